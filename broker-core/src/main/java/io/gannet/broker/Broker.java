@@ -1,0 +1,179 @@
+package io.gannet.broker;
+
+import io.gannet.broker.auth.AllowAllAuthenticator;
+import io.gannet.broker.auth.Authenticator;
+import io.gannet.broker.config.GannetConfig;
+import io.gannet.broker.config.ListenerConfig;
+import io.gannet.broker.connection.BrokerServices;
+import io.gannet.broker.connection.MqttConnection;
+import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.retain.InMemoryRetainedStore;
+import io.gannet.broker.retain.RetainedStore;
+import io.gannet.broker.routing.LocalRouter;
+import io.gannet.broker.session.InMemorySessionStore;
+import io.gannet.broker.session.Session;
+import io.gannet.broker.session.SessionStore;
+import io.gannet.broker.session.Subscription;
+import io.gannet.broker.topic.TopicTrie;
+import io.gannet.broker.transport.MqttChannelInitializer;
+import io.gannet.broker.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker assembled from its parts, in plain code you can read top to bottom. {@link #start()} binds the
+ * listeners; {@link #close()} stops accepting, disconnects every client and stops the event loops.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private final GannetConfig config;
+    private final Authenticator authenticator;
+    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final TopicTrie<Subscription> trie = new TopicTrie<>(Subscription::session);
+    private final SessionStore sessions = new InMemorySessionStore();
+    private final RetainedStore retained = new InMemoryRetainedStore();
+    private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private Transport transport;
+    private EventLoopGroup acceptors;
+    private EventLoopGroup workers;
+    private ChannelGroup clients;
+    private volatile boolean closed;
+
+    public Broker(GannetConfig config) {
+        this(config, new AllowAllAuthenticator());
+    }
+
+    public Broker(GannetConfig config, Authenticator authenticator) {
+        this.config = config;
+        this.authenticator = authenticator;
+    }
+
+    /** Binds every listener; throws if one cannot be bound (the broker is then closed again). */
+    public Broker start() throws InterruptedException {
+        transport = Transport.select(config.network().transport());
+        int threads = config.network().ioThreads() > 0 ? config.network().ioThreads()
+                : Runtime.getRuntime().availableProcessors();
+        acceptors = transport.newGroup(1, "gannet-accept");
+        workers = transport.newGroup(threads, "gannet-io");
+        clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+        PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
+                config.mqtt().inflightWindow(), metrics, trie, sessions);
+        BrokerServices services = new BrokerServices(config, new LocalRouter(trie, alloc), sessions, sessionContext,
+                retained, authenticator, metrics, clients);
+        int high = config.network().writeBufferHighWaterMark();
+        try {
+            for (ListenerConfig listener : config.listeners()) {
+                ServerBootstrap b = new ServerBootstrap()
+                        .group(acceptors, workers)
+                        .channel(transport.serverChannelClass())
+                        .option(ChannelOption.SO_BACKLOG, config.network().soBacklog())
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.ALLOCATOR, alloc)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                        .childHandler(new MqttChannelInitializer(services, listener));
+                Channel ch = b.bind(listener.bind(), listener.port()).sync().channel();
+                serverChannels.add(ch);
+                InetSocketAddress address = (InetSocketAddress) ch.localAddress();
+                boundAddresses.put(listener.name(), address);
+                log.info("Listener '{}' ({}) on {}:{}", listener.name(), listener.protocol(),
+                        address.getHostString(), address.getPort());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+        log.info("Gannet started: {} transport, {} I/O threads", transport.name(), threads);
+        return this;
+    }
+
+    /** The address a listener is bound to, with the real port when it was configured as 0. */
+    public InetSocketAddress address(String listenerName) {
+        InetSocketAddress a = boundAddresses.get(listenerName);
+        if (a == null) {
+            throw new IllegalArgumentException("no listener named " + listenerName);
+        }
+        return a;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    public TopicTrie<Subscription> subscriptions() {
+        return trie;
+    }
+
+    public GannetConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops the broker within {@code network.shutdown-timeout-seconds}: stops accepting, tells 5.0 clients the
+     * server is shutting down (0x8B), closes every connection and stops the event loops.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.network().shutdownTimeoutSeconds());
+        for (Channel ch : serverChannels) {
+            ch.close().awaitUninterruptibly(remainingMillis(deadline));
+        }
+        if (clients != null) {
+            for (Channel ch : clients) {
+                ch.eventLoop().execute(() -> {
+                    MqttConnection c = ch.pipeline().get(MqttConnection.class);
+                    if (c != null) {
+                        c.shutdown();
+                    } else {
+                        ch.close();
+                    }
+                });
+            }
+            clients.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline) / 2);
+            clients.close().awaitUninterruptibly(remainingMillis(deadline) / 2);
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, remainingMillis(deadline), TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(remainingMillis(deadline));
+        }
+        if (acceptors != null) {
+            acceptors.shutdownGracefully(0, remainingMillis(deadline), TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(remainingMillis(deadline));
+        }
+        log.info("Gannet stopped");
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+}

@@ -1,0 +1,105 @@
+package io.gannet.broker.config;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One configuration key, defined once: its dotted path, type, default, allowed values and the text users read in
+ * {@code conf/gannet.yaml} and {@code docs/configuration.md}. The loader validates against it and the reference
+ * files are rendered from it, so the three cannot drift apart.
+ */
+public final class ConfigKey<T> {
+    private final String path;
+    private final Class<T> type;
+    private final T defaultValue;
+    private final long min;
+    private final long max;
+    private final List<String> allowed;
+    private final String doc;
+
+    private ConfigKey(String path, Class<T> type, T defaultValue, long min, long max, List<String> allowed,
+                      String doc) {
+        this.path = path;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.min = min;
+        this.max = max;
+        this.allowed = allowed;
+        this.doc = doc;
+    }
+
+    public static ConfigKey<Integer> integer(String path, int defaultValue, long min, long max, String doc) {
+        return new ConfigKey<>(path, Integer.class, defaultValue, min, max, List.of(), doc);
+    }
+
+    public static ConfigKey<Boolean> bool(String path, boolean defaultValue, String doc) {
+        return new ConfigKey<>(path, Boolean.class, defaultValue, 0, 0, List.of(), doc);
+    }
+
+    public static ConfigKey<String> choice(String path, String defaultValue, List<String> allowed, String doc) {
+        return new ConfigKey<>(path, String.class, defaultValue, 0, 0, List.copyOf(allowed), doc);
+    }
+
+    public static ConfigKey<String> string(String path, String defaultValue, String doc) {
+        return new ConfigKey<>(path, String.class, defaultValue, 0, 0, List.of(), doc);
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The last segment of the path: the key as written in its YAML section. */
+    public String name() {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    /** The section the key lives in, or "" for a top-level key. */
+    public String section() {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? "" : path.substring(0, dot);
+    }
+
+    public T defaultValue() {
+        return defaultValue;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    /** What the key allows, in words, for error messages and the reference. */
+    public String allowedValues() {
+        if (type == Integer.class) {
+            return "an integer from " + min + " to " + max;
+        }
+        if (type == Boolean.class) {
+            return "true or false";
+        }
+        if (!allowed.isEmpty()) {
+            return "one of " + String.join(", ", allowed);
+        }
+        return "a non-empty string";
+    }
+
+    /** Converts a parsed YAML value, or fails with a message that names the key and the allowed values. */
+    public T convert(String where, Object raw) {
+        Object value = raw;
+        if (type == Integer.class && raw instanceof Number n && n.longValue() == n.doubleValue()
+                && n.longValue() >= min && n.longValue() <= max) {
+            value = (int) n.longValue();
+        } else if (type == Boolean.class && raw instanceof Boolean) {
+            value = raw;
+        } else if (type == String.class && raw instanceof String s && !s.isBlank()
+                && (allowed.isEmpty() || allowed.contains(s.toLowerCase(Locale.ROOT)))) {
+            value = allowed.isEmpty() ? s : s.toLowerCase(Locale.ROOT);
+        } else {
+            throw new ConfigException(where + ": '" + raw + "' is not a valid value; allowed: " + allowedValues());
+        }
+        return type.cast(value);
+    }
+
+    /** The default as it is written in YAML. */
+    public String yamlDefault() {
+        return String.valueOf(defaultValue);
+    }
+}

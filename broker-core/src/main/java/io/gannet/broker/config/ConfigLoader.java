@@ -1,0 +1,156 @@
+package io.gannet.broker.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads {@code gannet.yaml} into a validated {@link GannetConfig}. An unknown key, a wrong type or a value out of
+ * range stops start-up with a {@link ConfigException} that names the key and the allowed values.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    public static GannetConfig load(Path file) {
+        Object root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            root = new Yaml(new SafeConstructor(options)).load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage(), e);
+        } catch (YAMLException e) {
+            throw new ConfigException("the configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        if (root == null) {
+            return fromMap(Map.of());
+        }
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new ConfigException("the configuration file " + file + " must hold a mapping of sections");
+        }
+        return fromMap(map);
+    }
+
+    /** Builds the configuration from a parsed YAML mapping; absent keys take their defaults. */
+    public static GannetConfig fromMap(Map<?, ?> root) {
+        Set<String> sections = new HashSet<>(List.of("listeners", "mqtt", "sessions", "network"));
+        for (Object key : root.keySet()) {
+            if (!sections.contains(String.valueOf(key))) {
+                throw new ConfigException("unknown configuration section '" + key + "'; allowed: "
+                        + String.join(", ", List.of("listeners", "mqtt", "sessions", "network")));
+            }
+        }
+        Map<String, Map<?, ?>> bySection = new LinkedHashMap<>();
+        for (String section : List.of("mqtt", "sessions", "network")) {
+            bySection.put(section, section(root, section));
+        }
+        for (Map.Entry<String, Map<?, ?>> e : bySection.entrySet()) {
+            Set<String> known = ConfigSchema.KEYS.stream().filter(k -> k.section().equals(e.getKey()))
+                    .map(ConfigKey::name).collect(Collectors.toCollection(java.util.TreeSet::new));
+            checkKnown(e.getKey(), e.getValue(), known);
+        }
+        Values v = new Values(bySection);
+        MqttConfig mqtt = new MqttConfig(v.get(ConfigSchema.MAX_PACKET_SIZE), v.get(ConfigSchema.CONNECT_TIMEOUT),
+                v.get(ConfigSchema.INFLIGHT_WINDOW), v.get(ConfigSchema.RECEIVE_MAXIMUM),
+                v.get(ConfigSchema.ALLOW_EMPTY_CLIENT_ID));
+        SessionConfig sessions = new SessionConfig(v.get(ConfigSchema.MAX_QUEUED_MESSAGES),
+                v.get(ConfigSchema.MAX_QUEUED_BYTES),
+                SessionConfig.QueueFullPolicy.of(v.get(ConfigSchema.QUEUE_FULL_POLICY)),
+                v.get(ConfigSchema.QUEUE_QOS0_OFFLINE));
+        NetworkConfig network = new NetworkConfig(v.get(ConfigSchema.IO_THREADS), v.get(ConfigSchema.TRANSPORT),
+                v.get(ConfigSchema.WRITE_BUFFER_HIGH_WATER_MARK), v.get(ConfigSchema.SO_BACKLOG),
+                v.get(ConfigSchema.SHUTDOWN_TIMEOUT));
+        return new GannetConfig(listeners(root), mqtt, sessions, network);
+    }
+
+    private static Map<?, ?> section(Map<?, ?> root, String name) {
+        Object value = root.get(name);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(name + ": must be a mapping of keys to values");
+        }
+        return map;
+    }
+
+    private static void checkKnown(String where, Map<?, ?> map, Set<String> known) {
+        for (Object key : map.keySet()) {
+            if (!known.contains(String.valueOf(key))) {
+                throw new ConfigException("unknown configuration key '" + where + "." + key + "'; allowed keys in "
+                        + where + ": " + String.join(", ", known));
+            }
+        }
+    }
+
+    private static List<ListenerConfig> listeners(Map<?, ?> root) {
+        if (!root.containsKey("listeners")) {
+            return List.of(new ListenerConfig(ConfigSchema.LISTENER_NAME.defaultValue(),
+                    ConfigSchema.LISTENER_BIND.defaultValue(), ConfigSchema.LISTENER_PORT.defaultValue(),
+                    ConfigSchema.LISTENER_PROTOCOL.defaultValue()));
+        }
+        if (!(root.get("listeners") instanceof List<?> items)) {
+            throw new ConfigException("listeners: must be a list of listeners, each with name, bind, port and "
+                    + "protocol");
+        }
+        Set<String> known = new java.util.TreeSet<>();
+        ConfigSchema.LISTENER_KEYS.forEach(k -> known.add(k.name()));
+        List<ListenerConfig> result = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String where = "listeners[" + i + "]";
+            if (!(items.get(i) instanceof Map<?, ?> item)) {
+                throw new ConfigException(where + ": must be a mapping with name, bind, port and protocol");
+            }
+            checkKnown(where, item, known);
+            for (ConfigKey<?> required : List.of(ConfigSchema.LISTENER_NAME, ConfigSchema.LISTENER_PORT)) {
+                if (!item.containsKey(required.name())) {
+                    throw new ConfigException(where + "." + required.name() + ": is required; allowed: "
+                            + required.allowedValues());
+                }
+            }
+            String name = ConfigSchema.LISTENER_NAME.convert(where + ".name", item.get("name"));
+            if (!names.add(name)) {
+                throw new ConfigException(where + ".name: '" + name + "' is used by another listener; names must "
+                        + "be unique");
+            }
+            String bind = item.containsKey("bind")
+                    ? ConfigSchema.LISTENER_BIND.convert(where + ".bind", item.get("bind"))
+                    : ConfigSchema.LISTENER_BIND.defaultValue();
+            int port = ConfigSchema.LISTENER_PORT.convert(where + ".port", item.get("port"));
+            String protocol = item.containsKey("protocol")
+                    ? ConfigSchema.LISTENER_PROTOCOL.convert(where + ".protocol", item.get("protocol"))
+                    : ConfigSchema.LISTENER_PROTOCOL.defaultValue();
+            result.add(new ListenerConfig(name, bind, port, protocol));
+        }
+        if (result.isEmpty()) {
+            throw new ConfigException("listeners: the list is empty; the broker needs at least one listener");
+        }
+        return result;
+    }
+
+    /** Looks up each key in its section, falling back to its default. */
+    private record Values(Map<String, Map<?, ?>> sections) {
+        <T> T get(ConfigKey<T> key) {
+            Map<?, ?> section = sections.get(key.section());
+            if (section == null || !section.containsKey(key.name())) {
+                return key.defaultValue();
+            }
+            return key.convert(key.path(), section.get(key.name()));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.gannet.broker.config;
+
+import java.util.List;
+
+/**
+ * Every configuration key Gannet reads, with its default and documentation. This is the single source for the
+ * loader's validation, {@code conf/gannet.yaml} and {@code docs/configuration.md}.
+ */
+public final class ConfigSchema {
+    // listeners: a list; these keys describe one item.
+    public static final ConfigKey<String> LISTENER_NAME = ConfigKey.string("listeners.name", "mqtt",
+            "A unique name for the listener, used in logs.");
+    public static final ConfigKey<String> LISTENER_BIND = ConfigKey.string("listeners.bind", "127.0.0.1",
+            "The address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for every interface.");
+    public static final ConfigKey<Integer> LISTENER_PORT = ConfigKey.integer("listeners.port", 1883, 0, 65535,
+            "The TCP port. 1883 is the registered MQTT port; 0 picks a free port.");
+    public static final ConfigKey<String> LISTENER_PROTOCOL = ConfigKey.choice("listeners.protocol", "mqtt",
+            List.of("mqtt"), "mqtt: MQTT 3.1, 3.1.1 and 5.0 over plain TCP. MQTT over TLS (mqtts, port 8883) "
+                    + "and WebSockets arrive with the TLS plugin and are not available in this version.");
+
+    public static final ConfigKey<Integer> MAX_PACKET_SIZE = ConfigKey.integer("mqtt.max-packet-size", 1_048_576,
+            16, 268_435_460, "The largest MQTT packet, in bytes, the broker accepts. A larger packet is refused as "
+                    + "soon as its header arrives, before its body is read, and the client is disconnected "
+                    + "(5.0 clients get reason 0x95).");
+    public static final ConfigKey<Integer> CONNECT_TIMEOUT = ConfigKey.integer("mqtt.connect-timeout-seconds", 10,
+            1, 3600, "Seconds a new connection has to send its CONNECT before the broker closes it.");
+    public static final ConfigKey<Integer> INFLIGHT_WINDOW = ConfigKey.integer("mqtt.inflight-window", 32, 1,
+            65535, "How many QoS 1 and 2 messages the broker sends a client before it waits for acknowledgements. "
+                    + "Further messages wait in the session queue.");
+    public static final ConfigKey<Integer> RECEIVE_MAXIMUM = ConfigKey.integer("mqtt.receive-maximum", 1024, 1,
+            65535, "How many QoS 2 messages a client may have in flight towards the broker (sent but not yet "
+                    + "released with PUBREL). A client that exceeds it is disconnected.");
+    public static final ConfigKey<Boolean> ALLOW_EMPTY_CLIENT_ID = ConfigKey.bool("mqtt.allow-empty-client-id",
+            true, "Whether a client that connects with an empty client id and a clean session gets an id "
+                    + "assigned by the broker. An empty id with a persistent session is always refused.");
+
+    public static final ConfigKey<Integer> MAX_QUEUED_MESSAGES = ConfigKey.integer("sessions.max-queued-messages",
+            1000, 1, 10_000_000, "The most messages queued for one session: while its client is offline, or "
+                    + "online but not keeping up. Messages in flight are not counted.");
+    public static final ConfigKey<Integer> MAX_QUEUED_BYTES = ConfigKey.integer("sessions.max-queued-bytes",
+            4_194_304, 1024, Integer.MAX_VALUE, "The most payload bytes queued for one session.");
+    public static final ConfigKey<String> QUEUE_FULL_POLICY = ConfigKey.choice("sessions.queue-full-policy",
+            "drop-oldest", List.of("drop-oldest", "drop-newest", "disconnect"), "What happens when a session's "
+                    + "queue is full: drop-oldest evicts the oldest message, drop-newest drops the new one, "
+                    + "disconnect closes the slow client (offline sessions then drop the new one). QoS 0 messages "
+                    + "are always dropped first. Every drop is counted.");
+    public static final ConfigKey<Boolean> QUEUE_QOS0_OFFLINE = ConfigKey.bool("sessions.queue-qos0-offline",
+            false, "Whether QoS 0 messages are queued for persistent sessions whose client is offline.");
+
+    public static final ConfigKey<Integer> IO_THREADS = ConfigKey.integer("network.io-threads", 0, 0, 1024,
+            "Event loop threads for client connections; 0 means one per CPU core.");
+    public static final ConfigKey<String> TRANSPORT = ConfigKey.choice("network.transport", "auto",
+            List.of("auto", "epoll", "nio"), "The socket implementation: auto uses native epoll on Linux when it "
+                    + "loads and Java NIO otherwise.");
+    public static final ConfigKey<Integer> WRITE_BUFFER_HIGH_WATER_MARK = ConfigKey.integer(
+            "network.write-buffer-high-water-mark", 65_536, 1024, 67_108_864, "Bytes waiting to be written to one "
+                    + "client before the broker stops writing to it and queues instead (resumes at half).");
+    public static final ConfigKey<Integer> SO_BACKLOG = ConfigKey.integer("network.so-backlog", 1024, 1, 65535,
+            "The queue length for connections not yet accepted.");
+    public static final ConfigKey<Integer> SHUTDOWN_TIMEOUT = ConfigKey.integer("network.shutdown-timeout-seconds",
+            10, 1, 300, "On SIGTERM, the most seconds the broker takes to close clients and stop.");
+
+    /** The keys of each section in the order the reference shows them. */
+    public static final List<ConfigKey<?>> LISTENER_KEYS = List.of(LISTENER_NAME, LISTENER_BIND, LISTENER_PORT,
+            LISTENER_PROTOCOL);
+    public static final List<ConfigKey<?>> KEYS = List.of(MAX_PACKET_SIZE, CONNECT_TIMEOUT, INFLIGHT_WINDOW,
+            RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
+            QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT);
+
+    public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";
+    public static final String SECTION_DOC_MQTT = "Protocol limits.";
+    public static final String SECTION_DOC_SESSIONS = "Session queues: what is kept for clients that are offline or "
+            + "slow.";
+    public static final String SECTION_DOC_NETWORK = "Sockets and threads.";
+
+    private ConfigSchema() {
+    }
+
+    static String sectionDoc(String section) {
+        return switch (section) {
+            case "mqtt" -> SECTION_DOC_MQTT;
+            case "sessions" -> SECTION_DOC_SESSIONS;
+            case "network" -> SECTION_DOC_NETWORK;
+            default -> throw new IllegalArgumentException(section);
+        };
+    }
+}

@@ -1,0 +1,20 @@
+package io.gannet.broker.connection;
+
+import io.gannet.broker.auth.Authenticator;
+import io.gannet.broker.config.GannetConfig;
+import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.retain.RetainedStore;
+import io.gannet.broker.routing.MessageRouter;
+import io.gannet.broker.session.Session;
+import io.gannet.broker.session.SessionStore;
+import io.netty.channel.group.ChannelGroup;
+
+/**
+ * The shared parts every connection works with, assembled once by the broker and handed to each connection.
+ *
+ * @param clients every open client channel, so that shutdown can reach them all
+ */
+public record BrokerServices(GannetConfig config, MessageRouter router, SessionStore sessions,
+                             Session.SessionContext sessionContext, RetainedStore retained,
+                             Authenticator authenticator, BrokerMetrics metrics, ChannelGroup clients) {
+}

@@ -1,0 +1,412 @@
+package io.gannet.broker.connection;
+
+import io.gannet.broker.auth.AuthDecision;
+import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.broker.codec.Auth;
+import io.gannet.broker.codec.ConnAck;
+import io.gannet.broker.codec.Connect;
+import io.gannet.broker.codec.DecoderFailure;
+import io.gannet.broker.codec.Disconnect;
+import io.gannet.broker.codec.MqttEncoder;
+import io.gannet.broker.codec.MqttPacket;
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.codec.PacketWriter;
+import io.gannet.broker.codec.PropertyId;
+import io.gannet.broker.codec.ReasonCode;
+import io.gannet.broker.routing.Message;
+import io.gannet.broker.session.ClientLink;
+import io.gannet.broker.session.Session;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: the last handler of the pipeline, on the connection's event loop. It runs the CONNECT
+ * handshake, hands each later packet to the session and {@link PacketHandler}, and is the one place that answers
+ * bad input: it logs, sends the reason code the spec asks for, and closes.
+ */
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements ClientLink {
+    private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+
+    /** Pipeline name of the keep-alive handler, added once CONNECT says the interval. */
+    public static final String KEEPALIVE_HANDLER = "keepalive";
+
+    private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSING }
+
+    private final BrokerServices services;
+    private final String listenerName;
+    private final MqttEncoder encoder;
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAITING_CONNECT;
+    private ScheduledFuture<?> connectTimeout;
+    private MqttVersion version = MqttVersion.V3_1_1;
+    private String clientId;
+    private Connect.Will will;
+    private boolean cleanDisconnect;
+    /** Whether CONNACK accepted this connection: only then is its will published on an abnormal close. */
+    private boolean accepted;
+    private boolean assignedId;
+    private Session session;
+    private PacketHandler packets;
+    /** Packets that arrived after CONNECT and before the session was attached; replayed in order. */
+    private List<MqttPacket> pending;
+
+    public MqttConnection(BrokerServices services, String listenerName, MqttEncoder encoder) {
+        this.services = services;
+        this.listenerName = listenerName;
+        this.encoder = encoder;
+    }
+
+    // ---- channel events ---------------------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        services.metrics().connectionOpened();
+        services.clients().add(ctx.channel());
+        int timeout = services.config().mqtt().connectTimeoutSeconds();
+        connectTimeout = ctx.executor().schedule(() -> {
+            if (state == State.AWAITING_CONNECT) {
+                log.debug("Closing {}: no CONNECT within {} s", ctx.channel().remoteAddress(), timeout);
+                ctx.close();
+            }
+        }, timeout, TimeUnit.SECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof DecoderFailure failure) {
+            onDecoderFailure(failure);
+            return;
+        }
+        MqttPacket packet = (MqttPacket) msg;
+        switch (state) {
+            case AWAITING_CONNECT -> onConnect((Connect) packet); // the decoder lets nothing else through first
+            case CONNECTING -> pending.add(packet);
+            case CONNECTED -> packets.handle(packet);
+            case CLOSING -> { }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (state == State.CONNECTED) {
+            boolean writable = ctx.channel().isWritable();
+            // A client that does not read its acknowledgements is not read from either: no unbounded buffering.
+            ctx.channel().config().setAutoRead(writable);
+            if (writable) {
+                session.drain();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.debug("Client {} sent nothing for 1.5 times its keep-alive; closing", clientId);
+            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout"); // [MQTT-3.1.2-24]
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        services.metrics().connectionClosed();
+        state = State.CLOSING;
+        if (accepted && will != null && !cleanDisconnect) {
+            publishWill();
+        }
+        if (session != null) {
+            session.detach(this);
+            session = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("Connection of client {} failed: {}", clientId, cause.toString());
+        } else {
+            log.warn("Closing the connection of client {} after an unexpected error", clientId, cause);
+        }
+        ctx.close();
+    }
+
+    // ---- CONNECT ----------------------------------------------------------------------------------------------
+
+    private void onConnect(Connect connect) {
+        connectTimeout.cancel(false);
+        state = State.CONNECTING;
+        pending = new ArrayList<>(2);
+        version = connect.version();
+        encoder.version(version);
+        // Stop reading until the session is attached; what was already decoded waits in 'pending'.
+        ctx.channel().config().setAutoRead(false);
+
+        String id = connect.clientId();
+        boolean assigned = false;
+        if (id.isEmpty()) {
+            // [MQTT-3.1.3-7, MQTT-3.1.3-8]: an empty id needs a clean session in 3.1.1; 3.1 has no empty ids.
+            boolean allowed = services.config().mqtt().allowEmptyClientId() && version != MqttVersion.V3_1
+                    && (connect.cleanStart() || version.isV5());
+            if (!allowed) {
+                refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id not allowed here");
+                return;
+            }
+            id = "gannet-" + UUID.randomUUID();
+            assigned = true;
+        }
+        if (connect.properties().has(PropertyId.AUTHENTICATION_METHOD)) {
+            refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "no enhanced authentication method is configured");
+            return;
+        }
+        clientId = id;
+        will = connect.will();
+        if (connect.keepAliveSeconds() > 0) {
+            // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet closes the connection.
+            long millis = connect.keepAliveSeconds() * 1500L;
+            ctx.pipeline().addFirst(KEEPALIVE_HANDLER, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        boolean persistent = version.isV5()
+                ? connect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0) > 0
+                : !connect.cleanStart();
+        boolean assignedId = assigned;
+        ConnectAttempt attempt = new ConnectAttempt(id, connect.username(), connect.password(), version,
+                listenerName, ctx.channel().remoteAddress());
+        services.authenticator().authenticate(attempt).whenComplete((decision, error) ->
+                ctx.executor().execute(() -> afterAuthentication(connect, decision, error, persistent, assignedId)));
+    }
+
+    private void afterAuthentication(Connect connect, AuthDecision decision, Throwable error, boolean persistent,
+                                     boolean assignedId) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (error != null) {
+            log.warn("Authentication of client {} failed with an error; refusing", clientId, error);
+            refuse(ReasonCode.UNSPECIFIED_ERROR, "authentication failed");
+            return;
+        }
+        if (!decision.allowed()) {
+            log.info("Client {} from {} refused: {}", clientId, ctx.channel().remoteAddress(), decision.reason());
+            refuse(decision.reasonCode(), decision.reason());
+            return;
+        }
+        this.assignedId = assignedId;
+        openSession(connect.cleanStart(), persistent);
+    }
+
+    private void openSession(boolean cleanStart, boolean persistent) {
+        EventLoop loop = ctx.channel().eventLoop();
+        Session s = services.sessions().getOrCreate(clientId,
+                () -> new Session(clientId, loop, services.sessionContext()));
+        // If the session ended just before the takeover reached it, start over with a fresh one.
+        s.takeover(this, cleanStart, persistent,
+                () -> loop.execute(() -> openSession(cleanStart, persistent)));
+    }
+
+    @Override
+    public void attached(Session attachedSession, boolean sessionPresent) {
+        if (state != State.CONNECTING) {
+            attachedSession.detach(this);
+            return;
+        }
+        session = attachedSession;
+        state = State.CONNECTED;
+        accepted = true;
+        packets = new PacketHandler(this, attachedSession, services);
+        MqttProperties props = MqttProperties.EMPTY;
+        if (version.isV5() && assignedId) {
+            props = MqttProperties.builder().string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId).build();
+        }
+        ctx.writeAndFlush(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props));
+        log.debug("Client {} connected ({}, session present: {})", clientId, version, sessionPresent);
+        List<MqttPacket> early = pending;
+        pending = null;
+        for (MqttPacket p : early) {
+            if (state != State.CONNECTED) {
+                break;
+            }
+            packets.handle(p);
+        }
+        if (state == State.CONNECTED) {
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+    }
+
+    /** Refuses a CONNECT with a CONNACK carrying the reason (mapped to a return code for 3.x), then closes. */
+    private void refuse(int reasonCode, String reason) {
+        state = State.CLOSING;
+        ConnAck ack = version.isV5()
+                ? new ConnAck(false, reasonCode, reasonString(reason))
+                : new ConnAck(false, ReasonCode.toV3ConnAck(reasonCode), MqttProperties.EMPTY);
+        ctx.writeAndFlush(ack).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- errors and server-side disconnects -------------------------------------------------------------------
+
+    private void onDecoderFailure(DecoderFailure failure) {
+        services.metrics().malformedPacket();
+        log.info("Closing connection from {} (client {}): {}", ctx.channel().remoteAddress(),
+                clientId == null ? "not connected" : clientId, failure.message());
+        boolean v5 = failure.version() == MqttVersion.V5;
+        State was = state;
+        if (failure.inConnect()) {
+            state = State.CLOSING;
+            if (failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+                // Unknown level: answer in 3.1.1 form, which every version can read [MQTT-3.1.2-2].
+                encoder.version(MqttVersion.V3_1_1);
+                ctx.writeAndFlush(new ConnAck(false, ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION,
+                        MqttProperties.EMPTY)).addListener(ChannelFutureListener.CLOSE);
+            } else if (v5) {
+                encoder.version(MqttVersion.V5);
+                ctx.writeAndFlush(new ConnAck(false, failure.reasonCode(), reasonString(failure.message())))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        if (was == State.AWAITING_CONNECT) {
+            state = State.CLOSING;
+            ctx.close(); // nothing may be sent before CONNECT [MQTT-3.1.0-1]
+            return;
+        }
+        disconnect(failure.reasonCode(), failure.message());
+    }
+
+    /** Protocol violation found after decoding: answer it like a decoder failure. */
+    void protocolViolation(int reasonCode, String message) {
+        onDecoderFailure(new DecoderFailure(reasonCode, message, false, version));
+    }
+
+    @Override
+    public void disconnect(int reasonCode, String reason) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        boolean tellClient = version.isV5() && state == State.CONNECTED;
+        state = State.CLOSING;
+        ctx.channel().config().setAutoRead(false);
+        if (tellClient) {
+            ctx.writeAndFlush(new Disconnect(reasonCode, reasonString(reason)))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void takenOver() {
+        log.debug("Client {} connected again elsewhere; closing this connection", clientId);
+        session = null; // the session now belongs to the new connection
+        disconnect(ReasonCode.SESSION_TAKEN_OVER, "session taken over");
+    }
+
+    /** The client sent DISCONNECT: close without the will, unless a 5.0 client asked for it with 0x04. */
+    void clientDisconnected(Disconnect disconnect) {
+        cleanDisconnect = disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL;
+        ctx.close();
+    }
+
+    /** The broker is shutting down: tell 5.0 clients why, close without publishing wills. */
+    public void shutdown() {
+        cleanDisconnect = true;
+        disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
+    }
+
+    private void publishWill() {
+        Connect.Will w = will;
+        will = null;
+        Message m = new Message(w.topic(), w.qos(), w.retain(), w.payload(), w.properties(), clientId);
+        if (w.retain()) {
+            services.retained().put(m);
+        }
+        services.router().route(m, null);
+    }
+
+    private MqttProperties reasonString(String reason) {
+        if (!version.isV5() || reason == null || reason.isEmpty()) {
+            return MqttProperties.EMPTY;
+        }
+        return MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build();
+    }
+
+    /** Handles an AUTH packet: without an enhanced authentication method in use, it is a protocol error. */
+    void onAuth(Auth auth) {
+        protocolViolation(ReasonCode.PROTOCOL_ERROR, "AUTH without an authentication method in CONNECT");
+    }
+
+    // ---- ClientLink -------------------------------------------------------------------------------------------
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public MqttVersion version() {
+        return version;
+    }
+
+    @Override
+    public boolean isActive() {
+        return ctx.channel().isActive() && state != State.CLOSING;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void writePublish(Message message, int qos, boolean retain, boolean dup, int packetId,
+                             ByteBuf sharedPayload) {
+        ByteBuf header = PacketWriter.encodePublishHeader(ctx.alloc(), version, message.topic(), qos, dup, retain,
+                packetId, message.properties(), message.payload().length);
+        ByteBuf payload = sharedPayload != null ? sharedPayload.retainedDuplicate()
+                : Unpooled.wrappedBuffer(message.payload());
+        services.metrics().messageSent(header.readableBytes() + payload.readableBytes());
+        ctx.write(header, ctx.voidPromise());
+        ctx.writeAndFlush(payload, ctx.voidPromise()); // flushes are merged by FlushConsolidationHandler
+    }
+
+    @Override
+    public void write(MqttPacket packet) {
+        ctx.writeAndFlush(packet, ctx.voidPromise());
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public String toString() {
+        return "MqttConnection[" + clientId + ", " + ctx.channel().remoteAddress() + "]";
+    }
+}

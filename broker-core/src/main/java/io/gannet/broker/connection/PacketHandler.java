@@ -1,0 +1,162 @@
+package io.gannet.broker.connection;
+
+import io.gannet.broker.codec.Auth;
+import io.gannet.broker.codec.Disconnect;
+import io.gannet.broker.codec.MqttPacket;
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.codec.PingResp;
+import io.gannet.broker.codec.PropertyId;
+import io.gannet.broker.codec.PubAck;
+import io.gannet.broker.codec.PubComp;
+import io.gannet.broker.codec.PubRec;
+import io.gannet.broker.codec.PubRel;
+import io.gannet.broker.codec.Publish;
+import io.gannet.broker.codec.ReasonCode;
+import io.gannet.broker.codec.SubAck;
+import io.gannet.broker.codec.Subscribe;
+import io.gannet.broker.codec.UnsubAck;
+import io.gannet.broker.codec.Unsubscribe;
+import io.gannet.broker.routing.Message;
+import io.gannet.broker.session.Session;
+import io.gannet.broker.session.Subscription;
+import io.gannet.broker.topic.Topics;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The packets of an accepted connection: PUBLISH and its QoS flows in both directions, SUBSCRIBE, UNSUBSCRIBE,
+ * PINGREQ, DISCONNECT. Runs on the connection's event loop, which owns the session while the connection is
+ * attached.
+ */
+final class PacketHandler {
+    private final MqttConnection connection;
+    private final Session session;
+    private final BrokerServices services;
+    private final boolean v5;
+
+    PacketHandler(MqttConnection connection, Session session, BrokerServices services) {
+        this.connection = connection;
+        this.session = session;
+        this.services = services;
+        this.v5 = connection.version() == MqttVersion.V5;
+    }
+
+    void handle(MqttPacket packet) {
+        switch (packet.type()) {
+            case PUBLISH -> onPublish((Publish) packet);
+            case PUBACK -> session.onPubAck(((PubAck) packet).packetId());
+            case PUBREC -> onPubRec((PubRec) packet);
+            case PUBREL -> onPubRel((PubRel) packet);
+            case PUBCOMP -> session.onPubComp(((PubComp) packet).packetId());
+            case SUBSCRIBE -> onSubscribe((Subscribe) packet);
+            case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) packet);
+            case PINGREQ -> connection.write(PingResp.INSTANCE);
+            case DISCONNECT -> onDisconnect((Disconnect) packet);
+            case AUTH -> connection.onAuth((Auth) packet);
+            // Packets only a server sends, and CONNECT (which the decoder stops): protocol errors.
+            case CONNECT, CONNACK, SUBACK, UNSUBACK, PINGRESP -> connection.protocolViolation(
+                    ReasonCode.PROTOCOL_ERROR, packet.type() + " may not be sent by a client");
+        }
+    }
+
+    private void onPublish(Publish p) {
+        MqttProperties props = p.properties();
+        if (v5 && props.has(PropertyId.TOPIC_ALIAS)) {
+            // The broker announced no Topic Alias Maximum, so every alias is out of range [MQTT-3.3.2-9].
+            connection.protocolViolation(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias not allowed");
+            return;
+        }
+        if (v5 && props.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
+            connection.protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                    "PUBLISH from a client with a subscription identifier [MQTT-3.3.4-6]");
+            return;
+        }
+        services.metrics().messageReceived(p.payload().length);
+        Message message = new Message(p.topic(), p.qos(), p.retain(), p.payload(), props, session.clientId());
+        switch (p.qos()) {
+            case 0 -> publish(message);
+            case 1 -> {
+                int delivered = publish(message);
+                connection.write(new PubAck(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
+            }
+            default -> {
+                boolean isNew = !session.inboundQos2Pending(p.packetId());
+                if (isNew && session.inboundQos2Pending() >= services.config().mqtt().receiveMaximum()) {
+                    connection.protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+                            "more QoS 2 messages in flight than the receive maximum");
+                    return;
+                }
+                int delivered = 1;
+                if (session.inboundQos2Received(p.packetId())) {
+                    delivered = publish(message);
+                } // else: a resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10]
+                connection.write(new PubRec(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
+            }
+        }
+    }
+
+    private int publish(Message message) {
+        if (message.retain()) {
+            services.retained().put(message);
+        }
+        return services.router().route(message, session);
+    }
+
+    private int ackReason(int delivered) {
+        return v5 && delivered == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
+    }
+
+    private void onPubRec(PubRec rec) {
+        if (!session.onPubRec(rec.packetId(), rec.reasonCode())) {
+            // Nothing waits under this id; tell a 5.0 client so, and let a 3.x client finish its flow.
+            connection.write(new PubRel(rec.packetId(),
+                    v5 ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : ReasonCode.SUCCESS, MqttProperties.EMPTY));
+        }
+    }
+
+    private void onPubRel(PubRel rel) {
+        boolean known = session.inboundQos2Released(rel.packetId());
+        connection.write(new PubComp(rel.packetId(),
+                known || !v5 ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
+    }
+
+    private void onSubscribe(Subscribe subscribe) {
+        int subscriptionId = (int) subscribe.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
+        List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
+        List<Subscription> sendRetained = new ArrayList<>(1);
+        for (Subscribe.TopicSubscription ts : subscribe.subscriptions()) {
+            if (ts.filter().startsWith(Topics.SHARE_PREFIX)) {
+                // Shared subscriptions are not available yet: refuse them rather than treat them as plain filters.
+                codes.add(v5 ? ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
+                continue;
+            }
+            Subscription sub = new Subscription(session, ts.filter(), ts.qos(), ts.noLocal(),
+                    ts.retainAsPublished(), ts.retainHandling(), subscriptionId);
+            Subscription old = session.subscribe(sub);
+            codes.add(ts.qos());
+            if (ts.retainHandling() == 0 || (ts.retainHandling() == 1 && old == null)) {
+                sendRetained.add(sub);
+            }
+        }
+        connection.write(new SubAck(subscribe.packetId(), codes, MqttProperties.EMPTY));
+        // Retained messages follow the SUBACK, with RETAIN set [MQTT-3.3.1-8].
+        for (Subscription sub : sendRetained) {
+            services.retained().match(sub.filter(),
+                    m -> session.deliver(m, Math.min(m.qos(), sub.qos()), true, null));
+        }
+    }
+
+    private void onUnsubscribe(Unsubscribe unsubscribe) {
+        List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
+        for (String filter : unsubscribe.filters()) {
+            boolean existed = session.unsubscribe(filter);
+            codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+        }
+        connection.write(new UnsubAck(unsubscribe.packetId(), v5 ? codes : List.of(), MqttProperties.EMPTY));
+    }
+
+    private void onDisconnect(Disconnect disconnect) {
+        connection.clientDisconnected(disconnect);
+    }
+}

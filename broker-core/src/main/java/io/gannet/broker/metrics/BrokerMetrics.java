@@ -1,0 +1,108 @@
+package io.gannet.broker.metrics;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The broker's counters. {@link LongAdder}s, so event loops count without contending on one cache line; read
+ * them for {@code $SYS} and the logs. Every dropped message is counted with its reason.
+ */
+public final class BrokerMetrics {
+    /** Why a message was not delivered to a session. */
+    public enum DropReason {
+        /** The session's queue was full; the overflow policy chose this message. */
+        QUEUE_FULL,
+        /** The message was larger than the session queue's byte limit on its own. */
+        TOO_LARGE_FOR_QUEUE,
+        /** QoS 0 message for an offline session, with queueing of QoS 0 offline disabled. */
+        QOS0_OFFLINE
+    }
+
+    private final LongAdder connectionsTotal = new LongAdder();
+    private final AtomicLong connectionsCurrent = new AtomicLong();
+    private final AtomicLong connectionsMaximum = new AtomicLong();
+    private final LongAdder messagesReceived = new LongAdder();
+    private final LongAdder messagesSent = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder malformedPackets = new LongAdder();
+    private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
+
+    public BrokerMetrics() {
+        for (int i = 0; i < dropped.length; i++) {
+            dropped[i] = new LongAdder();
+        }
+    }
+
+    public void connectionOpened() {
+        connectionsTotal.increment();
+        long now = connectionsCurrent.incrementAndGet();
+        connectionsMaximum.accumulateAndGet(now, Math::max);
+    }
+
+    public void connectionClosed() {
+        connectionsCurrent.decrementAndGet();
+    }
+
+    public void messageReceived(int bytes) {
+        messagesReceived.increment();
+        bytesReceived.add(bytes);
+    }
+
+    public void messageSent(int bytes) {
+        messagesSent.increment();
+        bytesSent.add(bytes);
+    }
+
+    public void malformedPacket() {
+        malformedPackets.increment();
+    }
+
+    public void dropped(DropReason reason) {
+        dropped[reason.ordinal()].increment();
+    }
+
+    public long connectionsTotal() {
+        return connectionsTotal.sum();
+    }
+
+    public long connectionsCurrent() {
+        return connectionsCurrent.get();
+    }
+
+    public long connectionsMaximum() {
+        return connectionsMaximum.get();
+    }
+
+    public long messagesReceived() {
+        return messagesReceived.sum();
+    }
+
+    public long messagesSent() {
+        return messagesSent.sum();
+    }
+
+    public long bytesReceived() {
+        return bytesReceived.sum();
+    }
+
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    public long malformedPackets() {
+        return malformedPackets.sum();
+    }
+
+    public long droppedCount(DropReason reason) {
+        return dropped[reason.ordinal()].sum();
+    }
+
+    public long droppedTotal() {
+        long sum = 0;
+        for (LongAdder a : dropped) {
+            sum += a.sum();
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,95 @@
+package io.gannet.broker.routing;
+
+import io.gannet.broker.session.Session;
+import io.gannet.broker.session.Subscription;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Collects the sessions one message goes to while the topic trie is matched, one entry per session at the
+ * highest QoS of its matching subscriptions [MQTT-3.3.4-2]. Reused for every message on its thread, so routing
+ * allocates nothing once the arrays have grown to the largest fan-out seen.
+ */
+final class Fanout implements Consumer<Subscription> {
+    Session[] sessions = new Session[16];
+    int[] qos = new int[16];
+    boolean[] retainAsPublished = new boolean[16];
+    int count;
+
+    private Message message;
+    private Session publisher;
+    /** Open-addressing identity set from session to its index, so overlapping subscriptions merge. */
+    private Session[] table = new Session[64];
+    private int[] tableIndex = new int[64];
+    private int[] slotOf = new int[16];
+    boolean inUse;
+
+    void begin(Message m, Session from) {
+        this.message = m;
+        this.publisher = from;
+        this.count = 0;
+    }
+
+    @Override
+    public void accept(Subscription sub) {
+        Session s = sub.session();
+        if (sub.noLocal() && s == publisher) {
+            return; // [MQTT-3.8.3-3]
+        }
+        int q = Math.min(message.qos(), sub.qos());
+        int mask = table.length - 1;
+        int slot = System.identityHashCode(s) & mask;
+        while (table[slot] != null) {
+            if (table[slot] == s) {
+                int i = tableIndex[slot];
+                qos[i] = Math.max(qos[i], q);
+                retainAsPublished[i] |= sub.retainAsPublished();
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+        if (count == sessions.length) {
+            grow();
+            accept(sub); // the table was rebuilt; insert again
+            return;
+        }
+        table[slot] = s;
+        tableIndex[slot] = count;
+        slotOf[count] = slot;
+        sessions[count] = s;
+        qos[count] = q;
+        retainAsPublished[count] = sub.retainAsPublished();
+        count++;
+    }
+
+    /** Clears what this message left, touching only the slots it used. */
+    void end() {
+        for (int i = 0; i < count; i++) {
+            table[slotOf[i]] = null;
+            sessions[i] = null;
+        }
+        count = 0;
+        message = null;
+        publisher = null;
+    }
+
+    private void grow() {
+        int n = sessions.length * 2;
+        sessions = Arrays.copyOf(sessions, n);
+        qos = Arrays.copyOf(qos, n);
+        retainAsPublished = Arrays.copyOf(retainAsPublished, n);
+        slotOf = Arrays.copyOf(slotOf, n);
+        table = new Session[n * 4];
+        tableIndex = new int[n * 4];
+        int mask = table.length - 1;
+        for (int i = 0; i < count; i++) {
+            int slot = System.identityHashCode(sessions[i]) & mask;
+            while (table[slot] != null) {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = sessions[i];
+            tableIndex[slot] = i;
+            slotOf[i] = slot;
+        }
+    }
+}

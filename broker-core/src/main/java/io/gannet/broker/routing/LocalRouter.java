@@ -1,0 +1,146 @@
+package io.gannet.broker.routing;
+
+import io.gannet.broker.session.Session;
+import io.gannet.broker.session.Subscription;
+import io.gannet.broker.topic.TopicTrie;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Routes messages to the sessions of this broker. The trie is matched on the publisher's thread; sessions owned
+ * by that event loop get the message at once, sessions of other loops get it in one hand-off task per loop.
+ *
+ * <p>The payload is copied once into a pooled direct buffer that every subscriber's write shares (each takes its
+ * own reference), so a message to a thousand subscribers is one payload copy, not a thousand.
+ */
+public final class LocalRouter implements MessageRouter {
+    private final TopicTrie<Subscription> trie;
+    private final ByteBufAllocator alloc;
+    private final FastThreadLocal<Fanout> fanouts = new FastThreadLocal<>() {
+        @Override
+        protected Fanout initialValue() {
+            return new Fanout();
+        }
+    };
+
+    public LocalRouter(TopicTrie<Subscription> trie, ByteBufAllocator alloc) {
+        this.trie = trie;
+        this.alloc = alloc;
+    }
+
+    @Override
+    public int route(Message message, Session publisher) {
+        Fanout fanout = fanouts.get();
+        if (fanout.inUse) {
+            fanout = new Fanout(); // re-entered from a delivery on this thread: do not clobber the outer fan-out
+        }
+        fanout.inUse = true;
+        fanout.begin(message, publisher);
+        try {
+            trie.match(message.topic(), fanout);
+            int n = fanout.count;
+            if (n == 0) {
+                return 0;
+            }
+            ByteBuf payload = alloc.directBuffer(message.payload().length).writeBytes(message.payload());
+            try {
+                dispatch(message, fanout, payload);
+            } finally {
+                payload.release();
+            }
+            return n;
+        } finally {
+            fanout.end();
+            fanout.inUse = false;
+        }
+    }
+
+    private static void dispatch(Message message, Fanout fanout, ByteBuf payload) {
+        List<RemoteDelivery> remote = null;
+        for (int i = 0; i < fanout.count; i++) {
+            Session s = fanout.sessions[i];
+            boolean retain = fanout.retainAsPublished[i] && message.retain();
+            EventLoop loop = s.owner();
+            if (loop.inEventLoop()) {
+                s.deliver(message, fanout.qos[i], retain, payload);
+                continue;
+            }
+            if (remote == null) {
+                remote = new ArrayList<>(2);
+            }
+            RemoteDelivery batch = null;
+            for (RemoteDelivery r : remote) {
+                if (r.loop == loop) {
+                    batch = r;
+                    break;
+                }
+            }
+            if (batch == null) {
+                batch = new RemoteDelivery(loop, message, payload.retain());
+                remote.add(batch);
+            }
+            batch.add(s, fanout.qos[i], retain);
+        }
+        if (remote != null) {
+            for (RemoteDelivery r : remote) {
+                try {
+                    r.loop.execute(r);
+                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                    r.payload.release();
+                }
+            }
+        }
+    }
+
+    /** The deliveries of one message to the sessions of one other event loop, run there. */
+    private static final class RemoteDelivery implements Runnable {
+        final EventLoop loop;
+        final Message message;
+        final ByteBuf payload;
+        Session[] sessions = new Session[4];
+        int[] qos = new int[4];
+        boolean[] retain = new boolean[4];
+        int count;
+
+        RemoteDelivery(EventLoop loop, Message message, ByteBuf payload) {
+            this.loop = loop;
+            this.message = message;
+            this.payload = payload;
+        }
+
+        void add(Session s, int q, boolean r) {
+            if (count == sessions.length) {
+                sessions = java.util.Arrays.copyOf(sessions, count * 2);
+                qos = java.util.Arrays.copyOf(qos, count * 2);
+                retain = java.util.Arrays.copyOf(retain, count * 2);
+            }
+            sessions[count] = s;
+            qos[count] = q;
+            retain[count] = r;
+            count++;
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (int i = 0; i < count; i++) {
+                    Session s = sessions[i];
+                    if (s.owner().inEventLoop()) {
+                        s.deliver(message, qos[i], retain[i], payload);
+                    } else {
+                        // The session moved to another loop meanwhile; follow it (rare: reconnects only).
+                        int q = qos[i];
+                        boolean r = retain[i];
+                        s.execute(() -> s.deliver(message, q, r, null));
+                    }
+                }
+            } finally {
+                payload.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.gannet.broker.session;
+
+import io.gannet.broker.codec.MqttPacket;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.routing.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+
+/**
+ * What a session needs of the connection it is attached to. The connection handler implements it; every method is
+ * called on the connection's event loop.
+ */
+public interface ClientLink {
+    EventLoop eventLoop();
+
+    MqttVersion version();
+
+    boolean isActive();
+
+    /** Whether the socket can take more bytes now; when false, the session queues instead of writing. */
+    boolean isWritable();
+
+    /**
+     * Writes a PUBLISH of {@code message}.
+     *
+     * @param sharedPayload the payload already in a buffer shared by all subscribers, or {@code null}; the link
+     *                      takes its own reference and leaves the caller's untouched
+     */
+    void writePublish(Message message, int qos, boolean retain, boolean dup, int packetId, ByteBuf sharedPayload);
+
+    /** Writes any other packet. */
+    void write(MqttPacket packet);
+
+    /** The session moved to another connection with the same client id: close this one [MQTT-3.1.4-2]. */
+    void takenOver();
+
+    /** The broker closes the connection, for the given 5.0 reason (sent in a DISCONNECT to 5.0 clients). */
+    void disconnect(int reasonCode, String reason);
+
+    /** Called on the new owner's event loop once the session is attached: send CONNACK and go on. */
+    void attached(Session session, boolean sessionPresent);
+}

@@ -1,0 +1,155 @@
+package io.gannet.broker.session;
+
+import io.gannet.broker.routing.Message;
+
+/**
+ * The QoS 1 and 2 messages sent to a client and not yet acknowledged, in send order, bounded by a capacity
+ * (the in-flight window). A ring of slots: acknowledgements mostly come in order, so the oldest slot is checked
+ * first and removal is O(1) in the common case; an out-of-order acknowledgement leaves a hole that the head skips.
+ * Touched only on the session's event loop.
+ */
+final class InflightWindow {
+    /** Where a QoS 1 or 2 delivery stands. */
+    enum Stage {
+        /** QoS 1 sent, waiting for PUBACK. */
+        AWAITING_PUBACK,
+        /** QoS 2 sent, waiting for PUBREC. */
+        AWAITING_PUBREC,
+        /** QoS 2 PUBREL sent, waiting for PUBCOMP. */
+        AWAITING_PUBCOMP
+    }
+
+    /** One unacknowledged delivery. Mutable stage, so a QoS 2 flow moves on without a new object. */
+    static final class Entry {
+        final int packetId;
+        final Message message;
+        final int qos;
+        final boolean retain;
+        Stage stage;
+
+        Entry(int packetId, Message message, int qos, boolean retain) {
+            this.packetId = packetId;
+            this.message = message;
+            this.qos = qos;
+            this.retain = retain;
+            this.stage = qos == 1 ? Stage.AWAITING_PUBACK : Stage.AWAITING_PUBREC;
+        }
+    }
+
+    private final Entry[] slots;
+    private int head;
+    private int tail;
+    private int count;
+    private int nextPacketId = 1;
+
+    InflightWindow(int capacity) {
+        slots = new Entry[capacity];
+    }
+
+    int size() {
+        return count;
+    }
+
+    boolean isFull() {
+        return count == slots.length;
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Adds a delivery under a fresh packet id, one not in use in this window [MQTT-2.2.1-4]. */
+    Entry add(Message message, int qos, boolean retain) {
+        if (isFull()) {
+            throw new IllegalStateException("in-flight window full");
+        }
+        if (occupiedSlots() == slots.length) {
+            compact();
+        }
+        int id = nextFreePacketId();
+        Entry e = new Entry(id, message, qos, retain);
+        slots[tail] = e;
+        tail = (tail + 1) % slots.length;
+        count++;
+        return e;
+    }
+
+    Entry find(int packetId) {
+        for (int i = 0, idx = head; i < occupiedSlots(); i++, idx = (idx + 1) % slots.length) {
+            Entry e = slots[idx];
+            if (e != null && e.packetId == packetId) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Removes the delivery with this packet id; returns it, or {@code null} if there is none. */
+    Entry remove(int packetId) {
+        for (int i = 0, idx = head; i < occupiedSlots(); i++, idx = (idx + 1) % slots.length) {
+            Entry e = slots[idx];
+            if (e != null && e.packetId == packetId) {
+                slots[idx] = null;
+                count--;
+                while (head != tail && slots[head] == null) {
+                    head = (head + 1) % slots.length;
+                }
+                if (count == 0) {
+                    head = tail = 0;
+                }
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Visits the deliveries in send order, for resending on reconnect. */
+    void forEach(java.util.function.Consumer<Entry> action) {
+        int n = occupiedSlots();
+        for (int i = 0, idx = head; i < n; i++, idx = (idx + 1) % slots.length) {
+            if (slots[idx] != null) {
+                action.accept(slots[idx]);
+            }
+        }
+    }
+
+    void clear() {
+        java.util.Arrays.fill(slots, null);
+        head = tail = count = 0;
+    }
+
+    /** Slots between head and tail, holes included. */
+    private int occupiedSlots() {
+        if (count == 0) {
+            return 0;
+        }
+        int n = (tail - head + slots.length) % slots.length;
+        return n == 0 ? slots.length : n;
+    }
+
+    /** Closes the holes left by out-of-order acknowledgements, keeping send order. */
+    private void compact() {
+        Entry[] live = new Entry[count];
+        int k = 0;
+        int n = occupiedSlots();
+        for (int i = 0, idx = head; i < n; i++, idx = (idx + 1) % slots.length) {
+            if (slots[idx] != null) {
+                live[k++] = slots[idx];
+            }
+        }
+        java.util.Arrays.fill(slots, null);
+        System.arraycopy(live, 0, slots, 0, k);
+        head = 0;
+        tail = k % slots.length;
+    }
+
+    private int nextFreePacketId() {
+        while (true) {
+            int id = nextPacketId;
+            nextPacketId = id == 65_535 ? 1 : id + 1;
+            if (find(id) == null) {
+                return id;
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.gannet.broker.session;
+
+import io.gannet.broker.routing.Message;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * Messages waiting for a session: while its client is offline, is not keeping up, or has a full in-flight
+ * window. Bounded by count and by payload bytes; the caller decides what to drop when it is full. Touched only on
+ * the session's event loop.
+ */
+final class MessageQueue {
+    /** A message as it will be delivered: with the QoS and RETAIN flag chosen for this session. */
+    record Queued(Message message, int qos, boolean retain) {
+        int bytes() {
+            return message.payload().length;
+        }
+    }
+
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final int maxMessages;
+    private final int maxBytes;
+    private long bytes;
+
+    MessageQueue(int maxMessages, int maxBytes) {
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    int size() {
+        return queue.size();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** Whether a message of {@code size} payload bytes could ever fit, even with the queue empty. */
+    boolean canEverHold(int size) {
+        return size <= maxBytes;
+    }
+
+    boolean hasRoomFor(int size) {
+        return queue.size() < maxMessages && bytes + size <= maxBytes;
+    }
+
+    void add(Queued q) {
+        queue.addLast(q);
+        bytes += q.bytes();
+    }
+
+    Queued peek() {
+        return queue.peekFirst();
+    }
+
+    Queued poll() {
+        Queued q = queue.pollFirst();
+        if (q != null) {
+            bytes -= q.bytes();
+        }
+        return q;
+    }
+
+    /** Removes the oldest QoS 0 message, the first to go when the queue is full; false if there is none. */
+    boolean removeOldestQos0() {
+        for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
+            Queued q = it.next();
+            if (q.qos() == 0) {
+                it.remove();
+                bytes -= q.bytes();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void clear() {
+        queue.clear();
+        bytes = 0;
+    }
+}

@@ -1,0 +1,14 @@
+package io.gannet.broker.session;
+
+/**
+ * One subscription of a session, as the topic trie holds it.
+ *
+ * @param qos               the granted maximum QoS
+ * @param noLocal           5.0: do not deliver the session's own messages back to it
+ * @param retainAsPublished 5.0: keep the RETAIN flag of forwarded messages as published
+ * @param retainHandling    5.0: 0 send retained messages on subscribe, 1 only for a new subscription, 2 never
+ * @param subscriptionId    5.0 Subscription Identifier, 0 when none
+ */
+public record Subscription(Session session, String filter, int qos, boolean noLocal, boolean retainAsPublished,
+                           int retainHandling, int subscriptionId) {
+}

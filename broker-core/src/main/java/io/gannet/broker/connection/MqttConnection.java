@@ -62,8 +62,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean assignedId;
     private Session session;
     private PacketHandler packets;
-    /** Packets that arrived after CONNECT and before the session was attached; replayed in order. */
-    private List<MqttPacket> pending;
+    /** Packets (and decoder failures) that arrived after CONNECT, before the session was attached; replayed. */
+    private List<Object> pending;
 
     public MqttConnection(BrokerServices services, String listenerName, MqttEncoder encoder) {
         this.services = services;
@@ -94,15 +94,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof DecoderFailure failure) {
-            onDecoderFailure(failure);
-            return;
-        }
-        MqttPacket packet = (MqttPacket) msg;
         switch (state) {
-            case AWAITING_CONNECT -> onConnect((Connect) packet); // the decoder lets nothing else through first
-            case CONNECTING -> pending.add(packet);
-            case CONNECTED -> packets.handle(packet);
+            case AWAITING_CONNECT -> {
+                if (msg instanceof DecoderFailure failure) {
+                    onDecoderFailure(failure);
+                } else {
+                    onConnect((Connect) msg); // the decoder lets nothing else through first
+                }
+            }
+            case CONNECTING -> pending.add(msg); // answered in order once CONNACK is out
+            case CONNECTED -> handle(msg);
             case CLOSING -> { }
         }
     }
@@ -155,6 +156,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             log.warn("Closing the connection of client {} after an unexpected error", clientId, cause);
         }
         ctx.close();
+    }
+
+    private void handle(Object msg) {
+        if (msg instanceof DecoderFailure failure) {
+            onDecoderFailure(failure);
+        } else {
+            packets.handle((MqttPacket) msg);
+        }
     }
 
     // ---- CONNECT ----------------------------------------------------------------------------------------------
@@ -246,13 +255,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         ctx.writeAndFlush(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props));
         log.debug("Client {} connected ({}, session present: {})", clientId, version, sessionPresent);
-        List<MqttPacket> early = pending;
+        List<Object> early = pending;
         pending = null;
-        for (MqttPacket p : early) {
+        for (Object p : early) {
             if (state != State.CONNECTED) {
                 break;
             }
-            packets.handle(p);
+            handle(p);
         }
         if (state == State.CONNECTED) {
             ctx.channel().config().setAutoRead(ctx.channel().isWritable());

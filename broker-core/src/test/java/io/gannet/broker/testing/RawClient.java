@@ -34,8 +34,10 @@ public final class RawClient implements AutoCloseable {
             return body[index] & 0xFF;
         }
 
+        /** The packet identifier: after the topic for PUBLISH, first in the body for the others. */
         public int packetId() {
-            return (body[0] & 0xFF) << 8 | (body[1] & 0xFF);
+            int at = type == PacketType.PUBLISH ? 2 + ((body[0] & 0xFF) << 8 | (body[1] & 0xFF)) : 0;
+            return (body[at] & 0xFF) << 8 | (body[at + 1] & 0xFF);
         }
 
         public int qos() {
@@ -129,6 +131,23 @@ public final class RawClient implements AutoCloseable {
             return false;
         } catch (SocketException e) {
             return true; // connection reset
+        }
+    }
+
+    /**
+     * Whether nothing at all arrives, and the connection stays open, for {@code quiet}; for asserting that the
+     * broker sends no more. Restores the previous read timeout.
+     */
+    public boolean silentFor(Duration quiet) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout((int) quiet.toMillis());
+        try {
+            in.read(); // a byte, or the end of the stream: either way not silent
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(before);
         }
     }
 

@@ -1,0 +1,59 @@
+package io.gannet.broker.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.routing.Message;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class InflightWindowTest {
+    private static final Message M = new Message("t", 1, false, new byte[0], MqttProperties.EMPTY, "p");
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void behavesLikeAnOrderedSetUnderRandomAcks(long seed) {
+        Random r = new Random(seed);
+        InflightWindow w = new InflightWindow(8);
+        List<Integer> model = new ArrayList<>();
+        for (int step = 0; step < 20_000; step++) {
+            if (!w.isFull() && (model.isEmpty() || r.nextInt(3) > 0)) {
+                int id = w.add(M, 1, false).packetId;
+                assertThat(model).doesNotContain(id);
+                model.add(id);
+            } else {
+                // mostly in order, sometimes out of order
+                int idx = r.nextInt(4) == 0 ? r.nextInt(model.size()) : 0;
+                int id = model.remove(idx);
+                assertThat(w.remove(id)).isNotNull();
+            }
+            assertThat(w.size()).isEqualTo(model.size());
+            List<Integer> order = new ArrayList<>();
+            w.forEach(e -> order.add(e.packetId));
+            assertThat(order).isEqualTo(model);
+        }
+    }
+
+    @ParameterizedTest(name = "capacity {0}")
+    @ValueSource(ints = {1, 2, 32})
+    void fillsDrainsAndRefills(int capacity) {
+        InflightWindow w = new InflightWindow(capacity);
+        for (int round = 0; round < 3; round++) {
+            Set<Integer> ids = new HashSet<>();
+            while (!w.isFull()) {
+                ids.add(w.add(M, 1, false).packetId);
+            }
+            assertThat(ids).hasSize(capacity);
+            for (int id : ids) {
+                assertThat(w.find(id)).isNotNull();
+                assertThat(w.remove(id)).isNotNull();
+            }
+            assertThat(w.isEmpty()).isTrue();
+        }
+    }
+}

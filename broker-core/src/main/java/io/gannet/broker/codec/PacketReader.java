@@ -13,11 +13,16 @@ import java.util.List;
  * Parses the variable header and payload of every packet type but CONNECT (see {@link ConnectReader}). The body
  * is complete when it gets here: the frame decoder has checked the fixed header and waited for all of it.
  */
-final class PacketReader {
+public final class PacketReader {
     private PacketReader() {
     }
 
-    static MqttPacket read(PacketType type, int flags, ByteBuf body, MqttVersion version) {
+    /**
+     * Decodes one packet body (everything after the fixed header) of {@code type}; CONNECT chooses its own version.
+     *
+     * @throws MalformedPacketException for input the spec forbids
+     */
+    public static MqttPacket read(PacketType type, int flags, ByteBuf body, MqttVersion version) {
         boolean v5 = version.isV5();
         MqttPacket packet = switch (type) {
             case CONNECT -> ConnectReader.read(body);

@@ -1,0 +1,88 @@
+package io.gannet.broker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private GannetConfig load(String yaml) throws IOException {
+        Path f = dir.resolve("gannet.yaml");
+        Files.writeString(f, yaml);
+        return ConfigLoader.load(f);
+    }
+
+    @Test
+    void emptyFileMeansDefaults() throws IOException {
+        GannetConfig c = load("");
+        assertThat(c).isEqualTo(GannetConfig.defaults());
+        assertThat(c.listeners()).containsExactly(new ListenerConfig("mqtt", "127.0.0.1", 1883, "mqtt"));
+        assertThat(c.mqtt().inflightWindow()).isEqualTo(32);
+    }
+
+    @Test
+    void readsEveryKind() throws IOException {
+        GannetConfig c = load("""
+                listeners:
+                  - name: a
+                    port: 1884
+                  - name: b
+                    bind: 0.0.0.0
+                    port: 0
+                    protocol: MQTT
+                mqtt:
+                  max-packet-size: 2048
+                  allow-empty-client-id: false
+                sessions:
+                  queue-full-policy: drop-newest
+                network:
+                  transport: nio
+                """);
+        assertThat(c.listeners()).containsExactly(new ListenerConfig("a", "127.0.0.1", 1884, "mqtt"),
+                new ListenerConfig("b", "0.0.0.0", 0, "mqtt"));
+        assertThat(c.mqtt().maxPacketSize()).isEqualTo(2048);
+        assertThat(c.mqtt().allowEmptyClientId()).isFalse();
+        assertThat(c.sessions().queueFullPolicy()).isEqualTo(SessionConfig.QueueFullPolicy.DROP_NEWEST);
+        assertThat(c.network().transport()).isEqualTo("nio");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown key|mqtt: {max-packt-size: 10}|unknown configuration key 'mqtt.max-packt-size'; allowed keys in mqtt:",
+        "unknown section|mqttt: {}|unknown configuration section 'mqttt'",
+        "out of range|mqtt: {inflight-window: 0}|mqtt.inflight-window: '0' is not a valid value; allowed: an integer from 1 to 65535",
+        "wrong type|mqtt: {inflight-window: many}|mqtt.inflight-window: 'many' is not a valid value",
+        "fraction|mqtt: {inflight-window: 1.5}|mqtt.inflight-window: '1.5'",
+        "bad choice|sessions: {queue-full-policy: panic}|sessions.queue-full-policy: 'panic' is not a valid value; allowed: one of drop-oldest, drop-newest, disconnect",
+        "bad boolean|mqtt: {allow-empty-client-id: yes please}|mqtt.allow-empty-client-id: 'yes please' is not a valid value; allowed: true or false",
+        "port range|'listeners: [{name: a, port: 70000}]'|listeners[0].port: '70000' is not a valid value; allowed: an integer from 0 to 65535",
+        "missing port|'listeners: [{name: a}]'|listeners[0].port: is required",
+        "duplicate name|'listeners: [{name: a, port: 1}, {name: a, port: 2}]'|listeners[1].name: 'a' is used by another listener",
+        "unknown listener key|'listeners: [{name: a, port: 1, tls: true}]'|unknown configuration key 'listeners[0].tls'",
+        "unknown protocol|'listeners: [{name: a, port: 1, protocol: http}]'|listeners[0].protocol: 'http' is not a valid value; allowed: one of mqtt",
+        "empty listeners|'listeners: []'|the list is empty",
+        "section not a map|mqtt: 5|mqtt: must be a mapping",
+        "not yaml|'mqtt: {'|is not valid YAML",
+        "duplicate key|'mqtt: {inflight-window: 1, inflight-window: 2}'|is not valid YAML",
+    })
+    void badConfigNamesTheKey(String what, String yaml, String message) {
+        String text = yaml.startsWith("'") ? yaml.substring(1, yaml.length() - 1) : yaml;
+        assertThatThrownBy(() -> load(text)).as(what).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read the configuration file");
+    }
+}

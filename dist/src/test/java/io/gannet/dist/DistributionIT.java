@@ -1,0 +1,97 @@
+package io.gannet.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starts the distribution as a user would: unpack the tarball, run {@code bin/gannet} from another working
+ * directory with a relative config path, connect, publish and subscribe, then SIGTERM and expect exit 0.
+ */
+class DistributionIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void unpackStartServeAndStopOnSigterm() throws Exception {
+        Path tarball = Path.of(System.getProperty("gannet.dist.tarball"));
+        String version = System.getProperty("gannet.dist.version");
+        assertThat(tarball).exists();
+        run(List.of("tar", "xzf", tarball.toString(), "-C", tmp.toString()), tmp);
+        Path home = tmp.resolve("gannet-" + version);
+        for (String dir : List.of("bin", "conf", "lib", "plugins", "data", "log")) {
+            assertThat(home.resolve(dir)).isDirectory();
+        }
+        assertThat(home.resolve("bin/gannet")).isExecutable();
+
+        // The shipped config, with the listener moved to a free port so that the test never needs 1883.
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String conf = Files.readString(home.resolve("conf/gannet.yaml")).replace("port: 1883", "port: " + port);
+        Path workDir = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(workDir.resolve("test.yaml"), conf);
+
+        Path out = tmp.resolve("broker.out");
+        Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString(), "--config", "test.yaml")
+                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Gannet started"));
+            Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("dist")
+                    .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+            client.connect();
+            try (Mqtt5BlockingClient.Mqtt5Publishes in = client.publishes(MqttGlobalPublishFilter.ALL)) {
+                client.subscribeWith().topicFilter("dist/#").qos(MqttQos.AT_LEAST_ONCE).send();
+                client.publishWith().topic("dist/hello").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("world".getBytes(StandardCharsets.UTF_8)).send();
+                Mqtt5Publish m = in.receive(10, TimeUnit.SECONDS).orElseThrow();
+                assertThat(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("world");
+            }
+            client.disconnect();
+        } finally {
+            broker.destroy(); // SIGTERM
+            assertThat(broker.waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s").isTrue();
+        }
+        String log = Files.readString(out);
+        assertThat(broker.exitValue()).as(log).isZero();
+        assertThat(log).contains("Shutting down").contains("Gannet stopped").doesNotContain("ERROR");
+        assertThat(home.resolve("log/gannet.log")).as("logs land in the installation's log/ directory").exists();
+    }
+
+    @Test
+    void badConfigStopsStartupNamingTheKey() throws Exception {
+        Path tarball = Path.of(System.getProperty("gannet.dist.tarball"));
+        run(List.of("tar", "xzf", tarball.toString(), "-C", tmp.toString()), tmp);
+        Path home = tmp.resolve("gannet-" + System.getProperty("gannet.dist.version"));
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, "mqtt:\n  inflight-window: -1\n");
+        Process p = new ProcessBuilder(home.resolve("bin/gannet").toString(), "--config", bad.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(output).contains("mqtt.inflight-window").contains("an integer from 1 to 65535");
+    }
+
+    private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command)).isZero();
+    }
+}

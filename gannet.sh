@@ -8,7 +8,12 @@
 set -eu
 cd "$(dirname "$0")"
 
-version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | sed -n 2p)
+# The project version: the first <version> at the top level of the root pom (two-space indent).
+version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n 1)
+if [ -z "$version" ]; then
+  echo "gannet.sh: cannot read the project version from pom.xml" >&2
+  exit 1
+fi
 tarball="dist/target/gannet-$version.tar.gz"
 rebuild=false
 while [ $# -gt 0 ]; do

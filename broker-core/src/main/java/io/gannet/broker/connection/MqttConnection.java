@@ -253,7 +253,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (version.isV5() && assignedId) {
             props = MqttProperties.builder().string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId).build();
         }
-        ctx.writeAndFlush(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props));
+        // 3.1 has no Session Present flag: its first CONNACK byte is reserved and must stay 0.
+        boolean present = sessionPresent && version != MqttVersion.V3_1;
+        ctx.writeAndFlush(new ConnAck(present, ReasonCode.SUCCESS, props));
         log.debug("Client {} connected ({}, session present: {})", clientId, version, sessionPresent);
         List<Object> early = pending;
         pending = null;

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
-import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAck;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
@@ -111,7 +110,7 @@ class ConnectTest {
             assertThatThrownBy(() -> bad.connectWith().simpleAuth().username("alice")
                     .password("nope".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send())
                     .isInstanceOfSatisfying(Mqtt3ConnAckException.class, e -> assertThat(
-                            ((Mqtt3ConnAck) e.getMqttMessage()).getReturnCode())
+                            e.getMqttMessage().getReturnCode())
                             .isEqualTo(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD));
 
             Mqtt5BlockingClient bad5 = Clients.v5(broker, "bad5");

@@ -26,7 +26,10 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.gannet.broker.routing.Message;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +50,8 @@ public final class Broker implements AutoCloseable {
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final TopicTrie<Subscription> trie = new TopicTrie<>(Subscription::session);
     private final SessionStore sessions = new InMemorySessionStore();
-    private final RetainedStore retained = new InMemoryRetainedStore();
+    private final Clock clock;
+    private final RetainedStore retained;
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private Transport transport;
@@ -61,8 +65,15 @@ public final class Broker implements AutoCloseable {
     }
 
     public Broker(GannetConfig config, Authenticator authenticator) {
+        this(config, authenticator, Clock.systemUTC());
+    }
+
+    /** @param clock the time that message expiry is measured by; tests pass one they can move */
+    public Broker(GannetConfig config, Authenticator authenticator, Clock clock) {
         this.config = config;
         this.authenticator = authenticator;
+        this.clock = clock;
+        this.retained = new InMemoryRetainedStore(clock);
     }
 
     /** Binds every listener; throws if one cannot be bound (the broker is then closed again). */
@@ -74,10 +85,17 @@ public final class Broker implements AutoCloseable {
         workers = transport.newGroup(threads, "gannet-io");
         clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        LocalRouter router = new LocalRouter(trie, alloc);
+        Consumer<Message> willPublisher = will -> {
+            if (will.retain()) {
+                retained.put(will);
+            }
+            router.route(will, null);
+        };
         Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
-                config.mqtt().inflightWindow(), metrics, trie, sessions);
-        BrokerServices services = new BrokerServices(config, new LocalRouter(trie, alloc), sessions, sessionContext,
-                retained, authenticator, metrics, clients);
+                config.mqtt().inflightWindow(), metrics, trie, sessions, willPublisher, clock);
+        BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
+                authenticator, metrics, clients);
         int high = config.network().writeBufferHighWaterMark();
         try {
             for (ListenerConfig listener : config.listeners()) {

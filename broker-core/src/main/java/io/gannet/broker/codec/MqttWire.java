@@ -129,13 +129,27 @@ public final class MqttWire {
         return true;
     }
 
+    /** Whether {@code bytes} are well-formed UTF-8 (U+0000 allowed), for Payload Format Indicator 1. */
+    public static boolean isUtf8(byte[] bytes) {
+        try {
+            validateUtf8(io.netty.buffer.Unpooled.wrappedBuffer(bytes), 0, bytes.length, true);
+            return true;
+        } catch (MalformedPacketException e) {
+            return false;
+        }
+    }
+
     static void validateUtf8(ByteBuf in, int start, int len) {
+        validateUtf8(in, start, len, false);
+    }
+
+    private static void validateUtf8(ByteBuf in, int start, int len, boolean allowNull) {
         int i = start;
         int end = start + len;
         while (i < end) {
             int b = in.getUnsignedByte(i);
             if (b < 0x80) {
-                if (b == 0) {
+                if (b == 0 && !allowNull) {
                     throw malformed("U+0000 in a UTF-8 string");
                 }
                 i++;

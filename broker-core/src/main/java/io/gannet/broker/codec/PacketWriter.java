@@ -55,6 +55,14 @@ public final class PacketWriter {
         }
     }
 
+    /** The size on the wire of a PUBLISH with these parts, to check it against a client's Maximum Packet Size. */
+    public static long publishSize(MqttVersion version, String topic, int qos, MqttProperties properties,
+                                   int payloadLength) {
+        long remaining = MqttWire.utf8Size(topic) + (qos > 0 ? 2 : 0)
+                + (version.isV5() ? PropertiesCodec.size(properties) : 0) + (long) payloadLength;
+        return 1 + (remaining > MqttWire.MAX_VAR_INT ? 5 : MqttWire.varIntSize((int) remaining)) + remaining;
+    }
+
     /** The size of the whole packet on the wire, for checking it against a peer's Maximum Packet Size. */
     public static int encodedSize(MqttPacket packet, MqttVersion version) {
         int remaining = remainingLength(packet, version);

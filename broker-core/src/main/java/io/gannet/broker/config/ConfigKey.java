@@ -32,6 +32,15 @@ public final class ConfigKey<T> {
         return new ConfigKey<>(path, Integer.class, defaultValue, min, max, List.of(), doc);
     }
 
+    public static ConfigKey<Long> longInteger(String path, long defaultValue, long min, long max, String doc) {
+        return new ConfigKey<>(path, Long.class, defaultValue, min, max, List.of(), doc);
+    }
+
+    /** A string that may be empty, meaning "not set". */
+    public static ConfigKey<String> optionalString(String path, String doc) {
+        return new ConfigKey<>(path, String.class, "", 1, 0, List.of(), doc);
+    }
+
     public static ConfigKey<Boolean> bool(String path, boolean defaultValue, String doc) {
         return new ConfigKey<>(path, Boolean.class, defaultValue, 0, 0, List.of(), doc);
     }
@@ -69,7 +78,7 @@ public final class ConfigKey<T> {
 
     /** What the key allows, in words, for error messages and the reference. */
     public String allowedValues() {
-        if (type == Integer.class) {
+        if (type == Integer.class || type == Long.class) {
             return "an integer from " + min + " to " + max;
         }
         if (type == Boolean.class) {
@@ -78,7 +87,7 @@ public final class ConfigKey<T> {
         if (!allowed.isEmpty()) {
             return "one of " + String.join(", ", allowed);
         }
-        return "a non-empty string";
+        return emptyAllowed() ? "a string; empty means not set" : "a non-empty string";
     }
 
     /** Converts a parsed YAML value, or fails with a message that names the key and the allowed values. */
@@ -87,6 +96,11 @@ public final class ConfigKey<T> {
         if (type == Integer.class && raw instanceof Number n && n.longValue() == n.doubleValue()
                 && n.longValue() >= min && n.longValue() <= max) {
             value = (int) n.longValue();
+        } else if (type == Long.class && raw instanceof Number n && n.longValue() == n.doubleValue()
+                && n.longValue() >= min && n.longValue() <= max) {
+            value = n.longValue();
+        } else if (type == String.class && emptyAllowed() && raw instanceof String) {
+            value = raw;
         } else if (type == Boolean.class && raw instanceof Boolean) {
             value = raw;
         } else if (type == String.class && raw instanceof String s && !s.isBlank()
@@ -98,8 +112,13 @@ public final class ConfigKey<T> {
         return type.cast(value);
     }
 
+    /** Optional strings are marked by a min above max, a range no number has. */
+    private boolean emptyAllowed() {
+        return type == String.class && min > max;
+    }
+
     /** The default as it is written in YAML. */
     public String yamlDefault() {
-        return String.valueOf(defaultValue);
+        return emptyAllowed() && "".equals(defaultValue) ? "\"\"" : String.valueOf(defaultValue);
     }
 }

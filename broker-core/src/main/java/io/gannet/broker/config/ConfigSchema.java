@@ -28,11 +28,46 @@ public final class ConfigSchema {
             65535, "How many QoS 1 and 2 messages the broker sends a client before it waits for acknowledgements. "
                     + "Further messages wait in the session queue.");
     public static final ConfigKey<Integer> RECEIVE_MAXIMUM = ConfigKey.integer("mqtt.receive-maximum", 1024, 1,
-            65535, "How many QoS 2 messages a client may have in flight towards the broker (sent but not yet "
-                    + "released with PUBREL). A client that exceeds it is disconnected.");
+            65535, "How many QoS 1 and 2 messages a client may have unacknowledged towards the broker; announced "
+                    + "to 5.0 clients in CONNACK. QoS 1 is acknowledged at once, so this bounds QoS 2 messages "
+                    + "awaiting PUBREL. A client that exceeds it is disconnected (5.0: reason 0x93).");
     public static final ConfigKey<Boolean> ALLOW_EMPTY_CLIENT_ID = ConfigKey.bool("mqtt.allow-empty-client-id",
             true, "Whether a client that connects with an empty client id and a clean session gets an id "
                     + "assigned by the broker. An empty id with a persistent session is always refused.");
+
+    public static final ConfigKey<Integer> MAX_QOS = ConfigKey.integer("mqtt.max-qos", 2, 0, 2, "The highest QoS "
+            + "the broker accepts from publishers and grants to subscribers (5.0 clients are told in CONNACK). A 5.0 "
+            + "PUBLISH above it is refused with 0x9B; subscriptions are granted at most this QoS.");
+    public static final ConfigKey<Boolean> RETAIN_AVAILABLE = ConfigKey.bool("mqtt.retain-available", true,
+            "Whether retained messages are supported. When false, 5.0 clients are told so in CONNACK and a "
+                    + "PUBLISH with RETAIN set is refused with 0x9A.");
+    public static final ConfigKey<Boolean> WILDCARD_SUBSCRIPTIONS = ConfigKey.bool("mqtt.wildcard-subscriptions",
+            true, "Whether filters with + or # may be subscribed to. When false, such a subscription gets "
+                    + "SUBACK 0xA2 (5.0) or 0x80 (3.1.1).");
+    public static final ConfigKey<Boolean> SUBSCRIPTION_IDENTIFIERS = ConfigKey.bool(
+            "mqtt.subscription-identifiers", true, "Whether 5.0 clients may give Subscription Identifiers. When "
+                    + "false, a SUBSCRIBE with one is a protocol error (DISCONNECT 0xA1).");
+    public static final ConfigKey<Integer> TOPIC_ALIAS_MAXIMUM = ConfigKey.integer("mqtt.topic-alias-maximum", 16,
+            0, 65535, "How many topic aliases a 5.0 client may set up towards the broker, per connection; 0 "
+                    + "disables them. An alias beyond it is refused with DISCONNECT 0x94.");
+    public static final ConfigKey<Integer> OUTBOUND_TOPIC_ALIAS_MAXIMUM = ConfigKey.integer(
+            "mqtt.outbound-topic-alias-maximum", 16, 0, 65535, "How many topic aliases the broker assigns when it "
+                    + "sends to a 5.0 client (never more than the client allows); 0 disables them.");
+    public static final ConfigKey<String> OUTBOUND_TOPIC_ALIAS_POLICY = ConfigKey.choice(
+            "mqtt.outbound-topic-alias-policy", "lru", List.of("lru", "first-come"), "Which topics get the "
+                    + "broker's aliases: lru gives the alias of the least recently used topic to a new one when all "
+                    + "are taken; first-come keeps the first topics and sends later ones in full.");
+    public static final ConfigKey<Integer> MAX_KEEP_ALIVE = ConfigKey.integer("mqtt.max-keep-alive-seconds", 65535,
+            1, 65535, "The longest keep alive the broker accepts. A 5.0 client that asks for more, or for none, is "
+                    + "given this value in CONNACK (Server Keep Alive); a 3.1.1 client keeps its own.");
+    public static final ConfigKey<Long> MAX_SESSION_EXPIRY = ConfigKey.longInteger(
+            "mqtt.max-session-expiry-seconds", 4_294_967_295L, 0, 4_294_967_295L, "The longest Session Expiry "
+                    + "Interval the broker grants a 5.0 client; 4294967295 means sessions may never expire. A "
+                    + "client asking for more is told the granted value in CONNACK.");
+    public static final ConfigKey<String> RESPONSE_INFORMATION = ConfigKey.optionalString(
+            "mqtt.response-information", "What a 5.0 client that sets Request Response Information gets as "
+                    + "Response Information in CONNACK, typically a topic prefix for its responses; %c is "
+                    + "replaced by the client id. Empty: none is sent.");
 
     public static final ConfigKey<Integer> MAX_QUEUED_MESSAGES = ConfigKey.integer("sessions.max-queued-messages",
             1000, 1, 10_000_000, "The most messages queued for one session: while its client is offline, or "
@@ -64,7 +99,9 @@ public final class ConfigSchema {
     public static final List<ConfigKey<?>> LISTENER_KEYS = List.of(LISTENER_NAME, LISTENER_BIND, LISTENER_PORT,
             LISTENER_PROTOCOL);
     public static final List<ConfigKey<?>> KEYS = List.of(MAX_PACKET_SIZE, CONNECT_TIMEOUT, INFLIGHT_WINDOW,
-            RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
+            RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
+            SUBSCRIPTION_IDENTIFIERS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
+            MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";

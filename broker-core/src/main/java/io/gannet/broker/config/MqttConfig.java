@@ -1,8 +1,12 @@
 package io.gannet.broker.config;
 
 /**
- * Protocol limits, from the {@code mqtt} section. See {@link ConfigSchema} for each key's meaning and default.
+ * Protocol limits and the 5.0 capabilities the broker announces, from the {@code mqtt} section. See
+ * {@link ConfigSchema} for each key's meaning and default.
  */
 public record MqttConfig(int maxPacketSize, int connectTimeoutSeconds, int inflightWindow, int receiveMaximum,
-                         boolean allowEmptyClientId) {
+                         boolean allowEmptyClientId, int maxQos, boolean retainAvailable,
+                         boolean wildcardSubscriptions, boolean subscriptionIdentifiers, int topicAliasMaximum,
+                         int outboundTopicAliasMaximum, boolean outboundTopicAliasLru, int maxKeepAliveSeconds,
+                         long maxSessionExpirySeconds, String responseInformation) {
 }

@@ -14,6 +14,7 @@ import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketWriter;
 import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.ReasonCode;
+import io.gannet.broker.config.MqttConfig;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.session.ClientLink;
 import io.gannet.broker.session.Session;
@@ -59,7 +60,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean cleanDisconnect;
     /** Whether CONNACK accepted this connection: only then is its will published on an abnormal close. */
     private boolean accepted;
-    private boolean assignedId;
+    /** What this connection agreed with its client in CONNECT/CONNACK. */
+    private ClientLimits limits = ClientLimits.V3;
+    private String assignedClientId;
+    private int serverKeepAlive = -1;
+    private long grantedExpiry = -1;
+    private InboundTopicAliases inboundAliases;
+    private OutboundTopicAliases outboundAliases;
     private Session session;
     private PacketHandler packets;
     /** Packets (and decoder failures) that arrived after CONNECT, before the session was attached; replayed. */
@@ -138,12 +145,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         services.metrics().connectionClosed();
         state = State.CLOSING;
-        if (accepted && will != null && !cleanDisconnect) {
-            publishWill();
-        }
+        Message willMessage = accepted && will != null && !cleanDisconnect ? willMessage() : null;
         if (session != null) {
-            session.detach(this);
+            // The session decides when the will goes out: now, or after its Will Delay Interval.
+            long delay = will == null ? 0 : will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
+            session.detach(this, willMessage, delay);
             session = null;
+        } else if (willMessage != null) {
+            services.sessionContext().willPublisher().accept(willMessage);
         }
         ctx.fireChannelInactive();
     }
@@ -195,24 +204,41 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         clientId = id;
+        assignedClientId = assigned ? id : null;
         will = connect.will();
-        if (connect.keepAliveSeconds() > 0) {
+        MqttConfig mqtt = services.config().mqtt();
+        limits = ClientLimits.of(connect);
+        encoder.clientLimits(limits.maximumPacketSize(), limits.requestProblemInformation());
+        inboundAliases = new InboundTopicAliases(mqtt.topicAliasMaximum());
+        outboundAliases = new OutboundTopicAliases(Math.min(limits.topicAliasMaximum(),
+                mqtt.outboundTopicAliasMaximum()), mqtt.outboundTopicAliasLru());
+
+        int keepAlive = connect.keepAliveSeconds();
+        if (version.isV5() && (keepAlive == 0 || keepAlive > mqtt.maxKeepAliveSeconds())
+                && mqtt.maxKeepAliveSeconds() < 65_535) {
+            keepAlive = mqtt.maxKeepAliveSeconds(); // Server Keep Alive overrides the client's [MQTT-3.2.2-21]
+            serverKeepAlive = keepAlive;
+        }
+        if (keepAlive > 0) {
             // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet closes the connection.
-            long millis = connect.keepAliveSeconds() * 1500L;
+            long millis = keepAlive * 1500L;
             ctx.pipeline().addFirst(KEEPALIVE_HANDLER, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        boolean persistent = version.isV5()
-                ? connect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0) > 0
-                : !connect.cleanStart();
-        boolean assignedId = assigned;
+        long expiry;
+        if (version.isV5()) {
+            long requested = connect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
+            expiry = Math.min(requested, mqtt.maxSessionExpirySeconds());
+            grantedExpiry = expiry == requested ? -1 : expiry;
+        } else {
+            expiry = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES; // 3.1.1 sessions never expire
+        }
         ConnectAttempt attempt = new ConnectAttempt(id, connect.username(), connect.password(), version,
                 listenerName, ctx.channel().remoteAddress());
         services.authenticator().authenticate(attempt).whenComplete((decision, error) ->
-                ctx.executor().execute(() -> afterAuthentication(connect, decision, error, persistent, assignedId)));
+                ctx.executor().execute(() -> afterAuthentication(connect, decision, error, expiry)));
     }
 
-    private void afterAuthentication(Connect connect, AuthDecision decision, Throwable error, boolean persistent,
-                                     boolean assignedId) {
+    private void afterAuthentication(Connect connect, AuthDecision decision, Throwable error, long expiry) {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -226,33 +252,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             refuse(decision.reasonCode(), decision.reason());
             return;
         }
-        this.assignedId = assignedId;
-        openSession(connect.cleanStart(), persistent);
+        openSession(connect.cleanStart(), expiry);
     }
 
-    private void openSession(boolean cleanStart, boolean persistent) {
+    private void openSession(boolean cleanStart, long expiry) {
         EventLoop loop = ctx.channel().eventLoop();
         Session s = services.sessions().getOrCreate(clientId,
                 () -> new Session(clientId, loop, services.sessionContext()));
         // If the session ended just before the takeover reached it, start over with a fresh one.
-        s.takeover(this, cleanStart, persistent,
-                () -> loop.execute(() -> openSession(cleanStart, persistent)));
+        s.takeover(this, cleanStart, expiry, () -> loop.execute(() -> openSession(cleanStart, expiry)));
     }
 
     @Override
     public void attached(Session attachedSession, boolean sessionPresent) {
         if (state != State.CONNECTING) {
-            attachedSession.detach(this);
+            attachedSession.detach(this, null, 0);
             return;
         }
         session = attachedSession;
         state = State.CONNECTED;
         accepted = true;
         packets = new PacketHandler(this, attachedSession, services);
-        MqttProperties props = MqttProperties.EMPTY;
-        if (version.isV5() && assignedId) {
-            props = MqttProperties.builder().string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId).build();
-        }
+        MqttProperties props = version.isV5() ? ConnAckProperties.build(services.config().mqtt(), clientId,
+                assignedClientId, serverKeepAlive, grantedExpiry, limits) : MqttProperties.EMPTY;
         // 3.1 has no Session Present flag: its first CONNACK byte is reserved and must stay 0.
         boolean present = sessionPresent && version != MqttVersion.V3_1;
         ctx.writeAndFlush(new ConnAck(present, ReasonCode.SUCCESS, props));
@@ -333,8 +355,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void takenOver() {
+    public void takenOver(boolean sessionContinues) {
         log.debug("Client {} connected again elsewhere; closing this connection", clientId);
+        if (sessionContinues && will != null && will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0) > 0) {
+            will = null; // the session lives on within the will's delay: no will [MQTT-3.1.3-9]
+        }
         session = null; // the session now belongs to the new connection
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "session taken over");
     }
@@ -351,14 +376,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
     }
 
-    private void publishWill() {
-        Connect.Will w = will;
-        will = null;
-        Message m = new Message(w.topic(), w.qos(), w.retain(), w.payload(), w.properties(), clientId);
-        if (w.retain()) {
-            services.retained().put(m);
-        }
-        services.router().route(m, null);
+    /** The will as an application message: its properties pass through, its delay is the session's business. */
+    private Message willMessage() {
+        MqttProperties props = will.properties().has(PropertyId.WILL_DELAY_INTERVAL)
+                ? will.properties().toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build() : will.properties();
+        return Message.expiring(will.topic(), will.qos(), will.retain(), will.payload(), props, clientId,
+                services.sessionContext().clock().millis());
     }
 
     private MqttProperties reasonString(String reason) {
@@ -396,15 +419,60 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void writePublish(Message message, int qos, boolean retain, boolean dup, int packetId,
-                             ByteBuf sharedPayload) {
-        ByteBuf header = PacketWriter.encodePublishHeader(ctx.alloc(), version, message.topic(), qos, dup, retain,
-                packetId, message.properties(), message.payload().length);
+    public boolean writePublish(Message message, int qos, boolean retain, boolean dup, int packetId,
+                                int[] subscriptionIds, ByteBuf sharedPayload) {
+        String topic = message.topic();
+        MqttProperties props = message.properties();
+        if (version.isV5()) {
+            props = outboundProperties(message, subscriptionIds);
+            if (PacketWriter.publishSize(version, topic, qos, props, message.payload().length)
+                    > limits.maximumPacketSize()) {
+                return false;
+            }
+            int alias = outboundAliases.aliasFor(topic);
+            if (alias != 0) {
+                props = props.toBuilder().number(PropertyId.TOPIC_ALIAS, Math.abs(alias)).build();
+                if (alias > 0) {
+                    topic = ""; // the client knows this alias: the topic may be left out [MQTT-3.3.2-12]
+                }
+            }
+        }
+        ByteBuf header = PacketWriter.encodePublishHeader(ctx.alloc(), version, topic, qos, dup, retain,
+                packetId, props, message.payload().length);
         ByteBuf payload = sharedPayload != null ? sharedPayload.retainedDuplicate()
                 : Unpooled.wrappedBuffer(message.payload());
         services.metrics().messageSent(header.readableBytes() + payload.readableBytes());
         ctx.write(header, ctx.voidPromise());
         ctx.writeAndFlush(payload, ctx.voidPromise()); // flushes are merged by FlushConsolidationHandler
+        return true;
+    }
+
+    /** The message's properties plus what this delivery adds: time left, subscription identifiers. */
+    private MqttProperties outboundProperties(Message message, int[] subscriptionIds) {
+        if (message.expiresAtMillis() == 0 && subscriptionIds == null) {
+            return message.properties(); // the common case: nothing to add, nothing allocated
+        }
+        MqttProperties.Builder b = message.properties().toBuilder();
+        if (message.expiresAtMillis() != 0) {
+            b.number(PropertyId.MESSAGE_EXPIRY_INTERVAL,
+                    message.remainingSeconds(services.sessionContext().clock().millis())); // [MQTT-3.3.2-6]
+        }
+        if (subscriptionIds != null) {
+            for (int id : subscriptionIds) {
+                b.number(PropertyId.SUBSCRIPTION_IDENTIFIER, id);
+            }
+        }
+        return b.build();
+    }
+
+    @Override
+    public int receiveMaximum() {
+        return limits.receiveMaximum();
+    }
+
+    /** Resolves a 5.0 PUBLISH's topic alias; throws for an invalid one. */
+    String resolveTopic(String topic, int alias) {
+        return inboundAliases.resolve(topic, alias);
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.gannet.broker.connection;
 
 import io.gannet.broker.codec.Auth;
 import io.gannet.broker.codec.Disconnect;
+import io.gannet.broker.codec.MalformedPacketException;
 import io.gannet.broker.codec.MqttPacket;
+import io.gannet.broker.codec.MqttWire;
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PingResp;
@@ -17,6 +19,7 @@ import io.gannet.broker.codec.SubAck;
 import io.gannet.broker.codec.Subscribe;
 import io.gannet.broker.codec.UnsubAck;
 import io.gannet.broker.codec.Unsubscribe;
+import io.gannet.broker.config.MqttConfig;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
@@ -62,18 +65,41 @@ final class PacketHandler {
 
     private void onPublish(Publish p) {
         MqttProperties props = p.properties();
-        if (v5 && props.has(PropertyId.TOPIC_ALIAS)) {
-            // The broker announced no Topic Alias Maximum, so every alias is out of range [MQTT-3.3.2-9].
-            connection.protocolViolation(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias not allowed");
+        String topic = p.topic();
+        MqttConfig config = services.config().mqtt();
+        if (p.qos() > config.maxQos()) {
+            connection.protocolViolation(ReasonCode.QOS_NOT_SUPPORTED,
+                    "QoS " + p.qos() + " is above the maximum QoS " + config.maxQos() + " [MQTT-3.2.2-11]");
             return;
         }
-        if (v5 && props.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
-            connection.protocolViolation(ReasonCode.PROTOCOL_ERROR,
-                    "PUBLISH from a client with a subscription identifier [MQTT-3.3.4-6]");
+        if (p.retain() && !config.retainAvailable()) {
+            connection.protocolViolation(ReasonCode.RETAIN_NOT_SUPPORTED,
+                    "retained messages are not available [MQTT-3.2.2-14]");
             return;
+        }
+        if (v5) {
+            if (props.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
+                connection.protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                        "PUBLISH from a client with a subscription identifier [MQTT-3.3.4-6]");
+                return;
+            }
+            if (props.has(PropertyId.TOPIC_ALIAS)) {
+                try {
+                    topic = connection.resolveTopic(topic, (int) props.number(PropertyId.TOPIC_ALIAS, 0));
+                } catch (MalformedPacketException e) {
+                    connection.protocolViolation(e.reasonCode(), e.getMessage());
+                    return;
+                }
+                props = props.toBuilder().remove(PropertyId.TOPIC_ALIAS).build(); // aliases are per hop
+            }
+            if (props.number(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0) == 1 && !MqttWire.isUtf8(p.payload())) {
+                refusePayload(p, "payload is marked UTF-8 but is not valid UTF-8");
+                return;
+            }
         }
         services.metrics().messageReceived(p.payload().length);
-        Message message = new Message(p.topic(), p.qos(), p.retain(), p.payload(), props, session.clientId());
+        Message message = Message.expiring(topic, p.qos(), p.retain(), p.payload(), props, session.clientId(),
+                services.sessionContext().clock().millis());
         switch (p.qos()) {
             case 0 -> publish(message);
             case 1 -> {
@@ -82,9 +108,9 @@ final class PacketHandler {
             }
             default -> {
                 boolean isNew = !session.inboundQos2Pending(p.packetId());
-                if (isNew && session.inboundQos2Pending() >= services.config().mqtt().receiveMaximum()) {
+                if (isNew && session.inboundQos2Pending() >= config.receiveMaximum()) {
                     connection.protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
-                            "more QoS 2 messages in flight than the receive maximum");
+                            "more QoS 2 messages in flight than the receive maximum [MQTT-3.3.4-9]");
                     return;
                 }
                 int delivered = 1;
@@ -93,6 +119,16 @@ final class PacketHandler {
                 } // else: a resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10]
                 connection.write(new PubRec(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
             }
+        }
+    }
+
+    /** 0x99: QoS 1 and 2 get it in their acknowledgement, QoS 0 (which has none) in a DISCONNECT [3.3.2.3.2]. */
+    private void refusePayload(Publish p, String reason) {
+        MqttProperties why = MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build();
+        switch (p.qos()) {
+            case 0 -> connection.protocolViolation(ReasonCode.PAYLOAD_FORMAT_INVALID, reason);
+            case 1 -> connection.write(new PubAck(p.packetId(), ReasonCode.PAYLOAD_FORMAT_INVALID, why));
+            default -> connection.write(new PubRec(p.packetId(), ReasonCode.PAYLOAD_FORMAT_INVALID, why));
         }
     }
 
@@ -122,28 +158,46 @@ final class PacketHandler {
     }
 
     private void onSubscribe(Subscribe subscribe) {
+        MqttConfig config = services.config().mqtt();
         int subscriptionId = (int) subscribe.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
+        if (subscriptionId != 0 && !config.subscriptionIdentifiers()) {
+            connection.protocolViolation(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+                    "subscription identifiers are not available (CONNACK said so)");
+            return;
+        }
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<Subscription> sendRetained = new ArrayList<>(1);
+        String reason = null;
         for (Subscribe.TopicSubscription ts : subscribe.subscriptions()) {
             if (ts.filter().startsWith(Topics.SHARE_PREFIX)) {
-                // Shared subscriptions are not available yet: refuse them rather than treat them as plain filters.
+                // Shared subscriptions are not available yet (CONNACK says so): refuse rather than treat them as
+                // plain filters.
                 codes.add(v5 ? ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "shared subscriptions are not available";
                 continue;
             }
-            Subscription sub = new Subscription(session, ts.filter(), ts.qos(), ts.noLocal(),
+            if (!config.wildcardSubscriptions() && Topics.hasWildcard(ts.filter())) {
+                codes.add(v5 ? ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "wildcard subscriptions are not available";
+                continue;
+            }
+            int granted = Math.min(ts.qos(), config.maxQos());
+            Subscription sub = new Subscription(session, ts.filter(), granted, ts.noLocal(),
                     ts.retainAsPublished(), ts.retainHandling(), subscriptionId);
             Subscription old = session.subscribe(sub);
-            codes.add(ts.qos());
+            codes.add(granted);
             if (ts.retainHandling() == 0 || (ts.retainHandling() == 1 && old == null)) {
                 sendRetained.add(sub);
             }
         }
-        connection.write(new SubAck(subscribe.packetId(), codes, MqttProperties.EMPTY));
+        MqttProperties props = v5 && reason != null
+                ? MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+        connection.write(new SubAck(subscribe.packetId(), codes, props));
         // Retained messages follow the SUBACK, with RETAIN set [MQTT-3.3.1-8].
         for (Subscription sub : sendRetained) {
+            int[] ids = sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()};
             services.retained().match(sub.filter(),
-                    m -> session.deliver(m, Math.min(m.qos(), sub.qos()), true, null));
+                    m -> session.deliver(m, Math.min(m.qos(), sub.qos()), true, ids, null));
         }
     }
 
@@ -157,6 +211,15 @@ final class PacketHandler {
     }
 
     private void onDisconnect(Disconnect disconnect) {
+        if (v5 && disconnect.properties().has(PropertyId.SESSION_EXPIRY_INTERVAL)) {
+            long requested = disconnect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
+            if (session.expirySeconds() == 0 && requested > 0) {
+                connection.protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                        "DISCONNECT raises the Session Expiry Interval from 0 [MQTT-3.14.2-2]");
+                return;
+            }
+            session.expiry(Math.min(requested, services.config().mqtt().maxSessionExpirySeconds()));
+        }
         connection.clientDisconnected(disconnect);
     }
 }

@@ -15,7 +15,11 @@ public final class BrokerMetrics {
         /** The message was larger than the session queue's byte limit on its own. */
         TOO_LARGE_FOR_QUEUE,
         /** QoS 0 message for an offline session, with queueing of QoS 0 offline disabled. */
-        QOS0_OFFLINE
+        QOS0_OFFLINE,
+        /** The 5.0 Message Expiry Interval passed before the message could be sent. */
+        EXPIRED,
+        /** Larger than the 5.0 client's Maximum Packet Size. */
+        TOO_LARGE_FOR_CLIENT
     }
 
     private final LongAdder connectionsTotal = new LongAdder();

@@ -1,6 +1,7 @@
 package io.gannet.broker.retain;
 
 import io.gannet.broker.routing.Message;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +15,12 @@ import java.util.function.Consumer;
 public final class InMemoryRetainedStore implements RetainedStore {
     private final Node root = new Node(null, "");
     private final AtomicInteger size = new AtomicInteger();
+    private final Clock clock;
+
+    /** @param clock decides when a retained message's Message Expiry Interval has passed */
+    public InMemoryRetainedStore(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public void put(Message message) {
@@ -122,14 +129,27 @@ public final class InMemoryRetainedStore implements RetainedStore {
         }
     }
 
-    private static void deliver(Node node, Consumer<Message> action) {
+    private void deliver(Node node, Consumer<Message> action) {
         Message m = node.message;
         if (m != null) {
-            action.accept(m);
+            if (m.isExpired(clock.millis())) {
+                clearExpired(node, m); // an expired retained message is gone [MQTT-3.3.2-5]
+            } else {
+                action.accept(m);
+            }
         }
     }
 
-    private static void deliverAll(Node node, Consumer<Message> action) {
+    private void clearExpired(Node node, Message expired) {
+        synchronized (node) {
+            if (node.message == expired) {
+                node.message = null;
+                size.decrementAndGet();
+            }
+        }
+    }
+
+    private void deliverAll(Node node, Consumer<Message> action) {
         deliver(node, action);
         for (Node child : node.children.values()) {
             deliverAll(child, action);

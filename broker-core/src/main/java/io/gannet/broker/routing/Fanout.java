@@ -14,6 +14,9 @@ final class Fanout implements Consumer<Subscription> {
     Session[] sessions = new Session[16];
     int[] qos = new int[16];
     boolean[] retainAsPublished = new boolean[16];
+    /** 5.0 Subscription Identifiers per session, reused arrays; {@code subIdCount[i]} are valid. */
+    int[][] subIds = new int[16][];
+    int[] subIdCount = new int[16];
     int count;
 
     private Message message;
@@ -44,6 +47,7 @@ final class Fanout implements Consumer<Subscription> {
                 int i = tableIndex[slot];
                 qos[i] = Math.max(qos[i], q);
                 retainAsPublished[i] |= sub.retainAsPublished();
+                addSubscriptionId(i, sub.subscriptionId());
                 return;
             }
             slot = (slot + 1) & mask;
@@ -59,7 +63,26 @@ final class Fanout implements Consumer<Subscription> {
         sessions[count] = s;
         qos[count] = q;
         retainAsPublished[count] = sub.retainAsPublished();
+        subIdCount[count] = 0;
+        addSubscriptionId(count, sub.subscriptionId());
         count++;
+    }
+
+    /** Every matching subscription's identifier goes on the PUBLISH [MQTT-3.3.4-4]. */
+    private void addSubscriptionId(int i, int id) {
+        if (id == 0) {
+            return;
+        }
+        int[] ids = subIds[i];
+        if (ids == null || subIdCount[i] == ids.length) {
+            subIds[i] = ids = ids == null ? new int[2] : Arrays.copyOf(ids, ids.length * 2);
+        }
+        ids[subIdCount[i]++] = id;
+    }
+
+    /** The identifiers for session {@code i}, in a new array the delivery may keep; {@code null} when none. */
+    int[] subscriptionIds(int i) {
+        return subIdCount[i] == 0 ? null : Arrays.copyOf(subIds[i], subIdCount[i]);
     }
 
     /** Clears what this message left, touching only the slots it used. */
@@ -78,6 +101,8 @@ final class Fanout implements Consumer<Subscription> {
         sessions = Arrays.copyOf(sessions, n);
         qos = Arrays.copyOf(qos, n);
         retainAsPublished = Arrays.copyOf(retainAsPublished, n);
+        subIds = Arrays.copyOf(subIds, n);
+        subIdCount = Arrays.copyOf(subIdCount, n);
         slotOf = Arrays.copyOf(slotOf, n);
         table = new Session[n * 4];
         tableIndex = new int[n * 4];

@@ -65,8 +65,9 @@ public final class LocalRouter implements MessageRouter {
             Session s = fanout.sessions[i];
             boolean retain = fanout.retainAsPublished[i] && message.retain();
             EventLoop loop = s.owner();
+            int[] ids = fanout.subscriptionIds(i);
             if (loop.inEventLoop()) {
-                s.deliver(message, fanout.qos[i], retain, payload);
+                s.deliver(message, fanout.qos[i], retain, ids, payload);
                 continue;
             }
             if (remote == null) {
@@ -83,7 +84,7 @@ public final class LocalRouter implements MessageRouter {
                 batch = new RemoteDelivery(loop, message, payload.retain());
                 remote.add(batch);
             }
-            batch.add(s, fanout.qos[i], retain);
+            batch.add(s, fanout.qos[i], retain, ids);
         }
         if (remote != null) {
             for (RemoteDelivery r : remote) {
@@ -104,6 +105,7 @@ public final class LocalRouter implements MessageRouter {
         Session[] sessions = new Session[4];
         int[] qos = new int[4];
         boolean[] retain = new boolean[4];
+        int[][] subscriptionIds = new int[4][];
         int count;
 
         RemoteDelivery(EventLoop loop, Message message, ByteBuf payload) {
@@ -112,15 +114,17 @@ public final class LocalRouter implements MessageRouter {
             this.payload = payload;
         }
 
-        void add(Session s, int q, boolean r) {
+        void add(Session s, int q, boolean r, int[] ids) {
             if (count == sessions.length) {
                 sessions = java.util.Arrays.copyOf(sessions, count * 2);
                 qos = java.util.Arrays.copyOf(qos, count * 2);
                 retain = java.util.Arrays.copyOf(retain, count * 2);
+                subscriptionIds = java.util.Arrays.copyOf(subscriptionIds, count * 2);
             }
             sessions[count] = s;
             qos[count] = q;
             retain[count] = r;
+            subscriptionIds[count] = ids;
             count++;
         }
 
@@ -130,12 +134,13 @@ public final class LocalRouter implements MessageRouter {
                 for (int i = 0; i < count; i++) {
                     Session s = sessions[i];
                     if (s.owner().inEventLoop()) {
-                        s.deliver(message, qos[i], retain[i], payload);
+                        s.deliver(message, qos[i], retain[i], subscriptionIds[i], payload);
                     } else {
                         // The session moved to another loop meanwhile; follow it (rare: reconnects only).
                         int q = qos[i];
                         boolean r = retain[i];
-                        s.execute(() -> s.deliver(message, q, r, null));
+                        int[] ids = subscriptionIds[i];
+                        s.execute(() -> s.deliver(message, q, r, ids, null));
                     }
                 }
             } finally {

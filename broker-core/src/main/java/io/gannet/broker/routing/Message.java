@@ -1,16 +1,18 @@
 package io.gannet.broker.routing;
 
 import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.PropertyId;
 import java.util.Objects;
 
 /**
  * An application message inside the broker: what a PUBLISH (or a will) carries, independent of any connection.
  * Immutable and shared by every session it is delivered to; the payload array is never modified.
  *
- * @param publisherId the client id of the session that published it, for No Local and logs; "" for the broker
+ * @param publisherId     the client id of the session that published it, for No Local and logs; "" for the broker
+ * @param expiresAtMillis when the message expires (5.0 Message Expiry Interval), by the broker's clock; 0 never
  */
 public record Message(String topic, int qos, boolean retain, byte[] payload, MqttProperties properties,
-                      String publisherId) {
+                      String publisherId, long expiresAtMillis) {
     public Message {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(payload, "payload");
@@ -18,9 +20,39 @@ public record Message(String topic, int qos, boolean retain, byte[] payload, Mqt
         Objects.requireNonNull(publisherId, "publisherId");
     }
 
+    /** A message that never expires. */
+    public Message(String topic, int qos, boolean retain, byte[] payload, MqttProperties properties,
+                   String publisherId) {
+        this(topic, qos, retain, payload, properties, publisherId, 0);
+    }
+
+    /**
+     * A message whose expiry comes from its Message Expiry Interval property, counted from {@code nowMillis}. The
+     * property itself is dropped: each delivery states the time that is left [MQTT-3.3.2-6].
+     */
+    public static Message expiring(String topic, int qos, boolean retain, byte[] payload, MqttProperties properties,
+                                   String publisherId, long nowMillis) {
+        if (!properties.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
+            return new Message(topic, qos, retain, payload, properties, publisherId, 0);
+        }
+        long interval = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0);
+        MqttProperties rest = properties.toBuilder().remove(PropertyId.MESSAGE_EXPIRY_INTERVAL).build();
+        return new Message(topic, qos, retain, payload, rest, publisherId, nowMillis + interval * 1000);
+    }
+
+    public boolean isExpired(long nowMillis) {
+        return expiresAtMillis != 0 && nowMillis >= expiresAtMillis;
+    }
+
+    /** Whole seconds left before expiry, at least 1 while not expired. Only for expiring messages. */
+    public long remainingSeconds(long nowMillis) {
+        return Math.max(1, (expiresAtMillis - nowMillis + 999) / 1000);
+    }
+
     /** The same message with another retain flag, as stored in or sent from the retained store. */
     public Message withRetain(boolean newRetain) {
-        return newRetain == retain ? this : new Message(topic, qos, newRetain, payload, properties, publisherId);
+        return newRetain == retain ? this
+                : new Message(topic, qos, newRetain, payload, properties, publisherId, expiresAtMillis);
     }
 
     @Override

@@ -23,16 +23,27 @@ public interface ClientLink {
     /**
      * Writes a PUBLISH of {@code message}.
      *
-     * @param sharedPayload the payload already in a buffer shared by all subscribers, or {@code null}; the link
-     *                      takes its own reference and leaves the caller's untouched
+     * @param subscriptionIds the 5.0 Subscription Identifiers of the matching subscriptions, or {@code null}
+     * @param sharedPayload   the payload already in a buffer shared by all subscribers, or {@code null}; the link
+     *                        takes its own reference and leaves the caller's untouched
+     * @return false if the packet would exceed the client's Maximum Packet Size and was dropped unsent
      */
-    void writePublish(Message message, int qos, boolean retain, boolean dup, int packetId, ByteBuf sharedPayload);
+    boolean writePublish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds,
+                         ByteBuf sharedPayload);
+
+    /** The client's Receive Maximum: how many QoS 1/2 deliveries it accepts unacknowledged. */
+    int receiveMaximum();
 
     /** Writes any other packet. */
     void write(MqttPacket packet);
 
-    /** The session moved to another connection with the same client id: close this one [MQTT-3.1.4-2]. */
-    void takenOver();
+    /**
+     * The session moved to another connection with the same client id: close this one [MQTT-3.1.4-2].
+     *
+     * @param sessionContinues whether the new connection resumes the session (Clean Start 0), in which case a will
+     *                         with a delay is not sent [MQTT-3.1.3-9]
+     */
+    void takenOver(boolean sessionContinues);
 
     /** The broker closes the connection, for the given 5.0 reason (sent in a DISCONNECT to 5.0 clients). */
     void disconnect(int reasonCode, String reason);

@@ -25,18 +25,22 @@ final class InflightWindow {
         final Message message;
         final int qos;
         final boolean retain;
+        final int[] subscriptionIds;
         Stage stage;
 
-        Entry(int packetId, Message message, int qos, boolean retain) {
+        Entry(int packetId, Message message, int qos, boolean retain, int[] subscriptionIds) {
             this.packetId = packetId;
             this.message = message;
             this.qos = qos;
             this.retain = retain;
+            this.subscriptionIds = subscriptionIds;
             this.stage = qos == 1 ? Stage.AWAITING_PUBACK : Stage.AWAITING_PUBREC;
         }
     }
 
     private final Entry[] slots;
+    /** How many may be in flight now: the configured window, lowered to a 5.0 client's Receive Maximum. */
+    private int limit;
     private int head;
     private int tail;
     private int count;
@@ -44,6 +48,12 @@ final class InflightWindow {
 
     InflightWindow(int capacity) {
         slots = new Entry[capacity];
+        limit = capacity;
+    }
+
+    /** Lowers (or restores) how many may be in flight; entries already in flight stay. */
+    void limit(int newLimit) {
+        limit = Math.max(1, Math.min(newLimit, slots.length));
     }
 
     int size() {
@@ -51,7 +61,7 @@ final class InflightWindow {
     }
 
     boolean isFull() {
-        return count == slots.length;
+        return count >= limit;
     }
 
     boolean isEmpty() {
@@ -59,15 +69,15 @@ final class InflightWindow {
     }
 
     /** Adds a delivery under a fresh packet id, one not in use in this window [MQTT-2.2.1-4]. */
-    Entry add(Message message, int qos, boolean retain) {
-        if (isFull()) {
+    Entry add(Message message, int qos, boolean retain, int[] subscriptionIds) {
+        if (count == slots.length) {
             throw new IllegalStateException("in-flight window full");
         }
         if (occupiedSlots() == slots.length) {
             compact();
         }
         int id = nextFreePacketId();
-        Entry e = new Entry(id, message, qos, retain);
+        Entry e = new Entry(id, message, qos, retain, subscriptionIds);
         slots[tail] = e;
         tail = (tail + 1) % slots.length;
         count++;

@@ -10,8 +10,11 @@ import java.util.Iterator;
  * the session's event loop.
  */
 final class MessageQueue {
-    /** A message as it will be delivered: with the QoS and RETAIN flag chosen for this session. */
-    record Queued(Message message, int qos, boolean retain) {
+    /**
+     * A message as it will be delivered: with the QoS, RETAIN flag and 5.0 Subscription Identifiers (or
+     * {@code null}) chosen for this session.
+     */
+    record Queued(Message message, int qos, boolean retain, int[] subscriptionIds) {
         int bytes() {
             return message.payload().length;
         }

@@ -16,6 +16,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.time.Clock;
 
 /**
  * The state MQTT keeps for one client id across connections (section 4.1): subscriptions, messages queued for it,
@@ -30,8 +34,16 @@ public final class Session {
     private final SessionContext context;
     private volatile EventLoop owner;
 
+    /** A Session Expiry Interval meaning "never" [3.1.2.11.2]; 3.1.1 persistent sessions have it. */
+    public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+
     // Owned by the event loop 'owner'.
-    private boolean persistent;
+    /** Seconds the session outlives its connection: 0 ends it with the connection. */
+    private long expirySeconds;
+    private ScheduledFuture<?> expiryTimer;
+    /** A will waiting for its Will Delay Interval, or null [3.1.3.2.2]. */
+    private Message pendingWill;
+    private ScheduledFuture<?> willTimer;
     private boolean ended;
     private ClientLink link;
     private int generation;
@@ -41,9 +53,15 @@ public final class Session {
     private BitSet inboundQos2;
     private int inboundQos2Count;
 
-    /** The collaborators every session shares: config, metrics and the subscription index. */
+    /**
+     * The collaborators every session shares.
+     *
+     * @param willPublisher publishes a will whose delay ran out or whose session ended
+     * @param clock         the broker's clock, for message expiry
+     */
     public record SessionContext(SessionConfig config, int inflightWindow, BrokerMetrics metrics,
-                                 TopicTrie<Subscription> trie, SessionStore store) {
+                                 TopicTrie<Subscription> trie, SessionStore store, Consumer<Message> willPublisher,
+                                 Clock clock) {
     }
 
     public Session(String clientId, EventLoop owner, SessionContext context) {
@@ -81,24 +99,34 @@ public final class Session {
      * @param onEnded called on the owner loop if the session ended before the takeover ran; the caller then starts
      *                over with a fresh session
      */
-    public void takeover(ClientLink newLink, boolean cleanStart, boolean newPersistent, Runnable onEnded) {
+    public void takeover(ClientLink newLink, boolean cleanStart, long newExpirySeconds, Runnable onEnded) {
         execute(() -> {
             if (ended) {
                 onEnded.run();
                 return;
             }
+            cancel(expiryTimer);
+            expiryTimer = null;
             if (link != null) {
                 ClientLink old = link;
                 link = null;
-                old.takenOver();
+                old.takenOver(!cleanStart);
             }
-            // State survives only in a persistent session [MQTT-3.1.2-4, MQTT-3.1.2-6].
-            boolean resumable = persistent;
+            // State survives only in a session that outlives its connection [MQTT-3.1.2-4, MQTT-3.1.2-6].
+            boolean resumable = expirySeconds > 0;
+            if (pendingWill != null) {
+                if (cleanStart || !resumable) {
+                    publishPendingWill(); // the old session ends now, before its will's delay
+                } else {
+                    cancel(willTimer); // reconnected within the delay: no will [MQTT-3.1.3-9]
+                    pendingWill = null;
+                }
+            }
             if (cleanStart || !resumable) {
                 clearState();
             }
             boolean present = !cleanStart && resumable;
-            persistent = newPersistent;
+            expirySeconds = newExpirySeconds;
             int gen = ++generation;
             owner = newLink.eventLoop();
             newLink.eventLoop().execute(() -> attach(newLink, gen, present));
@@ -108,39 +136,107 @@ public final class Session {
     private void attach(ClientLink newLink, int gen, boolean present) {
         if (!owner.inEventLoop() || gen != generation) {
             // A later takeover overtook this one: the newer connection wins.
-            newLink.takenOver();
+            newLink.takenOver(false); // never acknowledged, so it has no will to withhold
             return;
         }
         if (!newLink.isActive()) {
-            if (!persistent) {
-                end();
-            }
+            startExpiry();
             return;
         }
         link = newLink;
+        inflight().limit(newLink.receiveMaximum());
         newLink.attached(this, present);
         resendInflight();
         drain();
     }
 
-    /** The connection closed (any reason). A clean session ends now; a persistent one waits for its client. */
-    public void detach(ClientLink closed) {
+    /**
+     * The connection closed (any reason). A session with expiry 0 ends now; another waits for its client until the
+     * expiry interval runs out.
+     *
+     * @param will             the will to publish (abnormal close), or {@code null}
+     * @param willDelaySeconds its Will Delay Interval; 0 publishes it now
+     */
+    public void detach(ClientLink closed, Message will, long willDelaySeconds) {
         execute(() -> {
             if (link != closed) {
-                return; // already taken over by another connection
+                // Already taken over; the will (if any) goes out now.
+                if (will != null) {
+                    context.willPublisher().accept(will);
+                }
+                return;
             }
             link = null;
-            if (!persistent) {
-                end();
+            if (will != null) {
+                if (willDelaySeconds == 0 || expirySeconds == 0) {
+                    context.willPublisher().accept(will);
+                } else {
+                    pendingWill = will;
+                    willTimer = owner.schedule(this::willDelayPassed, willDelaySeconds, TimeUnit.SECONDS);
+                }
             }
+            startExpiry();
         });
     }
 
-    /** Ends the session: drops its subscriptions and queues and forgets it. */
+    /** The session is without a connection: end it now, or when its expiry interval runs out. */
+    private void startExpiry() {
+        if (expirySeconds == 0) {
+            end();
+        } else if (expirySeconds != NEVER_EXPIRES) {
+            expiryTimer = owner.schedule(this::expired, expirySeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    private void willDelayPassed() {
+        willTimer = null;
+        if (pendingWill != null && link == null) {
+            publishPendingWill();
+        }
+    }
+
+    private void expired() {
+        expiryTimer = null;
+        if (link == null && !ended) {
+            end();
+        }
+    }
+
+    private void publishPendingWill() {
+        Message will = pendingWill;
+        pendingWill = null;
+        cancel(willTimer);
+        willTimer = null;
+        context.willPublisher().accept(will);
+    }
+
+    /**
+     * A 5.0 DISCONNECT changed the Session Expiry Interval [3.14.2.2.2]. Raising it from 0 is a protocol error the
+     * caller has already refused.
+     */
+    public void expiry(long newExpirySeconds) {
+        expirySeconds = newExpirySeconds;
+    }
+
+    public long expirySeconds() {
+        return expirySeconds;
+    }
+
+    /** Ends the session: publishes a pending will, drops subscriptions and queues, and forgets it. */
     private void end() {
         ended = true;
+        if (pendingWill != null) {
+            publishPendingWill();
+        }
+        cancel(expiryTimer);
         clearState();
         context.store().remove(this);
+    }
+
+    private static void cancel(ScheduledFuture<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
     }
 
     private void clearState() {
@@ -161,7 +257,7 @@ public final class Session {
     }
 
     public boolean isPersistent() {
-        return persistent;
+        return expirySeconds > 0;
     }
 
     // ---- subscriptions --------------------------------------------------------------------------------------
@@ -191,39 +287,50 @@ public final class Session {
     /**
      * Delivers a message to this session's client at {@code qos}, or queues it. Must run on the owner loop.
      *
-     * @param sharedPayload the payload in a buffer shared among subscribers, or {@code null}; not released here
+     * @param subscriptionIds the 5.0 Subscription Identifiers of the matching subscriptions, or {@code null}
+     * @param sharedPayload   the payload in a buffer shared among subscribers, or {@code null}; not released here
      */
-    public void deliver(Message message, int qos, boolean retain, ByteBuf sharedPayload) {
+    public void deliver(Message message, int qos, boolean retain, int[] subscriptionIds, ByteBuf sharedPayload) {
         if (ended) {
             return;
         }
         if (link == null) {
-            if (!persistent) {
+            if (expirySeconds == 0) {
                 return;
             }
             if (qos == 0 && !context.config().queueQos0Offline()) {
                 context.metrics().dropped(DropReason.QOS0_OFFLINE);
                 return;
             }
-            enqueue(message, qos, retain);
+            enqueue(message, qos, retain, subscriptionIds);
             return;
         }
         if (!queue.isEmpty() || !link.isWritable() || (qos > 0 && inflight().isFull())) {
-            enqueue(message, qos, retain);
+            enqueue(message, qos, retain, subscriptionIds);
             return;
         }
-        send(message, qos, retain, sharedPayload);
+        send(message, qos, retain, subscriptionIds, sharedPayload);
     }
 
-    private void send(Message message, int qos, boolean retain, ByteBuf sharedPayload) {
+    private void send(Message message, int qos, boolean retain, int[] subscriptionIds, ByteBuf sharedPayload) {
+        if (message.isExpired(context.clock().millis())) {
+            context.metrics().dropped(DropReason.EXPIRED); // [MQTT-3.3.2-5]
+            return;
+        }
         int packetId = 0;
         if (qos > 0) {
-            packetId = inflight().add(message, qos, retain).packetId;
+            packetId = inflight().add(message, qos, retain, subscriptionIds).packetId;
         }
-        link.writePublish(message, qos, retain, false, packetId, sharedPayload);
+        if (!link.writePublish(message, qos, retain, false, packetId, subscriptionIds, sharedPayload)) {
+            // Larger than the client accepts: discarded as if delivered [MQTT-3.1.2-25].
+            if (qos > 0) {
+                inflight.remove(packetId);
+            }
+            context.metrics().dropped(DropReason.TOO_LARGE_FOR_CLIENT);
+        }
     }
 
-    private void enqueue(Message message, int qos, boolean retain) {
+    private void enqueue(Message message, int qos, boolean retain, int[] subscriptionIds) {
         int size = message.payload().length;
         if (!queue.canEverHold(size)) {
             context.metrics().dropped(DropReason.TOO_LARGE_FOR_QUEUE);
@@ -260,7 +367,7 @@ public final class Session {
                 }
             }
         }
-        queue.add(new MessageQueue.Queued(message, qos, retain));
+        queue.add(new MessageQueue.Queued(message, qos, retain, subscriptionIds));
     }
 
     /** Sends queued messages while the socket is writable and the in-flight window has room. */
@@ -271,7 +378,7 @@ public final class Session {
                 return;
             }
             queue.poll();
-            send(next.message(), next.qos(), next.retain(), null);
+            send(next.message(), next.qos(), next.retain(), next.subscriptionIds(), null);
         }
     }
 
@@ -284,7 +391,7 @@ public final class Session {
             if (e.stage == InflightWindow.Stage.AWAITING_PUBCOMP) {
                 link.write(new PubRel(e.packetId));
             } else {
-                link.writePublish(e.message, e.qos, e.retain, true, e.packetId, null);
+                link.writePublish(e.message, e.qos, e.retain, true, e.packetId, e.subscriptionIds, null);
             }
         });
     }

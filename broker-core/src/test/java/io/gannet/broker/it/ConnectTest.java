@@ -16,7 +16,6 @@ import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketType;
 import io.gannet.broker.codec.ReasonCode;
-import io.gannet.broker.config.MqttConfig;
 import io.gannet.broker.testing.Clients;
 import io.gannet.broker.testing.EmbeddedBroker;
 import io.gannet.broker.testing.MalformedCorpus;
@@ -24,6 +23,7 @@ import io.gannet.broker.testing.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -79,8 +79,7 @@ class ConnectTest {
 
     @Test
     void refusesAnEmptyClientIdWhenConfigured() throws Exception {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.mqtt(m -> new MqttConfig(m.maxPacketSize(),
-                m.connectTimeoutSeconds(), m.inflightWindow(), m.receiveMaximum(), false)));
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of("mqtt.allow-empty-client-id", false));
              RawClient raw = new RawClient(broker.port())) {
             raw.send(MalformedCorpus.connect(MqttVersion.V3_1_1, ""));
             assertThat(raw.read().byteAt(1)).isEqualTo(ReasonCode.V3_IDENTIFIER_REJECTED);
@@ -99,7 +98,7 @@ class ConnectTest {
             return CompletableFuture.supplyAsync(() -> ok ? AuthDecision.ALLOW
                     : new AuthDecision(ReasonCode.BAD_USER_NAME_OR_PASSWORD, "wrong password"));
         };
-        try (EmbeddedBroker broker = EmbeddedBroker.start(c -> c, auth)) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of(), auth)) {
             Mqtt3BlockingClient good = Clients.v3(broker, "good");
             good.connectWith().simpleAuth().username("alice").password("secret".getBytes(StandardCharsets.UTF_8))
                     .applySimpleAuth().send();
@@ -126,8 +125,7 @@ class ConnectTest {
 
     @Test
     void closesASocketThatSendsNoConnect() throws Exception {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.mqtt(m -> new MqttConfig(m.maxPacketSize(),
-                1, m.inflightWindow(), m.receiveMaximum(), m.allowEmptyClientId())));
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of("mqtt.connect-timeout-seconds", 1));
              RawClient raw = new RawClient(broker.port())) {
             raw.readTimeout(Duration.ofSeconds(10));
             assertThat(raw.readUntilClosed()).isEmpty();

@@ -11,7 +11,6 @@ import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketType;
 import io.gannet.broker.codec.PubAck;
 import io.gannet.broker.codec.Subscribe;
-import io.gannet.broker.config.SessionConfig;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.testing.Clients;
@@ -31,8 +30,9 @@ import org.junit.jupiter.api.Test;
 class FlowControlTest {
     private static final int QUEUE = 100;
 
-    private static EmbeddedBroker start(SessionConfig.QueueFullPolicy policy) {
-        return EmbeddedBroker.start(EmbeddedBroker.sessions(s -> new SessionConfig(QUEUE, 1 << 20, policy, false)));
+    private static EmbeddedBroker start(String policy) {
+        return EmbeddedBroker.start(java.util.Map.of("sessions.max-queued-messages", QUEUE,
+                "sessions.max-queued-bytes", 1 << 20, "sessions.queue-full-policy", policy));
     }
 
     private static void subscribe(RawClient c, String id, String filter, int qos) throws Exception {
@@ -54,7 +54,7 @@ class FlowControlTest {
 
     @Test
     void inflightWindowLimitsUnacknowledgedDeliveries() throws Exception {
-        try (EmbeddedBroker broker = start(SessionConfig.QueueFullPolicy.DROP_OLDEST);
+        try (EmbeddedBroker broker = start("drop-oldest");
              RawClient lazy = new RawClient(broker.port())) {
             subscribe(lazy, "lazy", "w", 1);
             Mqtt3BlockingClient pub = Clients.v3(broker, "pub");
@@ -86,7 +86,7 @@ class FlowControlTest {
 
     @Test
     void aSubscriberThatStopsReadingIsBoundedAndDoesNotStallOthers() throws Exception {
-        try (EmbeddedBroker broker = start(SessionConfig.QueueFullPolicy.DROP_OLDEST);
+        try (EmbeddedBroker broker = start("drop-oldest");
              RawClient stuck = new RawClient(broker.port()).receiveBuffer(4096)) {
             subscribe(stuck, "stuck", "flood", 0);
             Mqtt3BlockingClient fast = Clients.v3(broker, "fast");
@@ -119,7 +119,7 @@ class FlowControlTest {
 
     @Test
     void disconnectPolicyClosesTheSlowClient() throws Exception {
-        try (EmbeddedBroker broker = start(SessionConfig.QueueFullPolicy.DISCONNECT);
+        try (EmbeddedBroker broker = start("disconnect");
              RawClient lazy = new RawClient(broker.port())) {
             subscribe(lazy, "lazy", "d", 1);
             Mqtt3BlockingClient pub = Clients.v3(broker, "pub");

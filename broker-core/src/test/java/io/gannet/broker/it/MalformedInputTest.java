@@ -25,9 +25,7 @@ class MalformedInputTest {
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedBroker.start(EmbeddedBroker.mqtt(m -> new io.gannet.broker.config.MqttConfig(
-                MalformedCorpus.MAX_PACKET_SIZE, m.connectTimeoutSeconds(), m.inflightWindow(), m.receiveMaximum(),
-                m.allowEmptyClientId())));
+        broker = EmbeddedBroker.start(java.util.Map.of("mqtt.max-packet-size", MalformedCorpus.MAX_PACKET_SIZE));
     }
 
     @AfterAll

@@ -94,9 +94,7 @@ class QosFlowTest {
 
     @Test
     void tooManyUnreleasedQos2MessagesDisconnect() throws Exception {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.mqtt(m ->
-                new io.gannet.broker.config.MqttConfig(m.maxPacketSize(), m.connectTimeoutSeconds(), m.inflightWindow(),
-                        3, m.allowEmptyClientId()))); RawClient c = new RawClient(broker.port())) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(java.util.Map.of("mqtt.receive-maximum", 3)); RawClient c = new RawClient(broker.port())) {
             c.send(MalformedCorpus.connect(MqttVersion.V5, "greedy"));
             c.read();
             for (int id = 1; id <= 4; id++) {

@@ -12,7 +12,6 @@ import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketType;
 import io.gannet.broker.codec.PubAck;
 import io.gannet.broker.codec.Subscribe;
-import io.gannet.broker.config.SessionConfig;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.testing.Clients;
 import io.gannet.broker.testing.EmbeddedBroker;
@@ -167,8 +166,8 @@ class SessionTest {
 
     @Test
     void offlineQueueIsBoundedAndCountsWhatItDrops() throws Exception {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(EmbeddedBroker.sessions(s -> new SessionConfig(10,
-                s.maxQueuedBytes(), SessionConfig.QueueFullPolicy.DROP_OLDEST, false)))) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(java.util.Map.of("sessions.max-queued-messages", 10,
+                "sessions.queue-full-policy", "drop-oldest"))) {
             try (RawClient c = new RawClient(broker.port())) {
                 c.send(connect("slowpoke", false));
                 c.read();

@@ -3,13 +3,12 @@ package io.gannet.broker.testing;
 import io.gannet.broker.Broker;
 import io.gannet.broker.auth.AllowAllAuthenticator;
 import io.gannet.broker.auth.Authenticator;
-import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.config.ListenerConfig;
-import io.gannet.broker.config.MqttConfig;
-import io.gannet.broker.config.NetworkConfig;
-import io.gannet.broker.config.SessionConfig;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import io.gannet.broker.config.ConfigLoader;
+import io.gannet.broker.config.GannetConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A real broker on a free loopback port, for tests. Two I/O threads, so that publishers and subscribers land on
@@ -23,20 +22,22 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public static EmbeddedBroker start() {
-        return start(UnaryOperator.identity());
+        return start(Map.of());
     }
 
-    public static EmbeddedBroker start(UnaryOperator<GannetConfig> customize) {
-        return start(customize, new AllowAllAuthenticator());
+    /** Starts with these settings, in dotted-key form as in {@code gannet.yaml}: {@code "mqtt.receive-maximum", 3}. */
+    public static EmbeddedBroker start(Map<String, Object> settings) {
+        return start(settings, new AllowAllAuthenticator());
     }
 
-    public static EmbeddedBroker start(UnaryOperator<GannetConfig> customize, Authenticator authenticator) {
-        GannetConfig base = GannetConfig.defaults();
-        NetworkConfig n = base.network();
-        GannetConfig config = new GannetConfig(List.of(new ListenerConfig("test", "127.0.0.1", 0, "mqtt")),
-                base.mqtt(), base.sessions(), new NetworkConfig(2, n.transport(), n.writeBufferHighWaterMark(),
-                n.soBacklog(), n.shutdownTimeoutSeconds()));
-        Broker broker = new Broker(customize.apply(config), authenticator);
+    public static EmbeddedBroker start(Map<String, Object> settings, Authenticator authenticator) {
+        Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
+        sections.computeIfAbsent("network", k -> new LinkedHashMap<>()).put("io-threads", 2);
+        settings.forEach((key, value) -> sections.computeIfAbsent(key.substring(0, key.indexOf('.')),
+                k -> new LinkedHashMap<>()).put(key.substring(key.indexOf('.') + 1), value));
+        GannetConfig config = ConfigLoader.fromMap(sections)
+                .withListeners(List.of(new ListenerConfig("test", "127.0.0.1", 0, "mqtt")));
+        Broker broker = new Broker(config, authenticator);
         try {
             broker.start();
         } catch (InterruptedException e) {
@@ -44,15 +45,6 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return new EmbeddedBroker(broker);
-    }
-
-    /** Config tweaks for tests. */
-    public static UnaryOperator<GannetConfig> mqtt(UnaryOperator<MqttConfig> change) {
-        return c -> c.withMqtt(change.apply(c.mqtt()));
-    }
-
-    public static UnaryOperator<GannetConfig> sessions(UnaryOperator<SessionConfig> change) {
-        return c -> c.withSessions(change.apply(c.sessions()));
     }
 
     public int port() {

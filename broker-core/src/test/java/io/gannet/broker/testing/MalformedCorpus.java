@@ -137,7 +137,7 @@ public final class MalformedCorpus {
         c.add(new Case("empty client id, 3.1", RawClient.encode(new Connect(MqttVersion.V3_1, "", true, 60, null, null,
                 null, MqttProperties.EMPTY), MqttVersion.V3_1), Kind.CONNACK, ReasonCode.V3_IDENTIFIER_REJECTED, -1));
         c.add(after(v5, "CONNACK sent by a client", packet(0x20, b(0, 0), b(0)), Kind.DISCONNECT, protocol, -1));
-        c.add(after(v5, "topic alias beyond Topic Alias Maximum", packet(0x30, str("t"), props(b(0x23, 0, 1))),
+        c.add(after(v5, "topic alias beyond Topic Alias Maximum (16)", packet(0x30, str("t"), props(b(0x23, 0, 32))),
                 Kind.DISCONNECT, ReasonCode.TOPIC_ALIAS_INVALID, -1));
         c.add(after(v5, "subscription identifier in a client PUBLISH", packet(0x30, str("t"), props(b(0x0B, 1))),
                 Kind.DISCONNECT, protocol, -1));

@@ -31,13 +31,22 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public static EmbeddedBroker start(Map<String, Object> settings, Authenticator authenticator) {
+        return start(settings, authenticator, java.time.Clock.systemUTC());
+    }
+
+    public static EmbeddedBroker start(Map<String, Object> settings, java.time.Clock clock) {
+        return start(settings, new AllowAllAuthenticator(), clock);
+    }
+
+    public static EmbeddedBroker start(Map<String, Object> settings, Authenticator authenticator,
+                                       java.time.Clock clock) {
         Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
         sections.computeIfAbsent("network", k -> new LinkedHashMap<>()).put("io-threads", 2);
         settings.forEach((key, value) -> sections.computeIfAbsent(key.substring(0, key.indexOf('.')),
                 k -> new LinkedHashMap<>()).put(key.substring(key.indexOf('.') + 1), value));
         GannetConfig config = ConfigLoader.fromMap(sections)
                 .withListeners(List.of(new ListenerConfig("test", "127.0.0.1", 0, "mqtt")));
-        Broker broker = new Broker(config, authenticator);
+        Broker broker = new Broker(config, authenticator, clock);
         try {
             broker.start();
         } catch (InterruptedException e) {

@@ -30,6 +30,12 @@ public final class RawClient implements AutoCloseable {
     /** A packet as it came from the broker. */
     public record RawPacket(PacketType type, int flags, byte[] body) {
         /** The first body byte: the CONNACK flags, the DISCONNECT reason code. */
+        /** Decodes the packet as the broker's codec reads it, for asserting on 5.0 properties. */
+        public MqttPacket decode(MqttVersion version) {
+            return io.gannet.broker.codec.PacketReader.read(type, flags, io.netty.buffer.Unpooled.wrappedBuffer(body),
+                    version);
+        }
+
         public int byteAt(int index) {
             return body[index] & 0xFF;
         }

@@ -1,0 +1,89 @@
+package io.gannet.broker.v5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.broker.codec.ConnAck;
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.codec.PacketType;
+import io.gannet.broker.codec.PropertyId;
+import io.gannet.broker.codec.PubAck;
+import io.gannet.broker.codec.Publish;
+import io.gannet.broker.metrics.BrokerMetrics.DropReason;
+import io.gannet.broker.testing.EmbeddedBroker;
+import io.gannet.broker.testing.RawClient;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Receive Maximum and Maximum Packet Size, in both directions [3.1.2.11.3, 3.1.2.11.4, 4.9]. */
+class FlowControlV5Test {
+
+    @Test
+    void neverMoreUnacknowledgedThanTheClientsReceiveMaximum() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start();
+             RawClient sub = new RawClient(broker.port()); RawClient pub = new RawClient(broker.port())) {
+            sub.send(V5.connect("sub", true, V5.props().number(PropertyId.RECEIVE_MAXIMUM, 2).build()));
+            sub.read();
+            sub.send(V5.subscribe(1, "rm", 1));
+            sub.read();
+            pub.send(V5.connect("pub", true, 0));
+            pub.read();
+            for (int i = 0; i < 5; i++) {
+                pub.send(V5.publish("rm", 1, i + 1, MqttProperties.EMPTY, "m" + i));
+                pub.read();
+            }
+            Publish first = (Publish) sub.read().decode(MqttVersion.V5);
+            sub.read();
+            assertThat(sub.silentFor(Duration.ofMillis(300))).as("[MQTT-3.3.4-9]").isTrue();
+            sub.send(RawClient.encode(new PubAck(first.packetId()), MqttVersion.V5));
+            Publish third = (Publish) sub.read().decode(MqttVersion.V5);
+            assertThat(V5.text(third)).isEqualTo("m2");
+            assertThat(sub.silentFor(Duration.ofMillis(300))).isTrue();
+        }
+    }
+
+    @Test
+    void brokerAnnouncesItsLimitsInConnAck() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of("mqtt.receive-maximum", 20,
+                "mqtt.max-packet-size", 5000)); RawClient c = new RawClient(broker.port())) {
+            c.send(V5.connect("c", true, 0));
+            ConnAck ack = (ConnAck) c.read().decode(MqttVersion.V5);
+            assertThat(ack.properties().number(PropertyId.RECEIVE_MAXIMUM, -1)).isEqualTo(20);
+            assertThat(ack.properties().number(PropertyId.MAXIMUM_PACKET_SIZE, -1)).isEqualTo(5000);
+        }
+    }
+
+    @Test
+    void packetsLargerThanTheClientAcceptsAreDroppedAndCounted() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start();
+             RawClient sub = new RawClient(broker.port()); RawClient pub = new RawClient(broker.port())) {
+            sub.send(V5.connect("small", true, V5.props().number(PropertyId.MAXIMUM_PACKET_SIZE, 64).build()));
+            sub.read();
+            sub.send(V5.subscribe(1, "size", 1));
+            sub.read();
+            pub.send(V5.connect("pub", true, 0));
+            pub.read();
+            pub.send(V5.publish("size", 1, 1, MqttProperties.EMPTY, "x".repeat(200)));
+            pub.read();
+            pub.send(V5.publish("size", 1, 2, MqttProperties.EMPTY, "fits"));
+            pub.read();
+            Publish p = (Publish) sub.read().decode(MqttVersion.V5);
+            assertThat(V5.text(p)).as("the large one was skipped [MQTT-3.1.2-25]").isEqualTo("fits");
+            assertThat(broker.broker().metrics().droppedCount(DropReason.TOO_LARGE_FOR_CLIENT)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void reasonStringsGoFirstWhenAnAckWouldBeTooLarge() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(); RawClient c = new RawClient(broker.port())) {
+            c.send(V5.connect("tiny", true, V5.props().number(PropertyId.MAXIMUM_PACKET_SIZE, 10).build()));
+            c.read();
+            // A refused shared subscription normally carries a Reason String; it does not fit in 10 bytes.
+            c.send(V5.subscribe(1, "$share/g/t", 0));
+            RawClient.RawPacket ack = c.read();
+            assertThat(ack.type()).isEqualTo(PacketType.SUBACK);
+            assertThat(ack.body().length + 2).isLessThanOrEqualTo(10);
+        }
+    }
+}

@@ -14,6 +14,7 @@ import io.gannet.broker.session.InMemorySessionStore;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.SessionStore;
 import io.gannet.broker.session.Subscription;
+import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.TopicTrie;
 import io.gannet.broker.transport.MqttChannelInitializer;
 import io.gannet.broker.transport.Transport;
@@ -49,6 +50,7 @@ public final class Broker implements AutoCloseable {
     private final Authenticator authenticator;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final TopicTrie<Subscription> trie = new TopicTrie<>(Subscription::session);
+    private final SharedSubscriptions shared = new SharedSubscriptions();
     private final SessionStore sessions = new InMemorySessionStore();
     private final Clock clock;
     private final RetainedStore retained;
@@ -85,7 +87,7 @@ public final class Broker implements AutoCloseable {
         workers = transport.newGroup(threads, "gannet-io");
         clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        LocalRouter router = new LocalRouter(trie, alloc);
+        LocalRouter router = new LocalRouter(trie, shared, alloc);
         Consumer<Message> willPublisher = will -> {
             if (will.retain()) {
                 retained.put(will);
@@ -93,7 +95,7 @@ public final class Broker implements AutoCloseable {
             router.route(will, null);
         };
         Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
-                config.mqtt().inflightWindow(), metrics, trie, sessions, willPublisher, clock);
+                config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
                 authenticator, metrics, clients);
         int high = config.network().writeBufferHighWaterMark();
@@ -146,6 +148,10 @@ public final class Broker implements AutoCloseable {
 
     public TopicTrie<Subscription> subscriptions() {
         return trie;
+    }
+
+    public SharedSubscriptions sharedSubscriptions() {
+        return shared;
     }
 
     public GannetConfig config() {

@@ -127,7 +127,7 @@ public final class PacketReader {
             if (retainHandling == 3) {
                 throw protocolError("SUBSCRIBE with Retain Handling 3");
             }
-            if (!Topics.isValidFilter(filter)) {
+            if (!validFilterSyntax(filter)) {
                 throw malformed("malformed topic filter '" + filter + "' [MQTT-4.7.1]");
             }
             subs.add(new Subscribe.TopicSubscription(filter, qos, (options & 0x04) != 0, (options & 0x08) != 0,
@@ -151,7 +151,7 @@ public final class PacketReader {
         List<String> filters = new ArrayList<>(2);
         while (body.isReadable()) {
             String filter = MqttWire.readUtf8(body);
-            if (!Topics.isValidFilter(filter)) {
+            if (!validFilterSyntax(filter)) {
                 throw malformed("malformed topic filter '" + filter + "' [MQTT-4.7.1]");
             }
             filters.add(filter);
@@ -169,6 +169,14 @@ public final class PacketReader {
         }
         MqttProperties props = PropertiesCodec.read(body, Scope.UNSUBACK);
         return new UnsubAck(packetId, readReasonCodes(body), props);
+    }
+
+    /**
+     * A shared subscription's share name is checked by the broker, which answers a bad one with SUBACK 0x8F
+     * rather than closing the connection; every other filter must be well formed here.
+     */
+    private static boolean validFilterSyntax(String filter) {
+        return filter.startsWith(Topics.SHARE_PREFIX) ? !filter.isEmpty() : Topics.isValidFilter(filter);
     }
 
     private static List<Integer> readReasonCodes(ByteBuf body) {

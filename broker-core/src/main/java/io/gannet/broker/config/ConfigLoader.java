@@ -68,7 +68,8 @@ public final class ConfigLoader {
                 v.get(ConfigSchema.INFLIGHT_WINDOW), v.get(ConfigSchema.RECEIVE_MAXIMUM),
                 v.get(ConfigSchema.ALLOW_EMPTY_CLIENT_ID), v.get(ConfigSchema.MAX_QOS),
                 v.get(ConfigSchema.RETAIN_AVAILABLE), v.get(ConfigSchema.WILDCARD_SUBSCRIPTIONS),
-                v.get(ConfigSchema.SUBSCRIPTION_IDENTIFIERS), v.get(ConfigSchema.TOPIC_ALIAS_MAXIMUM),
+                v.get(ConfigSchema.SUBSCRIPTION_IDENTIFIERS), v.get(ConfigSchema.SHARED_SUBSCRIPTIONS),
+                v.get(ConfigSchema.TOPIC_ALIAS_MAXIMUM),
                 v.get(ConfigSchema.OUTBOUND_TOPIC_ALIAS_MAXIMUM),
                 v.get(ConfigSchema.OUTBOUND_TOPIC_ALIAS_POLICY).equals("lru"), v.get(ConfigSchema.MAX_KEEP_ALIVE),
                 v.get(ConfigSchema.MAX_SESSION_EXPIRY), v.get(ConfigSchema.RESPONSE_INFORMATION));

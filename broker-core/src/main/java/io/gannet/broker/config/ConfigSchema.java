@@ -47,6 +47,10 @@ public final class ConfigSchema {
     public static final ConfigKey<Boolean> SUBSCRIPTION_IDENTIFIERS = ConfigKey.bool(
             "mqtt.subscription-identifiers", true, "Whether 5.0 clients may give Subscription Identifiers. When "
                     + "false, a SUBSCRIBE with one is a protocol error (DISCONNECT 0xA1).");
+    public static final ConfigKey<Boolean> SHARED_SUBSCRIPTIONS = ConfigKey.bool("mqtt.shared-subscriptions", true,
+            "Whether shared subscriptions ($share/{group}/{filter}, and $queue/{filter} as one group) are available. "
+                    + "When false, 5.0 clients are told in CONNACK and such a subscription gets SUBACK 0x9E (5.0) or "
+                    + "0x80 (3.1.1).");
     public static final ConfigKey<Integer> TOPIC_ALIAS_MAXIMUM = ConfigKey.integer("mqtt.topic-alias-maximum", 16,
             0, 65535, "How many topic aliases a 5.0 client may set up towards the broker, per connection; 0 "
                     + "disables them. An alias beyond it is refused with DISCONNECT 0x94.");
@@ -100,7 +104,7 @@ public final class ConfigSchema {
             LISTENER_PROTOCOL);
     public static final List<ConfigKey<?>> KEYS = List.of(MAX_PACKET_SIZE, CONNECT_TIMEOUT, INFLIGHT_WINDOW,
             RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
-            SUBSCRIPTION_IDENTIFIERS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
+            SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
             MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT);
 

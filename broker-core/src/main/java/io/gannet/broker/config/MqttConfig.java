@@ -6,7 +6,8 @@ package io.gannet.broker.config;
  */
 public record MqttConfig(int maxPacketSize, int connectTimeoutSeconds, int inflightWindow, int receiveMaximum,
                          boolean allowEmptyClientId, int maxQos, boolean retainAvailable,
-                         boolean wildcardSubscriptions, boolean subscriptionIdentifiers, int topicAliasMaximum,
+                         boolean wildcardSubscriptions, boolean subscriptionIdentifiers, boolean sharedSubscriptions,
+                         int topicAliasMaximum,
                          int outboundTopicAliasMaximum, boolean outboundTopicAliasLru, int maxKeepAliveSeconds,
                          long maxSessionExpirySeconds, String responseInformation) {
 }

@@ -40,8 +40,9 @@ final class ConnAckProperties {
         if (!config.subscriptionIdentifiers()) {
             b.number(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0);
         }
-        // Shared subscriptions are not implemented yet; say so rather than let clients find out by failure.
-        b.number(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+        if (!config.sharedSubscriptions()) {
+            b.number(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+        }
         if (assignedClientId != null) {
             b.string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, assignedClientId);
         }

@@ -23,6 +23,7 @@ import io.gannet.broker.config.MqttConfig;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
+import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,24 +170,37 @@ final class PacketHandler {
         List<Subscription> sendRetained = new ArrayList<>(1);
         String reason = null;
         for (Subscribe.TopicSubscription ts : subscribe.subscriptions()) {
-            if (ts.filter().startsWith(Topics.SHARE_PREFIX)) {
-                // Shared subscriptions are not available yet (CONNACK says so): refuse rather than treat them as
-                // plain filters.
+            SharedSubscriptions.SharedFilter shared;
+            try {
+                shared = SharedSubscriptions.parse(ts.filter());
+            } catch (IllegalArgumentException e) {
+                codes.add(v5 ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                reason = e.getMessage();
+                continue;
+            }
+            String filter = shared == null ? ts.filter() : shared.filter();
+            if (shared != null && !config.sharedSubscriptions()) {
                 codes.add(v5 ? ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
                 reason = "shared subscriptions are not available";
                 continue;
             }
-            if (!config.wildcardSubscriptions() && Topics.hasWildcard(ts.filter())) {
+            if (shared != null && ts.noLocal()) {
+                connection.protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                        "No Local on a shared subscription [MQTT-3.8.3-4]");
+                return;
+            }
+            if (!config.wildcardSubscriptions() && Topics.hasWildcard(filter)) {
                 codes.add(v5 ? ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
                 reason = "wildcard subscriptions are not available";
                 continue;
             }
             int granted = Math.min(ts.qos(), config.maxQos());
-            Subscription sub = new Subscription(session, ts.filter(), granted, ts.noLocal(),
-                    ts.retainAsPublished(), ts.retainHandling(), subscriptionId);
+            Subscription sub = new Subscription(session, filter, granted, ts.noLocal(), ts.retainAsPublished(),
+                    ts.retainHandling(), subscriptionId, shared == null ? null : shared.shareName());
             Subscription old = session.subscribe(sub);
             codes.add(granted);
-            if (ts.retainHandling() == 0 || (ts.retainHandling() == 1 && old == null)) {
+            // Retained messages are not sent for a shared subscription (spec 4.8.2).
+            if (shared == null && (ts.retainHandling() == 0 || (ts.retainHandling() == 1 && old == null))) {
                 sendRetained.add(sub);
             }
         }
@@ -197,14 +211,21 @@ final class PacketHandler {
         for (Subscription sub : sendRetained) {
             int[] ids = sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()};
             services.retained().match(sub.filter(),
-                    m -> session.deliver(m, Math.min(m.qos(), sub.qos()), true, ids, null));
+                    m -> session.deliver(m, Math.min(m.qos(), sub.qos()), true, ids, null, null));
         }
     }
 
     private void onUnsubscribe(Unsubscribe unsubscribe) {
         List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
         for (String filter : unsubscribe.filters()) {
-            boolean existed = session.unsubscribe(filter);
+            boolean existed;
+            try {
+                SharedSubscriptions.SharedFilter shared = SharedSubscriptions.parse(filter);
+                existed = session.unsubscribe(shared == null ? filter
+                        : Topics.SHARE_PREFIX + shared.shareName() + "/" + shared.filter());
+            } catch (IllegalArgumentException e) {
+                existed = false; // never subscribed: it could not have been
+            }
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         connection.write(new UnsubAck(unsubscribe.packetId(), v5 ? codes : List.of(), MqttProperties.EMPTY));

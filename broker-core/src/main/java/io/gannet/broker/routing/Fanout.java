@@ -1,6 +1,7 @@
 package io.gannet.broker.routing;
 
 import io.gannet.broker.session.Session;
+import io.gannet.broker.shared.SharedGroup;
 import io.gannet.broker.session.Subscription;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -19,6 +20,15 @@ final class Fanout implements Consumer<Subscription> {
     int[] subIdCount = new int[16];
     int count;
 
+    /**
+     * One pick per matching shared group, kept apart from the per-session entries: a client with a shared and a
+     * non-shared subscription that both match gets a copy for each (spec 4.8.2).
+     */
+    Subscription[] sharedPicks = new Subscription[4];
+    SharedGroup[] sharedGroups = new SharedGroup[4];
+    int sharedCount;
+    final Consumer<SharedGroup> sharedVisitor = this::acceptGroup;
+
     private Message message;
     private Session publisher;
     /** Open-addressing identity set from session to its index, so overlapping subscriptions merge. */
@@ -31,6 +41,7 @@ final class Fanout implements Consumer<Subscription> {
         this.message = m;
         this.publisher = from;
         this.count = 0;
+        this.sharedCount = 0;
     }
 
     @Override
@@ -85,8 +96,27 @@ final class Fanout implements Consumer<Subscription> {
         return subIdCount[i] == 0 ? null : Arrays.copyOf(subIds[i], subIdCount[i]);
     }
 
+    private void acceptGroup(SharedGroup group) {
+        Subscription pick = group.pick(null);
+        if (pick == null) {
+            return;
+        }
+        if (sharedCount == sharedPicks.length) {
+            sharedPicks = Arrays.copyOf(sharedPicks, sharedCount * 2);
+            sharedGroups = Arrays.copyOf(sharedGroups, sharedCount * 2);
+        }
+        sharedPicks[sharedCount] = pick;
+        sharedGroups[sharedCount] = group;
+        sharedCount++;
+    }
+
     /** Clears what this message left, touching only the slots it used. */
     void end() {
+        for (int i = 0; i < sharedCount; i++) {
+            sharedPicks[i] = null;
+            sharedGroups[i] = null;
+        }
+        sharedCount = 0;
         for (int i = 0; i < count; i++) {
             table[slotOf[i]] = null;
             sessions[i] = null;

@@ -2,6 +2,8 @@ package io.gannet.broker.routing;
 
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
+import io.gannet.broker.shared.SharedGroup;
+import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.TopicTrie;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -19,6 +21,7 @@ import java.util.List;
  */
 public final class LocalRouter implements MessageRouter {
     private final TopicTrie<Subscription> trie;
+    private final SharedSubscriptions shared;
     private final ByteBufAllocator alloc;
     private final FastThreadLocal<Fanout> fanouts = new FastThreadLocal<>() {
         @Override
@@ -27,8 +30,9 @@ public final class LocalRouter implements MessageRouter {
         }
     };
 
-    public LocalRouter(TopicTrie<Subscription> trie, ByteBufAllocator alloc) {
+    public LocalRouter(TopicTrie<Subscription> trie, SharedSubscriptions shared, ByteBufAllocator alloc) {
         this.trie = trie;
+        this.shared = shared;
         this.alloc = alloc;
     }
 
@@ -42,7 +46,8 @@ public final class LocalRouter implements MessageRouter {
         fanout.begin(message, publisher);
         try {
             trie.match(message.topic(), fanout);
-            int n = fanout.count;
+            shared.match(message.topic(), fanout.sharedVisitor);
+            int n = fanout.count + fanout.sharedCount;
             if (n == 0) {
                 return 0;
             }
@@ -62,29 +67,15 @@ public final class LocalRouter implements MessageRouter {
     private static void dispatch(Message message, Fanout fanout, ByteBuf payload) {
         List<RemoteDelivery> remote = null;
         for (int i = 0; i < fanout.count; i++) {
-            Session s = fanout.sessions[i];
             boolean retain = fanout.retainAsPublished[i] && message.retain();
-            EventLoop loop = s.owner();
-            int[] ids = fanout.subscriptionIds(i);
-            if (loop.inEventLoop()) {
-                s.deliver(message, fanout.qos[i], retain, ids, payload);
-                continue;
-            }
-            if (remote == null) {
-                remote = new ArrayList<>(2);
-            }
-            RemoteDelivery batch = null;
-            for (RemoteDelivery r : remote) {
-                if (r.loop == loop) {
-                    batch = r;
-                    break;
-                }
-            }
-            if (batch == null) {
-                batch = new RemoteDelivery(loop, message, payload.retain());
-                remote.add(batch);
-            }
-            batch.add(s, fanout.qos[i], retain, ids);
+            remote = deliver(message, fanout.sessions[i], fanout.qos[i], retain, fanout.subscriptionIds(i), null,
+                    payload, remote);
+        }
+        for (int i = 0; i < fanout.sharedCount; i++) {
+            Subscription pick = fanout.sharedPicks[i];
+            int[] ids = pick.subscriptionId() == 0 ? null : new int[] {pick.subscriptionId()};
+            remote = deliver(message, pick.session(), Math.min(message.qos(), pick.qos()),
+                    pick.retainAsPublished() && message.retain(), ids, fanout.sharedGroups[i], payload, remote);
         }
         if (remote != null) {
             for (RemoteDelivery r : remote) {
@@ -97,6 +88,30 @@ public final class LocalRouter implements MessageRouter {
         }
     }
 
+    /** Delivers at once on this loop, or adds to the hand-off batch of the session's loop. */
+    private static List<RemoteDelivery> deliver(Message message, Session s, int qos, boolean retain, int[] ids,
+                                                SharedGroup group, ByteBuf payload, List<RemoteDelivery> remote) {
+        EventLoop loop = s.owner();
+        if (loop.inEventLoop()) {
+            s.deliver(message, qos, retain, ids, group, payload);
+            return remote;
+        }
+        List<RemoteDelivery> batches = remote == null ? new ArrayList<>(2) : remote;
+        RemoteDelivery batch = null;
+        for (RemoteDelivery r : batches) {
+            if (r.loop == loop) {
+                batch = r;
+                break;
+            }
+        }
+        if (batch == null) {
+            batch = new RemoteDelivery(loop, message, payload.retain());
+            batches.add(batch);
+        }
+        batch.add(s, qos, retain, ids, group);
+        return batches;
+    }
+
     /** The deliveries of one message to the sessions of one other event loop, run there. */
     private static final class RemoteDelivery implements Runnable {
         final EventLoop loop;
@@ -106,6 +121,7 @@ public final class LocalRouter implements MessageRouter {
         int[] qos = new int[4];
         boolean[] retain = new boolean[4];
         int[][] subscriptionIds = new int[4][];
+        SharedGroup[] groups = new SharedGroup[4];
         int count;
 
         RemoteDelivery(EventLoop loop, Message message, ByteBuf payload) {
@@ -114,17 +130,19 @@ public final class LocalRouter implements MessageRouter {
             this.payload = payload;
         }
 
-        void add(Session s, int q, boolean r, int[] ids) {
+        void add(Session s, int q, boolean r, int[] ids, SharedGroup group) {
             if (count == sessions.length) {
                 sessions = java.util.Arrays.copyOf(sessions, count * 2);
                 qos = java.util.Arrays.copyOf(qos, count * 2);
                 retain = java.util.Arrays.copyOf(retain, count * 2);
                 subscriptionIds = java.util.Arrays.copyOf(subscriptionIds, count * 2);
+                groups = java.util.Arrays.copyOf(groups, count * 2);
             }
             sessions[count] = s;
             qos[count] = q;
             retain[count] = r;
             subscriptionIds[count] = ids;
+            groups[count] = group;
             count++;
         }
 
@@ -134,13 +152,14 @@ public final class LocalRouter implements MessageRouter {
                 for (int i = 0; i < count; i++) {
                     Session s = sessions[i];
                     if (s.owner().inEventLoop()) {
-                        s.deliver(message, qos[i], retain[i], subscriptionIds[i], payload);
+                        s.deliver(message, qos[i], retain[i], subscriptionIds[i], groups[i], payload);
                     } else {
                         // The session moved to another loop meanwhile; follow it (rare: reconnects only).
                         int q = qos[i];
                         boolean r = retain[i];
                         int[] ids = subscriptionIds[i];
-                        s.execute(() -> s.deliver(message, q, r, ids, null));
+                        SharedGroup g = groups[i];
+                        s.execute(() -> s.deliver(message, q, r, ids, g, null));
                     }
                 }
             } finally {

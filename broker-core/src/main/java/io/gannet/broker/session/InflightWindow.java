@@ -1,6 +1,7 @@
 package io.gannet.broker.session;
 
 import io.gannet.broker.routing.Message;
+import io.gannet.broker.shared.SharedGroup;
 
 /**
  * The QoS 1 and 2 messages sent to a client and not yet acknowledged, in send order, bounded by a capacity
@@ -26,14 +27,16 @@ final class InflightWindow {
         final int qos;
         final boolean retain;
         final int[] subscriptionIds;
+        final SharedGroup group;
         Stage stage;
 
-        Entry(int packetId, Message message, int qos, boolean retain, int[] subscriptionIds) {
+        Entry(int packetId, Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
             this.packetId = packetId;
             this.message = message;
             this.qos = qos;
             this.retain = retain;
             this.subscriptionIds = subscriptionIds;
+            this.group = group;
             this.stage = qos == 1 ? Stage.AWAITING_PUBACK : Stage.AWAITING_PUBREC;
         }
     }
@@ -69,7 +72,7 @@ final class InflightWindow {
     }
 
     /** Adds a delivery under a fresh packet id, one not in use in this window [MQTT-2.2.1-4]. */
-    Entry add(Message message, int qos, boolean retain, int[] subscriptionIds) {
+    Entry add(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
         if (count == slots.length) {
             throw new IllegalStateException("in-flight window full");
         }
@@ -77,7 +80,7 @@ final class InflightWindow {
             compact();
         }
         int id = nextFreePacketId();
-        Entry e = new Entry(id, message, qos, retain, subscriptionIds);
+        Entry e = new Entry(id, message, qos, retain, subscriptionIds, group);
         slots[tail] = e;
         tail = (tail + 1) % slots.length;
         count++;

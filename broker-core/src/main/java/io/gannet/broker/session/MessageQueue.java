@@ -1,6 +1,7 @@
 package io.gannet.broker.session;
 
 import io.gannet.broker.routing.Message;
+import io.gannet.broker.shared.SharedGroup;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
@@ -14,7 +15,7 @@ final class MessageQueue {
      * A message as it will be delivered: with the QoS, RETAIN flag and 5.0 Subscription Identifiers (or
      * {@code null}) chosen for this session.
      */
-    record Queued(Message message, int qos, boolean retain, int[] subscriptionIds) {
+    record Queued(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
         int bytes() {
             return message.payload().length;
         }
@@ -79,6 +80,17 @@ final class MessageQueue {
             }
         }
         return false;
+    }
+
+    /** Removes the messages {@code filter} accepts (it may act on them), keeping the order of the rest. */
+    void removeIf(java.util.function.Predicate<Queued> filter) {
+        for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
+            Queued q = it.next();
+            if (filter.test(q)) {
+                it.remove();
+                bytes -= q.bytes();
+            }
+        }
     }
 
     void clear() {

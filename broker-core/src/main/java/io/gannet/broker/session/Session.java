@@ -7,6 +7,8 @@ import io.gannet.broker.config.SessionConfig;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.routing.Message;
+import io.gannet.broker.shared.SharedGroup;
+import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.TopicTrie;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
@@ -33,6 +35,8 @@ public final class Session {
     private final String clientId;
     private final SessionContext context;
     private volatile EventLoop owner;
+    /** Whether a client is attached; read by other loops to pick a shared subscription member, so volatile. */
+    private volatile boolean online;
 
     /** A Session Expiry Interval meaning "never" [3.1.2.11.2]; 3.1.1 persistent sessions have it. */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -60,8 +64,8 @@ public final class Session {
      * @param clock         the broker's clock, for message expiry
      */
     public record SessionContext(SessionConfig config, int inflightWindow, BrokerMetrics metrics,
-                                 TopicTrie<Subscription> trie, SessionStore store, Consumer<Message> willPublisher,
-                                 Clock clock) {
+                                 TopicTrie<Subscription> trie, SharedSubscriptions shared, SessionStore store,
+                                 Consumer<Message> willPublisher, Clock clock) {
     }
 
     public Session(String clientId, EventLoop owner, SessionContext context) {
@@ -110,6 +114,7 @@ public final class Session {
             if (link != null) {
                 ClientLink old = link;
                 link = null;
+                online = false;
                 old.takenOver(!cleanStart);
             }
             // State survives only in a session that outlives its connection [MQTT-3.1.2-4, MQTT-3.1.2-6].
@@ -144,6 +149,7 @@ public final class Session {
             return;
         }
         link = newLink;
+        online = true;
         inflight().limit(newLink.receiveMaximum());
         newLink.attached(this, present);
         resendInflight();
@@ -167,6 +173,8 @@ public final class Session {
                 return;
             }
             link = null;
+            online = false;
+            handOverSharedMessages();
             if (will != null) {
                 if (willDelaySeconds == 0 || expirySeconds == 0) {
                     context.willPublisher().accept(will);
@@ -241,7 +249,11 @@ public final class Session {
 
     private void clearState() {
         for (Subscription s : subscriptions.values()) {
-            context.trie().remove(s.filter(), this);
+            if (s.isShared()) {
+                context.shared().remove(s);
+            } else {
+                context.trie().remove(s.filter(), this);
+            }
         }
         subscriptions.clear();
         queue.clear();
@@ -256,6 +268,11 @@ public final class Session {
         return link != null;
     }
 
+    /** Whether a client is attached, readable from any thread (for choosing a shared subscription member). */
+    public boolean isOnline() {
+        return online;
+    }
+
     public boolean isPersistent() {
         return expirySeconds > 0;
     }
@@ -264,17 +281,29 @@ public final class Session {
 
     /** Adds or replaces a subscription; returns the one it replaced, or {@code null}. */
     public Subscription subscribe(Subscription subscription) {
-        Subscription old = subscriptions.put(subscription.filter(), subscription);
-        context.trie().add(subscription.filter(), subscription);
+        Subscription old = subscriptions.put(subscription.key(), subscription);
+        if (subscription.isShared()) {
+            context.shared().add(subscription);
+        } else {
+            context.trie().add(subscription.filter(), subscription);
+        }
         return old;
     }
 
-    /** Removes a subscription; returns whether there was one. */
-    public boolean unsubscribe(String filter) {
-        if (subscriptions.remove(filter) == null) {
+    /**
+     * Removes a subscription by the name the client gave it (a filter, or {@code $share/{name}/{filter}});
+     * returns whether there was one.
+     */
+    public boolean unsubscribe(String key) {
+        Subscription removed = subscriptions.remove(key);
+        if (removed == null) {
             return false;
         }
-        context.trie().remove(filter, this);
+        if (removed.isShared()) {
+            context.shared().remove(removed);
+        } else {
+            context.trie().remove(removed.filter(), this);
+        }
         return true;
     }
 
@@ -288,9 +317,11 @@ public final class Session {
      * Delivers a message to this session's client at {@code qos}, or queues it. Must run on the owner loop.
      *
      * @param subscriptionIds the 5.0 Subscription Identifiers of the matching subscriptions, or {@code null}
+     * @param group           the shared subscription group it came through, or {@code null}
      * @param sharedPayload   the payload in a buffer shared among subscribers, or {@code null}; not released here
      */
-    public void deliver(Message message, int qos, boolean retain, int[] subscriptionIds, ByteBuf sharedPayload) {
+    public void deliver(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
+                        ByteBuf sharedPayload) {
         if (ended) {
             return;
         }
@@ -302,24 +333,25 @@ public final class Session {
                 context.metrics().dropped(DropReason.QOS0_OFFLINE);
                 return;
             }
-            enqueue(message, qos, retain, subscriptionIds);
+            enqueue(message, qos, retain, subscriptionIds, group);
             return;
         }
         if (!queue.isEmpty() || !link.isWritable() || (qos > 0 && inflight().isFull())) {
-            enqueue(message, qos, retain, subscriptionIds);
+            enqueue(message, qos, retain, subscriptionIds, group);
             return;
         }
-        send(message, qos, retain, subscriptionIds, sharedPayload);
+        send(message, qos, retain, subscriptionIds, group, sharedPayload);
     }
 
-    private void send(Message message, int qos, boolean retain, int[] subscriptionIds, ByteBuf sharedPayload) {
+    private void send(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
+                      ByteBuf sharedPayload) {
         if (message.isExpired(context.clock().millis())) {
             context.metrics().dropped(DropReason.EXPIRED); // [MQTT-3.3.2-5]
             return;
         }
         int packetId = 0;
         if (qos > 0) {
-            packetId = inflight().add(message, qos, retain, subscriptionIds).packetId;
+            packetId = inflight().add(message, qos, retain, subscriptionIds, group).packetId;
         }
         if (!link.writePublish(message, qos, retain, false, packetId, subscriptionIds, sharedPayload)) {
             // Larger than the client accepts: discarded as if delivered [MQTT-3.1.2-25].
@@ -330,7 +362,7 @@ public final class Session {
         }
     }
 
-    private void enqueue(Message message, int qos, boolean retain, int[] subscriptionIds) {
+    private void enqueue(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
         int size = message.payload().length;
         if (!queue.canEverHold(size)) {
             context.metrics().dropped(DropReason.TOO_LARGE_FOR_QUEUE);
@@ -367,7 +399,7 @@ public final class Session {
                 }
             }
         }
-        queue.add(new MessageQueue.Queued(message, qos, retain, subscriptionIds));
+        queue.add(new MessageQueue.Queued(message, qos, retain, subscriptionIds, group));
     }
 
     /** Sends queued messages while the socket is writable and the in-flight window has room. */
@@ -378,8 +410,41 @@ public final class Session {
                 return;
             }
             queue.poll();
-            send(next.message(), next.qos(), next.retain(), next.subscriptionIds(), null);
+            send(next.message(), next.qos(), next.retain(), next.subscriptionIds(), next.group(), null);
         }
+    }
+
+    /**
+     * The client left: QoS 1/2 messages that came through a shared subscription and were not acknowledged go to
+     * another connected member of their group (spec 4.8.2 allows this as soon as the connection is lost). When no
+     * other member is connected they stay here for this client's return.
+     */
+    private void handOverSharedMessages() {
+        if (inflight != null && !inflight.isEmpty()) {
+            List<InflightWindow.Entry> moved = new ArrayList<>();
+            inflight.forEach(e -> {
+                if (e.group != null && e.stage != InflightWindow.Stage.AWAITING_PUBCOMP && handOver(e.group,
+                        e.message, e.qos, e.retain)) {
+                    moved.add(e);
+                }
+            });
+            for (InflightWindow.Entry e : moved) {
+                inflight.remove(e.packetId);
+            }
+        }
+        queue.removeIf(q -> q.group() != null && handOver(q.group(), q.message(), q.qos(), q.retain()));
+    }
+
+    private boolean handOver(SharedGroup group, Message message, int qos, boolean retain) {
+        Subscription other = group.pick(this);
+        if (other == null || !other.session().isOnline()) {
+            return false;
+        }
+        Session target = other.session();
+        int[] ids = other.subscriptionId() == 0 ? null : new int[] {other.subscriptionId()};
+        int q = Math.min(message.qos(), other.qos());
+        target.execute(() -> target.deliver(message, q, retain && other.retainAsPublished(), ids, group, null));
+        return true;
     }
 
     /** Resends unacknowledged deliveries after a reconnect, DUP set, in their original order [MQTT-4.4.0-1]. */

@@ -1,14 +1,11 @@
 package io.gannet.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.gannet.broker.testing.Clients;
@@ -174,13 +171,19 @@ class PublishSubscribeTest {
     }
 
     @Test
-    void refusedFilterGetsTheSubAckFailureCode() {
-        // Shared subscriptions are refused until they are supported, rather than taken as plain filters.
-        Mqtt3BlockingClient sub = v3("sub");
-        assertThatThrownBy(() -> sub.subscribeWith().topicFilter("$share/g/t").qos(MqttQos.AT_LEAST_ONCE).send())
-                .isInstanceOfSatisfying(Mqtt3SubAckException.class, e -> assertThat(e.getMqttMessage()
-                        .getReturnCodes()).containsExactly(Mqtt3SubAckReturnCode.FAILURE));
-        assertThat(sub.getState().isConnected()).isTrue();
+    void refusedFilterGetsTheSubAckFailureCode() throws Exception {
+        // A share name with a wildcard (client libraries will not even send it) is refused; the connection stays.
+        try (io.gannet.broker.testing.RawClient c = new io.gannet.broker.testing.RawClient(broker.port())) {
+            c.send(io.gannet.broker.testing.MalformedCorpus.connect(io.gannet.broker.codec.MqttVersion.V3_1_1, "r"));
+            c.read();
+            c.send(io.gannet.broker.testing.RawClient.encode(new io.gannet.broker.codec.Subscribe(1,
+                    List.of(io.gannet.broker.codec.Subscribe.TopicSubscription.of("$share/g+x/t", 1)),
+                    io.gannet.broker.codec.MqttProperties.EMPTY), io.gannet.broker.codec.MqttVersion.V3_1_1));
+            io.gannet.broker.testing.RawClient.RawPacket ack = c.read();
+            assertThat(ack.type()).isEqualTo(io.gannet.broker.codec.PacketType.SUBACK);
+            assertThat(ack.byteAt(2)).isEqualTo(0x80);
+            assertThat(c.silentFor(java.time.Duration.ofMillis(200))).as("still connected").isTrue();
+        }
     }
 
     @Test

@@ -23,7 +23,7 @@ class InflightWindowTest {
         List<Integer> model = new ArrayList<>();
         for (int step = 0; step < 20_000; step++) {
             if (!w.isFull() && (model.isEmpty() || r.nextInt(3) > 0)) {
-                int id = w.add(M, 1, false, null).packetId;
+                int id = w.add(M, 1, false, null, null).packetId;
                 assertThat(model).doesNotContain(id);
                 model.add(id);
             } else {
@@ -46,7 +46,7 @@ class InflightWindowTest {
         for (int round = 0; round < 3; round++) {
             Set<Integer> ids = new HashSet<>();
             while (!w.isFull()) {
-                ids.add(w.add(M, 1, false, null).packetId);
+                ids.add(w.add(M, 1, false, null, null).packetId);
             }
             assertThat(ids).hasSize(capacity);
             for (int id : ids) {

@@ -63,7 +63,7 @@ public final class RawClient implements AutoCloseable {
         socket = new Socket("127.0.0.1", port);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
-        in = new DataInputStream(socket.getInputStream());
+        in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
         out = socket.getOutputStream();
     }
 
@@ -148,8 +148,11 @@ public final class RawClient implements AutoCloseable {
         int before = socket.getSoTimeout();
         socket.setSoTimeout((int) quiet.toMillis());
         try {
-            in.read(); // a byte, or the end of the stream: either way not silent
-            return false;
+            in.mark(1);
+            if (in.read() >= 0) {
+                in.reset(); // leave the byte for the next read
+            }
+            return false; // a byte, or the end of the stream: either way not silent
         } catch (SocketTimeoutException e) {
             return true;
         } finally {

@@ -79,8 +79,8 @@ class FlowControlV5Test {
         try (EmbeddedBroker broker = EmbeddedBroker.start(); RawClient c = new RawClient(broker.port())) {
             c.send(V5.connect("tiny", true, V5.props().number(PropertyId.MAXIMUM_PACKET_SIZE, 10).build()));
             c.read();
-            // A refused shared subscription normally carries a Reason String; it does not fit in 10 bytes.
-            c.send(V5.subscribe(1, "$share/g/t", 0));
+            // A refused share name normally carries a Reason String; it does not fit in 10 bytes.
+            c.send(V5.subscribe(1, "$share/a+b/t", 0));
             RawClient.RawPacket ack = c.read();
             assertThat(ack.type()).isEqualTo(PacketType.SUBACK);
             assertThat(ack.body().length + 2).isLessThanOrEqualTo(10);

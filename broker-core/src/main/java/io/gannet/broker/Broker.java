@@ -2,6 +2,7 @@ package io.gannet.broker;
 
 import io.gannet.broker.auth.AllowAllAuthenticator;
 import io.gannet.broker.auth.Authenticator;
+import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.config.ListenerConfig;
 import io.gannet.broker.connection.BrokerServices;
@@ -48,6 +49,7 @@ public final class Broker implements AutoCloseable {
 
     private final GannetConfig config;
     private final Authenticator authenticator;
+    private final EnhancedAuthenticator enhancedAuthenticator;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final TopicTrie<Subscription> trie = new TopicTrie<>(Subscription::session);
     private final SharedSubscriptions shared = new SharedSubscriptions();
@@ -70,10 +72,20 @@ public final class Broker implements AutoCloseable {
         this(config, authenticator, Clock.systemUTC());
     }
 
-    /** @param clock the time that message expiry is measured by; tests pass one they can move */
     public Broker(GannetConfig config, Authenticator authenticator, Clock clock) {
+        this(config, authenticator, EnhancedAuthenticator.NONE, clock);
+    }
+
+    /**
+     * @param enhancedAuthenticator MQTT 5.0 enhanced authentication (AUTH packets); {@link EnhancedAuthenticator#NONE}
+     *                              refuses every method
+     * @param clock                 the time that message expiry is measured by; tests pass one they can move
+     */
+    public Broker(GannetConfig config, Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
+                  Clock clock) {
         this.config = config;
         this.authenticator = authenticator;
+        this.enhancedAuthenticator = enhancedAuthenticator;
         this.clock = clock;
         this.retained = new InMemoryRetainedStore(clock);
     }
@@ -97,7 +109,7 @@ public final class Broker implements AutoCloseable {
         Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
                 config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
-                authenticator, metrics, clients);
+                authenticator, enhancedAuthenticator, metrics, clients);
         int high = config.network().writeBufferHighWaterMark();
         try {
             for (ListenerConfig listener : config.listeners()) {

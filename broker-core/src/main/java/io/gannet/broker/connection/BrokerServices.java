@@ -1,6 +1,7 @@
 package io.gannet.broker.connection;
 
 import io.gannet.broker.auth.Authenticator;
+import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.retain.RetainedStore;
@@ -16,5 +17,6 @@ import io.netty.channel.group.ChannelGroup;
  */
 public record BrokerServices(GannetConfig config, MessageRouter router, SessionStore sessions,
                              Session.SessionContext sessionContext, RetainedStore retained,
-                             Authenticator authenticator, BrokerMetrics metrics, ChannelGroup clients) {
+                             Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
+                             BrokerMetrics metrics, ChannelGroup clients) {
 }

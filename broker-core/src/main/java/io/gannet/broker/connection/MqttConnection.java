@@ -46,7 +46,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Pipeline name of the keep-alive handler, added once CONNECT says the interval. */
     public static final String KEEPALIVE_HANDLER = "keepalive";
 
-    private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSING }
+    private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSING }
 
     private final BrokerServices services;
     private final String listenerName;
@@ -66,6 +66,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private int serverKeepAlive = -1;
     private long grantedExpiry = -1;
     private InboundTopicAliases inboundAliases;
+    /** The enhanced-authentication exchange, when CONNECT named an Authentication Method. */
+    private EnhancedAuthFlow authFlow;
+    private byte[] authSuccessData;
+    private boolean cleanStart;
+    private long sessionExpiry;
     private OutboundTopicAliases outboundAliases;
     private Session session;
     private PacketHandler packets;
@@ -109,6 +114,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     onConnect((Connect) msg); // the decoder lets nothing else through first
                 }
             }
+            case AUTHENTICATING -> onDuringAuthentication(msg);
             case CONNECTING -> pending.add(msg); // answered in order once CONNACK is out
             case CONNECTED -> handle(msg);
             case CLOSING -> { }
@@ -145,6 +151,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         services.metrics().connectionClosed();
         state = State.CLOSING;
+        if (authFlow != null) {
+            authFlow.abandon();
+        }
         Message willMessage = accepted && will != null && !cleanDisconnect ? willMessage() : null;
         if (session != null) {
             // The session decides when the will goes out: now, or after its Will Delay Interval.
@@ -199,10 +208,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             id = "gannet-" + UUID.randomUUID();
             assigned = true;
         }
-        if (connect.properties().has(PropertyId.AUTHENTICATION_METHOD)) {
-            refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "no enhanced authentication method is configured");
-            return;
-        }
         clientId = id;
         assignedClientId = assigned ? id : null;
         will = connect.will();
@@ -234,11 +239,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         ConnectAttempt attempt = new ConnectAttempt(id, connect.username(), connect.password(), version,
                 listenerName, ctx.channel().remoteAddress());
+        cleanStart = connect.cleanStart();
+        sessionExpiry = expiry;
         services.authenticator().authenticate(attempt).whenComplete((decision, error) ->
-                ctx.executor().execute(() -> afterAuthentication(connect, decision, error, expiry)));
+                ctx.executor().execute(() -> afterAuthentication(connect, attempt, decision, error)));
     }
 
-    private void afterAuthentication(Connect connect, AuthDecision decision, Throwable error, long expiry) {
+    private void afterAuthentication(Connect connect, ConnectAttempt attempt, AuthDecision decision,
+                                     Throwable error) {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -252,7 +260,49 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             refuse(decision.reasonCode(), decision.reason());
             return;
         }
-        openSession(connect.cleanStart(), expiry);
+        String method = connect.properties().string(PropertyId.AUTHENTICATION_METHOD);
+        if (method == null) {
+            openSession(cleanStart, sessionExpiry);
+            return;
+        }
+        authFlow = new EnhancedAuthFlow(this, services.enhancedAuthenticator(), attempt, method);
+        state = State.AUTHENTICATING;
+        if (!authFlow.begin(EnhancedAuthFlow.data(connect.properties()))) {
+            refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "authentication method '" + method + "' is not supported");
+            return;
+        }
+        // The client answers challenges with AUTH packets: keep reading while the exchange runs.
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    /** Until CONNACK, a client in an enhanced-authentication exchange may send only AUTH or DISCONNECT. */
+    private void onDuringAuthentication(Object msg) {
+        if (msg instanceof Auth auth) {
+            authFlow.onAuth(auth, false);
+        } else if (msg instanceof Disconnect) {
+            ctx.close();
+        } else if (msg instanceof DecoderFailure failure) {
+            onDecoderFailure(failure);
+        } else {
+            refuse(ReasonCode.PROTOCOL_ERROR, "only AUTH may come before CONNACK during enhanced authentication");
+        }
+    }
+
+    void enhancedAuthenticationSucceeded(byte[] serverData) {
+        if (state != State.AUTHENTICATING) {
+            return;
+        }
+        authSuccessData = serverData;
+        state = State.CONNECTING;
+        ctx.channel().config().setAutoRead(false);
+        openSession(cleanStart, sessionExpiry);
+    }
+
+    void enhancedAuthenticationFailed(int reasonCode) {
+        if (state == State.AUTHENTICATING) {
+            log.info("Client {} from {} failed enhanced authentication", clientId, ctx.channel().remoteAddress());
+            refuse(reasonCode, "authentication failed");
+        }
     }
 
     private void openSession(boolean cleanStart, long expiry) {
@@ -273,8 +323,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CONNECTED;
         accepted = true;
         packets = new PacketHandler(this, attachedSession, services);
-        MqttProperties props = version.isV5() ? ConnAckProperties.build(services.config().mqtt(), clientId,
-                assignedClientId, serverKeepAlive, grantedExpiry, limits) : MqttProperties.EMPTY;
+        MqttProperties props = MqttProperties.EMPTY;
+        if (version.isV5()) {
+            props = ConnAckProperties.build(services.config().mqtt(), clientId, assignedClientId, serverKeepAlive,
+                    grantedExpiry, limits);
+            if (authFlow != null) {
+                MqttProperties.Builder b = props.toBuilder()
+                        .string(PropertyId.AUTHENTICATION_METHOD, authFlow.method());
+                if (authSuccessData != null && authSuccessData.length > 0) {
+                    b.binary(PropertyId.AUTHENTICATION_DATA, authSuccessData);
+                }
+                props = b.build();
+            }
+        }
         // 3.1 has no Session Present flag: its first CONNACK byte is reserved and must stay 0.
         boolean present = sessionPresent && version != MqttVersion.V3_1;
         ctx.writeAndFlush(new ConnAck(present, ReasonCode.SUCCESS, props));
@@ -391,9 +452,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build();
     }
 
-    /** Handles an AUTH packet: without an enhanced authentication method in use, it is a protocol error. */
+    /** Handles an AUTH packet after CONNACK: re-authentication, or a protocol error without a method in use. */
     void onAuth(Auth auth) {
-        protocolViolation(ReasonCode.PROTOCOL_ERROR, "AUTH without an authentication method in CONNECT");
+        if (authFlow == null) {
+            protocolViolation(ReasonCode.PROTOCOL_ERROR, "AUTH without an authentication method in CONNECT");
+            return;
+        }
+        authFlow.onAuth(auth, true);
     }
 
     // ---- ClientLink -------------------------------------------------------------------------------------------

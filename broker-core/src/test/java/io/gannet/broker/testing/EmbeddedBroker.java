@@ -38,7 +38,18 @@ public final class EmbeddedBroker implements AutoCloseable {
         return start(settings, new AllowAllAuthenticator(), clock);
     }
 
+    public static EmbeddedBroker start(Map<String, Object> settings,
+                                       io.gannet.broker.auth.EnhancedAuthenticator enhanced) {
+        return start(settings, new AllowAllAuthenticator(), enhanced, java.time.Clock.systemUTC());
+    }
+
     public static EmbeddedBroker start(Map<String, Object> settings, Authenticator authenticator,
+                                       java.time.Clock clock) {
+        return start(settings, authenticator, io.gannet.broker.auth.EnhancedAuthenticator.NONE, clock);
+    }
+
+    public static EmbeddedBroker start(Map<String, Object> settings, Authenticator authenticator,
+                                       io.gannet.broker.auth.EnhancedAuthenticator enhanced,
                                        java.time.Clock clock) {
         Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
         sections.computeIfAbsent("network", k -> new LinkedHashMap<>()).put("io-threads", 2);
@@ -46,7 +57,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 k -> new LinkedHashMap<>()).put(key.substring(key.indexOf('.') + 1), value));
         GannetConfig config = ConfigLoader.fromMap(sections)
                 .withListeners(List.of(new ListenerConfig("test", "127.0.0.1", 0, "mqtt")));
-        Broker broker = new Broker(config, authenticator, clock);
+        Broker broker = new Broker(config, authenticator, enhanced, clock);
         try {
             broker.start();
         } catch (InterruptedException e) {

@@ -16,6 +16,7 @@ import io.gannet.broker.session.Session;
 import io.gannet.broker.session.SessionStore;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.shared.SharedSubscriptions;
+import io.gannet.broker.sys.SysTopics;
 import io.gannet.broker.topic.TopicTrie;
 import io.gannet.broker.transport.MqttChannelInitializer;
 import io.gannet.broker.transport.Transport;
@@ -62,6 +63,7 @@ public final class Broker implements AutoCloseable {
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private ChannelGroup clients;
+    private SysTopics sys;
     private volatile boolean closed;
 
     public Broker(GannetConfig config) {
@@ -110,6 +112,8 @@ public final class Broker implements AutoCloseable {
                 config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
                 authenticator, enhancedAuthenticator, metrics, clients);
+        sys = new SysTopics(metrics, sessions, trie, shared, retained, router);
+        sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();
         try {
             for (ListenerConfig listener : config.listeners()) {
@@ -162,6 +166,11 @@ public final class Broker implements AutoCloseable {
         return trie;
     }
 
+    /** The $SYS publisher, for reading the current statistics. */
+    public SysTopics sys() {
+        return sys;
+    }
+
     public SharedSubscriptions sharedSubscriptions() {
         return shared;
     }
@@ -180,6 +189,9 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        if (sys != null) {
+            sys.close();
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.network().shutdownTimeoutSeconds());
         for (Channel ch : serverChannels) {
             ch.close().awaitUninterruptibly(remainingMillis(deadline));

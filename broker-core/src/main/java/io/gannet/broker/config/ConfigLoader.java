@@ -47,15 +47,17 @@ public final class ConfigLoader {
 
     /** Builds the configuration from a parsed YAML mapping; absent keys take their defaults. */
     public static GannetConfig fromMap(Map<?, ?> root) {
-        Set<String> sections = new HashSet<>(List.of("listeners", "mqtt", "sessions", "network"));
+        List<String> allSections = new ArrayList<>(List.of("listeners"));
+        allSections.addAll(ConfigSchema.SECTIONS);
+        Set<String> sections = new HashSet<>(allSections);
         for (Object key : root.keySet()) {
             if (!sections.contains(String.valueOf(key))) {
                 throw new ConfigException("unknown configuration section '" + key + "'; allowed: "
-                        + String.join(", ", List.of("listeners", "mqtt", "sessions", "network")));
+                        + String.join(", ", allSections));
             }
         }
         Map<String, Map<?, ?>> bySection = new LinkedHashMap<>();
-        for (String section : List.of("mqtt", "sessions", "network")) {
+        for (String section : ConfigSchema.SECTIONS) {
             bySection.put(section, section(root, section));
         }
         for (Map.Entry<String, Map<?, ?>> e : bySection.entrySet()) {
@@ -80,7 +82,7 @@ public final class ConfigLoader {
         NetworkConfig network = new NetworkConfig(v.get(ConfigSchema.IO_THREADS), v.get(ConfigSchema.TRANSPORT),
                 v.get(ConfigSchema.WRITE_BUFFER_HIGH_WATER_MARK), v.get(ConfigSchema.SO_BACKLOG),
                 v.get(ConfigSchema.SHUTDOWN_TIMEOUT));
-        return new GannetConfig(listeners(root), mqtt, sessions, network);
+        return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL));
     }
 
     private static Map<?, ?> section(Map<?, ?> root, String name) {

@@ -27,7 +27,7 @@ public final class ConfigReference {
             sb.append(first ? "  - " : "    ").append(k.name()).append(": ").append(k.yamlDefault()).append('\n');
             first = false;
         }
-        for (String section : List.of("mqtt", "sessions", "network")) {
+        for (String section : ConfigSchema.SECTIONS) {
             sb.append('\n');
             comment(sb, "", ConfigSchema.sectionDoc(section));
             sb.append(section).append(":\n");
@@ -51,7 +51,7 @@ public final class ConfigReference {
         sb.append("## listeners\n\n").append(ConfigSchema.SECTION_DOC_LISTENERS).append(" `name` and `port` are ")
                 .append("required in each item.\n\n");
         table(sb, ConfigSchema.LISTENER_KEYS, true);
-        for (String section : List.of("mqtt", "sessions", "network")) {
+        for (String section : ConfigSchema.SECTIONS) {
             sb.append("\n## ").append(section).append("\n\n").append(ConfigSchema.sectionDoc(section)).append("\n\n");
             table(sb, ConfigSchema.KEYS.stream().filter(k -> k.section().equals(section)).toList(), false);
         }

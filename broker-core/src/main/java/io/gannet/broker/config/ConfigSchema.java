@@ -99,6 +99,10 @@ public final class ConfigSchema {
     public static final ConfigKey<Integer> SHUTDOWN_TIMEOUT = ConfigKey.integer("network.shutdown-timeout-seconds",
             10, 1, 300, "On SIGTERM, the most seconds the broker takes to close clients and stop.");
 
+    public static final ConfigKey<Integer> SYS_INTERVAL = ConfigKey.integer("sys.interval-seconds", 10, 0, 86_400,
+            "How often the broker publishes its statistics under $SYS/broker/ (retained, QoS 0, only values that "
+                    + "changed); 0 turns $SYS off.");
+
     /** The keys of each section in the order the reference shows them. */
     public static final List<ConfigKey<?>> LISTENER_KEYS = List.of(LISTENER_NAME, LISTENER_BIND, LISTENER_PORT,
             LISTENER_PROTOCOL);
@@ -106,13 +110,18 @@ public final class ConfigSchema {
             RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
             SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
             MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
-            QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT);
+            QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
+            SYS_INTERVAL);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";
     public static final String SECTION_DOC_MQTT = "Protocol limits.";
     public static final String SECTION_DOC_SESSIONS = "Session queues: what is kept for clients that are offline or "
             + "slow.";
     public static final String SECTION_DOC_NETWORK = "Sockets and threads.";
+    public static final String SECTION_DOC_SYS = "Broker statistics under $SYS/broker/, as Mosquitto publishes them.";
+
+    /** The sections after {@code listeners}, in the order the reference shows them. */
+    public static final List<String> SECTIONS = List.of("mqtt", "sessions", "network", "sys");
 
     private ConfigSchema() {
     }
@@ -122,6 +131,7 @@ public final class ConfigSchema {
             case "mqtt" -> SECTION_DOC_MQTT;
             case "sessions" -> SECTION_DOC_SESSIONS;
             case "network" -> SECTION_DOC_NETWORK;
+            case "sys" -> SECTION_DOC_SYS;
             default -> throw new IllegalArgumentException(section);
         };
     }

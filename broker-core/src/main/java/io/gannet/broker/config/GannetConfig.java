@@ -2,9 +2,13 @@ package io.gannet.broker.config;
 
 import java.util.List;
 
-/** The whole broker configuration, validated. Built by {@link ConfigLoader}; passed to the parts that need it. */
+/**
+ * The whole broker configuration, validated. Built by {@link ConfigLoader}; passed to the parts that need it.
+ *
+ * @param sysIntervalSeconds how often $SYS topics are published; 0 disables them
+ */
 public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, SessionConfig sessions,
-                           NetworkConfig network) {
+                           NetworkConfig network, int sysIntervalSeconds) {
 
     public GannetConfig {
         listeners = List.copyOf(listeners);
@@ -16,14 +20,8 @@ public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Sess
     }
 
     public GannetConfig withListeners(List<ListenerConfig> newListeners) {
-        return new GannetConfig(newListeners, mqtt, sessions, network);
+        return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds);
     }
 
-    public GannetConfig withMqtt(MqttConfig newMqtt) {
-        return new GannetConfig(listeners, newMqtt, sessions, network);
-    }
 
-    public GannetConfig withSessions(SessionConfig newSessions) {
-        return new GannetConfig(listeners, mqtt, newSessions, network);
-    }
 }

@@ -53,6 +53,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                                        java.time.Clock clock) {
         Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
         sections.computeIfAbsent("network", k -> new LinkedHashMap<>()).put("io-threads", 2);
+        // $SYS values are retained messages; tests that want them turn them on, the others count retained exactly.
+        sections.computeIfAbsent("sys", k -> new LinkedHashMap<>()).put("interval-seconds", 0);
         settings.forEach((key, value) -> sections.computeIfAbsent(key.substring(0, key.indexOf('.')),
                 k -> new LinkedHashMap<>()).put(key.substring(key.indexOf('.') + 1), value));
         GannetConfig config = ConfigLoader.fromMap(sections)

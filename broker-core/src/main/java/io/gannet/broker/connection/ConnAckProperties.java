@@ -12,14 +12,7 @@ final class ConnAckProperties {
     private ConnAckProperties() {
     }
 
-    /**
-     * @param assignedClientId the id the broker made up for an empty one, or {@code null}
-     * @param serverKeepAlive  the keep alive the broker imposes, or -1 to accept the client's
-     * @param grantedExpiry    the Session Expiry Interval granted, or -1 when it is the one asked for
-     * @param limits           what the client asked for
-     */
-    static MqttProperties build(MqttConfig config, String clientId, String assignedClientId, int serverKeepAlive,
-                                long grantedExpiry, ClientLimits limits) {
+    static MqttProperties build(MqttConfig config, ConnectTerms terms) {
         MqttProperties.Builder b = MqttProperties.builder();
         if (config.receiveMaximum() != 65_535) {
             b.number(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());
@@ -43,17 +36,17 @@ final class ConnAckProperties {
         if (!config.sharedSubscriptions()) {
             b.number(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
         }
-        if (assignedClientId != null) {
-            b.string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, assignedClientId);
+        if (terms.assignedClientId() != null) {
+            b.string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, terms.assignedClientId());
         }
-        if (serverKeepAlive >= 0) {
-            b.number(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
+        if (terms.serverKeepAlive() >= 0) {
+            b.number(PropertyId.SERVER_KEEP_ALIVE, terms.serverKeepAlive());
         }
-        if (grantedExpiry >= 0) {
-            b.number(PropertyId.SESSION_EXPIRY_INTERVAL, grantedExpiry);
+        if (terms.grantedExpiry() >= 0) {
+            b.number(PropertyId.SESSION_EXPIRY_INTERVAL, terms.grantedExpiry());
         }
-        if (limits.requestResponseInformation() && !config.responseInformation().isEmpty()) {
-            b.string(PropertyId.RESPONSE_INFORMATION, config.responseInformation().replace("%c", clientId));
+        if (terms.limits().requestResponseInformation() && !config.responseInformation().isEmpty()) {
+            b.string(PropertyId.RESPONSE_INFORMATION, config.responseInformation().replace("%c", terms.clientId()));
         }
         return b.build();
     }

@@ -11,7 +11,6 @@ import io.gannet.broker.codec.MqttEncoder;
 import io.gannet.broker.codec.MqttPacket;
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
-import io.gannet.broker.codec.PacketWriter;
 import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.config.MqttConfig;
@@ -30,7 +29,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,18 +58,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean cleanDisconnect;
     /** Whether CONNACK accepted this connection: only then is its will published on an abnormal close. */
     private boolean accepted;
-    /** What this connection agreed with its client in CONNECT/CONNACK. */
-    private ClientLimits limits = ClientLimits.V3;
-    private String assignedClientId;
-    private int serverKeepAlive = -1;
-    private long grantedExpiry = -1;
+    /** What this connection agreed with its client at CONNECT. */
+    private ConnectTerms terms;
     private InboundTopicAliases inboundAliases;
+    private PublishHeaderWriter publishHeaders;
     /** The enhanced-authentication exchange, when CONNECT named an Authentication Method. */
     private EnhancedAuthFlow authFlow;
     private byte[] authSuccessData;
-    private boolean cleanStart;
-    private long sessionExpiry;
-    private OutboundTopicAliases outboundAliases;
     private Session session;
     private PacketHandler packets;
     /** Packets (and decoder failures) that arrived after CONNECT, before the session was attached; replayed. */
@@ -195,52 +188,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // Stop reading until the session is attached; what was already decoded waits in 'pending'.
         ctx.channel().config().setAutoRead(false);
 
-        String id = connect.clientId();
-        boolean assigned = false;
-        if (id.isEmpty()) {
-            // [MQTT-3.1.3-7, MQTT-3.1.3-8]: an empty id needs a clean session in 3.1.1; 3.1 has no empty ids.
-            boolean allowed = services.config().mqtt().allowEmptyClientId() && version != MqttVersion.V3_1
-                    && (connect.cleanStart() || version.isV5());
-            if (!allowed) {
-                refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id not allowed here");
-                return;
-            }
-            id = "gannet-" + UUID.randomUUID();
-            assigned = true;
-        }
-        clientId = id;
-        assignedClientId = assigned ? id : null;
-        will = connect.will();
         MqttConfig mqtt = services.config().mqtt();
-        limits = ClientLimits.of(connect);
+        terms = ConnectTerms.negotiate(connect, mqtt);
+        if (terms == null) {
+            refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id not allowed here");
+            return;
+        }
+        clientId = terms.clientId();
+        will = connect.will();
+        ClientLimits limits = terms.limits();
         encoder.clientLimits(limits.maximumPacketSize(), limits.requestProblemInformation());
         inboundAliases = new InboundTopicAliases(mqtt.topicAliasMaximum());
-        outboundAliases = new OutboundTopicAliases(Math.min(limits.topicAliasMaximum(),
-                mqtt.outboundTopicAliasMaximum()), mqtt.outboundTopicAliasLru());
-
-        int keepAlive = connect.keepAliveSeconds();
-        if (version.isV5() && (keepAlive == 0 || keepAlive > mqtt.maxKeepAliveSeconds())
-                && mqtt.maxKeepAliveSeconds() < 65_535) {
-            keepAlive = mqtt.maxKeepAliveSeconds(); // Server Keep Alive overrides the client's [MQTT-3.2.2-21]
-            serverKeepAlive = keepAlive;
-        }
-        if (keepAlive > 0) {
+        publishHeaders = new PublishHeaderWriter(version, limits.maximumPacketSize(),
+                new OutboundTopicAliases(Math.min(limits.topicAliasMaximum(), mqtt.outboundTopicAliasMaximum()),
+                        mqtt.outboundTopicAliasLru()), services.sessionContext().clock());
+        if (terms.keepAliveSeconds() > 0) {
             // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet closes the connection.
-            long millis = keepAlive * 1500L;
+            long millis = terms.keepAliveSeconds() * 1500L;
             ctx.pipeline().addFirst(KEEPALIVE_HANDLER, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        long expiry;
-        if (version.isV5()) {
-            long requested = connect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
-            expiry = Math.min(requested, mqtt.maxSessionExpirySeconds());
-            grantedExpiry = expiry == requested ? -1 : expiry;
-        } else {
-            expiry = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES; // 3.1.1 sessions never expire
-        }
-        ConnectAttempt attempt = new ConnectAttempt(id, connect.username(), connect.password(), version,
+        ConnectAttempt attempt = new ConnectAttempt(clientId, connect.username(), connect.password(), version,
                 listenerName, ctx.channel().remoteAddress());
-        cleanStart = connect.cleanStart();
-        sessionExpiry = expiry;
         services.authenticator().authenticate(attempt).whenComplete((decision, error) ->
                 ctx.executor().execute(() -> afterAuthentication(connect, attempt, decision, error)));
     }
@@ -262,7 +230,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         String method = connect.properties().string(PropertyId.AUTHENTICATION_METHOD);
         if (method == null) {
-            openSession(cleanStart, sessionExpiry);
+            openSession();
             return;
         }
         authFlow = new EnhancedAuthFlow(this, services.enhancedAuthenticator(), attempt, method);
@@ -295,7 +263,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         authSuccessData = serverData;
         state = State.CONNECTING;
         ctx.channel().config().setAutoRead(false);
-        openSession(cleanStart, sessionExpiry);
+        openSession();
     }
 
     void enhancedAuthenticationFailed(int reasonCode) {
@@ -305,12 +273,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    private void openSession(boolean cleanStart, long expiry) {
+    private void openSession() {
         EventLoop loop = ctx.channel().eventLoop();
         Session s = services.sessions().getOrCreate(clientId,
                 () -> new Session(clientId, loop, services.sessionContext()));
         // If the session ended just before the takeover reached it, start over with a fresh one.
-        s.takeover(this, cleanStart, expiry, () -> loop.execute(() -> openSession(cleanStart, expiry)));
+        s.takeover(this, terms.cleanStart(), terms.sessionExpiry(), () -> loop.execute(this::openSession));
     }
 
     @Override
@@ -325,8 +293,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         packets = new PacketHandler(this, attachedSession, services);
         MqttProperties props = MqttProperties.EMPTY;
         if (version.isV5()) {
-            props = ConnAckProperties.build(services.config().mqtt(), clientId, assignedClientId, serverKeepAlive,
-                    grantedExpiry, limits);
+            props = ConnAckProperties.build(services.config().mqtt(), terms);
             if (authFlow != null) {
                 MqttProperties.Builder b = props.toBuilder()
                         .string(PropertyId.AUTHENTICATION_METHOD, authFlow.method());
@@ -486,24 +453,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public boolean writePublish(Message message, int qos, boolean retain, boolean dup, int packetId,
                                 int[] subscriptionIds, ByteBuf sharedPayload) {
-        String topic = message.topic();
-        MqttProperties props = message.properties();
-        if (version.isV5()) {
-            props = outboundProperties(message, subscriptionIds);
-            if (PacketWriter.publishSize(version, topic, qos, props, message.payload().length)
-                    > limits.maximumPacketSize()) {
-                return false;
-            }
-            int alias = outboundAliases.aliasFor(topic);
-            if (alias != 0) {
-                props = props.toBuilder().number(PropertyId.TOPIC_ALIAS, Math.abs(alias)).build();
-                if (alias > 0) {
-                    topic = ""; // the client knows this alias: the topic may be left out [MQTT-3.3.2-12]
-                }
-            }
+        ByteBuf header = publishHeaders.header(ctx.alloc(), message, qos, retain, dup, packetId, subscriptionIds);
+        if (header == null) {
+            return false;
         }
-        ByteBuf header = PacketWriter.encodePublishHeader(ctx.alloc(), version, topic, qos, dup, retain,
-                packetId, props, message.payload().length);
         ByteBuf payload = sharedPayload != null ? sharedPayload.retainedDuplicate()
                 : Unpooled.wrappedBuffer(message.payload());
         services.metrics().messageSent(header.readableBytes() + payload.readableBytes());
@@ -512,27 +465,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return true;
     }
 
-    /** The message's properties plus what this delivery adds: time left, subscription identifiers. */
-    private MqttProperties outboundProperties(Message message, int[] subscriptionIds) {
-        if (message.expiresAtMillis() == 0 && subscriptionIds == null) {
-            return message.properties(); // the common case: nothing to add, nothing allocated
-        }
-        MqttProperties.Builder b = message.properties().toBuilder();
-        if (message.expiresAtMillis() != 0) {
-            b.number(PropertyId.MESSAGE_EXPIRY_INTERVAL,
-                    message.remainingSeconds(services.sessionContext().clock().millis())); // [MQTT-3.3.2-6]
-        }
-        if (subscriptionIds != null) {
-            for (int id : subscriptionIds) {
-                b.number(PropertyId.SUBSCRIPTION_IDENTIFIER, id);
-            }
-        }
-        return b.build();
-    }
-
     @Override
     public int receiveMaximum() {
-        return limits.receiveMaximum();
+        return terms.limits().receiveMaximum();
     }
 
     /** Resolves a 5.0 PUBLISH's topic alias; throws for an invalid one. */

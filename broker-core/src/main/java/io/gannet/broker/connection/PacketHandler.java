@@ -108,14 +108,14 @@ final class PacketHandler {
                 connection.write(new PubAck(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
             }
             default -> {
-                boolean isNew = !session.inboundQos2Pending(p.packetId());
-                if (isNew && session.inboundQos2Pending() >= config.receiveMaximum()) {
+                boolean isNew = !session.inboundQos2().isPending(p.packetId());
+                if (isNew && session.inboundQos2().pending() >= config.receiveMaximum()) {
                     connection.protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                             "more QoS 2 messages in flight than the receive maximum [MQTT-3.3.4-9]");
                     return;
                 }
                 int delivered = 1;
-                if (session.inboundQos2Received(p.packetId())) {
+                if (session.inboundQos2().received(p.packetId())) {
                     delivered = publish(message);
                 } // else: a resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10]
                 connection.write(new PubRec(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
@@ -153,7 +153,7 @@ final class PacketHandler {
     }
 
     private void onPubRel(PubRel rel) {
-        boolean known = session.inboundQos2Released(rel.packetId());
+        boolean known = session.inboundQos2().released(rel.packetId());
         connection.write(new PubComp(rel.packetId(),
                 known || !v5 ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
     }

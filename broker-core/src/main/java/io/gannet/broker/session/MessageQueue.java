@@ -1,5 +1,8 @@
 package io.gannet.broker.session;
 
+import io.gannet.broker.config.SessionConfig.QueueFullPolicy;
+import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.shared.SharedGroup;
 import java.util.ArrayDeque;
@@ -69,8 +72,44 @@ final class MessageQueue {
         return q;
     }
 
+    /**
+     * Adds a message, applying the queue-full policy when there is no room; every message dropped is counted.
+     * QoS 0 goes first: the new one if it is QoS 0, else the oldest queued QoS 0 message.
+     *
+     * @return false if the new message was dropped (with {@link QueueFullPolicy#DISCONNECT}, the caller then
+     *         disconnects the slow client)
+     */
+    boolean offer(Queued q, QueueFullPolicy policy, BrokerMetrics metrics) {
+        int size = q.bytes();
+        if (!canEverHold(size)) {
+            metrics.dropped(DropReason.TOO_LARGE_FOR_QUEUE);
+            return false;
+        }
+        if (!hasRoomFor(size)) {
+            if (q.qos() == 0) {
+                metrics.dropped(DropReason.QUEUE_FULL);
+                return false;
+            }
+            while (!hasRoomFor(size) && removeOldestQos0()) {
+                metrics.dropped(DropReason.QUEUE_FULL);
+            }
+            if (!hasRoomFor(size)) {
+                if (policy != QueueFullPolicy.DROP_OLDEST) {
+                    metrics.dropped(DropReason.QUEUE_FULL);
+                    return false;
+                }
+                while (!hasRoomFor(size)) {
+                    poll();
+                    metrics.dropped(DropReason.QUEUE_FULL);
+                }
+            }
+        }
+        add(q);
+        return true;
+    }
+
     /** Removes the oldest QoS 0 message, the first to go when the queue is full; false if there is none. */
-    boolean removeOldestQos0() {
+    private boolean removeOldestQos0() {
         for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
             Queued q = it.next();
             if (q.qos() == 0) {

@@ -13,7 +13,6 @@ import io.gannet.broker.topic.TopicTrie;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +53,7 @@ public final class Session {
     private final Map<String, Subscription> subscriptions = new HashMap<>(4);
     private final MessageQueue queue;
     private InflightWindow inflight;
-    private BitSet inboundQos2;
-    private int inboundQos2Count;
+    private final InboundQos2Ids inboundQos2 = new InboundQos2Ids();
 
     /**
      * The collaborators every session shares.
@@ -260,8 +258,7 @@ public final class Session {
         if (inflight != null) {
             inflight.clear();
         }
-        inboundQos2 = null;
-        inboundQos2Count = 0;
+        inboundQos2.clear();
     }
 
     public boolean isConnected() {
@@ -363,43 +360,11 @@ public final class Session {
     }
 
     private void enqueue(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
-        int size = message.payload().length;
-        if (!queue.canEverHold(size)) {
-            context.metrics().dropped(DropReason.TOO_LARGE_FOR_QUEUE);
-            return;
+        MessageQueue.Queued q = new MessageQueue.Queued(message, qos, retain, subscriptionIds, group);
+        if (!queue.offer(q, context.config().queueFullPolicy(), context.metrics()) && link != null
+                && context.config().queueFullPolicy() == SessionConfig.QueueFullPolicy.DISCONNECT) {
+            link.disconnect(ReasonCode.QUOTA_EXCEEDED, "session queue full");
         }
-        if (!queue.hasRoomFor(size)) {
-            // QoS 0 goes first: the new one if it is QoS 0, else the oldest queued QoS 0 message.
-            if (qos == 0) {
-                context.metrics().dropped(DropReason.QUEUE_FULL);
-                return;
-            }
-            while (!queue.hasRoomFor(size) && queue.removeOldestQos0()) {
-                context.metrics().dropped(DropReason.QUEUE_FULL);
-            }
-            if (!queue.hasRoomFor(size)) {
-                switch (context.config().queueFullPolicy()) {
-                    case DROP_NEWEST -> {
-                        context.metrics().dropped(DropReason.QUEUE_FULL);
-                        return;
-                    }
-                    case DROP_OLDEST -> {
-                        while (!queue.hasRoomFor(size)) {
-                            queue.poll();
-                            context.metrics().dropped(DropReason.QUEUE_FULL);
-                        }
-                    }
-                    case DISCONNECT -> {
-                        context.metrics().dropped(DropReason.QUEUE_FULL);
-                        if (link != null) {
-                            link.disconnect(ReasonCode.QUOTA_EXCEEDED, "session queue full");
-                        }
-                        return;
-                    }
-                }
-            }
-        }
-        queue.add(new MessageQueue.Queued(message, qos, retain, subscriptionIds, group));
     }
 
     /** Sends queued messages while the socket is writable and the in-flight window has room. */
@@ -508,40 +473,9 @@ public final class Session {
 
     // ---- inbound QoS 2 ----------------------------------------------------------------------------------------
 
-    /**
-     * Records a QoS 2 PUBLISH from the client. Returns true if it is new and must be routed, false if it is a
-     * redelivery of a message already received and not yet released (it must not be routed again [MQTT-4.3.3-10]).
-     */
-    public boolean inboundQos2Received(int packetId) {
-        if (inboundQos2 == null) {
-            inboundQos2 = new BitSet();
-        }
-        if (inboundQos2.get(packetId)) {
-            return false;
-        }
-        inboundQos2.set(packetId);
-        inboundQos2Count++;
-        return true;
-    }
-
-    /** Whether a QoS 2 message under this packet id was received and not yet released. */
-    public boolean inboundQos2Pending(int packetId) {
-        return inboundQos2 != null && inboundQos2.get(packetId);
-    }
-
-    /** How many QoS 2 messages from the client await PUBREL. */
-    public int inboundQos2Pending() {
-        return inboundQos2Count;
-    }
-
-    /** PUBREL from the client: forget the packet id. Returns whether it was known. */
-    public boolean inboundQos2Released(int packetId) {
-        if (inboundQos2 == null || !inboundQos2.get(packetId)) {
-            return false;
-        }
-        inboundQos2.clear(packetId);
-        inboundQos2Count--;
-        return true;
+    /** QoS 2 messages from the client received and not yet released; they survive reconnects [MQTT-4.3.3]. */
+    public InboundQos2Ids inboundQos2() {
+        return inboundQos2;
     }
 
     // ---- introspection for tests and $SYS ---------------------------------------------------------------------

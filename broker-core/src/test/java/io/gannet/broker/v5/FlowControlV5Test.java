@@ -7,6 +7,7 @@ import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketType;
 import io.gannet.broker.codec.PropertyId;
+import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.codec.PubAck;
 import io.gannet.broker.codec.Publish;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
@@ -84,6 +85,27 @@ class FlowControlV5Test {
             RawClient.RawPacket ack = c.read();
             assertThat(ack.type()).isEqualTo(PacketType.SUBACK);
             assertThat(ack.body().length + 2).isLessThanOrEqualTo(10);
+        }
+    }
+
+    @Test
+    void quotaExceededDisconnectsWith0x97() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of("sessions.max-queued-messages", 1,
+                "sessions.queue-full-policy", "disconnect", "mqtt.inflight-window", 1));
+             RawClient sub = new RawClient(broker.port()); RawClient pub = new RawClient(broker.port())) {
+            sub.send(V5.connect("slow", true, 0));
+            sub.read();
+            sub.send(V5.subscribe(1, "q", 1));
+            sub.read();
+            pub.send(V5.connect("pub", true, 0));
+            pub.read();
+            for (int i = 0; i < 3; i++) { // one in flight, one queued, the third does not fit
+                pub.send(V5.publish("q", 1, i + 1, MqttProperties.EMPTY, "m" + i));
+                pub.read();
+            }
+            RawClient.RawPacket d = sub.readUntil(PacketType.DISCONNECT);
+            assertThat(d.byteAt(0)).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
+            assertThat(sub.closedByBroker()).isTrue();
         }
     }
 }

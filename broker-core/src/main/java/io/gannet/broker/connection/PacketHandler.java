@@ -147,15 +147,20 @@ final class PacketHandler {
     private void onPubRec(PubRec rec) {
         if (!session.onPubRec(rec.packetId(), rec.reasonCode())) {
             // Nothing waits under this id; tell a 5.0 client so, and let a 3.x client finish its flow.
-            connection.write(new PubRel(rec.packetId(),
-                    v5 ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : ReasonCode.SUCCESS, MqttProperties.EMPTY));
+            connection.write(v5 ? new PubRel(rec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+                    notFound(rec.packetId())) : new PubRel(rec.packetId()));
         }
     }
 
     private void onPubRel(PubRel rel) {
         boolean known = session.inboundQos2().released(rel.packetId());
-        connection.write(new PubComp(rel.packetId(),
-                known || !v5 ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
+        connection.write(known || !v5 ? new PubComp(rel.packetId())
+                : new PubComp(rel.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, notFound(rel.packetId())));
+    }
+
+    private static MqttProperties notFound(int packetId) {
+        return MqttProperties.builder().string(PropertyId.REASON_STRING,
+                "no QoS 2 flow under packet id " + packetId).build();
     }
 
     private void onSubscribe(Subscribe subscribe) {

@@ -89,6 +89,8 @@ class QosFlowTest {
             RawPacket comp = c.read();
             assertThat(comp.type()).isEqualTo(PacketType.PUBCOMP);
             assertThat(comp.byteAt(2)).isEqualTo(ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
+            assertThat(((io.gannet.broker.codec.PubComp) comp.decode(MqttVersion.V5)).properties()
+                    .string(io.gannet.broker.codec.PropertyId.REASON_STRING)).contains("99");
         }
     }
 

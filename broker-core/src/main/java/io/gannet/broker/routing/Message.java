@@ -28,14 +28,15 @@ public record Message(String topic, int qos, boolean retain, byte[] payload, Mqt
 
     /**
      * A message whose expiry comes from its Message Expiry Interval property, counted from {@code nowMillis}. The
-     * property itself is dropped: each delivery states the time that is left [MQTT-3.3.2-6].
+     * property itself is dropped: each delivery states the time that is left [MQTT-3.3.2-6]. An interval of 0 is
+     * taken as no expiry (as Mosquitto does) and passed through as it came.
      */
     public static Message expiring(String topic, int qos, boolean retain, byte[] payload, MqttProperties properties,
                                    String publisherId, long nowMillis) {
-        if (!properties.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
+        long interval = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0);
+        if (interval == 0) {
             return new Message(topic, qos, retain, payload, properties, publisherId, 0);
         }
-        long interval = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0);
         MqttProperties rest = properties.toBuilder().remove(PropertyId.MESSAGE_EXPIRY_INTERVAL).build();
         return new Message(topic, qos, retain, payload, rest, publisherId, nowMillis + interval * 1000);
     }

@@ -30,7 +30,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.gannet.broker.routing.Message;
+import io.gannet.broker.plugin.PluginAuthenticator;
+import io.gannet.broker.plugin.PluginManager;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Consumer;
 import java.util.ArrayList;
@@ -64,6 +67,8 @@ public final class Broker implements AutoCloseable {
     private EventLoopGroup workers;
     private ChannelGroup clients;
     private SysTopics sys;
+    private final List<io.gannet.spi.Plugin> embeddedPlugins = new ArrayList<>();
+    private PluginManager plugins;
     private volatile boolean closed;
 
     public Broker(GannetConfig config) {
@@ -92,8 +97,25 @@ public final class Broker implements AutoCloseable {
         this.retained = new InMemoryRetainedStore(clock);
     }
 
-    /** Binds every listener; throws if one cannot be bound (the broker is then closed again). */
+    /** Adds a plugin instance, as an embedding application or a test does; call before {@link #start()}. */
+    public Broker embed(io.gannet.spi.Plugin plugin) {
+        if (workers != null) {
+            throw new IllegalStateException("plugins are added before start()");
+        }
+        embeddedPlugins.add(plugin);
+        return this;
+    }
+
+    /**
+     * Starts the plugins, then binds every listener; throws if one cannot be bound (the broker is then closed
+     * again).
+     */
     public Broker start() throws InterruptedException {
+        Path home = Path.of(System.getProperty("gannet.home", ".")).toAbsolutePath().normalize();
+        plugins = new PluginManager(config.plugins(), home);
+        plugins.start(embeddedPlugins);
+        Authenticator effectiveAuthenticator = plugins.authenticators().isEmpty() ? authenticator
+                : new PluginAuthenticator(plugins.authenticators(), config.plugins().hookTimeoutMillis());
         transport = Transport.select(config.network().transport());
         int threads = config.network().ioThreads() > 0 ? config.network().ioThreads()
                 : Runtime.getRuntime().availableProcessors();
@@ -111,7 +133,7 @@ public final class Broker implements AutoCloseable {
         Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
                 config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
-                authenticator, enhancedAuthenticator, metrics, clients);
+                effectiveAuthenticator, enhancedAuthenticator, metrics, clients);
         sys = new SysTopics(metrics, sessions, trie, shared, retained, router);
         sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();
@@ -166,6 +188,11 @@ public final class Broker implements AutoCloseable {
         return trie;
     }
 
+    /** The plugins: which started, which were left out and why. */
+    public PluginManager plugins() {
+        return plugins;
+    }
+
     /** The $SYS publisher, for reading the current statistics. */
     public SysTopics sys() {
         return sys;
@@ -217,6 +244,9 @@ public final class Broker implements AutoCloseable {
         if (acceptors != null) {
             acceptors.shutdownGracefully(0, remainingMillis(deadline), TimeUnit.MILLISECONDS)
                     .awaitUninterruptibly(remainingMillis(deadline));
+        }
+        if (plugins != null) {
+            plugins.close();
         }
         log.info("Gannet stopped");
     }

@@ -60,10 +60,30 @@ public final class ConfigLoader {
         for (String section : ConfigSchema.SECTIONS) {
             bySection.put(section, section(root, section));
         }
+        Map<String, Map<String, Object>> pluginSections = new LinkedHashMap<>();
         for (Map.Entry<String, Map<?, ?>> e : bySection.entrySet()) {
             Set<String> known = ConfigSchema.KEYS.stream().filter(k -> k.section().equals(e.getKey()))
                     .map(ConfigKey::name).collect(Collectors.toCollection(java.util.TreeSet::new));
-            checkKnown(e.getKey(), e.getValue(), known);
+            if (e.getKey().equals("plugins")) {
+                // Besides its own keys, the plugins section holds one mapping per plugin, checked by the plugin.
+                Map<String, Object> rest = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> item : e.getValue().entrySet()) {
+                    String key = String.valueOf(item.getKey());
+                    if (known.contains(key)) {
+                        rest.put(key, item.getValue());
+                    } else if (item.getValue() instanceof Map<?, ?> section) {
+                        Map<String, Object> copy = new LinkedHashMap<>();
+                        section.forEach((k, v) -> copy.put(String.valueOf(k), v));
+                        pluginSections.put(key, copy);
+                    } else {
+                        throw new ConfigException("plugins." + key + ": expected a plugin's settings (a mapping); "
+                                + "the plugins section's own keys are " + String.join(", ", known));
+                    }
+                }
+                e.setValue(rest);
+            } else {
+                checkKnown(e.getKey(), e.getValue(), known);
+            }
         }
         Values v = new Values(bySection);
         MqttConfig mqtt = new MqttConfig(v.get(ConfigSchema.MAX_PACKET_SIZE), v.get(ConfigSchema.CONNECT_TIMEOUT),
@@ -82,7 +102,9 @@ public final class ConfigLoader {
         NetworkConfig network = new NetworkConfig(v.get(ConfigSchema.IO_THREADS), v.get(ConfigSchema.TRANSPORT),
                 v.get(ConfigSchema.WRITE_BUFFER_HIGH_WATER_MARK), v.get(ConfigSchema.SO_BACKLOG),
                 v.get(ConfigSchema.SHUTDOWN_TIMEOUT));
-        return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL));
+        PluginsConfig plugins = new PluginsConfig(v.get(ConfigSchema.PLUGINS_DIRECTORY),
+                v.get(ConfigSchema.HOOK_TIMEOUT), pluginSections);
+        return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL), plugins);
     }
 
     private static Map<?, ?> section(Map<?, ?> root, String name) {

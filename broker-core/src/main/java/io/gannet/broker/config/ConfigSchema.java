@@ -103,6 +103,13 @@ public final class ConfigSchema {
             "How often the broker publishes its statistics under $SYS/broker/ (retained, QoS 0, only values that "
                     + "changed); 0 turns $SYS off.");
 
+    public static final ConfigKey<String> PLUGINS_DIRECTORY = ConfigKey.string("plugins.directory", "plugins",
+            "Where plugin jars are: each jar, or each folder of jars, is one plugin with its own class loader. A "
+                    + "folder holding a file named DISABLED is skipped. Relative to the installation directory.");
+    public static final ConfigKey<Integer> HOOK_TIMEOUT = ConfigKey.integer("plugins.hook-timeout-ms", 5000, 10,
+            600_000, "How long the broker waits for a plugin's asynchronous hook (such as authentication) before "
+                    + "applying the hook's fallback, which for authentication is to refuse the client.");
+
     /** The keys of each section in the order the reference shows them. */
     public static final List<ConfigKey<?>> LISTENER_KEYS = List.of(LISTENER_NAME, LISTENER_BIND, LISTENER_PORT,
             LISTENER_PROTOCOL);
@@ -111,7 +118,7 @@ public final class ConfigSchema {
             SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
             MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
-            SYS_INTERVAL);
+            SYS_INTERVAL, PLUGINS_DIRECTORY, HOOK_TIMEOUT);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";
     public static final String SECTION_DOC_MQTT = "Protocol limits.";
@@ -121,7 +128,10 @@ public final class ConfigSchema {
     public static final String SECTION_DOC_SYS = "Broker statistics under $SYS/broker/, as Mosquitto publishes them.";
 
     /** The sections after {@code listeners}, in the order the reference shows them. */
-    public static final List<String> SECTIONS = List.of("mqtt", "sessions", "network", "sys");
+    public static final List<String> SECTIONS = List.of("mqtt", "sessions", "network", "sys", "plugins");
+    public static final String SECTION_DOC_PLUGINS = "Plugins. Each plugin reads its own settings from a section "
+            + "named after it, plugins.<name>, where 'enabled' (default true) and 'priority' (default 0; higher "
+            + "runs first) are read by the broker.";
 
     private ConfigSchema() {
     }
@@ -132,6 +142,7 @@ public final class ConfigSchema {
             case "sessions" -> SECTION_DOC_SESSIONS;
             case "network" -> SECTION_DOC_NETWORK;
             case "sys" -> SECTION_DOC_SYS;
+            case "plugins" -> SECTION_DOC_PLUGINS;
             default -> throw new IllegalArgumentException(section);
         };
     }

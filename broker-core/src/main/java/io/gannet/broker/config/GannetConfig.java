@@ -8,7 +8,7 @@ import java.util.List;
  * @param sysIntervalSeconds how often $SYS topics are published; 0 disables them
  */
 public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, SessionConfig sessions,
-                           NetworkConfig network, int sysIntervalSeconds) {
+                           NetworkConfig network, int sysIntervalSeconds, PluginsConfig plugins) {
 
     public GannetConfig {
         listeners = List.copyOf(listeners);
@@ -20,7 +20,7 @@ public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Sess
     }
 
     public GannetConfig withListeners(List<ListenerConfig> newListeners) {
-        return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds);
+        return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds, plugins);
     }
 
 

@@ -1,0 +1,59 @@
+package io.gannet.broker.plugin;
+
+import io.gannet.spi.PluginConfig;
+import io.gannet.spi.PluginContext;
+import io.gannet.spi.auth.ConnectAuthenticator;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The context of one plugin: what it registered, and what the broker lends it. */
+final class DefaultPluginContext implements PluginContext {
+    private final String name;
+    private final PluginConfig config;
+    private final Path home;
+    private final ScheduledExecutorService scheduler;
+    private final Logger logger;
+    final List<ConnectAuthenticator> authenticators = new CopyOnWriteArrayList<>();
+
+    DefaultPluginContext(String name, PluginConfig config, Path home, ScheduledExecutorService scheduler) {
+        this.name = name;
+        this.config = config;
+        this.home = home;
+        this.scheduler = scheduler;
+        this.logger = LoggerFactory.getLogger("gannet.plugin." + name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PluginConfig config() {
+        return config;
+    }
+
+    @Override
+    public Logger logger() {
+        return logger;
+    }
+
+    @Override
+    public Path home() {
+        return home;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void registerAuthenticator(ConnectAuthenticator authenticator) {
+        authenticators.add(authenticator);
+    }
+}

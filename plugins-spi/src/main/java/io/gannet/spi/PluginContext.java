@@ -1,0 +1,40 @@
+package io.gannet.spi;
+
+import io.gannet.spi.auth.ConnectAuthenticator;
+import java.nio.file.Path;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+
+/**
+ * What the broker gives a plugin in {@link Plugin#start}: its configuration, a logger, a scheduler, and the
+ * registration of hooks. One context per plugin; safe to use from any thread.
+ *
+ * @since 1.0
+ */
+@Evolving
+@DoNotImplement
+public interface PluginContext {
+    /** The plugin's name: its jar or folder name under {@code plugins/}, or its class name on the class path. */
+    String name();
+
+    /** The plugin's own section of the broker configuration, {@code plugins.<name>} in {@code gannet.yaml}. */
+    PluginConfig config();
+
+    /** A logger named after the plugin, writing to the broker's log. */
+    Logger logger();
+
+    /** The broker's installation directory, against which relative paths in configuration resolve. */
+    Path home();
+
+    /**
+     * A scheduler for the plugin's own background work, run on threads that are not network event loops. Tasks
+     * still running at shutdown are cancelled after {@link Plugin#stop}.
+     */
+    ScheduledExecutorService scheduler();
+
+    /**
+     * Registers an authenticator for CONNECT. Several plugins may register one; they are asked in plugin
+     * priority order until one decides (see {@link ConnectAuthenticator}).
+     */
+    void registerAuthenticator(ConnectAuthenticator authenticator);
+}

@@ -1,0 +1,4 @@
+/**
+ * Authentication hooks: who may connect.
+ */
+package io.gannet.spi.auth;

@@ -30,7 +30,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.gannet.broker.routing.Message;
+import io.gannet.broker.auth.Authorizer;
 import io.gannet.broker.plugin.PluginAuthenticator;
+import io.gannet.broker.plugin.PluginAuthorizer;
+import java.util.concurrent.atomic.AtomicLong;
 import io.gannet.broker.plugin.PluginManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -112,10 +115,13 @@ public final class Broker implements AutoCloseable {
      */
     public Broker start() throws InterruptedException {
         Path home = Path.of(System.getProperty("gannet.home", ".")).toAbsolutePath().normalize();
-        plugins = new PluginManager(config.plugins(), home);
+        AtomicLong authorizationEpoch = new AtomicLong();
+        plugins = new PluginManager(config.plugins(), home, authorizationEpoch);
         plugins.start(embeddedPlugins);
         Authenticator effectiveAuthenticator = plugins.authenticators().isEmpty() ? authenticator
                 : new PluginAuthenticator(plugins.authenticators(), config.plugins().hookTimeoutMillis());
+        Authorizer authorizer = plugins.authorizers().isEmpty() ? Authorizer.ALLOW_ALL
+                : new PluginAuthorizer(plugins.authorizers(), config.plugins().hookTimeoutMillis());
         transport = Transport.select(config.network().transport());
         int threads = config.network().ioThreads() > 0 ? config.network().ioThreads()
                 : Runtime.getRuntime().availableProcessors();
@@ -133,7 +139,7 @@ public final class Broker implements AutoCloseable {
         Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
                 config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
-                effectiveAuthenticator, enhancedAuthenticator, metrics, clients);
+                effectiveAuthenticator, enhancedAuthenticator, authorizer, authorizationEpoch, metrics, clients);
         sys = new SysTopics(metrics, sessions, trie, shared, retained, router);
         sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();

@@ -1,6 +1,7 @@
 package io.gannet.spi;
 
 import io.gannet.spi.auth.ConnectAuthenticator;
+import io.gannet.spi.auth.TopicAuthorizer;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -37,4 +38,16 @@ public interface PluginContext {
      * priority order until one decides (see {@link ConnectAuthenticator}).
      */
     void registerAuthenticator(ConnectAuthenticator authenticator);
+
+    /**
+     * Registers an authorizer for PUBLISH and SUBSCRIBE. Several plugins may register one; they are asked in plugin
+     * priority order until one decides (see {@link TopicAuthorizer}).
+     */
+    void registerAuthorizer(TopicAuthorizer authorizer);
+
+    /**
+     * Forgets every cached authorization decision, on every connection, so that the next PUBLISH or SUBSCRIBE asks
+     * again; call it when the rules changed (an ACL file was reloaded).
+     */
+    void invalidateAuthorizations();
 }

@@ -94,7 +94,8 @@ public final class ConfigLoader {
                 v.get(ConfigSchema.TOPIC_ALIAS_MAXIMUM),
                 v.get(ConfigSchema.OUTBOUND_TOPIC_ALIAS_MAXIMUM),
                 v.get(ConfigSchema.OUTBOUND_TOPIC_ALIAS_POLICY).equals("lru"), v.get(ConfigSchema.MAX_KEEP_ALIVE),
-                v.get(ConfigSchema.MAX_SESSION_EXPIRY), v.get(ConfigSchema.RESPONSE_INFORMATION));
+                v.get(ConfigSchema.MAX_SESSION_EXPIRY), v.get(ConfigSchema.RESPONSE_INFORMATION),
+                v.get(ConfigSchema.V3_DENIED_PUBLISH).equals("disconnect"));
         SessionConfig sessions = new SessionConfig(v.get(ConfigSchema.MAX_QUEUED_MESSAGES),
                 v.get(ConfigSchema.MAX_QUEUED_BYTES),
                 SessionConfig.QueueFullPolicy.of(v.get(ConfigSchema.QUEUE_FULL_POLICY)),

@@ -73,6 +73,11 @@ public final class ConfigSchema {
                     + "Response Information in CONNACK, typically a topic prefix for its responses; %c is "
                     + "replaced by the client id. Empty: none is sent.");
 
+    public static final ConfigKey<String> V3_DENIED_PUBLISH = ConfigKey.choice("mqtt.v3-denied-publish", "drop",
+            List.of("drop", "disconnect"), "What a 3.1.1 client gets for a PUBLISH that authorization refuses "
+                    + "(3.1.1 has no reason codes): drop acknowledges it as usual and delivers nothing; disconnect "
+                    + "closes the connection. 5.0 clients get reason 0x87.");
+
     public static final ConfigKey<Integer> MAX_QUEUED_MESSAGES = ConfigKey.integer("sessions.max-queued-messages",
             1000, 1, 10_000_000, "The most messages queued for one session: while its client is offline, or "
                     + "online but not keeping up. Messages in flight are not counted.");
@@ -116,7 +121,7 @@ public final class ConfigSchema {
     public static final List<ConfigKey<?>> KEYS = List.of(MAX_PACKET_SIZE, CONNECT_TIMEOUT, INFLIGHT_WINDOW,
             RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
             SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
-            MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
+            MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
             SYS_INTERVAL, PLUGINS_DIRECTORY, HOOK_TIMEOUT);
 

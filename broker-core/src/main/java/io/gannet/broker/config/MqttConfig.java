@@ -9,5 +9,6 @@ public record MqttConfig(int maxPacketSize, int connectTimeoutSeconds, int infli
                          boolean wildcardSubscriptions, boolean subscriptionIdentifiers, boolean sharedSubscriptions,
                          int topicAliasMaximum,
                          int outboundTopicAliasMaximum, boolean outboundTopicAliasLru, int maxKeepAliveSeconds,
-                         long maxSessionExpirySeconds, String responseInformation) {
+                         long maxSessionExpirySeconds, String responseInformation,
+                         boolean v3DeniedPublishDisconnects) {
 }

@@ -1,6 +1,8 @@
 package io.gannet.broker.connection;
 
 import io.gannet.broker.auth.Authenticator;
+import io.gannet.broker.auth.Authorizer;
+import java.util.concurrent.atomic.AtomicLong;
 import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.metrics.BrokerMetrics;
@@ -13,10 +15,12 @@ import io.netty.channel.group.ChannelGroup;
 /**
  * The shared parts every connection works with, assembled once by the broker and handed to each connection.
  *
- * @param clients every open client channel, so that shutdown can reach them all
+ * @param authorizationEpoch moves on when plugins invalidate cached authorization decisions
+ * @param clients            every open client channel, so that shutdown can reach them all
  */
 public record BrokerServices(GannetConfig config, MessageRouter router, SessionStore sessions,
                              Session.SessionContext sessionContext, RetainedStore retained,
                              Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
-                             BrokerMetrics metrics, ChannelGroup clients) {
+                             Authorizer authorizer, AtomicLong authorizationEpoch, BrokerMetrics metrics,
+                             ChannelGroup clients) {
 }

@@ -67,8 +67,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private byte[] authSuccessData;
     private Session session;
     private PacketHandler packets;
-    /** Packets (and decoder failures) that arrived after CONNECT, before the session was attached; replayed. */
+    /**
+     * Packets (and decoder failures) that must wait: after CONNECT until the session is attached, and while an
+     * authorization decision is pending. Replayed in order.
+     */
     private List<Object> pending;
+    private boolean inputSuspended;
+    private ConnectAttempt attempt;
 
     public MqttConnection(BrokerServices services, String listenerName, MqttEncoder encoder) {
         this.services = services;
@@ -109,7 +114,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             case AUTHENTICATING -> onDuringAuthentication(msg);
             case CONNECTING -> pending.add(msg); // answered in order once CONNACK is out
-            case CONNECTED -> handle(msg);
+            case CONNECTED -> {
+                if (inputSuspended) {
+                    pending.add(msg); // a decision for an earlier packet is pending: keep the order
+                } else {
+                    handle(msg);
+                }
+            }
             case CLOSING -> { }
         }
     }
@@ -119,7 +130,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.CONNECTED) {
             boolean writable = ctx.channel().isWritable();
             // A client that does not read its acknowledgements is not read from either: no unbounded buffering.
-            ctx.channel().config().setAutoRead(writable);
+            ctx.channel().config().setAutoRead(writable && !inputSuspended);
             if (writable) {
                 session.drain();
             }
@@ -207,8 +218,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             long millis = terms.keepAliveSeconds() * 1500L;
             ctx.pipeline().addFirst(KEEPALIVE_HANDLER, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        ConnectAttempt attempt = new ConnectAttempt(clientId, connect.username(), connect.password(), version,
-                listenerName, ctx.channel().remoteAddress());
+        attempt = new ConnectAttempt(clientId, connect.username(), connect.password(), version, listenerName,
+                ctx.channel().remoteAddress());
+        ConnectAttempt attempt = this.attempt;
         services.authenticator().authenticate(attempt).whenComplete((decision, error) ->
                 ctx.executor().execute(() -> afterAuthentication(connect, attempt, decision, error)));
     }
@@ -307,17 +319,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         boolean present = sessionPresent && version != MqttVersion.V3_1;
         ctx.writeAndFlush(new ConnAck(present, ReasonCode.SUCCESS, props));
         log.debug("Client {} connected ({}, session present: {})", clientId, version, sessionPresent);
-        List<Object> early = pending;
-        pending = null;
-        for (Object p : early) {
-            if (state != State.CONNECTED) {
-                break;
-            }
-            handle(p);
+        resumeInput();
+    }
+
+    /** Holds back the client's next packets until {@link #resumeInput}; an asynchronous decision is pending. */
+    void suspendInput() {
+        inputSuspended = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Handles the packets that waited, in order, then reads from the socket again. */
+    void resumeInput() {
+        inputSuspended = false;
+        while (!inputSuspended && state == State.CONNECTED && !pending.isEmpty()) {
+            handle(pending.remove(0));
         }
-        if (state == State.CONNECTED) {
+        if (!inputSuspended && state == State.CONNECTED) {
             ctx.channel().config().setAutoRead(ctx.channel().isWritable());
         }
+    }
+
+    /** The client as it connected, for hooks. */
+    ConnectAttempt attempt() {
+        return attempt;
     }
 
     /** Refuses a CONNECT with a CONNACK carrying the reason (mapped to a return code for 3.x), then closes. */

@@ -1,5 +1,6 @@
 package io.gannet.broker.connection;
 
+import io.gannet.broker.auth.Authorizer;
 import io.gannet.broker.codec.Auth;
 import io.gannet.broker.codec.Disconnect;
 import io.gannet.broker.codec.MalformedPacketException;
@@ -20,6 +21,7 @@ import io.gannet.broker.codec.Subscribe;
 import io.gannet.broker.codec.UnsubAck;
 import io.gannet.broker.codec.Unsubscribe;
 import io.gannet.broker.config.MqttConfig;
+import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
@@ -27,6 +29,8 @@ import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The packets of an accepted connection: PUBLISH and its QoS flows in both directions, SUBSCRIBE, UNSUBSCRIBE,
@@ -38,12 +42,44 @@ final class PacketHandler {
     private final Session session;
     private final BrokerServices services;
     private final boolean v5;
+    private final AuthorizationCache decisions;
 
     PacketHandler(MqttConnection connection, Session session, BrokerServices services) {
         this.connection = connection;
         this.session = session;
         this.services = services;
         this.v5 = connection.version() == MqttVersion.V5;
+        this.decisions = new AuthorizationCache(services.authorizationEpoch());
+    }
+
+    /**
+     * Asks the authorizer (through the connection's cache) and continues with {@code then} on the event loop. A
+     * decision not available at once suspends the connection's input until it is, so later packets keep their
+     * order.
+     */
+    private void whenDecided(Authorizer.Action action, String topic, Consumer<Boolean> then) {
+        Boolean cached = decisions.get(action, topic);
+        if (cached != null) {
+            then.accept(cached);
+            return;
+        }
+        CompletableFuture<Boolean> f = services.authorizer().authorize(connection.attempt(), action, topic)
+                .toCompletableFuture();
+        if (f.isDone()) {
+            boolean allowed = !f.isCompletedExceptionally() && Boolean.TRUE.equals(f.join());
+            decisions.put(action, topic, allowed);
+            then.accept(allowed);
+            return;
+        }
+        connection.suspendInput();
+        f.whenComplete((ok, error) -> connection.eventLoop().execute(() -> {
+            boolean allowed = error == null && Boolean.TRUE.equals(ok);
+            decisions.put(action, topic, allowed);
+            if (connection.isActive()) {
+                then.accept(allowed);
+            }
+            connection.resumeInput();
+        }));
     }
 
     void handle(MqttPacket packet) {
@@ -101,6 +137,21 @@ final class PacketHandler {
         services.metrics().messageReceived(p.payload().length);
         Message message = Message.expiring(topic, p.qos(), p.retain(), p.payload(), props, session.clientId(),
                 services.sessionContext().clock().millis());
+        if (services.authorizer() == Authorizer.ALLOW_ALL) {
+            accept(p, message); // no authorization configured: no question, no allocation
+        } else {
+            whenDecided(Authorizer.Action.PUBLISH, topic, allowed -> {
+                if (allowed) {
+                    accept(p, message);
+                } else {
+                    deny(p);
+                }
+            });
+        }
+    }
+
+    private void accept(Publish p, Message message) {
+        MqttConfig config = services.config().mqtt();
         switch (p.qos()) {
             case 0 -> publish(message);
             case 1 -> {
@@ -119,6 +170,33 @@ final class PacketHandler {
                     delivered = publish(message);
                 } // else: a resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10]
                 connection.write(new PubRec(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
+            }
+        }
+    }
+
+    /**
+     * A PUBLISH the authorizer refused: not delivered. 5.0 clients learn it from 0x87 in PUBACK/PUBREC (QoS 0 has no
+     * answer); 3.1.1 clients are disconnected or get a normal acknowledgement, as {@code mqtt.v3-denied-publish}
+     * says.
+     */
+    private void deny(Publish p) {
+        services.metrics().dropped(BrokerMetrics.DropReason.NOT_AUTHORIZED);
+        String reason = "not authorized to publish to " + p.topic();
+        if (!v5 && services.config().mqtt().v3DeniedPublishDisconnects()) {
+            connection.protocolViolation(ReasonCode.NOT_AUTHORIZED, reason);
+            return;
+        }
+        MqttProperties why = v5 ? MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build()
+                : MqttProperties.EMPTY;
+        int code = v5 ? ReasonCode.NOT_AUTHORIZED : ReasonCode.SUCCESS;
+        switch (p.qos()) {
+            case 0 -> { }
+            case 1 -> connection.write(new PubAck(p.packetId(), code, why));
+            default -> {
+                if (!v5) {
+                    session.inboundQos2().received(p.packetId()); // so that its PUBREL completes normally
+                }
+                connection.write(new PubRec(p.packetId(), code, why));
             }
         }
     }
@@ -164,6 +242,37 @@ final class PacketHandler {
     }
 
     private void onSubscribe(Subscribe subscribe) {
+        if (services.authorizer() == Authorizer.ALLOW_ALL) {
+            subscribe(subscribe, null);
+            return;
+        }
+        // One decision per filter; the SUBACK waits for all of them.
+        List<Subscribe.TopicSubscription> subs = subscribe.subscriptions();
+        boolean[] allowed = new boolean[subs.size()];
+        int[] waiting = {subs.size()};
+        for (int i = 0; i < subs.size(); i++) {
+            int index = i;
+            whenDecided(Authorizer.Action.SUBSCRIBE, authorizedFilter(subs.get(i).filter()), ok -> {
+                allowed[index] = ok;
+                if (--waiting[0] == 0) {
+                    subscribe(subscribe, allowed);
+                }
+            });
+        }
+    }
+
+    /** The filter an authorizer judges: a shared subscription without its {@code $share/{group}/} prefix. */
+    private static String authorizedFilter(String filter) {
+        try {
+            SharedSubscriptions.SharedFilter shared = SharedSubscriptions.parse(filter);
+            return shared == null ? filter : shared.filter();
+        } catch (IllegalArgumentException e) {
+            return filter; // refused as invalid anyway
+        }
+    }
+
+    /** @param allowed the authorizer's decision per filter, or {@code null} when there is no authorizer */
+    private void subscribe(Subscribe subscribe, boolean[] allowed) {
         MqttConfig config = services.config().mqtt();
         int subscriptionId = (int) subscribe.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
         if (subscriptionId != 0 && !config.subscriptionIdentifiers()) {
@@ -174,7 +283,13 @@ final class PacketHandler {
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<Subscription> sendRetained = new ArrayList<>(1);
         String reason = null;
-        for (Subscribe.TopicSubscription ts : subscribe.subscriptions()) {
+        for (int i = 0; i < subscribe.subscriptions().size(); i++) {
+            Subscribe.TopicSubscription ts = subscribe.subscriptions().get(i);
+            if (allowed != null && !allowed[i]) {
+                codes.add(v5 ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "not authorized to subscribe to " + ts.filter();
+                continue;
+            }
             SharedSubscriptions.SharedFilter shared;
             try {
                 shared = SharedSubscriptions.parse(ts.filter());

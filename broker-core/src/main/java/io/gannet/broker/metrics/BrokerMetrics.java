@@ -19,7 +19,9 @@ public final class BrokerMetrics {
         /** The 5.0 Message Expiry Interval passed before the message could be sent. */
         EXPIRED,
         /** Larger than the 5.0 client's Maximum Packet Size. */
-        TOO_LARGE_FOR_CLIENT
+        TOO_LARGE_FOR_CLIENT,
+        /** The publisher was not authorized to publish to the topic. */
+        NOT_AUTHORIZED
     }
 
     private final LongAdder connectionsTotal = new LongAdder();

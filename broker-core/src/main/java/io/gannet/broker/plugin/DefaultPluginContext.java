@@ -3,6 +3,8 @@ package io.gannet.broker.plugin;
 import io.gannet.spi.PluginConfig;
 import io.gannet.spi.PluginContext;
 import io.gannet.spi.auth.ConnectAuthenticator;
+import io.gannet.spi.auth.TopicAuthorizer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,8 +20,12 @@ final class DefaultPluginContext implements PluginContext {
     private final ScheduledExecutorService scheduler;
     private final Logger logger;
     final List<ConnectAuthenticator> authenticators = new CopyOnWriteArrayList<>();
+    final List<TopicAuthorizer> authorizers = new CopyOnWriteArrayList<>();
+    private final AtomicLong authorizationEpoch;
 
-    DefaultPluginContext(String name, PluginConfig config, Path home, ScheduledExecutorService scheduler) {
+    DefaultPluginContext(String name, PluginConfig config, Path home, ScheduledExecutorService scheduler,
+                         AtomicLong authorizationEpoch) {
+        this.authorizationEpoch = authorizationEpoch;
         this.name = name;
         this.config = config;
         this.home = home;
@@ -55,5 +61,15 @@ final class DefaultPluginContext implements PluginContext {
     @Override
     public void registerAuthenticator(ConnectAuthenticator authenticator) {
         authenticators.add(authenticator);
+    }
+
+    @Override
+    public void registerAuthorizer(TopicAuthorizer authorizer) {
+        authorizers.add(authorizer);
+    }
+
+    @Override
+    public void invalidateAuthorizations() {
+        authorizationEpoch.incrementAndGet();
     }
 }

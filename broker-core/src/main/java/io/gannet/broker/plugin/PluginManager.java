@@ -4,6 +4,8 @@ import io.gannet.broker.config.PluginsConfig;
 import io.gannet.spi.Plugin;
 import io.gannet.spi.SpiVersion;
 import io.gannet.spi.auth.ConnectAuthenticator;
+import io.gannet.spi.auth.TopicAuthorizer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -46,10 +48,13 @@ public final class PluginManager implements AutoCloseable {
     private final List<Started> started = new ArrayList<>();
     private final List<Refused> refused = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
+    private final AtomicLong authorizationEpoch;
 
-    public PluginManager(PluginsConfig config, Path home) {
+    /** @param authorizationEpoch moved on when a plugin invalidates authorization decisions */
+    public PluginManager(PluginsConfig config, Path home, AtomicLong authorizationEpoch) {
         this.config = config;
         this.home = home;
+        this.authorizationEpoch = authorizationEpoch;
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "gannet-plugins");
             t.setDaemon(true);
@@ -72,7 +77,7 @@ public final class PluginManager implements AutoCloseable {
                 continue;
             }
             DefaultPluginContext ctx = new DefaultPluginContext(c.name(),
-                    new PluginConfigSection(c.name(), section, home), home, scheduler);
+                    new PluginConfigSection(c.name(), section, home), home, scheduler, authorizationEpoch);
             try {
                 c.plugin().start(ctx);
                 started.add(new Started(c.name(), priority(c.name()), c.plugin(), ctx, c.loader()));
@@ -212,6 +217,15 @@ public final class PluginManager implements AutoCloseable {
         List<ConnectAuthenticator> all = new ArrayList<>();
         for (Started s : started) {
             all.addAll(s.context().authenticators);
+        }
+        return all;
+    }
+
+    /** Every authorizer the started plugins registered, in plugin priority order. */
+    public List<TopicAuthorizer> authorizers() {
+        List<TopicAuthorizer> all = new ArrayList<>();
+        for (Started s : started) {
+            all.addAll(s.context().authorizers);
         }
         return all;
     }

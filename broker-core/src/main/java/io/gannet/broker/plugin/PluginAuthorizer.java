@@ -1,0 +1,87 @@
+package io.gannet.broker.plugin;
+
+import io.gannet.broker.auth.Authorizer;
+import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.spi.ClientInfo;
+import io.gannet.spi.ProtocolVersion;
+import io.gannet.spi.auth.AuthorizationRequest;
+import io.gannet.spi.auth.AuthorizationResult;
+import io.gannet.spi.auth.TopicAuthorizer;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's authorization port served by plugins: asks each registered {@link TopicAuthorizer} in turn until
+ * one decides; none deciding, a hook failing or timing out all deny. Authorization fails closed.
+ */
+public final class PluginAuthorizer implements Authorizer {
+    private static final Logger log = LoggerFactory.getLogger(PluginAuthorizer.class);
+
+    private final List<TopicAuthorizer> chain;
+    private final long timeoutMillis;
+
+    public PluginAuthorizer(List<TopicAuthorizer> chain, long timeoutMillis) {
+        this.chain = List.copyOf(chain);
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    static ClientInfo clientInfo(ConnectAttempt a) {
+        return new ClientInfo(a.clientId(), Optional.ofNullable(a.username()), a.listenerName(),
+                a.remoteAddress() instanceof InetSocketAddress i ? i : null, switch (a.version()) {
+                    case V3_1 -> ProtocolVersion.MQTT_3_1;
+                    case V3_1_1 -> ProtocolVersion.MQTT_3_1_1;
+                    case V5 -> ProtocolVersion.MQTT_5;
+                });
+    }
+
+    @Override
+    public CompletionStage<Boolean> authorize(ConnectAttempt client, Action action, String topic) {
+        AuthorizationRequest request = new AuthorizationRequest(clientInfo(client),
+                action == Action.PUBLISH ? AuthorizationRequest.Action.PUBLISH : AuthorizationRequest.Action.SUBSCRIBE,
+                topic);
+        return ask(0, request);
+    }
+
+    private CompletionStage<Boolean> ask(int index, AuthorizationRequest request) {
+        if (index == chain.size()) {
+            return CompletableFuture.completedFuture(false); // nobody allowed it
+        }
+        CompletableFuture<AuthorizationResult> answer = new CompletableFuture<>();
+        try {
+            chain.get(index).authorize(request).whenComplete((r, e) -> {
+                if (e != null) {
+                    answer.completeExceptionally(e);
+                } else {
+                    answer.complete(r);
+                }
+            });
+        } catch (RuntimeException | LinkageError e) {
+            answer.completeExceptionally(e);
+        }
+        if (answer.isDone() && !answer.isCompletedExceptionally()) {
+            return decide(index, request, answer.join()); // the common, synchronous case: no timer
+        }
+        return answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((result, error) -> {
+            if (error != null || result == null) {
+                log.warn("Authorization hook failed for client {} ({}); denying", request.client().clientId(),
+                        error == null ? "no result" : error.toString());
+                return CompletableFuture.completedFuture(false);
+            }
+            return decide(index, request, result);
+        }).thenCompose(stage -> stage);
+    }
+
+    private CompletionStage<Boolean> decide(int index, AuthorizationRequest request, AuthorizationResult result) {
+        return switch (result) {
+            case ALLOW -> ALLOWED;
+            case DENY -> CompletableFuture.completedFuture(false);
+            case NEXT -> ask(index + 1, request);
+        };
+    }
+}

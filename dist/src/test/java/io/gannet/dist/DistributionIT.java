@@ -1,12 +1,15 @@
 package io.gannet.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -87,6 +90,41 @@ class DistributionIT {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         assertThat(output).contains("mqtt.inflight-window").contains("an integer from 1 to 65535");
+    }
+
+    @Test
+    void aPluginJarInPluginsIsLoaded() throws Exception {
+        Path tarball = Path.of(System.getProperty("gannet.dist.tarball"));
+        run(List.of("tar", "xzf", tarball.toString(), "-C", tmp.toString()), tmp);
+        Path home = tmp.resolve("gannet-" + System.getProperty("gannet.dist.version"));
+        Path jar = Path.of(System.getProperty("gannet.example.plugin"));
+        Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String conf = Files.readString(home.resolve("conf/gannet.yaml")).replace("port: 1883", "port: " + port)
+                + "  topic-acl:\n    prefix: t\n    admins: [alice]\n";
+        Files.writeString(home.resolve("conf/gannet.yaml"), conf);
+        Path out = tmp.resolve("broker.out");
+        Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Gannet started"));
+            assertThat(Files.readString(out)).contains("Plugin 'topic-acl' started");
+            Mqtt5BlockingClient bob = MqttClient.builder().useMqttVersion5().identifier("bob")
+                    .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+            bob.connectWith().simpleAuth().username("bob").applySimpleAuth().send();
+            bob.publishWith().topic("t/bob/x").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1]).send();
+            assertThatThrownBy(() -> bob.subscribeWith().topicFilter("$SYS/#").send())
+                    .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage()
+                            .getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
+            bob.disconnect();
+        } finally {
+            broker.destroy();
+            assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(broker.exitValue()).as(Files.readString(out)).isZero();
     }
 
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {

@@ -15,6 +15,11 @@ public final class SpiVersion {
     public static final int MINOR = 0;
     /** The manifest attribute that names the SPI version a plugin jar was built against. */
     public static final String MANIFEST_ATTRIBUTE = "Gannet-SPI-Version";
+    /**
+     * The optional manifest attribute that names a plugin (its configuration section is {@code plugins.<name>});
+     * without it, the plugin's jar or folder name is used.
+     */
+    public static final String NAME_ATTRIBUTE = "Gannet-Plugin-Name";
 
     private SpiVersion() {
     }

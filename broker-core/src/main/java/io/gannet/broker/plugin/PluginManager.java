@@ -145,8 +145,11 @@ public final class PluginManager implements AutoCloseable {
         return found;
     }
 
-    private List<Candidate> load(String name, List<Path> jars) {
-        String spi = spiVersion(jars);
+    private List<Candidate> load(String fileName, List<Path> jars) {
+        java.util.jar.Attributes manifest = manifest(jars);
+        String spi = manifest == null ? null : manifest.getValue(SpiVersion.MANIFEST_ATTRIBUTE);
+        String declared = manifest == null ? null : manifest.getValue(SpiVersion.NAME_ATTRIBUTE);
+        String name = declared == null || declared.isBlank() ? fileName : declared.trim();
         if (spi == null) {
             log.error("Plugin '{}' is left out: its jar does not say which SPI it was built for (manifest "
                     + "attribute {}); this broker provides SPI {}", name, SpiVersion.MANIFEST_ATTRIBUTE,
@@ -196,14 +199,13 @@ public final class PluginManager implements AutoCloseable {
         return plugins;
     }
 
-    private static String spiVersion(List<Path> jars) {
+    /** The main manifest attributes of the plugin's jar: the first of its jars that names an SPI version. */
+    private static java.util.jar.Attributes manifest(List<Path> jars) {
         for (Path jar : jars) {
             try (JarFile j = new JarFile(jar.toFile())) {
-                if (j.getManifest() != null) {
-                    String v = j.getManifest().getMainAttributes().getValue(SpiVersion.MANIFEST_ATTRIBUTE);
-                    if (v != null) {
-                        return v;
-                    }
+                if (j.getManifest() != null
+                        && j.getManifest().getMainAttributes().getValue(SpiVersion.MANIFEST_ATTRIBUTE) != null) {
+                    return j.getManifest().getMainAttributes();
                 }
             } catch (IOException e) {
                 log.warn("Cannot read {}: {}", jar, e.toString());

@@ -127,6 +127,44 @@ class DistributionIT {
         assertThat(broker.exitValue()).as(Files.readString(out)).isZero();
     }
 
+    @Test
+    void theAuthPluginShipsDisabledAndWorksOnceEnabled() throws Exception {
+        Path tarball = Path.of(System.getProperty("gannet.dist.tarball"));
+        run(List.of("tar", "xzf", tarball.toString(), "-C", tmp.toString()), tmp);
+        Path home = tmp.resolve("gannet-" + System.getProperty("gannet.dist.version"));
+        assertThat(home.resolve("plugins/auth/DISABLED")).exists();
+        assertThat(home.resolve("bin/gannet-passwd")).isExecutable();
+        // As the DISABLED file tells the user: add a first user, remove the marker.
+        run(List.of(home.resolve("bin/gannet-passwd").toString(), "-b", "conf/passwords", "alice", "pw"), home);
+        Files.delete(home.resolve("plugins/auth/DISABLED"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(home.resolve("conf/gannet.yaml"),
+                Files.readString(home.resolve("conf/gannet.yaml")).replace("port: 1883", "port: " + port));
+        Path out = tmp.resolve("broker.out");
+        Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Gannet started"));
+            assertThat(Files.readString(out)).contains("Plugin 'auth' started");
+            Mqtt5BlockingClient anonymous = MqttClient.builder().useMqttVersion5().identifier("anon")
+                    .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+            assertThatThrownBy(anonymous::connect).hasMessageContaining("NOT_AUTHORIZED");
+            Mqtt5BlockingClient alice = MqttClient.builder().useMqttVersion5().identifier("alice")
+                    .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+            alice.connectWith().simpleAuth().username("alice").password("pw".getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth().send();
+            alice.publishWith().topic("users/alice/hello").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1]).send();
+            alice.disconnect();
+        } finally {
+            broker.destroy();
+            assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(broker.exitValue()).as(Files.readString(out)).isZero();
+    }
+
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

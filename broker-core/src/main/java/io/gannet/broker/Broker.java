@@ -31,7 +31,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.auth.Authorizer;
+import io.gannet.broker.config.ConfigException;
 import io.gannet.broker.plugin.PluginAuthenticator;
+import io.gannet.broker.tls.TlsContexts;
 import io.gannet.broker.plugin.PluginAuthorizer;
 import java.util.concurrent.atomic.AtomicLong;
 import io.gannet.broker.plugin.PluginManager;
@@ -120,6 +122,22 @@ public final class Broker implements AutoCloseable {
         plugins.start(embeddedPlugins);
         Authenticator effectiveAuthenticator = plugins.authenticators().isEmpty() ? authenticator
                 : new PluginAuthenticator(plugins.authenticators(), config.plugins().hookTimeoutMillis());
+        TlsContexts tls = new TlsContexts(plugins.tlsProviders());
+        for (ListenerConfig l : config.listeners()) {
+            if (l.protocol().equals("mqtts")) {
+                try {
+                    if (tls.contextFor(l.name()) == null) {
+                        plugins.close();
+                        throw new ConfigException("listener '" + l.name() + "' uses protocol mqtts, but no TLS "
+                                + "plugin provides its certificates (is plugins/tls enabled?)");
+                    }
+                } catch (javax.net.ssl.SSLException e) {
+                    plugins.close();
+                    throw new ConfigException("listener '" + l.name() + "': the TLS settings do not work: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
         Authorizer authorizer = plugins.authorizers().isEmpty() ? Authorizer.ALLOW_ALL
                 : new PluginAuthorizer(plugins.authorizers(), config.plugins().hookTimeoutMillis());
         transport = Transport.select(config.network().transport());
@@ -153,7 +171,7 @@ public final class Broker implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOCATOR, alloc)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                        .childHandler(new MqttChannelInitializer(services, listener));
+                        .childHandler(new MqttChannelInitializer(services, listener, tls));
                 Channel ch = b.bind(listener.bind(), listener.port()).sync().channel();
                 serverChannels.add(ch);
                 InetSocketAddress address = (InetSocketAddress) ch.localAddress();

@@ -2,6 +2,7 @@ package io.gannet.spi;
 
 import io.gannet.spi.auth.ConnectAuthenticator;
 import io.gannet.spi.auth.TopicAuthorizer;
+import io.gannet.spi.tls.TlsProvider;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -50,4 +51,10 @@ public interface PluginContext {
      * again; call it when the rules changed (an ACL file was reloaded).
      */
     void invalidateAuthorizations();
+
+    /**
+     * Registers the TLS settings source for {@code mqtts} listeners. The first plugin (by priority) that serves a
+     * listener provides its TLS.
+     */
+    void registerTlsProvider(TlsProvider provider);
 }

@@ -15,8 +15,9 @@ public final class ConfigSchema {
     public static final ConfigKey<Integer> LISTENER_PORT = ConfigKey.integer("listeners.port", 1883, 0, 65535,
             "The TCP port. 1883 is the registered MQTT port; 0 picks a free port.");
     public static final ConfigKey<String> LISTENER_PROTOCOL = ConfigKey.choice("listeners.protocol", "mqtt",
-            List.of("mqtt"), "mqtt: MQTT 3.1, 3.1.1 and 5.0 over plain TCP. MQTT over TLS (mqtts, port 8883) "
-                    + "and WebSockets arrive with the TLS plugin and are not available in this version.");
+            List.of("mqtt", "mqtts"), "mqtt: MQTT 3.1, 3.1.1 and 5.0 over plain TCP. mqtts: the same over TLS "
+                    + "(registered port 8883), with certificates from the TLS plugin (plugins/tls). WebSockets are "
+                    + "not available in this version.");
 
     public static final ConfigKey<Integer> MAX_PACKET_SIZE = ConfigKey.integer("mqtt.max-packet-size", 1_048_576,
             16, 268_435_460, "The largest MQTT packet, in bytes, the broker accepts. A larger packet is refused as "

@@ -219,7 +219,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ctx.pipeline().addFirst(KEEPALIVE_HANDLER, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
         }
         attempt = new ConnectAttempt(clientId, connect.username(), connect.password(), version, listenerName,
-                ctx.channel().remoteAddress());
+                ctx.channel().remoteAddress(), peerCertificates());
         ConnectAttempt attempt = this.attempt;
         services.authenticator().authenticate(attempt).whenComplete((decision, error) ->
                 ctx.executor().execute(() -> afterAuthentication(connect, attempt, decision, error)));
@@ -336,6 +336,25 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (!inputSuspended && state == State.CONNECTED) {
             ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+    }
+
+    /** The certificate chain a client presented in the TLS handshake (complete before CONNECT), leaf first. */
+    private List<java.security.cert.X509Certificate> peerCertificates() {
+        io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (ssl == null) {
+            return List.of();
+        }
+        try {
+            List<java.security.cert.X509Certificate> chain = new ArrayList<>();
+            for (java.security.cert.Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+                if (c instanceof java.security.cert.X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return chain;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
+            return List.of();
         }
     }
 

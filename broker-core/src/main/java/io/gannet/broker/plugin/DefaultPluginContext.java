@@ -4,6 +4,7 @@ import io.gannet.spi.PluginConfig;
 import io.gannet.spi.PluginContext;
 import io.gannet.spi.auth.ConnectAuthenticator;
 import io.gannet.spi.auth.TopicAuthorizer;
+import io.gannet.spi.tls.TlsProvider;
 import java.util.concurrent.atomic.AtomicLong;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +22,7 @@ final class DefaultPluginContext implements PluginContext {
     private final Logger logger;
     final List<ConnectAuthenticator> authenticators = new CopyOnWriteArrayList<>();
     final List<TopicAuthorizer> authorizers = new CopyOnWriteArrayList<>();
+    final List<TlsProvider> tlsProviders = new CopyOnWriteArrayList<>();
     private final AtomicLong authorizationEpoch;
 
     DefaultPluginContext(String name, PluginConfig config, Path home, ScheduledExecutorService scheduler,
@@ -66,6 +68,11 @@ final class DefaultPluginContext implements PluginContext {
     @Override
     public void registerAuthorizer(TopicAuthorizer authorizer) {
         authorizers.add(authorizer);
+    }
+
+    @Override
+    public void registerTlsProvider(TlsProvider provider) {
+        tlsProviders.add(provider);
     }
 
     @Override

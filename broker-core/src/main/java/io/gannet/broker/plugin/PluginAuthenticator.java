@@ -38,7 +38,8 @@ public final class PluginAuthenticator implements Authenticator {
     @Override
     public CompletionStage<AuthDecision> authenticate(ConnectAttempt attempt) {
         AuthenticationRequest request = new AuthenticationRequest(attempt.clientId(),
-                Optional.ofNullable(attempt.username()), Optional.ofNullable(attempt.password()), List.of(),
+                Optional.ofNullable(attempt.username()), Optional.ofNullable(attempt.password()),
+                attempt.certificates(),
                 attempt.listenerName(), attempt.remoteAddress() instanceof InetSocketAddress a ? a : null,
                 switch (attempt.version()) {
                     case V3_1 -> ProtocolVersion.MQTT_3_1;

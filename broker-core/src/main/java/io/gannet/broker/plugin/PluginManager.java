@@ -232,6 +232,15 @@ public final class PluginManager implements AutoCloseable {
         return all;
     }
 
+    /** Every TLS provider the started plugins registered, in plugin priority order. */
+    public List<io.gannet.spi.tls.TlsProvider> tlsProviders() {
+        List<io.gannet.spi.tls.TlsProvider> all = new ArrayList<>();
+        for (Started s : started) {
+            all.addAll(s.context().tlsProviders);
+        }
+        return all;
+    }
+
     /** The names of the plugins that started, in order. */
     public List<String> startedNames() {
         return started.stream().map(Started::name).toList();

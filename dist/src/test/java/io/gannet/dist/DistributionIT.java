@@ -42,14 +42,10 @@ class DistributionIT {
         }
         assertThat(home.resolve("bin/gannet")).isExecutable();
 
-        // The shipped config, with the listener moved to a free port so that the test never needs 1883.
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String conf = Files.readString(home.resolve("conf/gannet.yaml")).replace("port: 1883", "port: " + port);
+        // The shipped config, with the listeners moved to free ports so that the test never needs 1883 or 8883.
+        int port = freePorts(home)[0];
         Path workDir = Files.createDirectories(tmp.resolve("elsewhere"));
-        Files.writeString(workDir.resolve("test.yaml"), conf);
+        Files.copy(home.resolve("conf/gannet.yaml"), workDir.resolve("test.yaml"));
 
         Path out = tmp.resolve("broker.out");
         Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString(), "--config", "test.yaml")
@@ -73,7 +69,10 @@ class DistributionIT {
         }
         String log = Files.readString(out);
         assertThat(broker.exitValue()).as(log).isZero();
-        assertThat(log).contains("Shutting down").contains("Gannet stopped").doesNotContain("ERROR");
+        assertThat(log).contains("Shutting down").contains("Gannet stopped").doesNotContain("ERROR")
+                .contains("bin/gannet-passwd") // how to add a first user
+                .contains("SELF-SIGNED"); // the loud line about the generated certificate
+        assertThat(home.resolve("data/tls/self-signed.crt")).exists();
         assertThat(home.resolve("log/gannet.log")).as("logs land in the installation's log/ directory").exists();
     }
 
@@ -99,13 +98,10 @@ class DistributionIT {
         Path home = tmp.resolve("gannet-" + System.getProperty("gannet.dist.version"));
         Path jar = Path.of(System.getProperty("gannet.example.plugin"));
         Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String conf = Files.readString(home.resolve("conf/gannet.yaml")).replace("port: 1883", "port: " + port)
-                + "  topic-acl:\n    prefix: t\n    admins: [alice]\n";
-        Files.writeString(home.resolve("conf/gannet.yaml"), conf);
+        Files.writeString(home.resolve("plugins/auth/DISABLED"), ""); // the example decides alone here
+        int port = freePorts(home)[0];
+        Files.writeString(home.resolve("conf/gannet.yaml"), Files.readString(home.resolve("conf/gannet.yaml"))
+                + "  topic-acl:\n    prefix: t\n    admins: [alice]\n");
         Path out = tmp.resolve("broker.out");
         Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
@@ -128,41 +124,67 @@ class DistributionIT {
     }
 
     @Test
-    void theAuthPluginShipsDisabledAndWorksOnceEnabled() throws Exception {
+    void theTlsListenerRequiresAUser() throws Exception {
         Path tarball = Path.of(System.getProperty("gannet.dist.tarball"));
         run(List.of("tar", "xzf", tarball.toString(), "-C", tmp.toString()), tmp);
         Path home = tmp.resolve("gannet-" + System.getProperty("gannet.dist.version"));
-        assertThat(home.resolve("plugins/auth/DISABLED")).exists();
         assertThat(home.resolve("bin/gannet-passwd")).isExecutable();
-        // As the DISABLED file tells the user: add a first user, remove the marker.
+        assertThat(home.resolve("plugins/tls")).isDirectoryContaining(p -> p.getFileName().toString()
+                .startsWith("bcprov"));
         run(List.of(home.resolve("bin/gannet-passwd").toString(), "-b", "conf/passwords", "alice", "pw"), home);
-        Files.delete(home.resolve("plugins/auth/DISABLED"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(home.resolve("conf/gannet.yaml"),
-                Files.readString(home.resolve("conf/gannet.yaml")).replace("port: 1883", "port: " + port));
+        int[] ports = freePorts(home);
         Path out = tmp.resolve("broker.out");
         Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Gannet started"));
-            assertThat(Files.readString(out)).contains("Plugin 'auth' started");
+            assertThat(Files.readString(out)).contains("Plugin 'auth' started").contains("Plugin 'tls' started");
+            // Trust the development certificate the TLS plugin generated on this first start.
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            try (var in = Files.newInputStream(home.resolve("data/tls/self-signed.crt"))) {
+                trust.setCertificateEntry("gannet", java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(in));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
             Mqtt5BlockingClient anonymous = MqttClient.builder().useMqttVersion5().identifier("anon")
-                    .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+                    .serverHost("localhost").serverPort(ports[1]).sslConfig().trustManagerFactory(tmf)
+                    .applySslConfig().buildBlocking();
             assertThatThrownBy(anonymous::connect).hasMessageContaining("NOT_AUTHORIZED");
             Mqtt5BlockingClient alice = MqttClient.builder().useMqttVersion5().identifier("alice")
-                    .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+                    .serverHost("localhost").serverPort(ports[1]).sslConfig().trustManagerFactory(tmf)
+                    .applySslConfig().buildBlocking();
             alice.connectWith().simpleAuth().username("alice").password("pw".getBytes(StandardCharsets.UTF_8))
                     .applySimpleAuth().send();
             alice.publishWith().topic("users/alice/hello").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1]).send();
             alice.disconnect();
+            // The local plain port stays open to anonymous clients.
+            Mqtt5BlockingClient local = MqttClient.builder().useMqttVersion5().identifier("local")
+                    .serverHost("127.0.0.1").serverPort(ports[0]).buildBlocking();
+            local.connect();
+            local.publishWith().topic("any/topic").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1]).send();
+            local.disconnect();
         } finally {
             broker.destroy();
             assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(broker.exitValue()).as(Files.readString(out)).isZero();
+    }
+
+    /** The shipped configuration with both listeners moved to free ports; returns {plain, tls}. */
+    private static int[] freePorts(Path home) throws IOException {
+        int[] ports = new int[2];
+        for (int i = 0; i < 2; i++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                ports[i] = s.getLocalPort();
+            }
+        }
+        Path conf = home.resolve("conf/gannet.yaml");
+        Files.writeString(conf, Files.readString(conf).replace("port: 1883", "port: " + ports[0])
+                .replace("port: 8883", "port: " + ports[1]).replace("bind: 0.0.0.0", "bind: 127.0.0.1"));
+        return ports;
     }
 
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {

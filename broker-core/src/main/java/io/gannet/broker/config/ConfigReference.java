@@ -21,11 +21,17 @@ public final class ConfigReference {
         sb.append("# Reference: docs/configuration.md\n\n");
         comment(sb, "", ConfigSchema.SECTION_DOC_LISTENERS);
         sb.append("listeners:\n");
-        boolean first = true;
-        for (ConfigKey<?> k : ConfigSchema.LISTENER_KEYS) {
-            comment(sb, "    ", k.doc() + " Allowed: " + k.allowedValues() + ".");
-            sb.append(first ? "  - " : "    ").append(k.name()).append(": ").append(k.yamlDefault()).append('\n');
-            first = false;
+        boolean documented = false;
+        for (ListenerConfig l : ConfigSchema.DISTRIBUTION_LISTENERS) {
+            String[] values = {l.name(), l.bind(), Integer.toString(l.port()), l.protocol()};
+            for (int i = 0; i < ConfigSchema.LISTENER_KEYS.size(); i++) {
+                ConfigKey<?> k = ConfigSchema.LISTENER_KEYS.get(i);
+                if (!documented) {
+                    comment(sb, "    ", k.doc() + " Allowed: " + k.allowedValues() + ".");
+                }
+                sb.append(i == 0 ? "  - " : "    ").append(k.name()).append(": ").append(values[i]).append('\n');
+            }
+            documented = true;
         }
         for (String section : ConfigSchema.SECTIONS) {
             sb.append('\n');
@@ -36,6 +42,9 @@ public final class ConfigReference {
                     comment(sb, "  ", k.doc() + " Allowed: " + k.allowedValues() + ".");
                     sb.append("  ").append(k.name()).append(": ").append(k.yamlDefault()).append('\n');
                 }
+            }
+            if (section.equals("plugins")) {
+                sb.append(ConfigSchema.DISTRIBUTION_PLUGIN_SETTINGS);
             }
         }
         return sb.toString();

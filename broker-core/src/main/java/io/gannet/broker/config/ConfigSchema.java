@@ -116,6 +116,27 @@ public final class ConfigSchema {
             600_000, "How long the broker waits for a plugin's asynchronous hook (such as authentication) before "
                     + "applying the hook's fallback, which for authentication is to refuse the client.");
 
+    /**
+     * The listeners of the shipped {@code conf/gannet.yaml}: plain MQTT for this machine, MQTT over TLS for every
+     * interface. (Without a configuration file the broker opens only the first.)
+     */
+    public static final List<ListenerConfig> DISTRIBUTION_LISTENERS = List.of(
+            new ListenerConfig("mqtt", "127.0.0.1", 1883, "mqtt"),
+            new ListenerConfig("mqtts", "0.0.0.0", 8883, "mqtts"));
+
+    /** The plugin settings of the shipped {@code conf/gannet.yaml}, as YAML under {@code plugins:}. */
+    public static final String DISTRIBUTION_PLUGIN_SETTINGS = """
+              # The auth plugin (plugins/auth): users in conf/passwords (add them with bin/gannet-passwd), access rules
+              # in conf/acl. Clients of the listeners named here may connect without a user name.
+              auth:
+                anonymous-listeners: [mqtt]
+              # The TLS plugin (plugins/tls) provides the certificate of the mqtts listener. Set certificate and
+              # private-key (PEM) or keystore (PKCS#12); with neither, a self-signed development certificate is
+              # generated into self-signed-dir on first start.
+              tls:
+                self-signed-dir: data/tls
+            """;
+
     /** The keys of each section in the order the reference shows them. */
     public static final List<ConfigKey<?>> LISTENER_KEYS = List.of(LISTENER_NAME, LISTENER_BIND, LISTENER_PORT,
             LISTENER_PROTOCOL);

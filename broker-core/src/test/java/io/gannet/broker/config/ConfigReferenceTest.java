@@ -30,13 +30,21 @@ class ConfigReferenceTest {
     }
 
     @Test
-    void shippedYamlLoadsToTheDefaults() {
-        assertThat(ConfigLoader.load(YAML)).isEqualTo(GannetConfig.defaults());
+    void shippedYamlLoadsToTheDefaultsPlusTheDistributionListenersAndPlugins() {
+        GannetConfig shipped = ConfigLoader.load(YAML);
+        GannetConfig defaults = GannetConfig.defaults();
+        assertThat(shipped.listeners()).isEqualTo(ConfigSchema.DISTRIBUTION_LISTENERS);
+        assertThat(shipped.mqtt()).isEqualTo(defaults.mqtt());
+        assertThat(shipped.sessions()).isEqualTo(defaults.sessions());
+        assertThat(shipped.network()).isEqualTo(defaults.network());
+        assertThat(shipped.sysIntervalSeconds()).isEqualTo(defaults.sysIntervalSeconds());
+        assertThat(shipped.plugins().directory()).isEqualTo(defaults.plugins().directory());
+        assertThat(shipped.plugins().sections()).containsOnlyKeys("auth", "tls");
     }
 
     @Test
     void listenerPortsAreWrittenLiterally() throws IOException {
         String yaml = Files.readString(YAML);
-        assertThat(yaml).contains("port: 1883").contains("8883");
+        assertThat(yaml).contains("port: 1883").contains("port: 8883");
     }
 }

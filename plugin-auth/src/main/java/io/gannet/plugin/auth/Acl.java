@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Access rules, one per line: {@code <who> <access> <pattern>}.
  * <ul>
- *   <li>who: {@code all}, {@code user:<name>} or {@code client:<client id>}</li>
+ *   <li>who: {@code all}, {@code user:<name>}, {@code client:<client id>} or {@code listener:<listener name>}
+ *   (every client connected to that listener, such as a local development port)</li>
  *   <li>access: {@code read} (subscribe), {@code write} (publish) or {@code readwrite}</li>
  *   <li>pattern: a topic filter; {@code %u} stands for the user name and {@code %c} for the client id</li>
  * </ul>
@@ -47,9 +48,10 @@ final class Acl {
             }
             String who = parts[0];
             if (!who.equals("all") && !(who.startsWith("user:") && who.length() > 5)
-                    && !(who.startsWith("client:") && who.length() > 7)) {
-                throw new IllegalArgumentException(where + "who must be all, user:<name> or client:<id>, not '"
-                        + who + "'");
+                    && !(who.startsWith("client:") && who.length() > 7)
+                    && !(who.startsWith("listener:") && who.length() > 9)) {
+                throw new IllegalArgumentException(where + "who must be all, user:<name>, client:<id> or "
+                        + "listener:<name>, not '" + who + "'");
             }
             Access access;
             try {
@@ -68,8 +70,12 @@ final class Acl {
 
     /** Whether the client may publish to the topic name {@code topic}. */
     boolean mayWrite(String user, String clientId, String topic) {
+        return mayWrite(user, clientId, null, topic);
+    }
+
+    boolean mayWrite(String user, String clientId, String listener, String topic) {
         for (Rule r : rules) {
-            if (r.access() != Access.READ && applies(r, user, clientId)) {
+            if (r.access() != Access.READ && applies(r, user, clientId, listener)) {
                 String p = substitute(r.pattern(), user, clientId);
                 if (p != null && matches(p, topic)) {
                     return true;
@@ -81,8 +87,12 @@ final class Acl {
 
     /** Whether the client may subscribe to the filter {@code filter}: some rule's pattern covers all of it. */
     boolean mayRead(String user, String clientId, String filter) {
+        return mayRead(user, clientId, null, filter);
+    }
+
+    boolean mayRead(String user, String clientId, String listener, String filter) {
         for (Rule r : rules) {
-            if (r.access() != Access.WRITE && applies(r, user, clientId)) {
+            if (r.access() != Access.WRITE && applies(r, user, clientId, listener)) {
                 String p = substitute(r.pattern(), user, clientId);
                 if (p != null && covers(p, filter)) {
                     return true;
@@ -92,9 +102,9 @@ final class Acl {
         return false;
     }
 
-    private static boolean applies(Rule r, String user, String clientId) {
+    private static boolean applies(Rule r, String user, String clientId, String listener) {
         return r.who().equals("all") || (user != null && r.who().equals("user:" + user))
-                || r.who().equals("client:" + clientId);
+                || r.who().equals("client:" + clientId) || (listener != null && r.who().equals("listener:" + listener));
     }
 
     /** The pattern with %u and %c filled in, or null when a value is missing or would act as a wildcard. */

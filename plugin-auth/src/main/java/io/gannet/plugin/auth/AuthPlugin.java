@@ -141,9 +141,10 @@ public final class AuthPlugin implements Plugin {
     private CompletionStage<AuthorizationResult> authorize(AuthorizationRequest request) {
         String user = request.client().username().orElse(null);
         String clientId = request.client().clientId();
+        String listener = request.client().listenerName();
         boolean allowed = request.action() == AuthorizationRequest.Action.PUBLISH
-                ? acl.mayWrite(user, clientId, request.topic())
-                : acl.mayRead(user, clientId, request.topic());
+                ? acl.mayWrite(user, clientId, listener, request.topic())
+                : acl.mayRead(user, clientId, listener, request.topic());
         return CompletableFuture.completedFuture(allowed ? AuthorizationResult.ALLOW : AuthorizationResult.DENY);
     }
 

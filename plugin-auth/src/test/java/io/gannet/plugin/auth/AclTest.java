@@ -60,6 +60,14 @@ class AclTest {
     }
 
     @Test
+    void listenerRulesGrantEveryClientOfThatListener() throws Exception {
+        Acl acl = acl("listener:local readwrite #\n");
+        assertThat(acl.mayWrite(null, "anon", "local", "any/topic")).isTrue();
+        assertThat(acl.mayWrite("bob", "b", "tls", "any/topic")).isFalse();
+        assertThat(acl.mayRead(null, "anon", "local", "$SYS/#")).as("# does not reach $SYS").isFalse();
+    }
+
+    @Test
     void aUserNameCannotActAsAWildcard() throws Exception {
         Acl acl = acl("all readwrite users/%u/#\n");
         assertThat(acl.mayWrite("a/b", "c", "users/a/b/x")).isFalse();

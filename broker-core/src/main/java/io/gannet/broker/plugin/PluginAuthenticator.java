@@ -4,7 +4,6 @@ import io.gannet.broker.auth.AuthDecision;
 import io.gannet.broker.auth.Authenticator;
 import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.codec.ReasonCode;
-import io.gannet.spi.ProtocolVersion;
 import io.gannet.spi.auth.AuthenticationRequest;
 import io.gannet.spi.auth.AuthenticationResult;
 import io.gannet.spi.auth.ConnectAuthenticator;
@@ -41,11 +40,7 @@ public final class PluginAuthenticator implements Authenticator {
                 Optional.ofNullable(attempt.username()), Optional.ofNullable(attempt.password()),
                 attempt.certificates(),
                 attempt.listenerName(), attempt.remoteAddress() instanceof InetSocketAddress a ? a : null,
-                switch (attempt.version()) {
-                    case V3_1 -> ProtocolVersion.MQTT_3_1;
-                    case V3_1_1 -> ProtocolVersion.MQTT_3_1_1;
-                    case V5 -> ProtocolVersion.MQTT_5;
-                });
+                Hooks.protocolVersion(attempt.version()));
         return ask(0, request);
     }
 
@@ -54,19 +49,7 @@ public final class PluginAuthenticator implements Authenticator {
             return CompletableFuture.completedFuture(new AuthDecision(ReasonCode.NOT_AUTHORIZED,
                     "no authenticator accepted the client"));
         }
-        CompletableFuture<AuthenticationResult> answer = new CompletableFuture<>();
-        try {
-            // Our own future, so the timeout never completes the plugin's.
-            chain.get(index).authenticate(request).whenComplete((r, e) -> {
-                if (e != null) {
-                    answer.completeExceptionally(e);
-                } else {
-                    answer.complete(r);
-                }
-            });
-        } catch (RuntimeException | LinkageError e) {
-            answer.completeExceptionally(e);
-        }
+        CompletableFuture<AuthenticationResult> answer = Hooks.call(() -> chain.get(index).authenticate(request));
         return answer.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((result, error) -> {
             if (error != null || result == null) {
                 log.warn("Authentication hook failed for client {} ({}); refusing", request.clientId(),

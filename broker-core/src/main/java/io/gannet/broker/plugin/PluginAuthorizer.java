@@ -3,7 +3,6 @@ package io.gannet.broker.plugin;
 import io.gannet.broker.auth.Authorizer;
 import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.spi.ClientInfo;
-import io.gannet.spi.ProtocolVersion;
 import io.gannet.spi.auth.AuthorizationRequest;
 import io.gannet.spi.auth.AuthorizationResult;
 import io.gannet.spi.auth.TopicAuthorizer;
@@ -33,11 +32,7 @@ public final class PluginAuthorizer implements Authorizer {
 
     static ClientInfo clientInfo(ConnectAttempt a) {
         return new ClientInfo(a.clientId(), Optional.ofNullable(a.username()), a.listenerName(),
-                a.remoteAddress() instanceof InetSocketAddress i ? i : null, switch (a.version()) {
-                    case V3_1 -> ProtocolVersion.MQTT_3_1;
-                    case V3_1_1 -> ProtocolVersion.MQTT_3_1_1;
-                    case V5 -> ProtocolVersion.MQTT_5;
-                });
+                a.remoteAddress() instanceof InetSocketAddress i ? i : null, Hooks.protocolVersion(a.version()));
     }
 
     @Override
@@ -52,18 +47,7 @@ public final class PluginAuthorizer implements Authorizer {
         if (index == chain.size()) {
             return CompletableFuture.completedFuture(false); // nobody allowed it
         }
-        CompletableFuture<AuthorizationResult> answer = new CompletableFuture<>();
-        try {
-            chain.get(index).authorize(request).whenComplete((r, e) -> {
-                if (e != null) {
-                    answer.completeExceptionally(e);
-                } else {
-                    answer.complete(r);
-                }
-            });
-        } catch (RuntimeException | LinkageError e) {
-            answer.completeExceptionally(e);
-        }
+        CompletableFuture<AuthorizationResult> answer = Hooks.call(() -> chain.get(index).authorize(request));
         if (answer.isDone() && !answer.isCompletedExceptionally()) {
             return decide(index, request, answer.join()); // the common, synchronous case: no timer
         }

@@ -240,6 +240,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             refuse(decision.reasonCode(), decision.reason());
             return;
         }
+        if (decision.username() != null) {
+            // The authenticator named the client (from its certificate, say): hooks from now on see that name.
+            this.attempt = new ConnectAttempt(attempt.clientId(), decision.username(), attempt.password(),
+                    attempt.version(), attempt.listenerName(), attempt.remoteAddress(), attempt.certificates());
+            log.debug("Client {} authenticated as '{}'", clientId, decision.username());
+        }
         String method = connect.properties().string(PropertyId.AUTHENTICATION_METHOD);
         if (method == null) {
             openSession();

@@ -60,7 +60,8 @@ public final class PluginAuthenticator implements Authenticator {
                 return ask(index + 1, request);
             }
             if (result.isSuccess()) {
-                return CompletableFuture.completedFuture(AuthDecision.ALLOW);
+                return CompletableFuture.completedFuture(result.username() == null ? AuthDecision.ALLOW
+                        : new AuthDecision(ReasonCode.SUCCESS, "", result.username()));
             }
             return CompletableFuture.completedFuture(new AuthDecision(switch (result.refusal()) {
                 case BAD_CREDENTIALS -> ReasonCode.BAD_USER_NAME_OR_PASSWORD;

@@ -35,10 +35,14 @@ import org.slf4j.Logger;
  * <p>Password checks are deliberately slow (PBKDF2), so they run on the plugin's own threads, never on a network
  * event loop. Failed logins are logged with the remote address (never the password), counted, and answered more
  * slowly each time from the same address, up to {@code max-failure-delay-ms}.
+ *
+ * <p>With {@code certificate-username: cn} (or {@code san}), a client that presented a certificate in mutual TLS
+ * is authenticated by it alone, as the certificate's subject CN (or first DNS / e-mail subject alternative name),
+ * and the ACL sees that name; the TLS plugin must require client certificates checked against a CA.
  */
 public final class AuthPlugin implements Plugin {
     static final Set<String> KEYS = Set.of("password-file", "acl-file", "anonymous-listeners", "reload-interval-seconds",
-            "failure-delay-ms", "max-failure-delay-ms", "hash-threads");
+            "failure-delay-ms", "max-failure-delay-ms", "hash-threads", "certificate-username");
 
     private volatile Map<String, PasswordHash> users = Map.of();
     private volatile Acl acl = Acl.DENY_ALL;
@@ -58,6 +62,11 @@ public final class AuthPlugin implements Plugin {
         long delayStep = context.config().integer("failure-delay-ms", 500, 0, 60_000);
         long delayMax = context.config().integer("max-failure-delay-ms", 5_000, 0, 600_000);
         int threads = (int) context.config().integer("hash-threads", 2, 1, 64);
+        String certificateUsername = context.config().string("certificate-username", "none");
+        if (!List.of("none", "cn", "san").contains(certificateUsername)) {
+            throw new io.gannet.spi.PluginConfigException("plugins." + context.name() + ".certificate-username: '"
+                    + certificateUsername + "' is not a valid value; allowed: none, cn, san");
+        }
         hashing = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gannet-auth-hash");
             t.setDaemon(true);
@@ -72,7 +81,14 @@ public final class AuthPlugin implements Plugin {
             context.scheduler().scheduleWithFixedDelay(() -> reload(watch, context, false), reloadSeconds,
                     reloadSeconds, TimeUnit.SECONDS);
         }
-        context.registerAuthenticator(request -> authenticate(request, anonymous, context, delayStep, delayMax));
+        context.registerAuthenticator(request -> {
+            String fromCertificate = CertificateNames.username(request.certificateChain(), certificateUsername);
+            if (fromCertificate != null) {
+                // The TLS layer verified the chain against the configured CA: the certificate is the credential.
+                return CompletableFuture.completedFuture(AuthenticationResult.success(fromCertificate));
+            }
+            return authenticate(request, anonymous, context, delayStep, delayMax);
+        });
         context.registerAuthorizer(this::authorize);
     }
 

@@ -22,19 +22,21 @@ public final class AuthenticationResult {
         SERVER_UNAVAILABLE
     }
 
-    private static final AuthenticationResult SUCCESS = new AuthenticationResult(Kind.SUCCESS, null, "");
-    private static final AuthenticationResult NEXT = new AuthenticationResult(Kind.NEXT, null, "");
+    private static final AuthenticationResult SUCCESS = new AuthenticationResult(Kind.SUCCESS, null, "", null);
+    private static final AuthenticationResult NEXT = new AuthenticationResult(Kind.NEXT, null, "", null);
 
     private enum Kind { SUCCESS, REFUSE, NEXT }
 
     private final Kind kind;
     private final Refusal refusal;
     private final String reason;
+    private final String username;
 
-    private AuthenticationResult(Kind kind, Refusal refusal, String reason) {
+    private AuthenticationResult(Kind kind, Refusal refusal, String reason, String username) {
         this.kind = kind;
         this.refusal = refusal;
         this.reason = reason;
+        this.username = username;
     }
 
     /** The client may connect. */
@@ -43,12 +45,21 @@ public final class AuthenticationResult {
     }
 
     /**
+     * The client may connect, as {@code username}: authorization and logs then use this name instead of the one
+     * in CONNECT (if any). For identities that come from elsewhere, such as a verified client certificate.
+     */
+    public static AuthenticationResult success(String username) {
+        return new AuthenticationResult(Kind.SUCCESS, null, "", Objects.requireNonNull(username));
+    }
+
+    /**
      * The client is refused.
      *
      * @param reason a short text for the broker's log and the 5.0 Reason String; never a secret
      */
     public static AuthenticationResult refuse(Refusal refusal, String reason) {
-        return new AuthenticationResult(Kind.REFUSE, Objects.requireNonNull(refusal), Objects.requireNonNull(reason));
+        return new AuthenticationResult(Kind.REFUSE, Objects.requireNonNull(refusal), Objects.requireNonNull(reason),
+                null);
     }
 
     /** This authenticator does not decide for this client: ask the next one. */
@@ -71,6 +82,11 @@ public final class AuthenticationResult {
 
     public String reason() {
         return reason;
+    }
+
+    /** The user name the client is authenticated as, when the authenticator chose one; else {@code null}. */
+    public String username() {
+        return username;
     }
 
     @Override

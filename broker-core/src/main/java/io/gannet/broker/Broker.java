@@ -32,6 +32,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.auth.Authorizer;
 import io.gannet.broker.config.ConfigException;
+import io.gannet.broker.plugin.EventDispatcher;
 import io.gannet.broker.plugin.PluginAuthenticator;
 import io.gannet.broker.tls.TlsContexts;
 import io.gannet.broker.plugin.PluginAuthorizer;
@@ -154,10 +155,13 @@ public final class Broker implements AutoCloseable {
             }
             router.route(will, null);
         };
+        EventDispatcher events = plugins.eventListeners().isEmpty() ? EventDispatcher.NONE
+                : new EventDispatcher(plugins.eventListeners(), plugins.scheduler());
         Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
-                config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock);
+                config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock, events);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
-                effectiveAuthenticator, enhancedAuthenticator, authorizer, authorizationEpoch, metrics, clients);
+                effectiveAuthenticator, enhancedAuthenticator, authorizer, authorizationEpoch, events, metrics,
+                clients);
         sys = new SysTopics(metrics, sessions, trie, shared, retained, router);
         sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();

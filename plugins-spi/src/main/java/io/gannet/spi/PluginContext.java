@@ -2,6 +2,7 @@ package io.gannet.spi;
 
 import io.gannet.spi.auth.ConnectAuthenticator;
 import io.gannet.spi.auth.TopicAuthorizer;
+import io.gannet.spi.events.BrokerEventListener;
 import io.gannet.spi.tls.TlsProvider;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,4 +58,7 @@ public interface PluginContext {
      * listener provides its TLS.
      */
     void registerTlsProvider(TlsProvider provider);
+
+    /** Registers a listener for broker events, delivered on this plugin's scheduler (see the listener's doc). */
+    void registerEventListener(BrokerEventListener listener);
 }

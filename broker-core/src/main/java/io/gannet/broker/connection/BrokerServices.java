@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.plugin.EventDispatcher;
 import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.Session;
@@ -21,6 +22,6 @@ import io.netty.channel.group.ChannelGroup;
 public record BrokerServices(GannetConfig config, MessageRouter router, SessionStore sessions,
                              Session.SessionContext sessionContext, RetainedStore retained,
                              Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
-                             Authorizer authorizer, AtomicLong authorizationEpoch, BrokerMetrics metrics,
-                             ChannelGroup clients) {
+                             Authorizer authorizer, AtomicLong authorizationEpoch, EventDispatcher events,
+                             BrokerMetrics metrics, ChannelGroup clients) {
 }

@@ -56,6 +56,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private String clientId;
     private Connect.Will will;
     private boolean cleanDisconnect;
+    /** Why the connection is ending, for the disconnect event; null until something says. */
+    private String closeReason;
+    private boolean clientSentDisconnect;
     /** Whether CONNACK accepted this connection: only then is its will published on an abnormal close. */
     private boolean accepted;
     /** What this connection agreed with its client at CONNECT. */
@@ -157,6 +160,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CLOSING;
         if (authFlow != null) {
             authFlow.abandon();
+        }
+        if (accepted) {
+            services.events().clientDisconnected(attempt, closeReason == null ? "connection lost" : closeReason,
+                    clientSentDisconnect);
         }
         Message willMessage = accepted && will != null && !cleanDisconnect ? willMessage() : null;
         if (session != null) {
@@ -324,6 +331,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // 3.1 has no Session Present flag: its first CONNACK byte is reserved and must stay 0.
         boolean present = sessionPresent && version != MqttVersion.V3_1;
         ctx.writeAndFlush(new ConnAck(present, ReasonCode.SUCCESS, props));
+        services.events().clientConnected(attempt, present);
         log.debug("Client {} connected ({}, session present: {})", clientId, version, sessionPresent);
         resumeInput();
     }
@@ -421,6 +429,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         boolean tellClient = version.isV5() && state == State.CONNECTED;
+        if (closeReason == null) {
+            closeReason = reason;
+        }
         state = State.CLOSING;
         ctx.channel().config().setAutoRead(false);
         if (tellClient) {
@@ -444,6 +455,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** The client sent DISCONNECT: close without the will, unless a 5.0 client asked for it with 0x04. */
     void clientDisconnected(Disconnect disconnect) {
         cleanDisconnect = disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL;
+        clientSentDisconnect = true;
+        closeReason = "client disconnect";
         ctx.close();
     }
 

@@ -327,6 +327,12 @@ final class PacketHandler {
         MqttProperties props = v5 && reason != null
                 ? MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
         connection.write(new SubAck(subscribe.packetId(), codes, props));
+        if (services.events().active()) {
+            for (int i = 0; i < codes.size(); i++) {
+                services.events().subscribed(connection.attempt(), subscribe.subscriptions().get(i).filter(),
+                        codes.get(i));
+            }
+        }
         // Retained messages follow the SUBACK, with RETAIN set [MQTT-3.3.1-8].
         for (Subscription sub : sendRetained) {
             int[] ids = sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()};
@@ -347,6 +353,9 @@ final class PacketHandler {
                 existed = false; // never subscribed: it could not have been
             }
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+            if (existed) {
+                services.events().unsubscribed(connection.attempt(), filter);
+            }
         }
         connection.write(new UnsubAck(unsubscribe.packetId(), v5 ? codes : List.of(), MqttProperties.EMPTY));
     }

@@ -23,6 +23,7 @@ final class DefaultPluginContext implements PluginContext {
     final List<ConnectAuthenticator> authenticators = new CopyOnWriteArrayList<>();
     final List<TopicAuthorizer> authorizers = new CopyOnWriteArrayList<>();
     final List<TlsProvider> tlsProviders = new CopyOnWriteArrayList<>();
+    final List<io.gannet.spi.events.BrokerEventListener> eventListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong authorizationEpoch;
 
     DefaultPluginContext(String name, PluginConfig config, Path home, ScheduledExecutorService scheduler,
@@ -73,6 +74,11 @@ final class DefaultPluginContext implements PluginContext {
     @Override
     public void registerTlsProvider(TlsProvider provider) {
         tlsProviders.add(provider);
+    }
+
+    @Override
+    public void registerEventListener(io.gannet.spi.events.BrokerEventListener listener) {
+        eventListeners.add(listener);
     }
 
     @Override

@@ -31,6 +31,12 @@ final class Hooks {
         return answer;
     }
 
+    static io.gannet.spi.ClientInfo clientInfo(io.gannet.broker.auth.ConnectAttempt a) {
+        return new io.gannet.spi.ClientInfo(a.clientId(), java.util.Optional.ofNullable(a.username()),
+                a.listenerName(), a.remoteAddress() instanceof java.net.InetSocketAddress i ? i : null,
+                protocolVersion(a.version()));
+    }
+
     static ProtocolVersion protocolVersion(MqttVersion version) {
         return switch (version) {
             case V3_1 -> ProtocolVersion.MQTT_3_1;

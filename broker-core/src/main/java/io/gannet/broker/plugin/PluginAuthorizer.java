@@ -2,13 +2,10 @@ package io.gannet.broker.plugin;
 
 import io.gannet.broker.auth.Authorizer;
 import io.gannet.broker.auth.ConnectAttempt;
-import io.gannet.spi.ClientInfo;
 import io.gannet.spi.auth.AuthorizationRequest;
 import io.gannet.spi.auth.AuthorizationResult;
 import io.gannet.spi.auth.TopicAuthorizer;
-import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +27,9 @@ public final class PluginAuthorizer implements Authorizer {
         this.timeoutMillis = timeoutMillis;
     }
 
-    static ClientInfo clientInfo(ConnectAttempt a) {
-        return new ClientInfo(a.clientId(), Optional.ofNullable(a.username()), a.listenerName(),
-                a.remoteAddress() instanceof InetSocketAddress i ? i : null, Hooks.protocolVersion(a.version()));
-    }
-
     @Override
     public CompletionStage<Boolean> authorize(ConnectAttempt client, Action action, String topic) {
-        AuthorizationRequest request = new AuthorizationRequest(clientInfo(client),
+        AuthorizationRequest request = new AuthorizationRequest(Hooks.clientInfo(client),
                 action == Action.PUBLISH ? AuthorizationRequest.Action.PUBLISH : AuthorizationRequest.Action.SUBSCRIBE,
                 topic);
         return ask(0, request);

@@ -241,6 +241,15 @@ public final class PluginManager implements AutoCloseable {
         return all;
     }
 
+    /** Every event listener the started plugins registered, in plugin priority order. */
+    public List<io.gannet.spi.events.BrokerEventListener> eventListeners() {
+        List<io.gannet.spi.events.BrokerEventListener> all = new ArrayList<>();
+        for (Started s : started) {
+            all.addAll(s.context().eventListeners);
+        }
+        return all;
+    }
+
     /** The names of the plugins that started, in order. */
     public List<String> startedNames() {
         return started.stream().map(Started::name).toList();

@@ -63,7 +63,8 @@ public final class Session {
      */
     public record SessionContext(SessionConfig config, int inflightWindow, BrokerMetrics metrics,
                                  TopicTrie<Subscription> trie, SharedSubscriptions shared, SessionStore store,
-                                 Consumer<Message> willPublisher, Clock clock) {
+                                 Consumer<Message> willPublisher, Clock clock,
+                                 io.gannet.broker.plugin.EventDispatcher events) {
     }
 
     public Session(String clientId, EventLoop owner, SessionContext context) {
@@ -237,6 +238,7 @@ public final class Session {
         cancel(expiryTimer);
         clearState();
         context.store().remove(this);
+        context.events().sessionEnded(clientId);
     }
 
     private static void cancel(ScheduledFuture<?> timer) {

@@ -1,0 +1,84 @@
+package io.gannet.broker.plugin;
+
+import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.spi.events.BrokerEventListener;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raises broker events for the plugins that listen. Events are handed to the plugins' executor, so a listener never
+ * runs on (or slows) a network event loop. With no listener, raising an event builds nothing.
+ */
+public final class EventDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+
+    /** For a broker without listening plugins. */
+    public static final EventDispatcher NONE = new EventDispatcher(List.of(), Runnable::run);
+
+    private final List<BrokerEventListener> listeners;
+    private final Executor executor;
+
+    public EventDispatcher(List<BrokerEventListener> listeners, Executor executor) {
+        this.listeners = List.copyOf(listeners);
+        this.executor = executor;
+    }
+
+    public boolean active() {
+        return !listeners.isEmpty();
+    }
+
+    public void clientConnected(ConnectAttempt client, boolean sessionPresent) {
+        if (active()) {
+            var e = new BrokerEventListener.ClientConnected(Hooks.clientInfo(client), sessionPresent);
+            dispatch(l -> l.clientConnected(e));
+        }
+    }
+
+    public void clientDisconnected(ConnectAttempt client, String reason, boolean graceful) {
+        if (active()) {
+            var e = new BrokerEventListener.ClientDisconnected(Hooks.clientInfo(client), reason, graceful);
+            dispatch(l -> l.clientDisconnected(e));
+        }
+    }
+
+    public void subscribed(ConnectAttempt client, String filter, int grantedQos) {
+        if (active()) {
+            var e = new BrokerEventListener.Subscribed(Hooks.clientInfo(client), filter, grantedQos);
+            dispatch(l -> l.subscribed(e));
+        }
+    }
+
+    public void unsubscribed(ConnectAttempt client, String filter) {
+        if (active()) {
+            var e = new BrokerEventListener.Unsubscribed(Hooks.clientInfo(client), filter);
+            dispatch(l -> l.unsubscribed(e));
+        }
+    }
+
+    public void sessionEnded(String clientId) {
+        if (active()) {
+            var e = new BrokerEventListener.SessionEnded(clientId);
+            dispatch(l -> l.sessionEnded(e));
+        }
+    }
+
+    private void dispatch(Consumer<BrokerEventListener> call) {
+        try {
+            executor.execute(() -> {
+                for (BrokerEventListener l : listeners) {
+                    try {
+                        call.accept(l);
+                    } catch (RuntimeException | LinkageError e) {
+                        log.warn("An event listener ({}) failed: {}", l.getClass().getName(), e.toString());
+                    }
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            log.debug("Event dropped at shutdown");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Broker events for plugins: connections, subscriptions, sessions.
+ */
+package io.gannet.spi.events;

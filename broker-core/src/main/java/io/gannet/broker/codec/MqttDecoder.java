@@ -28,11 +28,6 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         this.maxPacketSize = maxPacketSize;
     }
 
-    /** The protocol version of the connection, known once CONNECT was decoded, else {@code null}. */
-    public MqttVersion version() {
-        return version;
-    }
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {

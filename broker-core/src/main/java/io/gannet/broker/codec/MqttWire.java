@@ -110,25 +110,6 @@ public final class MqttWire {
         return 2 + ByteBufUtil.utf8Bytes(s);
     }
 
-    /** Whether a Java string is one MQTT allows: no U+0000 and no unpaired surrogate. */
-    public static boolean isValidMqttString(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 0) {
-                return false;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Whether {@code bytes} are well-formed UTF-8 (U+0000 allowed), for Payload Format Indicator 1. */
     public static boolean isUtf8(byte[] bytes) {
         try {

@@ -33,7 +33,7 @@ public final class PluginManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginManager.class);
 
     /** A plugin that started. */
-    record Started(String name, int priority, Plugin plugin, DefaultPluginContext context, PluginClassLoader loader) {
+    record Started(String name, Plugin plugin, DefaultPluginContext context, PluginClassLoader loader) {
     }
 
     /** A plugin found but not started, and why. */
@@ -80,7 +80,7 @@ public final class PluginManager implements AutoCloseable {
                     new PluginConfigSection(c.name(), section, home), home, scheduler, authorizationEpoch);
             try {
                 c.plugin().start(ctx);
-                started.add(new Started(c.name(), priority(c.name()), c.plugin(), ctx, c.loader()));
+                started.add(new Started(c.name(), c.plugin(), ctx, c.loader()));
                 log.info("Plugin '{}' started", c.name());
             } catch (Exception | LinkageError e) {
                 log.error("Plugin '{}' failed to start and is left out: {}", c.name(), e.toString(), e);
@@ -216,36 +216,28 @@ public final class PluginManager implements AutoCloseable {
 
     /** Every authenticator the started plugins registered, in plugin priority order. */
     public List<ConnectAuthenticator> authenticators() {
-        List<ConnectAuthenticator> all = new ArrayList<>();
-        for (Started s : started) {
-            all.addAll(s.context().authenticators);
-        }
-        return all;
+        return registered(c -> c.authenticators);
     }
 
     /** Every authorizer the started plugins registered, in plugin priority order. */
     public List<TopicAuthorizer> authorizers() {
-        List<TopicAuthorizer> all = new ArrayList<>();
-        for (Started s : started) {
-            all.addAll(s.context().authorizers);
-        }
-        return all;
+        return registered(c -> c.authorizers);
     }
 
     /** Every TLS provider the started plugins registered, in plugin priority order. */
     public List<io.gannet.spi.tls.TlsProvider> tlsProviders() {
-        List<io.gannet.spi.tls.TlsProvider> all = new ArrayList<>();
-        for (Started s : started) {
-            all.addAll(s.context().tlsProviders);
-        }
-        return all;
+        return registered(c -> c.tlsProviders);
     }
 
     /** Every event listener the started plugins registered, in plugin priority order. */
     public List<io.gannet.spi.events.BrokerEventListener> eventListeners() {
-        List<io.gannet.spi.events.BrokerEventListener> all = new ArrayList<>();
+        return registered(c -> c.eventListeners);
+    }
+
+    private <T> List<T> registered(java.util.function.Function<DefaultPluginContext, List<T>> kind) {
+        List<T> all = new ArrayList<>();
         for (Started s : started) {
-            all.addAll(s.context().eventListeners);
+            all.addAll(kind.apply(s.context()));
         }
         return all;
     }

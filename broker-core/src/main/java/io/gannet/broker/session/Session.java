@@ -1,6 +1,5 @@
 package io.gannet.broker.session;
 
-import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PubRel;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.config.SessionConfig;
@@ -263,10 +262,6 @@ public final class Session {
         inboundQos2.clear();
     }
 
-    public boolean isConnected() {
-        return link != null;
-    }
-
     /** Whether a client is attached, readable from any thread (for choosing a shared subscription member). */
     public boolean isOnline() {
         return online;
@@ -490,16 +485,6 @@ public final class Session {
     /** Deliveries awaiting acknowledgement; read on the owner loop. */
     public int inflightMessages() {
         return inflight == null ? 0 : inflight.size();
-    }
-
-    /** The protocol version of the attached connection, or {@code null} when offline. */
-    public MqttVersion connectedVersion() {
-        return link == null ? null : link.version();
-    }
-
-    /** The filters this session subscribes to; read on the owner loop. */
-    public List<String> filters() {
-        return new ArrayList<>(subscriptions.keySet());
     }
 
     @Override

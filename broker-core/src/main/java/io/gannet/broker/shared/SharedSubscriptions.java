@@ -1,6 +1,5 @@
 package io.gannet.broker.shared;
 
-import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.topic.TopicTrie;
 import io.gannet.broker.topic.Topics;
@@ -91,11 +90,6 @@ public final class SharedSubscriptions {
     public synchronized int members(String shareName, String filter) {
         SharedGroup g = groups.get(shareName + '\u0000' + filter);
         return g == null ? 0 : g.size();
-    }
-
-    /** For callers that hold a session's subscription and need its group. */
-    public synchronized SharedGroup group(String shareName, String filter) {
-        return groups.get(shareName + '\u0000' + filter);
     }
 
 }

@@ -38,6 +38,10 @@ import io.gannet.broker.tls.TlsContexts;
 import io.gannet.broker.plugin.PluginAuthorizer;
 import java.util.concurrent.atomic.AtomicLong;
 import io.gannet.broker.plugin.PluginManager;
+import io.gannet.broker.plugin.PluginServices;
+import io.gannet.broker.plugin.PluginEnhancedAuthenticator;
+import io.gannet.broker.plugin.PublishInterceptors;
+import io.gannet.broker.metrics.Drops;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -119,18 +123,25 @@ public final class Broker implements AutoCloseable {
     public Broker start() throws InterruptedException {
         Path home = Path.of(System.getProperty("gannet.home", ".")).toAbsolutePath().normalize();
         AtomicLong authorizationEpoch = new AtomicLong();
-        plugins = new PluginManager(config.plugins(), home, authorizationEpoch);
+        clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+        PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        LocalRouter router = new LocalRouter(trie, shared, alloc);
+        PluginServices pluginServices = PluginServices.of(router, retained, sessions, clients, clock);
+        plugins = new PluginManager(config.plugins(), home, authorizationEpoch, pluginServices);
         plugins.start(embeddedPlugins);
+        long hookTimeout = config.plugins().hookTimeoutMillis();
         Authenticator effectiveAuthenticator = plugins.authenticators().isEmpty() ? authenticator
-                : new PluginAuthenticator(plugins.authenticators(), config.plugins().hookTimeoutMillis());
+                : new PluginAuthenticator(plugins.authenticators(), hookTimeout);
+        EnhancedAuthenticator effectiveEnhanced = plugins.enhancedAuthenticators().isEmpty() ? enhancedAuthenticator
+                : new PluginEnhancedAuthenticator(plugins.enhancedAuthenticators(), hookTimeout);
         TlsContexts tls = new TlsContexts(plugins.tlsProviders());
         for (ListenerConfig l : config.listeners()) {
-            if (l.protocol().equals("mqtts")) {
+            if (l.protocol().equals("mqtts") || l.protocol().equals("wss")) {
                 try {
                     if (tls.contextFor(l.name()) == null) {
                         plugins.close();
-                        throw new ConfigException("listener '" + l.name() + "' uses protocol mqtts, but no TLS "
-                                + "plugin provides its certificates (is plugins/tls enabled?)");
+                        throw new ConfigException("listener '" + l.name() + "' uses protocol " + l.protocol()
+                                + ", but no TLS plugin provides its certificates (is plugins/tls enabled?)");
                     }
                 } catch (javax.net.ssl.SSLException e) {
                     plugins.close();
@@ -140,15 +151,16 @@ public final class Broker implements AutoCloseable {
             }
         }
         Authorizer authorizer = plugins.authorizers().isEmpty() ? Authorizer.ALLOW_ALL
-                : new PluginAuthorizer(plugins.authorizers(), config.plugins().hookTimeoutMillis());
+                : new PluginAuthorizer(plugins.authorizers(), hookTimeout);
+        PublishInterceptors interceptors = plugins.inboundInterceptors().isEmpty()
+                && plugins.outboundInterceptors().isEmpty() ? PublishInterceptors.NONE
+                : new PublishInterceptors(plugins.inboundInterceptors(), plugins.outboundInterceptors(), hookTimeout,
+                        config.plugins().proceedOnInterceptorFailure(), clock);
         transport = Transport.select(config.network().transport());
         int threads = config.network().ioThreads() > 0 ? config.network().ioThreads()
                 : Runtime.getRuntime().availableProcessors();
         acceptors = transport.newGroup(1, "gannet-accept");
         workers = transport.newGroup(threads, "gannet-io");
-        clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        LocalRouter router = new LocalRouter(trie, shared, alloc);
         Consumer<Message> willPublisher = will -> {
             if (will.retain()) {
                 retained.put(will);
@@ -158,11 +170,12 @@ public final class Broker implements AutoCloseable {
         EventDispatcher events = plugins.eventListeners().isEmpty() ? EventDispatcher.NONE
                 : new EventDispatcher(plugins.eventListeners(), plugins.scheduler());
         Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
-                config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock, events);
+                config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock, events,
+                new Drops(metrics, events), interceptors);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
-                effectiveAuthenticator, enhancedAuthenticator, authorizer, authorizationEpoch, events, metrics,
-                clients);
-        sys = new SysTopics(metrics, sessions, trie, shared, retained, router);
+                effectiveAuthenticator, effectiveEnhanced, authorizer, authorizationEpoch, events, interceptors,
+                metrics, clients);
+        sys = new SysTopics(metrics, sessions, trie, shared, retained, router, pluginServices.metrics()::forEach);
         sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();
         try {

@@ -2,15 +2,23 @@ package io.gannet.spi;
 
 import io.gannet.spi.auth.ConnectAuthenticator;
 import io.gannet.spi.auth.TopicAuthorizer;
+import io.gannet.spi.auth.EnhancedAuthenticator;
 import io.gannet.spi.events.BrokerEventListener;
+import io.gannet.spi.metrics.PluginMetrics;
+import io.gannet.spi.publish.InboundPublishInterceptor;
+import io.gannet.spi.publish.OutboundPublishInterceptor;
+import io.gannet.spi.services.ClientService;
+import io.gannet.spi.services.MessagePublisher;
+import io.gannet.spi.services.RetainedMessages;
 import io.gannet.spi.tls.TlsProvider;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 
 /**
- * What the broker gives a plugin in {@link Plugin#start}: its configuration, a logger, a scheduler, and the
- * registration of hooks. One context per plugin; safe to use from any thread.
+ * What the broker gives a plugin in {@link Plugin#start}: its configuration, a logger, a scheduler, metrics, the
+ * broker's services (publish, clients, retained messages), and the registration of hooks. Hooks must be registered
+ * during {@link Plugin#start}: the broker assembles them once, before it opens its listeners. One context per plugin; safe to use from any thread.
  *
  * @since 1.0
  */
@@ -61,4 +69,28 @@ public interface PluginContext {
 
     /** Registers a listener for broker events, delivered on this plugin's scheduler (see the listener's doc). */
     void registerEventListener(BrokerEventListener listener);
+
+    /**
+     * Registers an MQTT 5.0 enhanced authenticator (AUTH packet exchange) for the methods it lists; for a method
+     * several plugins list, the first by priority serves it.
+     */
+    void registerEnhancedAuthenticator(EnhancedAuthenticator authenticator);
+
+    /** Registers an interceptor of the messages clients publish (see {@link InboundPublishInterceptor}). */
+    void registerInboundInterceptor(InboundPublishInterceptor interceptor);
+
+    /** Registers an interceptor of each delivery to a subscriber (see {@link OutboundPublishInterceptor}). */
+    void registerOutboundInterceptor(OutboundPublishInterceptor interceptor);
+
+    /** Publishes messages into the broker. Usable from {@link Plugin#start} on. */
+    MessagePublisher publisher();
+
+    /** Finds connected clients and sessions, and disconnects clients. */
+    ClientService clients();
+
+    /** Reads and writes retained messages. */
+    RetainedMessages retained();
+
+    /** This plugin's counters and gauges, published under {@code $SYS/broker/plugins/<name>/}. */
+    PluginMetrics metrics();
 }

@@ -11,4 +11,8 @@ import java.util.concurrent.CompletionStage;
 public interface AuthExchange {
     /** @param clientData the client's Authentication Data, or an empty array when it sent none */
     CompletionStage<AuthStep> respond(byte[] clientData);
+
+    /** The connection closed before the exchange ended. */
+    default void abandon() {
+    }
 }

@@ -2,7 +2,8 @@ package io.gannet.broker.auth;
 
 /**
  * MQTT 5.0 enhanced authentication (section 4.12): challenge and response through AUTH packets, for methods such
- * as SCRAM or Kerberos. The plugin SPI will let plugins provide this; without one, every authentication method a
+ * as SCRAM or Kerberos. Plugins provide it through the SPI's
+ * {@code io.gannet.spi.auth.EnhancedAuthenticator}; without one, every authentication method a
  * client asks for is refused with CONNACK 0x8C (Bad authentication method).
  */
 public interface EnhancedAuthenticator {

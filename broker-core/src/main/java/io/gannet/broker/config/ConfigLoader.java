@@ -104,7 +104,8 @@ public final class ConfigLoader {
                 v.get(ConfigSchema.WRITE_BUFFER_HIGH_WATER_MARK), v.get(ConfigSchema.SO_BACKLOG),
                 v.get(ConfigSchema.SHUTDOWN_TIMEOUT));
         PluginsConfig plugins = new PluginsConfig(v.get(ConfigSchema.PLUGINS_DIRECTORY),
-                v.get(ConfigSchema.HOOK_TIMEOUT), pluginSections);
+                v.get(ConfigSchema.HOOK_TIMEOUT), v.get(ConfigSchema.INTERCEPTOR_FAILURE).equals("proceed"),
+                v.get(ConfigSchema.ACKNOWLEDGEMENT_TIMEOUT), pluginSections);
         return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL), plugins);
     }
 

@@ -115,6 +115,14 @@ public final class ConfigSchema {
     public static final ConfigKey<Integer> HOOK_TIMEOUT = ConfigKey.integer("plugins.hook-timeout-ms", 5000, 10,
             600_000, "How long the broker waits for a plugin's asynchronous hook (such as authentication) before "
                     + "applying the hook's fallback, which for authentication is to refuse the client.");
+    public static final ConfigKey<String> INTERCEPTOR_FAILURE = ConfigKey.choice("plugins.interceptor-failure",
+            "drop", List.of("drop", "proceed"), "What happens to a message when a publish interceptor throws, "
+                    + "fails or times out: 'drop' it (a 5.0 publisher gets 0x80; a 3.1.1 publisher of QoS 1 or 2 is "
+                    + "disconnected, so that it sends again) or let it 'proceed' as it came.");
+    public static final ConfigKey<Integer> ACKNOWLEDGEMENT_TIMEOUT = ConfigKey.integer(
+            "plugins.acknowledgement-timeout-seconds", 60, 1, 3600, "How long a PUBACK or PUBREC held by an inbound "
+                    + "interceptor (for example until Kafka has the record) may wait; after that the publisher gets "
+                    + "an error (5.0) or is disconnected (3.1.1) so that it sends the message again.");
 
     /**
      * The listeners of the shipped {@code conf/gannet.yaml}: plain MQTT for this machine, MQTT over TLS for every
@@ -145,7 +153,7 @@ public final class ConfigSchema {
             SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
             MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
-            SYS_INTERVAL, PLUGINS_DIRECTORY, HOOK_TIMEOUT);
+            SYS_INTERVAL, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";
     public static final String SECTION_DOC_MQTT = "Protocol limits.";

@@ -7,6 +7,7 @@ import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.plugin.EventDispatcher;
+import io.gannet.broker.plugin.PublishInterceptors;
 import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.Session;
@@ -17,11 +18,13 @@ import io.netty.channel.group.ChannelGroup;
  * The shared parts every connection works with, assembled once by the broker and handed to each connection.
  *
  * @param authorizationEpoch moves on when plugins invalidate cached authorization decisions
+ * @param interceptors       the plugins' publish interceptors
  * @param clients            every open client channel, so that shutdown can reach them all
  */
 public record BrokerServices(GannetConfig config, MessageRouter router, SessionStore sessions,
                              Session.SessionContext sessionContext, RetainedStore retained,
                              Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
                              Authorizer authorizer, AtomicLong authorizationEpoch, EventDispatcher events,
+                             PublishInterceptors interceptors,
                              BrokerMetrics metrics, ChannelGroup clients) {
 }

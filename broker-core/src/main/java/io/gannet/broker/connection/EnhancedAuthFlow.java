@@ -120,6 +120,9 @@ final class EnhancedAuthFlow {
 
     /** Stops answering: the connection is closing. */
     void abandon() {
+        if (exchange != null) {
+            exchange.abandon();
+        }
         exchange = null;
     }
 }

@@ -60,7 +60,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private String closeReason;
     private boolean clientSentDisconnect;
     /** Whether CONNACK accepted this connection: only then is its will published on an abnormal close. */
-    private boolean accepted;
+    private volatile boolean accepted;
     /** What this connection agreed with its client at CONNECT. */
     private ConnectTerms terms;
     private InboundTopicAliases inboundAliases;
@@ -75,8 +75,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * authorization decision is pending. Replayed in order.
      */
     private List<Object> pending;
-    private boolean inputSuspended;
-    private ConnectAttempt attempt;
+    /** How many pending decisions hold the input back; reading resumes at 0. */
+    private int inputSuspensions;
+    /** Set once at CONNECT; volatile because plugins list connected clients from their own threads. */
+    private volatile ConnectAttempt attempt;
 
     public MqttConnection(BrokerServices services, String listenerName, MqttEncoder encoder) {
         this.services = services;
@@ -118,7 +120,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case AUTHENTICATING -> onDuringAuthentication(msg);
             case CONNECTING -> pending.add(msg); // answered in order once CONNACK is out
             case CONNECTED -> {
-                if (inputSuspended) {
+                if (inputSuspensions > 0) {
                     pending.add(msg); // a decision for an earlier packet is pending: keep the order
                 } else {
                     handle(msg);
@@ -133,7 +135,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.CONNECTED) {
             boolean writable = ctx.channel().isWritable();
             // A client that does not read its acknowledgements is not read from either: no unbounded buffering.
-            ctx.channel().config().setAutoRead(writable && !inputSuspended);
+            ctx.channel().config().setAutoRead(writable && inputSuspensions == 0);
             if (writable) {
                 session.drain();
             }
@@ -336,19 +338,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         resumeInput();
     }
 
-    /** Holds back the client's next packets until {@link #resumeInput}; an asynchronous decision is pending. */
+    /**
+     * Holds back the client's next packets until {@link #resumeInput}: an asynchronous decision is pending. Calls
+     * nest; each needs its own {@code resumeInput}.
+     */
     void suspendInput() {
-        inputSuspended = true;
+        inputSuspensions++;
         ctx.channel().config().setAutoRead(false);
     }
 
-    /** Handles the packets that waited, in order, then reads from the socket again. */
+    /** Ends one suspension; at the last, handles the packets that waited, in order, then reads again. */
     void resumeInput() {
-        inputSuspended = false;
-        while (!inputSuspended && state == State.CONNECTED && !pending.isEmpty()) {
+        if (inputSuspensions > 0) {
+            inputSuspensions--;
+        }
+        while (inputSuspensions == 0 && state == State.CONNECTED && !pending.isEmpty()) {
             handle(pending.remove(0));
         }
-        if (!inputSuspended && state == State.CONNECTED) {
+        if (inputSuspensions == 0 && state == State.CONNECTED) {
             ctx.channel().config().setAutoRead(ctx.channel().isWritable());
         }
     }
@@ -375,6 +382,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** The client as it connected, for hooks. */
     ConnectAttempt attempt() {
         return attempt;
+    }
+
+    @Override
+    public ConnectAttempt client() {
+        return attempt;
+    }
+
+    /** The client, once CONNACK accepted it; else {@code null}. Callable from any thread. */
+    public ConnectAttempt acceptedClient() {
+        return accepted ? attempt : null;
     }
 
     /** Refuses a CONNECT with a CONNACK carrying the reason (mapped to a return code for 3.x), then closes. */

@@ -21,7 +21,8 @@ import io.gannet.broker.codec.Subscribe;
 import io.gannet.broker.codec.UnsubAck;
 import io.gannet.broker.codec.Unsubscribe;
 import io.gannet.broker.config.MqttConfig;
-import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.metrics.BrokerMetrics.DropReason;
+import io.gannet.broker.plugin.PublishInterceptors;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
@@ -43,6 +44,7 @@ final class PacketHandler {
     private final BrokerServices services;
     private final boolean v5;
     private final AuthorizationCache decisions;
+    private final AcknowledgementOrder acks;
 
     PacketHandler(MqttConnection connection, Session session, BrokerServices services) {
         this.connection = connection;
@@ -50,6 +52,8 @@ final class PacketHandler {
         this.services = services;
         this.v5 = connection.version() == MqttVersion.V5;
         this.decisions = new AuthorizationCache(services.authorizationEpoch());
+        this.acks = new AcknowledgementOrder(connection, services.config().mqtt().receiveMaximum(),
+                services.config().plugins().acknowledgementTimeoutSeconds());
     }
 
     /**
@@ -151,27 +155,97 @@ final class PacketHandler {
     }
 
     private void accept(Publish p, Message message) {
-        MqttConfig config = services.config().mqtt();
+        if (p.qos() == 2) {
+            if (session.inboundQos2().isPending(p.packetId())) {
+                // A resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10].
+                acks.write(new PubRec(p.packetId(), ReasonCode.SUCCESS, MqttProperties.EMPTY));
+                return;
+            }
+            if (session.inboundQos2().pending() >= services.config().mqtt().receiveMaximum()) {
+                connection.protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+                        "more QoS 2 messages in flight than the receive maximum [MQTT-3.3.4-9]");
+                return;
+            }
+        }
+        PublishInterceptors interceptors = services.interceptors();
+        if (!interceptors.hasInbound()) {
+            deliverAndAcknowledge(p, message, null);
+            return;
+        }
+        CompletableFuture<PublishInterceptors.InboundOutcome> decided =
+                interceptors.inbound(connection.attempt(), message);
+        if (decided.isDone()) {
+            applyInterception(p, decided.join());
+            return;
+        }
+        connection.suspendInput(); // later packets wait, so that messages keep their order
+        decided.whenComplete((outcome, error) -> connection.eventLoop().execute(() -> {
+            if (connection.isActive()) {
+                applyInterception(p, error == null ? outcome : new PublishInterceptors.InboundOutcome(null,
+                        ReasonCode.UNSPECIFIED_ERROR, "the message could not be processed", true, null));
+            }
+            connection.resumeInput();
+        }));
+    }
+
+    private void applyInterception(Publish p, PublishInterceptors.InboundOutcome outcome) {
+        if (!outcome.dropped()) {
+            deliverAndAcknowledge(p, outcome.message(), outcome.ackGate());
+            return;
+        }
+        services.sessionContext().drops().dropped(DropReason.INTERCEPTED, session.clientId(), p.topic(), p.qos());
+        if (p.qos() == 0) {
+            return;
+        }
+        if (outcome.failed() && !v5) {
+            // 3.1.1 has no way to say "not accepted": close without an acknowledgement, so that it sends again.
+            connection.disconnect(ReasonCode.UNSPECIFIED_ERROR, "an interceptor failed on a PUBLISH to " + p.topic());
+            return;
+        }
+        int code = v5 ? outcome.ackCode() : ReasonCode.SUCCESS;
+        MqttProperties why = v5 && outcome.ackReason() != null
+                ? MqttProperties.builder().string(PropertyId.REASON_STRING, outcome.ackReason()).build()
+                : MqttProperties.EMPTY;
+        if (p.qos() == 2 && !ReasonCode.isError(code)) {
+            session.inboundQos2().received(p.packetId()); // so that its PUBREL completes normally
+        }
+        MqttPacket ack = p.qos() == 1 ? new PubAck(p.packetId(), code, why) : new PubRec(p.packetId(), code, why);
+        acknowledge(p, ack, outcome.ackGate());
+    }
+
+    /** Delivers (and retains) the message, then acknowledges it, now or when {@code ackGate} completes. */
+    private void deliverAndAcknowledge(Publish p, Message message, CompletableFuture<Void> ackGate) {
         switch (p.qos()) {
             case 0 -> publish(message);
             case 1 -> {
                 int delivered = publish(message);
-                connection.write(new PubAck(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
+                acknowledge(p, new PubAck(p.packetId(), ackReason(delivered), MqttProperties.EMPTY), ackGate);
             }
             default -> {
-                boolean isNew = !session.inboundQos2().isPending(p.packetId());
-                if (isNew && session.inboundQos2().pending() >= config.receiveMaximum()) {
-                    connection.protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
-                            "more QoS 2 messages in flight than the receive maximum [MQTT-3.3.4-9]");
-                    return;
-                }
-                int delivered = 1;
-                if (session.inboundQos2().received(p.packetId())) {
-                    delivered = publish(message);
-                } // else: a resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10]
-                connection.write(new PubRec(p.packetId(), ackReason(delivered), MqttProperties.EMPTY));
+                session.inboundQos2().received(p.packetId());
+                int delivered = publish(message);
+                acknowledge(p, new PubRec(p.packetId(), ackReason(delivered), MqttProperties.EMPTY), ackGate);
             }
         }
+    }
+
+    private void acknowledge(Publish p, MqttPacket ack, CompletableFuture<Void> ackGate) {
+        if (ackGate == null) {
+            acks.write(ack);
+            return;
+        }
+        acks.writeWhen(ackGate, ack, error -> {
+            if (p.qos() == 2) {
+                session.inboundQos2().released(p.packetId()); // the flow ends with the error
+            }
+            if (!v5) {
+                return null; // close: the client keeps the message and sends it again
+            }
+            MqttProperties why = MqttProperties.builder().string(PropertyId.REASON_STRING,
+                    "the message was not accepted: " + error.getClass().getSimpleName()).build();
+            return p.qos() == 1 ? new PubAck(p.packetId(), ReasonCode.UNSPECIFIED_ERROR, why)
+                    : new PubRec(p.packetId(), ReasonCode.UNSPECIFIED_ERROR, why);
+        });
     }
 
     /**
@@ -180,7 +254,7 @@ final class PacketHandler {
      * says.
      */
     private void deny(Publish p) {
-        services.metrics().dropped(BrokerMetrics.DropReason.NOT_AUTHORIZED);
+        services.sessionContext().drops().dropped(DropReason.NOT_AUTHORIZED, session.clientId(), p.topic(), p.qos());
         String reason = "not authorized to publish to " + p.topic();
         if (!v5 && services.config().mqtt().v3DeniedPublishDisconnects()) {
             connection.protocolViolation(ReasonCode.NOT_AUTHORIZED, reason);
@@ -191,12 +265,12 @@ final class PacketHandler {
         int code = v5 ? ReasonCode.NOT_AUTHORIZED : ReasonCode.SUCCESS;
         switch (p.qos()) {
             case 0 -> { }
-            case 1 -> connection.write(new PubAck(p.packetId(), code, why));
+            case 1 -> acks.write(new PubAck(p.packetId(), code, why));
             default -> {
                 if (!v5) {
                     session.inboundQos2().received(p.packetId()); // so that its PUBREL completes normally
                 }
-                connection.write(new PubRec(p.packetId(), code, why));
+                acks.write(new PubRec(p.packetId(), code, why));
             }
         }
     }
@@ -206,8 +280,8 @@ final class PacketHandler {
         MqttProperties why = MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build();
         switch (p.qos()) {
             case 0 -> connection.protocolViolation(ReasonCode.PAYLOAD_FORMAT_INVALID, reason);
-            case 1 -> connection.write(new PubAck(p.packetId(), ReasonCode.PAYLOAD_FORMAT_INVALID, why));
-            default -> connection.write(new PubRec(p.packetId(), ReasonCode.PAYLOAD_FORMAT_INVALID, why));
+            case 1 -> acks.write(new PubAck(p.packetId(), ReasonCode.PAYLOAD_FORMAT_INVALID, why));
+            default -> acks.write(new PubRec(p.packetId(), ReasonCode.PAYLOAD_FORMAT_INVALID, why));
         }
     }
 

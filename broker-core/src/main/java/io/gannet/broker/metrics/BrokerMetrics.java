@@ -21,7 +21,9 @@ public final class BrokerMetrics {
         /** Larger than the 5.0 client's Maximum Packet Size. */
         TOO_LARGE_FOR_CLIENT,
         /** The publisher was not authorized to publish to the topic. */
-        NOT_AUTHORIZED
+        NOT_AUTHORIZED,
+        /** A plugin's publish interceptor dropped it (or failed on it). */
+        INTERCEPTED
     }
 
     private final LongAdder connectionsTotal = new LongAdder();

@@ -4,6 +4,13 @@ import io.gannet.spi.PluginConfig;
 import io.gannet.spi.PluginContext;
 import io.gannet.spi.auth.ConnectAuthenticator;
 import io.gannet.spi.auth.TopicAuthorizer;
+import io.gannet.spi.auth.EnhancedAuthenticator;
+import io.gannet.spi.metrics.PluginMetrics;
+import io.gannet.spi.publish.InboundPublishInterceptor;
+import io.gannet.spi.publish.OutboundPublishInterceptor;
+import io.gannet.spi.services.ClientService;
+import io.gannet.spi.services.MessagePublisher;
+import io.gannet.spi.services.RetainedMessages;
 import io.gannet.spi.tls.TlsProvider;
 import java.util.concurrent.atomic.AtomicLong;
 import java.nio.file.Path;
@@ -24,11 +31,18 @@ final class DefaultPluginContext implements PluginContext {
     final List<TopicAuthorizer> authorizers = new CopyOnWriteArrayList<>();
     final List<TlsProvider> tlsProviders = new CopyOnWriteArrayList<>();
     final List<io.gannet.spi.events.BrokerEventListener> eventListeners = new CopyOnWriteArrayList<>();
+    final List<InboundPublishInterceptor> inboundInterceptors = new CopyOnWriteArrayList<>();
+    final List<OutboundPublishInterceptor> outboundInterceptors = new CopyOnWriteArrayList<>();
+    final List<EnhancedAuthenticator> enhancedAuthenticators = new CopyOnWriteArrayList<>();
     private final AtomicLong authorizationEpoch;
+    private final PluginServices services;
+    private final PluginMetrics metrics;
 
     DefaultPluginContext(String name, PluginConfig config, Path home, ScheduledExecutorService scheduler,
-                         AtomicLong authorizationEpoch) {
+                         AtomicLong authorizationEpoch, PluginServices services) {
         this.authorizationEpoch = authorizationEpoch;
+        this.services = services;
+        this.metrics = services.metrics().forPlugin(name);
         this.name = name;
         this.config = config;
         this.home = home;
@@ -79,6 +93,41 @@ final class DefaultPluginContext implements PluginContext {
     @Override
     public void registerEventListener(io.gannet.spi.events.BrokerEventListener listener) {
         eventListeners.add(listener);
+    }
+
+    @Override
+    public void registerEnhancedAuthenticator(EnhancedAuthenticator authenticator) {
+        enhancedAuthenticators.add(authenticator);
+    }
+
+    @Override
+    public void registerInboundInterceptor(InboundPublishInterceptor interceptor) {
+        inboundInterceptors.add(interceptor);
+    }
+
+    @Override
+    public void registerOutboundInterceptor(OutboundPublishInterceptor interceptor) {
+        outboundInterceptors.add(interceptor);
+    }
+
+    @Override
+    public MessagePublisher publisher() {
+        return services.publisher();
+    }
+
+    @Override
+    public ClientService clients() {
+        return services.clients();
+    }
+
+    @Override
+    public RetainedMessages retained() {
+        return services.retained();
+    }
+
+    @Override
+    public PluginMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.gannet.broker.plugin;
 
 import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.spi.events.BrokerEventListener;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -19,7 +20,12 @@ public final class EventDispatcher {
     /** For a broker without listening plugins. */
     public static final EventDispatcher NONE = new EventDispatcher(List.of(), Runnable::run);
 
+    /** The most events waiting for listeners; beyond it events are shed and counted. */
+    static final int MAX_PENDING = 100_000;
+
     private final List<BrokerEventListener> listeners;
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder lost = new java.util.concurrent.atomic.LongAdder();
     private final Executor executor;
 
     public EventDispatcher(List<BrokerEventListener> listeners, Executor executor) {
@@ -59,6 +65,26 @@ public final class EventDispatcher {
         }
     }
 
+    public void sessionCreated(String clientId, long expirySeconds) {
+        if (active()) {
+            var e = new BrokerEventListener.SessionCreated(clientId, expirySeconds);
+            dispatch(l -> l.sessionCreated(e));
+        }
+    }
+
+    public void messageDropped(String clientId, String topic, int qos, BrokerMetrics.DropReason reason) {
+        if (active()) {
+            var e = new BrokerEventListener.MessageDropped(clientId, topic, qos,
+                    reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            dispatch(l -> l.messageDropped(e));
+        }
+    }
+
+    /** Events not delivered because listeners fell more than {@value #MAX_PENDING} events behind. */
+    public long lost() {
+        return lost.sum();
+    }
+
     public void sessionEnded(String clientId) {
         if (active()) {
             var e = new BrokerEventListener.SessionEnded(clientId);
@@ -67,8 +93,14 @@ public final class EventDispatcher {
     }
 
     private void dispatch(Consumer<BrokerEventListener> call) {
+        if (pending.incrementAndGet() > MAX_PENDING) {
+            pending.decrementAndGet();
+            lost.increment();
+            return; // listeners cannot keep up: shed events rather than grow without bound
+        }
         try {
             executor.execute(() -> {
+                pending.decrementAndGet();
                 for (BrokerEventListener l : listeners) {
                     try {
                         call.accept(l);
@@ -78,6 +110,7 @@ public final class EventDispatcher {
                 }
             });
         } catch (RejectedExecutionException shuttingDown) {
+            pending.decrementAndGet();
             log.debug("Event dropped at shutdown");
         }
     }

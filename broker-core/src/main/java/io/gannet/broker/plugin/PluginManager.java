@@ -49,10 +49,15 @@ public final class PluginManager implements AutoCloseable {
     private final List<Refused> refused = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final AtomicLong authorizationEpoch;
+    private final PluginServices services;
 
-    /** @param authorizationEpoch moved on when a plugin invalidates authorization decisions */
-    public PluginManager(PluginsConfig config, Path home, AtomicLong authorizationEpoch) {
+    /**
+     * @param authorizationEpoch moved on when a plugin invalidates authorization decisions
+     * @param services           what the broker lends plugins
+     */
+    public PluginManager(PluginsConfig config, Path home, AtomicLong authorizationEpoch, PluginServices services) {
         this.config = config;
+        this.services = services;
         this.home = home;
         this.authorizationEpoch = authorizationEpoch;
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
@@ -77,7 +82,7 @@ public final class PluginManager implements AutoCloseable {
                 continue;
             }
             DefaultPluginContext ctx = new DefaultPluginContext(c.name(),
-                    new PluginConfigSection(c.name(), section, home), home, scheduler, authorizationEpoch);
+                    new PluginConfigSection(c.name(), section, home), home, scheduler, authorizationEpoch, services);
             try {
                 c.plugin().start(ctx);
                 started.add(new Started(c.name(), c.plugin(), ctx, c.loader()));
@@ -232,6 +237,21 @@ public final class PluginManager implements AutoCloseable {
     /** Every event listener the started plugins registered, in plugin priority order. */
     public List<io.gannet.spi.events.BrokerEventListener> eventListeners() {
         return registered(c -> c.eventListeners);
+    }
+
+    /** Every enhanced authenticator the started plugins registered, in plugin priority order. */
+    public List<io.gannet.spi.auth.EnhancedAuthenticator> enhancedAuthenticators() {
+        return registered(c -> c.enhancedAuthenticators);
+    }
+
+    /** Every inbound publish interceptor the started plugins registered, in plugin priority order. */
+    public List<io.gannet.spi.publish.InboundPublishInterceptor> inboundInterceptors() {
+        return registered(c -> c.inboundInterceptors);
+    }
+
+    /** Every outbound publish interceptor the started plugins registered, in plugin priority order. */
+    public List<io.gannet.spi.publish.OutboundPublishInterceptor> outboundInterceptors() {
+        return registered(c -> c.outboundInterceptors);
     }
 
     private <T> List<T> registered(java.util.function.Function<DefaultPluginContext, List<T>> kind) {

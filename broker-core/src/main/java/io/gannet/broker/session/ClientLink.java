@@ -15,6 +15,9 @@ public interface ClientLink {
 
     MqttVersion version();
 
+    /** Who the client is, as it connected and authenticated: for plugin hooks. */
+    io.gannet.broker.auth.ConnectAttempt client();
+
     boolean isActive();
 
     /** Whether the socket can take more bytes now; when false, the session queues instead of writing. */

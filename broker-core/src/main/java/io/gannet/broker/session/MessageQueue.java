@@ -1,7 +1,7 @@
 package io.gannet.broker.session;
 
 import io.gannet.broker.config.SessionConfig.QueueFullPolicy;
-import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.metrics.Drops;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.shared.SharedGroup;
@@ -18,7 +18,9 @@ final class MessageQueue {
      * A message as it will be delivered: with the QoS, RETAIN flag and 5.0 Subscription Identifiers (or
      * {@code null}) chosen for this session.
      */
-    record Queued(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
+    /** @param intercepted whether the outbound interceptors already saw (and passed) it */
+    record Queued(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
+                  boolean intercepted) {
         int bytes() {
             return message.payload().length;
         }
@@ -60,6 +62,12 @@ final class MessageQueue {
         bytes += q.bytes();
     }
 
+    /** Puts a message back at the head, ahead of the limits: it was taken out to be sent and could not be. */
+    void pushFront(Queued q) {
+        queue.addFirst(q);
+        bytes += q.bytes();
+    }
+
     Queued peek() {
         return queue.peekFirst();
     }
@@ -79,28 +87,29 @@ final class MessageQueue {
      * @return false if the new message was dropped (with {@link QueueFullPolicy#DISCONNECT}, the caller then
      *         disconnects the slow client)
      */
-    boolean offer(Queued q, QueueFullPolicy policy, BrokerMetrics metrics) {
+    boolean offer(Queued q, QueueFullPolicy policy, Drops drops, String clientId) {
         int size = q.bytes();
         if (!canEverHold(size)) {
-            metrics.dropped(DropReason.TOO_LARGE_FOR_QUEUE);
+            drops.dropped(DropReason.TOO_LARGE_FOR_QUEUE, clientId, q.message().topic(), q.qos());
             return false;
         }
         if (!hasRoomFor(size)) {
             if (q.qos() == 0) {
-                metrics.dropped(DropReason.QUEUE_FULL);
+                drops.dropped(DropReason.QUEUE_FULL, clientId, q.message().topic(), 0);
                 return false;
             }
-            while (!hasRoomFor(size) && removeOldestQos0()) {
-                metrics.dropped(DropReason.QUEUE_FULL);
+            Queued removed;
+            while (!hasRoomFor(size) && (removed = removeOldestQos0()) != null) {
+                drops.dropped(DropReason.QUEUE_FULL, clientId, removed.message().topic(), 0);
             }
             if (!hasRoomFor(size)) {
                 if (policy != QueueFullPolicy.DROP_OLDEST) {
-                    metrics.dropped(DropReason.QUEUE_FULL);
+                    drops.dropped(DropReason.QUEUE_FULL, clientId, q.message().topic(), q.qos());
                     return false;
                 }
                 while (!hasRoomFor(size)) {
-                    poll();
-                    metrics.dropped(DropReason.QUEUE_FULL);
+                    Queued oldest = poll();
+                    drops.dropped(DropReason.QUEUE_FULL, clientId, oldest.message().topic(), oldest.qos());
                 }
             }
         }
@@ -108,17 +117,17 @@ final class MessageQueue {
         return true;
     }
 
-    /** Removes the oldest QoS 0 message, the first to go when the queue is full; false if there is none. */
-    private boolean removeOldestQos0() {
+    /** Removes the oldest QoS 0 message, the first to go when the queue is full; null if there is none. */
+    private Queued removeOldestQos0() {
         for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
             Queued q = it.next();
             if (q.qos() == 0) {
                 it.remove();
                 bytes -= q.bytes();
-                return true;
+                return q;
             }
         }
-        return false;
+        return null;
     }
 
     /** Removes the messages {@code filter} accepts (it may act on them), keeping the order of the rest. */

@@ -4,6 +4,8 @@ import io.gannet.broker.codec.PubRel;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.config.SessionConfig;
 import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.metrics.Drops;
+import io.gannet.broker.plugin.PublishInterceptors;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.shared.SharedGroup;
@@ -35,6 +37,8 @@ public final class Session {
     private volatile EventLoop owner;
     /** Whether a client is attached; read by other loops to pick a shared subscription member, so volatile. */
     private volatile boolean online;
+    /** The attached client as it connected, for plugins on other threads; null while offline. */
+    private volatile io.gannet.broker.auth.ConnectAttempt onlineClient;
 
     /** A Session Expiry Interval meaning "never" [3.1.2.11.2]; 3.1.1 persistent sessions have it. */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -53,17 +57,22 @@ public final class Session {
     private final MessageQueue queue;
     private InflightWindow inflight;
     private final InboundQos2Ids inboundQos2 = new InboundQos2Ids();
+    /** An outbound interceptor's answer is pending: later deliveries queue behind it. */
+    private boolean awaitingInterceptor;
 
     /**
      * The collaborators every session shares.
      *
      * @param willPublisher publishes a will whose delay ran out or whose session ended
      * @param clock         the broker's clock, for message expiry
+     * @param drops         where undelivered messages are counted and reported
+     * @param interceptors  the plugins' outbound publish interceptors, run before each send
      */
     public record SessionContext(SessionConfig config, int inflightWindow, BrokerMetrics metrics,
                                  TopicTrie<Subscription> trie, SharedSubscriptions shared, SessionStore store,
                                  Consumer<Message> willPublisher, Clock clock,
-                                 io.gannet.broker.plugin.EventDispatcher events) {
+                                 io.gannet.broker.plugin.EventDispatcher events, Drops drops,
+                                 PublishInterceptors interceptors) {
     }
 
     public Session(String clientId, EventLoop owner, SessionContext context) {
@@ -113,6 +122,7 @@ public final class Session {
                 ClientLink old = link;
                 link = null;
                 online = false;
+                onlineClient = null;
                 old.takenOver(!cleanStart);
             }
             // State survives only in a session that outlives its connection [MQTT-3.1.2-4, MQTT-3.1.2-6].
@@ -148,8 +158,12 @@ public final class Session {
         }
         link = newLink;
         online = true;
+        onlineClient = newLink.client();
         inflight().limit(newLink.receiveMaximum());
         newLink.attached(this, present);
+        if (!present) {
+            context.events().sessionCreated(clientId, expirySeconds);
+        }
         resendInflight();
         drain();
     }
@@ -172,6 +186,7 @@ public final class Session {
             }
             link = null;
             online = false;
+            onlineClient = null;
             handOverSharedMessages();
             if (will != null) {
                 if (willDelaySeconds == 0 || expirySeconds == 0) {
@@ -324,23 +339,27 @@ public final class Session {
                 return;
             }
             if (qos == 0 && !context.config().queueQos0Offline()) {
-                context.metrics().dropped(DropReason.QOS0_OFFLINE);
+                context.drops().dropped(DropReason.QOS0_OFFLINE, clientId, message.topic(), 0);
                 return;
             }
-            enqueue(message, qos, retain, subscriptionIds, group);
+            enqueue(message, qos, retain, subscriptionIds, group, false);
             return;
         }
-        if (!queue.isEmpty() || !link.isWritable() || (qos > 0 && inflight().isFull())) {
-            enqueue(message, qos, retain, subscriptionIds, group);
+        if (awaitingInterceptor || !queue.isEmpty() || !link.isWritable() || (qos > 0 && inflight().isFull())) {
+            enqueue(message, qos, retain, subscriptionIds, group, false);
             return;
         }
-        send(message, qos, retain, subscriptionIds, group, sharedPayload);
+        send(message, qos, retain, subscriptionIds, group, sharedPayload, false);
     }
 
     private void send(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
-                      ByteBuf sharedPayload) {
+                      ByteBuf sharedPayload, boolean intercepted) {
         if (message.isExpired(context.clock().millis())) {
-            context.metrics().dropped(DropReason.EXPIRED); // [MQTT-3.3.2-5]
+            context.drops().dropped(DropReason.EXPIRED, clientId, message.topic(), qos); // [MQTT-3.3.2-5]
+            return;
+        }
+        if (!intercepted && context.interceptors().hasOutbound()) {
+            intercept(message, qos, retain, subscriptionIds, group, sharedPayload);
             return;
         }
         int packetId = 0;
@@ -352,13 +371,57 @@ public final class Session {
             if (qos > 0) {
                 inflight.remove(packetId);
             }
-            context.metrics().dropped(DropReason.TOO_LARGE_FOR_CLIENT);
+            context.drops().dropped(DropReason.TOO_LARGE_FOR_CLIENT, clientId, message.topic(), qos);
         }
     }
 
-    private void enqueue(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
-        MessageQueue.Queued q = new MessageQueue.Queued(message, qos, retain, subscriptionIds, group);
-        if (!queue.offer(q, context.config().queueFullPolicy(), context.metrics()) && link != null
+    /**
+     * Asks the outbound interceptors about one delivery. An answer that is not there at once holds every later
+     * delivery of this session (they queue) until it comes, so that messages keep their order.
+     */
+    private void intercept(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
+                           ByteBuf sharedPayload) {
+        java.util.concurrent.CompletableFuture<Message> decided =
+                context.interceptors().outbound(link.client(), message, qos, retain);
+        if (decided.isDone()) {
+            sendIntercepted(message, decided.getNow(null), qos, retain, subscriptionIds, group, sharedPayload);
+            return;
+        }
+        awaitingInterceptor = true;
+        int gen = generation;
+        decided.whenComplete((result, error) -> execute(() -> {
+            awaitingInterceptor = false;
+            Message decision = error == null ? result : null;
+            if (ended) {
+                return;
+            }
+            if (link == null || gen != generation || !link.isWritable()) {
+                if (decision != null) { // decided, but the client went (or is slow): keep it, decided, for later
+                    queue.pushFront(new MessageQueue.Queued(decision, decision == message ? qos : decision.qos(),
+                            decision == message ? retain : decision.retain(), subscriptionIds, group, true));
+                }
+            } else {
+                sendIntercepted(message, decision, qos, retain, subscriptionIds, group, null);
+            }
+            drain();
+        }));
+    }
+
+    private void sendIntercepted(Message original, Message decision, int qos, boolean retain, int[] subscriptionIds,
+                                 SharedGroup group, ByteBuf sharedPayload) {
+        if (decision == null) {
+            context.drops().dropped(DropReason.INTERCEPTED, clientId, original.topic(), qos);
+        } else if (decision == original) {
+            send(original, qos, retain, subscriptionIds, group, sharedPayload, true);
+        } else {
+            send(decision, decision.qos(), decision.retain(), subscriptionIds, group, null, true);
+        }
+    }
+
+    private void enqueue(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
+                         boolean intercepted) {
+        MessageQueue.Queued q = new MessageQueue.Queued(message, qos, retain, subscriptionIds, group, intercepted);
+        if (!queue.offer(q, context.config().queueFullPolicy(), context.drops(), clientId) && link != null
                 && context.config().queueFullPolicy() == SessionConfig.QueueFullPolicy.DISCONNECT) {
             link.disconnect(ReasonCode.QUOTA_EXCEEDED, "session queue full");
         }
@@ -366,13 +429,14 @@ public final class Session {
 
     /** Sends queued messages while the socket is writable and the in-flight window has room. */
     public void drain() {
-        while (link != null && !queue.isEmpty() && link.isWritable()) {
+        while (link != null && !awaitingInterceptor && !queue.isEmpty() && link.isWritable()) {
             MessageQueue.Queued next = queue.peek();
             if (next.qos() > 0 && inflight().isFull()) {
                 return;
             }
             queue.poll();
-            send(next.message(), next.qos(), next.retain(), next.subscriptionIds(), next.group(), null);
+            send(next.message(), next.qos(), next.retain(), next.subscriptionIds(), next.group(), null,
+                    next.intercepted());
         }
     }
 
@@ -475,7 +539,35 @@ public final class Session {
         return inboundQos2;
     }
 
-    // ---- introspection for tests and $SYS ---------------------------------------------------------------------
+    // ---- introspection for tests, $SYS and plugins -----------------------------------------------------------
+
+    /** The attached client, or {@code null} while offline; readable from any thread. */
+    public io.gannet.broker.auth.ConnectAttempt connectedClient() {
+        return onlineClient;
+    }
+
+    /**
+     * Closes the attached connection as an administrative action (its will is published); on the owner loop.
+     *
+     * @param endSession whether the session ends too, instead of waiting for its client's return
+     * @return whether a client was connected
+     */
+    public boolean disconnectClient(String reason, boolean endSession) {
+        if (ended) {
+            return false;
+        }
+        if (endSession) {
+            expirySeconds = 0;
+        }
+        if (link == null) {
+            if (endSession) {
+                end();
+            }
+            return false;
+        }
+        link.disconnect(ReasonCode.ADMINISTRATIVE_ACTION, reason);
+        return true;
+    }
 
     /** Queued messages; read on the owner loop. */
     public int queuedMessages() {

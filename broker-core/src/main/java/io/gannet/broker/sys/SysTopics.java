@@ -35,9 +35,18 @@ public final class SysTopics implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final Map<String, String> lastPublished = new HashMap<>();
     private ScheduledFuture<?> task;
+    private final java.util.function.Consumer<java.util.function.BiConsumer<String, Long>> extraValues;
 
     public SysTopics(BrokerMetrics metrics, SessionStore sessions, TopicTrie<?> subscriptions,
                      SharedSubscriptions shared, RetainedStore retained, MessageRouter router) {
+        this(metrics, sessions, subscriptions, shared, retained, router, action -> { });
+    }
+
+    /** @param extraValues visits further values (plugins' metrics) by topic below {@value #PREFIX} */
+    public SysTopics(BrokerMetrics metrics, SessionStore sessions, TopicTrie<?> subscriptions,
+                     SharedSubscriptions shared, RetainedStore retained, MessageRouter router,
+                     java.util.function.Consumer<java.util.function.BiConsumer<String, Long>> extraValues) {
+        this.extraValues = extraValues;
         this.metrics = metrics;
         this.sessions = sessions;
         this.subscriptions = subscriptions;
@@ -80,6 +89,7 @@ public final class SysTopics implements AutoCloseable {
         v.put(PREFIX + "shared subscriptions/count", Integer.toString(shared.size()));
         v.put(PREFIX + "retained messages/count", Integer.toString(retained.size()));
         v.put(PREFIX + "packets/malformed", Long.toString(metrics.malformedPackets()));
+        extraValues.accept((name, value) -> v.put(PREFIX + name, Long.toString(value)));
         return v;
     }
 

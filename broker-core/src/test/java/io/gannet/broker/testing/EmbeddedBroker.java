@@ -48,9 +48,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         return start(settings, authenticator, io.gannet.broker.auth.EnhancedAuthenticator.NONE, clock);
     }
 
+    /** Starts with these settings and these plugins embedded (named by their class's simple name). */
+    public static EmbeddedBroker start(Map<String, Object> settings, io.gannet.spi.Plugin... plugins) {
+        return start(settings, new AllowAllAuthenticator(), io.gannet.broker.auth.EnhancedAuthenticator.NONE,
+                java.time.Clock.systemUTC(), plugins);
+    }
+
     public static EmbeddedBroker start(Map<String, Object> settings, Authenticator authenticator,
                                        io.gannet.broker.auth.EnhancedAuthenticator enhanced,
-                                       java.time.Clock clock) {
+                                       java.time.Clock clock, io.gannet.spi.Plugin... plugins) {
         Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
         sections.computeIfAbsent("network", k -> new LinkedHashMap<>()).put("io-threads", 2);
         // $SYS values are retained messages; tests that want them turn them on, the others count retained exactly.
@@ -60,6 +66,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         GannetConfig config = ConfigLoader.fromMap(sections)
                 .withListeners(List.of(new ListenerConfig("test", "127.0.0.1", 0, "mqtt")));
         Broker broker = new Broker(config, authenticator, enhanced, clock);
+        for (io.gannet.spi.Plugin p : plugins) {
+            broker.embed(p);
+        }
         try {
             broker.start();
         } catch (InterruptedException e) {

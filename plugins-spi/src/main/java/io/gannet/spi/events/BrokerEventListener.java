@@ -31,8 +31,23 @@ public interface BrokerEventListener {
     default void unsubscribed(Unsubscribed event) {
     }
 
+    /**
+     * A new session was created: a client connected with no session to resume (Clean Start, or none stored).
+     */
+    default void sessionCreated(SessionCreated event) {
+    }
+
     /** A session ended: its client disconnected with Session Expiry 0 (a 3.1.1 clean session), or its expiry ran out. */
     default void sessionEnded(SessionEnded event) {
+    }
+
+    /**
+     * A message was not delivered: to one subscriber (its queue was full, it expired, it was too large for the
+     * client, an outbound interceptor dropped it), or at all (its publisher was not authorized, an inbound
+     * interceptor dropped it). Every drop is also counted in {@code $SYS/broker/publish/messages/dropped/<reason>}.
+     * When drops come faster than listeners take them, events beyond a bound are not delivered (and counted).
+     */
+    default void messageDropped(MessageDropped event) {
     }
 
     /** A client connected. */
@@ -57,5 +72,17 @@ public interface BrokerEventListener {
     }
 
     record SessionEnded(String clientId) {
+    }
+
+    /** @param expirySeconds how long the session outlives its connection (0xFFFFFFFF: never) */
+    record SessionCreated(String clientId, long expirySeconds) {
+    }
+
+    /**
+     * @param clientId the subscriber it was for, or the publisher it came from when it went nowhere
+     * @param reason   {@code queue-full}, {@code too-large-for-queue}, {@code qos0-offline}, {@code expired},
+     *                 {@code too-large-for-client}, {@code not-authorized} or {@code intercepted}
+     */
+    record MessageDropped(String clientId, String topic, int qos, String reason) {
     }
 }

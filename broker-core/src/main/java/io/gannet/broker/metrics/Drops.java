@@ -1,0 +1,25 @@
+package io.gannet.broker.metrics;
+
+import io.gannet.broker.plugin.EventDispatcher;
+
+/**
+ * Where every message the broker does not deliver is reported: counted by reason, and raised as an event for the
+ * plugins that listen. One call per dropped message, wherever the drop happens.
+ */
+public final class Drops {
+    private final BrokerMetrics metrics;
+    private final EventDispatcher events;
+
+    public Drops(BrokerMetrics metrics, EventDispatcher events) {
+        this.metrics = metrics;
+        this.events = events;
+    }
+
+    /**
+     * @param clientId the client it was for (or, for a message refused on the way in, from)
+     */
+    public void dropped(BrokerMetrics.DropReason reason, String clientId, String topic, int qos) {
+        metrics.dropped(reason);
+        events.messageDropped(clientId, topic, qos, reason);
+    }
+}

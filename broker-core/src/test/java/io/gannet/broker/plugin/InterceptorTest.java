@@ -1,0 +1,305 @@
+package io.gannet.broker.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gannet.broker.codec.Disconnect;
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.codec.PacketType;
+import io.gannet.broker.codec.PropertyId;
+import io.gannet.broker.codec.PubAck;
+import io.gannet.broker.codec.Publish;
+import io.gannet.broker.codec.ReasonCode;
+import io.gannet.broker.testing.EmbeddedBroker;
+import io.gannet.broker.testing.MalformedCorpus;
+import io.gannet.broker.testing.RawClient;
+import io.gannet.broker.v5.V5;
+import io.gannet.spi.Plugin;
+import io.gannet.spi.PluginContext;
+import io.gannet.spi.events.BrokerEventListener;
+import io.gannet.spi.metrics.Counter;
+import io.gannet.spi.publish.AckReason;
+import io.gannet.spi.publish.InboundDecision;
+import io.gannet.spi.publish.OutboundDecision;
+import io.gannet.spi.publish.PublishMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Inbound and outbound publish interceptors: changing, dropping, holding the acknowledgement; a hook that throws,
+ * one that never answers, one that answers late; the message-dropped event and plugin metrics on the way.
+ */
+class InterceptorTest {
+    private EmbeddedBroker broker;
+
+    /** Decides by topic prefix (see each case). Counts what it sees. */
+    static final class Rules implements Plugin {
+        final Map<String, CompletableFuture<Void>> gates = new ConcurrentHashMap<>();
+        final List<String> dropped = new CopyOnWriteArrayList<>();
+        volatile Counter seen;
+
+        @Override
+        public void start(PluginContext ctx) {
+            seen = ctx.metrics().counter("messages/seen");
+            ctx.metrics().gauge("gates", gates::size);
+            ctx.registerInboundInterceptor((client, m) -> {
+                seen.increment();
+                String t = m.topic();
+                if (t.startsWith("upper/")) {
+                    return done(InboundDecision.proceed(m.toBuilder()
+                            .payload(m.payloadAsString().toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8))
+                            .userProperty("seen-by", client.clientId()).build()));
+                }
+                if (t.startsWith("redirect/")) {
+                    return done(InboundDecision.proceed(m.toBuilder().topic("redirected/" + t.substring(9)).build()));
+                }
+                if (t.startsWith("drop/")) {
+                    return done(InboundDecision.drop(AckReason.QUOTA_EXCEEDED, "no room for " + t));
+                }
+                if (t.startsWith("hang/")) {
+                    return new CompletableFuture<>(); // never answers
+                }
+                if (t.startsWith("throw/")) {
+                    throw new IllegalStateException("a broken interceptor");
+                }
+                if (t.startsWith("slow/")) {
+                    return CompletableFuture.supplyAsync(InboundDecision::proceed,
+                            CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS));
+                }
+                if (t.startsWith("held/")) {
+                    return done(InboundDecision.proceed().acknowledgeWhen(
+                            gates.computeIfAbsent(t, k -> new CompletableFuture<>())));
+                }
+                return done(InboundDecision.proceed());
+            });
+            ctx.registerOutboundInterceptor((client, m) -> {
+                if (m.topic().startsWith("news/") && client.clientId().equals("censored")) {
+                    return done(m.topic().equals("news/secret") ? OutboundDecision.drop()
+                            : OutboundDecision.proceed(m.toBuilder().payload(("[" + m.payloadAsString() + "]")
+                                    .getBytes(StandardCharsets.UTF_8)).build()));
+                }
+                if (m.topic().startsWith("ohang/")) {
+                    return new CompletableFuture<>();
+                }
+                return done(OutboundDecision.proceed());
+            });
+            ctx.registerEventListener(new BrokerEventListener() {
+                @Override
+                public void messageDropped(MessageDropped e) {
+                    dropped.add(e.reason() + " " + e.clientId() + " " + e.topic());
+                }
+            });
+        }
+
+        private static <T> CompletableFuture<T> done(T value) {
+            return CompletableFuture.completedFuture(value);
+        }
+    }
+
+    private final Rules rules = new Rules();
+
+    @AfterEach
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private void start(Map<String, Object> settings) {
+        broker = EmbeddedBroker.start(settings, rules);
+    }
+
+    private RawClient v5(String id) throws Exception {
+        RawClient c = new RawClient(broker.port());
+        c.send(V5.connect(id, true, MqttProperties.EMPTY));
+        assertThat(c.read().type()).isEqualTo(PacketType.CONNACK);
+        return c;
+    }
+
+    private RawClient v3(String id) throws Exception {
+        RawClient c = new RawClient(broker.port());
+        c.send(MalformedCorpus.connect(MqttVersion.V3_1_1, id));
+        assertThat(c.read().type()).isEqualTo(PacketType.CONNACK);
+        return c;
+    }
+
+    private RawClient subscriber(String id, String filter) throws Exception {
+        RawClient c = v5(id);
+        c.send(V5.subscribe(1, filter, 1));
+        c.readUntil(PacketType.SUBACK);
+        return c;
+    }
+
+    private static Publish nextPublish(RawClient c) throws Exception {
+        return (Publish) c.readUntil(PacketType.PUBLISH).decode(MqttVersion.V5);
+    }
+
+    private static PubAck pubAck(RawClient c) throws Exception {
+        return (PubAck) c.readUntil(PacketType.PUBACK).decode(MqttVersion.V5);
+    }
+
+    @Test
+    void anInterceptorChangesPayloadPropertiesAndTopic() throws Exception {
+        start(Map.of());
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(V5.publish("upper/a", 1, 1, MqttProperties.EMPTY, "hello"));
+            assertThat(pubAck(pub).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+            Publish got = nextPublish(sub);
+            assertThat(got.topic()).isEqualTo("upper/a");
+            assertThat(V5.text(got)).isEqualTo("HELLO");
+            assertThat(got.properties().userProperties()).extracting(u -> u.name() + "=" + u.value())
+                    .containsExactly("seen-by=pub");
+            pub.send(V5.publish("redirect/x", 0, 0, MqttProperties.EMPTY, "moved"));
+            Publish moved = nextPublish(sub);
+            assertThat(moved.topic()).isEqualTo("redirected/x");
+            assertThat(V5.text(moved)).isEqualTo("moved");
+        }
+        assertThat(rules.seen.value()).isEqualTo(2);
+        assertThat(broker.broker().sys().snapshot())
+                .containsEntry("$SYS/broker/plugins/Rules/messages/seen", "2")
+                .containsEntry("$SYS/broker/plugins/Rules/gates", "0");
+    }
+
+    @Test
+    void aDroppedMessageIsNotDeliveredAndItsPublisherGetsTheReason() throws Exception {
+        start(Map.of());
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(V5.publish("drop/a", 1, 7, MqttProperties.EMPTY, "x"));
+            PubAck ack = pubAck(pub);
+            assertThat(ack.packetId()).isEqualTo(7);
+            assertThat(ack.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
+            assertThat(ack.properties().string(PropertyId.REASON_STRING)).isEqualTo("no room for drop/a");
+            pub.send(V5.publish("after", 0, 0, MqttProperties.EMPTY, "y"));
+            assertThat(nextPublish(sub).topic()).isEqualTo("after"); // the dropped one never came
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> rules.dropped.contains("intercepted pub drop/a"));
+        assertThat(broker.broker().metrics().droppedCount(
+                io.gannet.broker.metrics.BrokerMetrics.DropReason.INTERCEPTED)).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowDecisionKeepsTheOrderOfTheClientsMessages() throws Exception {
+        start(Map.of());
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(MalformedCorpus.concat(V5.publish("slow/1", 1, 1, MqttProperties.EMPTY, "1"),
+                    V5.publish("fast/2", 1, 2, MqttProperties.EMPTY, "2"),
+                    V5.publish("slow/3", 1, 3, MqttProperties.EMPTY, "3")));
+            assertThat(List.of(nextPublish(sub).topic(), nextPublish(sub).topic(), nextPublish(sub).topic()))
+                    .containsExactly("slow/1", "fast/2", "slow/3");
+            assertThat(List.of(pubAck(pub).packetId(), pubAck(pub).packetId(), pubAck(pub).packetId()))
+                    .containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void anInterceptorThatNeverAnswersTimesOutAndTheMessageIsDropped() throws Exception {
+        start(Map.of("plugins.hook-timeout-ms", 200));
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(MalformedCorpus.concat(V5.publish("hang/a", 1, 1, MqttProperties.EMPTY, "lost"),
+                    V5.publish("next", 1, 2, MqttProperties.EMPTY, "kept")));
+            PubAck first = pubAck(pub);
+            assertThat(first.packetId()).isEqualTo(1);
+            assertThat(first.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+            assertThat(pubAck(pub).packetId()).isEqualTo(2);
+            assertThat(nextPublish(sub).topic()).isEqualTo("next");
+        }
+    }
+
+    @Test
+    void withProceedOnFailureAHangingOrThrowingInterceptorLetsTheMessageThrough() throws Exception {
+        start(Map.of("plugins.hook-timeout-ms", 200, "plugins.interceptor-failure", "proceed"));
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(V5.publish("hang/a", 1, 1, MqttProperties.EMPTY, "through"));
+            assertThat(pubAck(pub).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+            assertThat(nextPublish(sub).topic()).isEqualTo("hang/a");
+            pub.send(V5.publish("throw/b", 1, 2, MqttProperties.EMPTY, "through"));
+            assertThat(pubAck(pub).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+            assertThat(nextPublish(sub).topic()).isEqualTo("throw/b");
+        }
+    }
+
+    @Test
+    void aThrowingInterceptorDisconnectsA311PublisherSoThatItSendsAgain() throws Exception {
+        start(Map.of());
+        try (RawClient pub = v3("old")) {
+            pub.send(RawClient.encode(new Publish("throw/a", 1, false, false, 1, MqttProperties.EMPTY,
+                    new byte[] {1}), MqttVersion.V3_1_1));
+            assertThat(pub.closedByBroker()).isTrue();
+        }
+    }
+
+    @Test
+    void aHeldAcknowledgementWaitsForThePluginAndKeepsTheOrder() throws Exception {
+        start(Map.of());
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(MalformedCorpus.concat(V5.publish("held/a", 1, 1, MqttProperties.EMPTY, "a"),
+                    V5.publish("plain", 1, 2, MqttProperties.EMPTY, "b")));
+            // Delivery does not wait for the gate; the acknowledgements do, both of them, in order.
+            assertThat(nextPublish(sub).topic()).isEqualTo("held/a");
+            assertThat(nextPublish(sub).topic()).isEqualTo("plain");
+            await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.containsKey("held/a"));
+            assertThat(pub.silentFor(Duration.ofMillis(300))).isTrue();
+            rules.gates.get("held/a").complete(null);
+            assertThat(pubAck(pub).packetId()).isEqualTo(1);
+            assertThat(pubAck(pub).packetId()).isEqualTo(2);
+
+            pub.send(V5.publish("held/b", 1, 3, MqttProperties.EMPTY, "b"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.containsKey("held/b"));
+            rules.gates.get("held/b").completeExceptionally(new java.io.IOException("kafka is down"));
+            PubAck failed = pubAck(pub);
+            assertThat(failed.packetId()).isEqualTo(3);
+            assertThat(failed.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+        }
+    }
+
+    @Test
+    void aFailedHeldAcknowledgementDisconnectsA311Publisher() throws Exception {
+        start(Map.of());
+        try (RawClient pub = v3("old")) {
+            pub.send(RawClient.encode(new Publish("held/c", 1, false, false, 1, MqttProperties.EMPTY,
+                    new byte[] {1}), MqttVersion.V3_1_1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.containsKey("held/c"));
+            rules.gates.get("held/c").completeExceptionally(new java.io.IOException("kafka is down"));
+            assertThat(pub.closedByBroker()).isTrue(); // no PUBACK: the client will send it again
+        }
+    }
+
+    @Test
+    void anOutboundInterceptorChangesOrDropsPerSubscriber() throws Exception {
+        start(Map.of());
+        try (RawClient censored = subscriber("censored", "news/#"); RawClient open = subscriber("open", "news/#");
+             RawClient pub = v5("pub")) {
+            pub.send(V5.publish("news/secret", 0, 0, MqttProperties.EMPTY, "s"));
+            pub.send(V5.publish("news/public", 0, 0, MqttProperties.EMPTY, "p"));
+            assertThat(V5.text(nextPublish(open))).isEqualTo("s");
+            assertThat(V5.text(nextPublish(open))).isEqualTo("p");
+            Publish got = nextPublish(censored);
+            assertThat(got.topic()).isEqualTo("news/public"); // the secret one was dropped for this subscriber
+            assertThat(V5.text(got)).isEqualTo("[p]");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> rules.dropped.contains("intercepted censored news/secret"));
+    }
+
+    @Test
+    void anOutboundInterceptorThatNeverAnswersHoldsOnlyThatDeliveryUntilTheTimeout() throws Exception {
+        start(Map.of("plugins.hook-timeout-ms", 200));
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(V5.publish("ohang/a", 1, 1, MqttProperties.EMPTY, "lost"));
+            pub.send(V5.publish("after", 1, 2, MqttProperties.EMPTY, "kept"));
+            Publish got = nextPublish(sub);
+            assertThat(got.topic()).isEqualTo("after");
+            sub.send(RawClient.encode(new PubAck(got.packetId(), 0, MqttProperties.EMPTY), MqttVersion.V5));
+            sub.send(RawClient.encode(new Disconnect(0, MqttProperties.EMPTY), MqttVersion.V5));
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Application messages as plugins see them, and the publish interceptors that may change, drop or hold them.
+ */
+package io.gannet.spi.publish;

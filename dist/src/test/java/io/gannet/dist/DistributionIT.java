@@ -166,6 +166,20 @@ class DistributionIT {
             local.connect();
             local.publishWith().topic("any/topic").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1]).send();
             local.disconnect();
+            // WebSocket: the local ws port is anonymous like 1883; wss, like 8883, wants a user.
+            Mqtt5BlockingClient browser = MqttClient.builder().useMqttVersion5().identifier("browser")
+                    .serverHost("127.0.0.1").serverPort(ports[2]).webSocketConfig().serverPath("mqtt")
+                    .applyWebSocketConfig().buildBlocking();
+            browser.connect();
+            browser.publishWith().topic("any/topic").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1]).send();
+            browser.disconnect();
+            Mqtt5BlockingClient secureBrowser = MqttClient.builder().useMqttVersion5().identifier("secure-browser")
+                    .serverHost("localhost").serverPort(ports[3]).sslConfig().trustManagerFactory(tmf)
+                    .applySslConfig().webSocketConfig().serverPath("mqtt").applyWebSocketConfig().buildBlocking();
+            assertThatThrownBy(secureBrowser::connect).hasMessageContaining("NOT_AUTHORIZED");
+            secureBrowser.connectWith().simpleAuth().username("alice").password("pw".getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth().send();
+            secureBrowser.disconnect();
         } finally {
             broker.destroy();
             assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -173,17 +187,18 @@ class DistributionIT {
         assertThat(broker.exitValue()).as(Files.readString(out)).isZero();
     }
 
-    /** The shipped configuration with both listeners moved to free ports; returns {plain, tls}. */
+    /** The shipped configuration with every listener moved to a free port; returns {mqtt, mqtts, ws, wss}. */
     private static int[] freePorts(Path home) throws IOException {
-        int[] ports = new int[2];
-        for (int i = 0; i < 2; i++) {
+        int[] ports = new int[4];
+        for (int i = 0; i < ports.length; i++) {
             try (ServerSocket s = new ServerSocket(0)) {
                 ports[i] = s.getLocalPort();
             }
         }
         Path conf = home.resolve("conf/gannet.yaml");
         Files.writeString(conf, Files.readString(conf).replace("port: 1883", "port: " + ports[0])
-                .replace("port: 8883", "port: " + ports[1]).replace("bind: 0.0.0.0", "bind: 127.0.0.1"));
+                .replace("port: 8883", "port: " + ports[1]).replace("port: 8083", "port: " + ports[2])
+                .replace("port: 8084", "port: " + ports[3]).replace("bind: 0.0.0.0", "bind: 127.0.0.1"));
         return ports;
     }
 

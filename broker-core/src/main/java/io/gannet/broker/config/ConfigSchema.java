@@ -15,9 +15,10 @@ public final class ConfigSchema {
     public static final ConfigKey<Integer> LISTENER_PORT = ConfigKey.integer("listeners.port", 1883, 0, 65535,
             "The TCP port. 1883 is the registered MQTT port; 0 picks a free port.");
     public static final ConfigKey<String> LISTENER_PROTOCOL = ConfigKey.choice("listeners.protocol", "mqtt",
-            List.of("mqtt", "mqtts"), "mqtt: MQTT 3.1, 3.1.1 and 5.0 over plain TCP. mqtts: the same over TLS "
-                    + "(registered port 8883), with certificates from the TLS plugin (plugins/tls). WebSockets are "
-                    + "not available in this version.");
+            List.of("mqtt", "mqtts", "ws", "wss"), "mqtt: MQTT 3.1, 3.1.1 and 5.0 over plain TCP. mqtts: the "
+                    + "same over TLS (registered port 8883), with certificates from the TLS plugin (plugins/tls). ws: "
+                    + "MQTT over WebSocket (usually port 8083; any URL path, subprotocol mqtt), for browsers. wss: "
+                    + "the same over TLS (usually port 8084).");
 
     public static final ConfigKey<Integer> MAX_PACKET_SIZE = ConfigKey.integer("mqtt.max-packet-size", 1_048_576,
             16, 268_435_460, "The largest MQTT packet, in bytes, the broker accepts. A larger packet is refused as "
@@ -125,21 +126,23 @@ public final class ConfigSchema {
                     + "an error (5.0) or is disconnected (3.1.1) so that it sends the message again.");
 
     /**
-     * The listeners of the shipped {@code conf/gannet.yaml}: plain MQTT for this machine, MQTT over TLS for every
-     * interface. (Without a configuration file the broker opens only the first.)
+     * The listeners of the shipped {@code conf/gannet.yaml}: plain MQTT and WebSocket for this machine, their TLS
+     * forms for every interface. (Without a configuration file the broker opens only the first.)
      */
     public static final List<ListenerConfig> DISTRIBUTION_LISTENERS = List.of(
             new ListenerConfig("mqtt", "127.0.0.1", 1883, "mqtt"),
-            new ListenerConfig("mqtts", "0.0.0.0", 8883, "mqtts"));
+            new ListenerConfig("mqtts", "0.0.0.0", 8883, "mqtts"),
+            new ListenerConfig("ws", "127.0.0.1", 8083, "ws"),
+            new ListenerConfig("wss", "0.0.0.0", 8084, "wss"));
 
     /** The plugin settings of the shipped {@code conf/gannet.yaml}, as YAML under {@code plugins:}. */
     public static final String DISTRIBUTION_PLUGIN_SETTINGS = """
               # The auth plugin (plugins/auth): users in conf/passwords (add them with bin/gannet-passwd), access rules
               # in conf/acl. Clients of the listeners named here may connect without a user name.
               auth:
-                anonymous-listeners: [mqtt]
-              # The TLS plugin (plugins/tls) provides the certificate of the mqtts listener. Set certificate and
-              # private-key (PEM) or keystore (PKCS#12); with neither, a self-signed development certificate is
+                anonymous-listeners: [mqtt, ws]
+              # The TLS plugin (plugins/tls) provides the certificate of the mqtts and wss listeners. Set certificate
+              # and private-key (PEM) or keystore (PKCS#12); with neither, a self-signed development certificate is
               # generated into self-signed-dir on first start.
               tls:
                 self-signed-dir: data/tls

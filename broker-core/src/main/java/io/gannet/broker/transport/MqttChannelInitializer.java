@@ -9,7 +9,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.gannet.broker.tls.TlsContexts;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import java.util.concurrent.TimeUnit;
 import io.netty.handler.ssl.SslContext;
 import javax.net.ssl.SSLException;
 
@@ -18,7 +23,8 @@ import javax.net.ssl.SSLException;
  * bottom to top:
  * <pre>
  *   [keepalive]  IdleStateHandler, added by the connection once CONNECT gives the interval
- *   [tls]        SslHandler, on mqtts listeners; first, so everything after it sees plain bytes
+ *   [tls]        SslHandler, on mqtts and wss listeners; first, so everything after it sees plain bytes
+ *   [http, ws-handshake, ws-frames]   on ws and wss listeners: the HTTP upgrade, then MQTT bytes in binary frames
  *   flush        merges the flushes of one event loop tick into one syscall
  *   decoder      bytes to packets; enforces the maximum packet size before buffering
  *   encoder      packets to bytes; passes already-encoded PUBLISH buffers through
@@ -28,6 +34,14 @@ import javax.net.ssl.SSLException;
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     public static final String TLS = "tls";
     public static final String FLUSH = "flush";
+    public static final String HTTP = "http";
+    public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String WEBSOCKET = "ws-handshake";
+    public static final String WEBSOCKET_FRAMES = "ws-frames";
+    /** The WebSocket subprotocols of MQTT: "mqtt" for 3.1.1 and 5.0, "mqttv3.1" for 3.1 [MQTT-6.0.0-3]. */
+    static final String SUBPROTOCOLS = "mqtt,mqttv3.1";
+    /** The upgrade request is small; a larger one is not a WebSocket client. */
+    private static final int MAX_HANDSHAKE_BYTES = 8192;
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";
     public static final String CONNECTION = "connection";
@@ -39,7 +53,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     private final ListenerConfig listener;
     private final TlsContexts tls;
 
-    /** @param tls the TLS contexts, for mqtts listeners; may be {@code null} for plain ones */
+    /** @param tls the TLS contexts, for mqtts and wss listeners; may be {@code null} for plain ones */
     public MqttChannelInitializer(BrokerServices services, ListenerConfig listener, TlsContexts tls) {
         this.services = services;
         this.listener = listener;
@@ -50,13 +64,26 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) throws SSLException {
         MqttEncoder encoder = new MqttEncoder();
         ChannelPipeline p = ch.pipeline();
-        if ("mqtts".equals(listener.protocol())) {
+        String protocol = listener.protocol();
+        if ("mqtts".equals(protocol) || "wss".equals(protocol)) {
             SslContext context = tls == null ? null : tls.contextFor(listener.name());
             if (context == null) {
                 ch.close(); // checked at start-up; a provider that stopped serving the listener refuses clients
                 return;
             }
             p.addLast(TLS, context.newHandler(ch.alloc()));
+        }
+        if ("ws".equals(protocol) || "wss".equals(protocol)) {
+            int maxFrame = services.config().mqtt().maxPacketSize() + 8; // one whole packet with its fixed header
+            p.addLast(HTTP, new HttpServerCodec());
+            p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
+            p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                    .websocketPath("/").checkStartsWith(true) // any path, as Mosquitto and HiveMQ accept
+                    .subprotocols(SUBPROTOCOLS).maxFramePayloadLength(maxFrame)
+                    .handshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(
+                            services.config().mqtt().connectTimeoutSeconds()))
+                    .build()));
+            p.addLast(WEBSOCKET_FRAMES, new WebSocketFrames());
         }
         // Must be first outbound so it sees every flush; consolidates even when this channel is not reading,
         // which is the case for subscribers written to by another connection's publish.

@@ -24,7 +24,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 
 /**
- * Certificates for {@code mqtts} listeners. From PEM files ({@code certificate}, {@code private-key}) or a PKCS#12
+ * Certificates for {@code mqtts} and {@code wss} listeners. From PEM files ({@code certificate}, {@code private-key}) or a PKCS#12
  * keystore; client certificates checked against a PEM CA bundle ({@code ca}) when {@code client-auth} is
  * {@code optional} or {@code require}; TLS 1.3 and 1.2 only. The files are re-read when they change. With no
  * certificate configured, a self-signed one is generated into {@code self-signed-dir} on first start, with a loud

@@ -82,10 +82,14 @@ class TlsPluginTest {
     }
 
     private void start(Map<String, Object> tls) throws Exception {
+        start(tls, "mqtts");
+    }
+
+    private void start(Map<String, Object> tls, String protocol) throws Exception {
         Map<String, Object> plugins = new LinkedHashMap<>();
         plugins.put("TlsPlugin", tls);
         GannetConfig config = ConfigLoader.fromMap(Map.of("plugins", plugins, "sys", Map.of("interval-seconds", 0)))
-                .withListeners(List.of(new ListenerConfig("secure", "127.0.0.1", 0, "mqtts")));
+                .withListeners(List.of(new ListenerConfig("secure", "127.0.0.1", 0, protocol)));
         broker = new Broker(config).embed(new TlsPlugin()).embed(witness).start();
     }
 
@@ -127,16 +131,34 @@ class TlsPluginTest {
         }
     }
 
-    @Test
-    void aRealClientConnectsOverTls() throws Exception {
-        start(pemConfig());
+    private TrustManagerFactory trustingTheTestCa() throws Exception {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", pki.ca.certificate());
         tmf.init(trust);
+        return tmf;
+    }
+
+    @Test
+    void aRealClientConnectsOverTls() throws Exception {
+        start(pemConfig());
         Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier("tls").serverHost("localhost")
-                .serverPort(port()).sslConfig().trustManagerFactory(tmf).applySslConfig().buildBlocking();
+                .serverPort(port()).sslConfig().trustManagerFactory(trustingTheTestCa()).applySslConfig()
+                .buildBlocking();
+        roundTrip(c);
+    }
+
+    @Test
+    void aRealClientConnectsOverSecureWebSocket() throws Exception {
+        start(pemConfig(), "wss");
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier("wss").serverHost("localhost")
+                .serverPort(port()).sslConfig().trustManagerFactory(trustingTheTestCa()).applySslConfig()
+                .webSocketConfig().serverPath("mqtt").applyWebSocketConfig().buildBlocking();
+        roundTrip(c);
+    }
+
+    private static void roundTrip(Mqtt5BlockingClient c) throws Exception {
         c.connect();
         try (Mqtt5BlockingClient.Mqtt5Publishes in = c.publishes(MqttGlobalPublishFilter.ALL)) {
             c.subscribeWith().topicFilter("secure/#").qos(MqttQos.AT_LEAST_ONCE).send();

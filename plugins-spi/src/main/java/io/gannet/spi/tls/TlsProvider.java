@@ -4,7 +4,7 @@ import io.gannet.spi.Stable;
 import java.util.Optional;
 
 /**
- * Provides the TLS settings of listeners whose protocol is {@code mqtts}. The broker asks for every new connection
+ * Provides the TLS settings of listeners whose protocol is {@code mqtts} or {@code wss}. The broker asks for every new connection
  * and reuses its TLS engine setup as long as the same {@link TlsSettings} instance comes back, so the call must be
  * cheap: return the current instance, and replace it when certificates change.
  *

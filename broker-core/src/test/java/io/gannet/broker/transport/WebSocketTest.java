@@ -1,0 +1,183 @@
+package io.gannet.broker.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.gannet.broker.Broker;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.config.ConfigLoader;
+import io.gannet.broker.config.GannetConfig;
+import io.gannet.broker.config.ListenerConfig;
+import io.gannet.broker.testing.MalformedCorpus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** MQTT over WebSocket (spec section 6) on a ws listener, beside a plain TCP one: real clients of both kinds. */
+class WebSocketTest {
+    private static Broker broker;
+    private static int wsPort;
+    private static int tcpPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        GannetConfig config = ConfigLoader.fromMap(Map.of("sys", Map.of("interval-seconds", 0)))
+                .withListeners(List.of(new ListenerConfig("tcp", "127.0.0.1", 0, "mqtt"),
+                        new ListenerConfig("ws", "127.0.0.1", 0, "ws")));
+        broker = new Broker(config).start();
+        wsPort = broker.address("ws").getPort();
+        tcpPort = broker.address("tcp").getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    @Test
+    void aWebSocketClientAndATcpClientTalkToEachOther() throws Exception {
+        Mqtt5BlockingClient ws = MqttClient.builder().useMqttVersion5().identifier("browser").serverHost("127.0.0.1")
+                .serverPort(wsPort).webSocketConfig().serverPath("mqtt").applyWebSocketConfig().buildBlocking();
+        Mqtt5BlockingClient tcp = MqttClient.builder().useMqttVersion5().identifier("device")
+                .serverHost("127.0.0.1").serverPort(tcpPort).buildBlocking();
+        ws.connect();
+        tcp.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes toWs = ws.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL);
+             Mqtt5BlockingClient.Mqtt5Publishes toTcp = tcp.publishes(
+                     com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            ws.subscribeWith().topicFilter("telemetry/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            tcp.subscribeWith().topicFilter("commands/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            byte[] big = new byte[200_000]; // spans many WebSocket frames and TCP segments
+            big[199_999] = 42;
+            tcp.publishWith().topic("telemetry/1").qos(MqttQos.AT_LEAST_ONCE).payload(big).send();
+            ws.publishWith().topic("commands/1").qos(MqttQos.EXACTLY_ONCE).payload("reboot".getBytes()).send();
+            Mqtt5Publish atWs = toWs.receive(10, TimeUnit.SECONDS).orElseThrow();
+            assertThat(atWs.getPayloadAsBytes()).isEqualTo(big);
+            Mqtt5Publish atTcp = toTcp.receive(10, TimeUnit.SECONDS).orElseThrow();
+            assertThat(new String(atTcp.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("reboot");
+        } finally {
+            ws.disconnect();
+            tcp.disconnect();
+        }
+    }
+
+    @Test
+    void pahoSpeaks311OverWebSocket() throws Exception {
+        var client = new org.eclipse.paho.client.mqttv3.MqttClient("ws://127.0.0.1:" + wsPort + "/mqtt", "paho-ws",
+                new MemoryPersistence());
+        CompletableFuture<String> got = new CompletableFuture<>();
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                got.complete(topic + " " + new String(message.getPayload(), StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        client.connect(options);
+        try {
+            client.subscribe("echo/#", 1);
+            client.publish("echo/1", "hi".getBytes(StandardCharsets.UTF_8), 1, false);
+            assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo("echo/1 hi");
+        } finally {
+            client.disconnect();
+            client.close();
+        }
+    }
+
+    /** Collects what the broker says on a raw WebSocket, and how it closes. */
+    private static final class Listener implements WebSocket.Listener {
+        final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+        final CompletableFuture<ByteBuffer> firstBinary = new CompletableFuture<>();
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+            firstBinary.complete(copy);
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closedWith.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closedWith.completeExceptionally(error);
+        }
+    }
+
+    private static WebSocket open(Listener listener) throws Exception {
+        return HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("mqtt")
+                .buildAsync(URI.create("ws://127.0.0.1:" + wsPort + "/any/path"), listener).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theHandshakeChoosesTheMqttSubprotocolAndRawPacketsWork() throws Exception {
+        Listener listener = new Listener();
+        WebSocket socket = open(listener);
+        assertThat(socket.getSubprotocol()).isEqualTo("mqtt");
+        byte[] connect = MalformedCorpus.connect(MqttVersion.V3_1_1, "raw-ws");
+        // Split across two frames: the decoder must not care where frames end [MQTT-6.0.0-2].
+        socket.sendBinary(ByteBuffer.wrap(connect, 0, 3), true).get(10, TimeUnit.SECONDS);
+        socket.sendBinary(ByteBuffer.wrap(connect, 3, connect.length - 3), true).get(10, TimeUnit.SECONDS);
+        ByteBuffer connAck = listener.firstBinary.get(10, TimeUnit.SECONDS);
+        assertThat(connAck.get(0) & 0xFF).isEqualTo(0x20); // CONNACK
+        assertThat(connAck.get(3)).isEqualTo((byte) 0); // accepted
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aTextFrameClosesTheConnection() throws Exception {
+        Listener listener = new Listener();
+        WebSocket socket = open(listener);
+        socket.sendText("CONNECT please", true).get(10, TimeUnit.SECONDS);
+        assertThat(listener.closedWith.get(10, TimeUnit.SECONDS)).isEqualTo(1003); // unsupported data [MQTT-6.0.0-1]
+    }
+
+    @Test
+    void aPlainHttpRequestGets400AndNoOtherSubprotocolIsAgreed() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + wsPort + "/")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("not a WebSocket handshake");
+        // Another subprotocol is not agreed to; like other brokers, the connection is still allowed.
+        WebSocket other = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("stomp")
+                .buildAsync(URI.create("ws://127.0.0.1:" + wsPort + "/mqtt"), new Listener()).get(10, TimeUnit.SECONDS);
+        assertThat(other.getSubprotocol()).isEmpty();
+        other.abort();
+    }
+}

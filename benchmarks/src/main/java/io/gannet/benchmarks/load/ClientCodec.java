@@ -1,0 +1,103 @@
+package io.gannet.benchmarks.load;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The client side of MQTT 3.1.1 and 5.0, as far as a load generator needs it: CONNECT, SUBSCRIBE, PUBLISH, PUBACK,
+ * PINGREQ, DISCONNECT written into pooled buffers. Topics are encoded once per connection and copied in, so a
+ * PUBLISH costs one buffer and no garbage.
+ */
+final class ClientCodec {
+    static final int CONNACK = 2;
+    static final int PUBLISH = 3;
+    static final int PUBACK = 4;
+    static final int SUBACK = 9;
+    static final int PINGRESP = 13;
+    static final int DISCONNECT = 14;
+
+    private ClientCodec() {
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static int varIntSize(int value) {
+        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
+    }
+
+    static void writeVarInt(ByteBuf out, int value) {
+        do {
+            int b = value % 128;
+            value /= 128;
+            out.writeByte(value > 0 ? b | 0x80 : b);
+        } while (value > 0);
+    }
+
+    static ByteBuf connect(ByteBufAllocator alloc, boolean v5, String clientId, int keepAliveSeconds) {
+        byte[] id = utf8(clientId);
+        int body = 2 + 4 + 1 + 1 + 2 + (v5 ? 1 : 0) + 2 + id.length;
+        ByteBuf out = alloc.buffer(2 + body);
+        out.writeByte(0x10);
+        writeVarInt(out, body);
+        out.writeShort(4).writeBytes(utf8("MQTT"));
+        out.writeByte(v5 ? 5 : 4);
+        out.writeByte(0x02); // clean start / clean session
+        out.writeShort(keepAliveSeconds);
+        if (v5) {
+            out.writeByte(0); // no properties
+        }
+        out.writeShort(id.length).writeBytes(id);
+        return out;
+    }
+
+    static ByteBuf subscribe(ByteBufAllocator alloc, boolean v5, int packetId, String filter, int qos) {
+        byte[] f = utf8(filter);
+        int body = 2 + (v5 ? 1 : 0) + 2 + f.length + 1;
+        ByteBuf out = alloc.buffer(2 + body);
+        out.writeByte(0x82);
+        writeVarInt(out, body);
+        out.writeShort(packetId);
+        if (v5) {
+            out.writeByte(0);
+        }
+        out.writeShort(f.length).writeBytes(f).writeByte(qos);
+        return out;
+    }
+
+    /**
+     * A PUBLISH whose payload starts with {@code sentNanos} (for latency), padded with zeros to
+     * {@code payloadSize}.
+     */
+    static ByteBuf publish(ByteBufAllocator alloc, boolean v5, byte[] topic, int qos, int packetId, int payloadSize,
+                           long sentNanos) {
+        int body = 2 + topic.length + (qos > 0 ? 2 : 0) + (v5 ? 1 : 0) + payloadSize;
+        ByteBuf out = alloc.directBuffer(1 + varIntSize(body) + body);
+        out.writeByte(0x30 | (qos << 1));
+        writeVarInt(out, body);
+        out.writeShort(topic.length).writeBytes(topic);
+        if (qos > 0) {
+            out.writeShort(packetId);
+        }
+        if (v5) {
+            out.writeByte(0);
+        }
+        out.writeLong(sentNanos);
+        out.writeZero(payloadSize - Long.BYTES);
+        return out;
+    }
+
+    static ByteBuf pubAck(ByteBufAllocator alloc, int packetId) {
+        return alloc.buffer(4).writeByte(0x40).writeByte(2).writeShort(packetId);
+    }
+
+    static ByteBuf pingReq(ByteBufAllocator alloc) {
+        return alloc.buffer(2).writeByte(0xC0).writeByte(0);
+    }
+
+    static ByteBuf disconnect(ByteBufAllocator alloc) {
+        return alloc.buffer(2).writeByte(0xE0).writeByte(0);
+    }
+}

@@ -1,0 +1,110 @@
+package io.gannet.benchmarks.load;
+
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives the publishers of one event loop: every millisecond it hands out the sends the target rate allows (or,
+ * with no target, as many as the sockets take, up to a batch per publisher), each publisher flushing once per tick.
+ * Also sends keep-alive pings for every connection of the loop. One timer per loop, not per connection.
+ */
+final class Pacer {
+    /** The most a publisher sends in one tick with no target rate: bounds each tick's work. */
+    static final int MAX_BATCH = 256;
+    /** Credit never builds up beyond this much time's worth, so a stall is not followed by a burst. */
+    private static final long MAX_CREDIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final EventLoop loop;
+    private final List<BenchConnection> publishers = new ArrayList<>();
+    private final List<BenchConnection> all = new ArrayList<>();
+    private double ratePerSecond;
+    private double credit;
+    private long lastTick;
+    private long lastPing;
+    private int next;
+    private volatile boolean sending;
+    private ScheduledFuture<?> timer;
+    private final long pingIntervalNanos;
+
+    Pacer(EventLoop loop, int keepAliveSeconds) {
+        this.loop = loop;
+        this.pingIntervalNanos = keepAliveSeconds == 0 ? Long.MAX_VALUE
+                : TimeUnit.SECONDS.toNanos(keepAliveSeconds) / 2;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    void add(BenchConnection c) {
+        loop.execute(() -> {
+            all.add(c);
+            if (c.isPublisher()) {
+                publishers.add(c);
+            }
+        });
+    }
+
+    int publisherCountOnLoop() {
+        return publishers.size();
+    }
+
+    /** Starts the ticks; {@code rate} messages per second for this loop's publishers together, 0 for no limit. */
+    void start(double rate) {
+        loop.execute(() -> {
+            ratePerSecond = rate;
+            lastTick = System.nanoTime();
+            lastPing = lastTick;
+            timer = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    void sending(boolean on) {
+        sending = on;
+    }
+
+    void stop() {
+        loop.execute(() -> {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        });
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (now - lastPing >= pingIntervalNanos) {
+            lastPing = now;
+            for (BenchConnection c : all) {
+                c.ping();
+            }
+        }
+        long elapsed = Math.min(now - lastTick, MAX_CREDIT_NANOS);
+        lastTick = now;
+        if (!sending || publishers.isEmpty()) {
+            credit = 0;
+            return;
+        }
+        int n = publishers.size();
+        if (ratePerSecond <= 0) {
+            for (int i = 0; i < n; i++) {
+                publishers.get(i).send(MAX_BATCH);
+            }
+            return;
+        }
+        credit += ratePerSecond * elapsed / 1e9;
+        // Round robin from where the last tick stopped, so no publisher is always first or always starved.
+        int share = (int) Math.max(1, Math.ceil(credit / n));
+        for (int tries = 0; tries < n && credit >= 1; tries++) {
+            BenchConnection p = publishers.get(next);
+            next = (next + 1) % n;
+            credit -= p.send((int) Math.min(share, credit));
+        }
+        if (credit > ratePerSecond * MAX_CREDIT_NANOS / 1e9) {
+            credit = ratePerSecond * MAX_CREDIT_NANOS / 1e9; // the broker cannot keep up: do not bank the shortfall
+        }
+    }
+}

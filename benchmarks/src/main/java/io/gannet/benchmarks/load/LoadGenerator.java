@@ -96,7 +96,12 @@ public final class LoadGenerator implements Callable<Integer> {
     }
 
     private void check() {
-        Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
+        try {
+            Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--scenario must be one of pairs, "
+                    + "fanin, fanout, shared, conns; not '" + scenario + "'");
+        }
         if (mqttVersion != 3 && mqttVersion != 5) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--mqtt must be 3 or 5");
         }

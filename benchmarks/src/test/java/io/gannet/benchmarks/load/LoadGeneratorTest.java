@@ -1,0 +1,98 @@
+package io.gannet.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.broker.testing.EmbeddedBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The load generator against a real broker: every scenario runs briefly and must deliver every message it
+ * counts, at a fixed rate (so the shared build machine is not saturated) and in both protocol versions.
+ */
+class LoadGeneratorTest {
+    private static EmbeddedBroker broker;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedBroker.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    private record Run(int exitCode, String output, String json) {
+    }
+
+    private Run run(String... args) throws Exception {
+        Path json = tmp.resolve("result.json");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int code;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            String[] all = new String[args.length + 8];
+            System.arraycopy(args, 0, all, 0, args.length);
+            System.arraycopy(new String[] {"--port", Integer.toString(broker.port()), "--warmup", "0",
+                    "--duration", "1", "--json", json.toString()}, 0, all, args.length, 8);
+            code = new CommandLine(new LoadGenerator()).execute(all);
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        return new Run(code, out, Files.exists(json) ? Files.readString(json) : "");
+    }
+
+    private static long field(String json, String name) {
+        String tail = json.substring(json.indexOf("\"" + name + "\":") + name.length() + 3);
+        return (long) Double.parseDouble(tail.substring(0, tail.indexOf(',')));
+    }
+
+    @ParameterizedTest(name = "{0}, MQTT {1}, QoS {2}")
+    @CsvSource({"pairs, 5, 1, 4", "pairs, 3, 0, 4", "fanin, 5, 1, 5", "fanout, 3, 1, 20", "shared, 5, 1, 4"})
+    void everyScenarioDeliversWhatItSends(String scenario, int mqtt, int qos, int clients) throws Exception {
+        Run r = run("--scenario", scenario, "--mqtt", Integer.toString(mqtt), "--qos", Integer.toString(qos),
+                "-n", Integer.toString(clients), "--rate", "2000", "--threads", "1");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("measure").contains("latency").contains("% lost");
+        long sent = field(r.json(), "sent");
+        assertThat(sent).as(r.output()).isGreaterThan(100);
+        assertThat(field(r.json(), "expected")).isEqualTo(sent * ("fanout".equals(scenario) ? clients : 1));
+        assertThat(field(r.json(), "received")).as(r.output()).isEqualTo(field(r.json(), "expected"));
+        assertThat(r.json()).contains("\"scenario\":\"" + scenario + "\"").contains("\"p99Ms\":");
+    }
+
+    @Test
+    void connsHoldsIdleConnectionsAndReportsMemoryPerConnection() throws Exception {
+        long self = ProcessHandle.current().pid(); // the embedded broker runs in this JVM
+        Run r = run("--scenario", "conns", "-n", "50", "--source-addresses", "3", "--broker-pid",
+                Long.toString(self));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("50 of 50 connections still open");
+        assertThat(r.json()).contains("\"connections\":50,\"open\":50").contains("\"bytesPerConnection\":");
+        assertThat(broker.broker().metrics().connectionsMaximum()).isGreaterThanOrEqualTo(50);
+    }
+
+    @Test
+    void badOptionsAreRefusedWithTheirName() throws Exception {
+        Run r = run("--qos", "2");
+        assertThat(r.exitCode()).isNotZero();
+        Run s = run("--scenario", "storm");
+        assertThat(s.exitCode()).isNotZero();
+    }
+}

@@ -25,10 +25,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Encode and decode of a QoS 1 PUBLISH with a 64-byte payload, in 3.1.1 and 5.0. {@code decode} parses the fixed
+ * Encode and decode of PUBLISH, by protocol version, QoS, payload size (16 B, 1 KiB, 64 KiB) and, for 5.0, with
+ * or without properties (content type, message expiry, two user properties). {@code decode} parses the fixed
  * header and the body from a buffer, as the frame decoder does; {@code encode} writes the whole packet into a
  * pooled buffer; {@code encodeSharedHeader} writes only the header, as the fan-out path does before it appends the
- * payload buffer shared by all subscribers.
+ * payload buffer shared by all subscribers. CONNECT and SUBSCRIBE are in {@link ControlPacketBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,14 +43,28 @@ public class CodecBenchmark {
     @Param({"V3_1_1", "V5"})
     public MqttVersion version;
 
+    @Param({"0", "1"})
+    public int qos;
+
+    @Param({"16", "1024", "65536"})
+    public int payload;
+
+    /** 5.0 properties on the PUBLISH (ignored for 3.1.1, which has none). */
+    @Param({"false", "true"})
+    public boolean properties;
+
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private Publish publish;
     private ByteBuf wire;
 
     @Setup
     public void setup() {
-        publish = new Publish("sensors/building-7/floor-3/temperature", 1, false, false, 4711,
-                MqttProperties.EMPTY, new byte[64]);
+        MqttProperties props = properties && version == MqttVersion.V5 ? MqttProperties.builder()
+                .string(io.gannet.broker.codec.PropertyId.CONTENT_TYPE, "application/json")
+                .number(io.gannet.broker.codec.PropertyId.MESSAGE_EXPIRY_INTERVAL, 3600)
+                .userProperty("device", "sensor-42").userProperty("firmware", "1.4.2").build() : MqttProperties.EMPTY;
+        publish = new Publish("sensors/building-7/floor-3/temperature", qos, false, false, qos == 0 ? 0 : 4711,
+                props, new byte[payload]);
         wire = PacketWriter.encode(alloc, publish, version);
     }
 
@@ -76,8 +91,8 @@ public class CodecBenchmark {
 
     @Benchmark
     public int encodeSharedHeader() {
-        ByteBuf out = PacketWriter.encodePublishHeader(alloc, version, publish.topic(), 1, false, false, 4711,
-                MqttProperties.EMPTY, 64);
+        ByteBuf out = PacketWriter.encodePublishHeader(alloc, version, publish.topic(), qos, false, false,
+                publish.packetId(), publish.properties(), payload);
         int n = out.readableBytes();
         out.release();
         return n;

@@ -30,6 +30,8 @@ final class BenchConnection extends ByteToMessageDecoder {
     private int inflight;
     private int nextPacketId = 1;
     private boolean pendingFlush;
+    /** Messages asked for by {@link #publish} and not yet sent: sent as acknowledgements and writability allow. */
+    private int backlog;
     private volatile String closedBecause;
 
     BenchConnection(Role role, boolean v5, int qos, int payloadSize, int inflightWindow, int keepAliveSeconds,
@@ -78,7 +80,7 @@ final class BenchConnection extends ByteToMessageDecoder {
     }
 
     /**
-     * Sends up to {@code max} messages while the socket takes them (and, for QoS 1, the in-flight window has room),
+     * Sends up to {@code max} messages while the socket takes them (and, for QoS 1 and 2, the in-flight window has room),
      * then flushes once. Runs on this connection's event loop.
      *
      * @return how many it sent
@@ -105,6 +107,21 @@ final class BenchConnection extends ByteToMessageDecoder {
             channel.flush();
         }
         return n;
+    }
+
+    /**
+     * Sends {@code count} messages now or, as far as the in-flight window and the socket do not allow, as soon as
+     * they do (on acknowledgements and writability, not by polling). Runs on this connection's event loop.
+     */
+    void publish(int count) {
+        backlog += count;
+        sendBacklog();
+    }
+
+    private void sendBacklog() {
+        if (backlog > 0) {
+            backlog -= send(backlog);
+        }
     }
 
     void ping() {
@@ -184,14 +201,23 @@ final class BenchConnection extends ByteToMessageDecoder {
                 if (body + length - p >= Long.BYTES) {
                     stats.received(in.getLong(p), System.nanoTime());
                 }
-                if (q == 1) {
-                    ctx.write(ClientCodec.pubAck(ctx.alloc(), packetId), ctx.voidPromise());
+                if (q > 0) {
+                    ctx.write(q == 1 ? ClientCodec.pubAck(ctx.alloc(), packetId)
+                            : ClientCodec.pubRec(ctx.alloc(), packetId), ctx.voidPromise());
                     pendingFlush = true;
                 }
             }
-            case ClientCodec.PUBACK -> {
+            case ClientCodec.PUBACK, ClientCodec.PUBCOMP -> {
                 inflight--;
                 stats.acked();
+            }
+            case ClientCodec.PUBREC -> {
+                ctx.write(ClientCodec.pubRel(ctx.alloc(), in.getUnsignedShort(body)), ctx.voidPromise());
+                pendingFlush = true;
+            }
+            case ClientCodec.PUBREL -> {
+                ctx.write(ClientCodec.pubComp(ctx.alloc(), in.getUnsignedShort(body)), ctx.voidPromise());
+                pendingFlush = true;
             }
             case ClientCodec.DISCONNECT -> {
                 closedBecause = "DISCONNECT from the broker"
@@ -227,11 +253,13 @@ final class BenchConnection extends ByteToMessageDecoder {
             pendingFlush = false;
             ctx.flush();
         }
+        sendBacklog(); // acknowledgements may have opened the window
         super.channelReadComplete(ctx);
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        super.channelWritabilityChanged(ctx); // the pacer picks up again on its next tick
+        sendBacklog(); // the pacer's publishers pick up again on its next tick
+        super.channelWritabilityChanged(ctx);
     }
 }

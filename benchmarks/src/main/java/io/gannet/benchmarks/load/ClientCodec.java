@@ -5,14 +5,17 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The client side of MQTT 3.1.1 and 5.0, as far as a load generator needs it: CONNECT, SUBSCRIBE, PUBLISH, PUBACK,
- * PINGREQ, DISCONNECT written into pooled buffers. Topics are encoded once per connection and copied in, so a
+ * The client side of MQTT 3.1.1 and 5.0, as far as a load generator needs it: CONNECT, SUBSCRIBE, PUBLISH and the
+ * QoS 1 and 2 acknowledgements, PINGREQ, DISCONNECT written into pooled buffers. Topics are encoded once per connection and copied in, so a
  * PUBLISH costs one buffer and no garbage.
  */
 final class ClientCodec {
     static final int CONNACK = 2;
     static final int PUBLISH = 3;
     static final int PUBACK = 4;
+    static final int PUBREC = 5;
+    static final int PUBREL = 6;
+    static final int PUBCOMP = 7;
     static final int SUBACK = 9;
     static final int PINGRESP = 13;
     static final int DISCONNECT = 14;
@@ -91,6 +94,18 @@ final class ClientCodec {
 
     static ByteBuf pubAck(ByteBufAllocator alloc, int packetId) {
         return alloc.buffer(4).writeByte(0x40).writeByte(2).writeShort(packetId);
+    }
+
+    static ByteBuf pubRec(ByteBufAllocator alloc, int packetId) {
+        return alloc.buffer(4).writeByte(0x50).writeByte(2).writeShort(packetId);
+    }
+
+    static ByteBuf pubRel(ByteBufAllocator alloc, int packetId) {
+        return alloc.buffer(4).writeByte(0x62).writeByte(2).writeShort(packetId);
+    }
+
+    static ByteBuf pubComp(ByteBufAllocator alloc, int packetId) {
+        return alloc.buffer(4).writeByte(0x70).writeByte(2).writeShort(packetId);
     }
 
     static ByteBuf pingReq(ByteBufAllocator alloc) {

@@ -61,14 +61,14 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--group-members", description = "shared: members of the shared subscription group "
             + "(default ${DEFAULT-VALUE})")
     int groupMembers = 4;
-    @Option(names = "--qos", description = "0 or 1 (default ${DEFAULT-VALUE})")
+    @Option(names = "--qos", description = "0, 1 or 2 (default ${DEFAULT-VALUE})")
     int qos = 0;
     @Option(names = "--payload", description = "payload bytes, at least 8 (default ${DEFAULT-VALUE})")
     int payload = 16;
     @Option(names = "--rate", description = "messages per second, all publishers together; 0 = as fast as the "
             + "broker takes them (default ${DEFAULT-VALUE})")
     double rate = 0;
-    @Option(names = "--inflight", description = "QoS 1: unacknowledged messages per publisher (default "
+    @Option(names = "--inflight", description = "QoS 1 and 2: unacknowledged messages per publisher (default "
             + "${DEFAULT-VALUE})")
     int inflight = 20;
     @Option(names = "--warmup", description = "seconds before measuring (default ${DEFAULT-VALUE})")
@@ -105,8 +105,8 @@ public final class LoadGenerator implements Callable<Integer> {
         if (mqttVersion != 3 && mqttVersion != 5) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--mqtt must be 3 or 5");
         }
-        if (qos < 0 || qos > 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--qos must be 0 or 1");
+        if (qos < 0 || qos > 2) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--qos must be 0, 1 or 2");
         }
         if (payload < 8 || clients < 1 || groupMembers < 1 || durationSeconds < 1 || warmupSeconds < 0
                 || threads < 1 || connectRate < 1 || sourceAddresses < 1 || sourceAddresses > 250 || rate < 0) {

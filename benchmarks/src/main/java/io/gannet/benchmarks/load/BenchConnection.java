@@ -21,7 +21,8 @@ final class BenchConnection extends ByteToMessageDecoder {
     private final boolean v5;
     private final int qos;
     private final int payloadSize;
-    private final int inflightWindow;
+    /** {@code --inflight}, lowered to the broker's Receive Maximum once its CONNACK says. */
+    private int inflightWindow;
     private final int keepAliveSeconds;
     private final Stats stats;
     /** Completes when the connection is ready: CONNACK accepted, and SUBACK granted for a subscriber. */
@@ -168,7 +169,12 @@ final class BenchConnection extends ByteToMessageDecoder {
                 int code = in.getUnsignedByte(body + 1);
                 if (code != 0) {
                     fail(ctx, "CONNACK refused, code 0x" + Integer.toHexString(code));
-                } else if (role.subscribeFilter() != null) {
+                    return;
+                }
+                if (v5 && length > 2) {
+                    inflightWindow = Math.min(inflightWindow, ClientCodec.receiveMaximum(in, body + 2));
+                }
+                if (role.subscribeFilter() != null) {
                     ctx.writeAndFlush(ClientCodec.subscribe(ctx.alloc(), v5, 1, role.subscribeFilter(), qos));
                 } else {
                     ready.complete(this);
@@ -177,7 +183,8 @@ final class BenchConnection extends ByteToMessageDecoder {
             case ClientCodec.SUBACK -> {
                 int props = 0;
                 if (v5) {
-                    props = ClientCodec.varIntSize(readVarInt(in, body + 2)) + readVarInt(in, body + 2);
+                    int propertiesLength = ClientCodec.readVarInt(in, body + 2);
+                    props = ClientCodec.varIntSize(propertiesLength) + propertiesLength;
                 }
                 int code = in.getUnsignedByte(body + 2 + props);
                 if (code >= 0x80) {
@@ -195,7 +202,7 @@ final class BenchConnection extends ByteToMessageDecoder {
                     p += 2;
                 }
                 if (v5) {
-                    int propertiesLength = readVarInt(in, p);
+                    int propertiesLength = ClientCodec.readVarInt(in, p);
                     p += ClientCodec.varIntSize(propertiesLength) + propertiesLength;
                 }
                 if (body + length - p >= Long.BYTES) {
@@ -226,19 +233,6 @@ final class BenchConnection extends ByteToMessageDecoder {
             }
             default -> { } // PINGRESP, and anything a load generator does not need
         }
-    }
-
-    private static int readVarInt(ByteBuf in, int at) {
-        int value = 0;
-        int multiplier = 1;
-        int b;
-        int i = at;
-        do {
-            b = in.getUnsignedByte(i++);
-            value += (b & 0x7F) * multiplier;
-            multiplier *= 128;
-        } while ((b & 0x80) != 0 && i - at < 4);
-        return value;
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {

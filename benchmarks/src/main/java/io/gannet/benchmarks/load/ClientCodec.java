@@ -39,6 +39,48 @@ final class ClientCodec {
         } while (value > 0);
     }
 
+    static int readVarInt(ByteBuf in, int at) {
+        int value = 0;
+        int multiplier = 1;
+        int b;
+        int i = at;
+        do {
+            b = in.getUnsignedByte(i++);
+            value += (b & 0x7F) * multiplier;
+            multiplier *= 128;
+        } while ((b & 0x80) != 0 && i - at < 4);
+        return value;
+    }
+
+    /**
+     * The Receive Maximum in the properties of a 5.0 CONNACK that start at {@code at} (with their length), or 65,535
+     * when the broker sent none [MQTT-3.2.2.3.3]. A client must not have more unacknowledged QoS 1 and 2 messages
+     * out than this, or the broker disconnects it.
+     */
+    static int receiveMaximum(ByteBuf in, int at) {
+        int length = readVarInt(in, at);
+        int p = at + varIntSize(length);
+        int end = p + length;
+        while (p < end) {
+            int id = in.getUnsignedByte(p++);
+            switch (id) {
+                case 0x21 -> {
+                    return in.getUnsignedShort(p);
+                }
+                case 0x01, 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> p += 1;
+                case 0x13, 0x22, 0x23 -> p += 2;
+                case 0x02, 0x11, 0x18, 0x27 -> p += 4;
+                case 0x0B -> p += varIntSize(readVarInt(in, p));
+                case 0x26 -> {
+                    p += 2 + in.getUnsignedShort(p);
+                    p += 2 + in.getUnsignedShort(p);
+                }
+                default -> p += 2 + in.getUnsignedShort(p); // strings and binary data: a two-byte length first
+            }
+        }
+        return 65_535;
+    }
+
     static ByteBuf connect(ByteBufAllocator alloc, boolean v5, String clientId, int keepAliveSeconds) {
         byte[] id = utf8(clientId);
         int body = 2 + 4 + 1 + 1 + 2 + (v5 ? 1 : 0) + 2 + id.length;

@@ -71,6 +71,9 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--inflight", description = "QoS 1 and 2: unacknowledged messages per publisher (default "
             + "${DEFAULT-VALUE})")
     int inflight = 20;
+    @Option(names = "--window", description = "with no --rate: messages per publisher sent and not yet delivered "
+            + "to every subscriber, at the most; bounds what the broker buffers (default ${DEFAULT-VALUE})")
+    int window = 500;
     @Option(names = "--warmup", description = "seconds before measuring (default ${DEFAULT-VALUE})")
     int warmupSeconds = 5;
     @Option(names = "--duration", description = "seconds measured (conns: seconds held) (default ${DEFAULT-VALUE})")
@@ -109,9 +112,10 @@ public final class LoadGenerator implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--qos must be 0, 1 or 2");
         }
         if (payload < 8 || clients < 1 || groupMembers < 1 || durationSeconds < 1 || warmupSeconds < 0
-                || threads < 1 || connectRate < 1 || sourceAddresses < 1 || sourceAddresses > 250 || rate < 0) {
+                || threads < 1 || connectRate < 1 || window < 1 || sourceAddresses < 1 || sourceAddresses > 250
+                || rate < 0) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--payload must be at least 8; "
-                    + "--clients, --group-members, --duration, --threads, --connect-rate at least 1; "
+                    + "--clients, --group-members, --duration, --threads, --connect-rate, --window at least 1; "
                     + "--source-addresses 1 to 250; --rate and --warmup not negative");
         }
         if (port < 0) {
@@ -140,8 +144,9 @@ public final class LoadGenerator implements Callable<Integer> {
                             + "%d publisher(s)%n", s.name().toLowerCase(Locale.ROOT), host, port, tls ? " (TLS)" : "",
                     mqttVersion == 5 ? "5.0" : "3.1.1", qos, payload, rate > 0 ? rate + " msg/s" : "max rate",
                     plan.subscribers().size(), plan.publishers().size());
-            connect(group, ssl, plan.subscribers(), keepAlive, stats, pacers, connections);
-            connect(group, ssl, plan.publishers(), keepAlive, stats, pacers, connections);
+            int deliveries = s.deliveriesPerMessage(clients);
+            connect(group, ssl, plan.subscribers(), keepAlive, stats, deliveries, pacers, connections);
+            connect(group, ssl, plan.publishers(), keepAlive, stats, deliveries, pacers, connections);
             if (s == Scenario.CONNS) {
                 return holdConnections(connections, rssBefore);
             }
@@ -159,7 +164,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
     /** Opens the connections at the connect rate and waits (bounded) until each is ready. */
     private void connect(EventLoopGroup group, SslContext ssl, List<BenchConnection.Role> roles, int keepAlive,
-                         Stats stats, Map<EventLoop, Pacer> pacers, List<BenchConnection> connections)
+                         Stats stats, int deliveries, Map<EventLoop, Pacer> pacers, List<BenchConnection> connections)
             throws Exception {
         if (roles.isEmpty()) {
             return;
@@ -200,7 +205,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 }
             });
             Channel ch = connected.channel();
-            Pacer pacer = pacers.computeIfAbsent(ch.eventLoop(), loop -> new Pacer(loop, keepAlive));
+            Pacer pacer = pacers.computeIfAbsent(ch.eventLoop(), loop -> new Pacer(loop, keepAlive, stats, deliveries));
             pacer.add(c);
             connections.add(c);
             ready.add(c.ready);
@@ -236,7 +241,7 @@ public final class LoadGenerator implements Callable<Integer> {
             // Each loop's share of the target rate follows its share of the publishers.
             CompletableFuture<Integer> count = new CompletableFuture<>();
             p.loop().execute(() -> count.complete(p.publisherCountOnLoop()));
-            p.start(rate * count.get(10, TimeUnit.SECONDS) / publishers);
+            p.start(rate * count.get(10, TimeUnit.SECONDS) / publishers, (long) window * publishers);
             p.sending(true);
         }
         double brokerCpuStart = brokerPid > 0 ? ProcessStats.cpuSeconds(brokerPid) : -1;

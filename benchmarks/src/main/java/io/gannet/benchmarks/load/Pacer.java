@@ -8,8 +8,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drives the publishers of one event loop: every millisecond it hands out the sends the target rate allows (or,
- * with no target, as many as the sockets take, up to a batch per publisher), each publisher flushing once per tick.
- * Also sends keep-alive pings for every connection of the loop. One timer per loop, not per connection.
+ * with no target, as many as the sockets and the end-to-end window take, up to a batch per publisher), each
+ * publisher flushing once per tick. Also sends keep-alive pings for every connection of the loop. One timer per
+ * loop, not per connection.
+ *
+ * <p>With no target rate, the end-to-end window keeps the measurement honest: a broker that reads faster than it
+ * delivers would otherwise buffer without bound, and what it buffered would arrive after the run, or never.
  */
 final class Pacer {
     /** The most a publisher sends in one tick with no target rate: bounds each tick's work. */
@@ -28,9 +32,15 @@ final class Pacer {
     private volatile boolean sending;
     private ScheduledFuture<?> timer;
     private final long pingIntervalNanos;
+    private final Stats stats;
+    private final int deliveriesPerMessage;
+    /** With no target rate: the most messages, of all publishers on all loops, sent and not yet delivered. */
+    private long windowMessages;
 
-    Pacer(EventLoop loop, int keepAliveSeconds) {
+    Pacer(EventLoop loop, int keepAliveSeconds, Stats stats, int deliveriesPerMessage) {
         this.loop = loop;
+        this.stats = stats;
+        this.deliveriesPerMessage = deliveriesPerMessage;
         this.pingIntervalNanos = keepAliveSeconds == 0 ? Long.MAX_VALUE
                 : TimeUnit.SECONDS.toNanos(keepAliveSeconds) / 2;
     }
@@ -52,10 +62,16 @@ final class Pacer {
         return publishers.size();
     }
 
-    /** Starts the ticks; {@code rate} messages per second for this loop's publishers together, 0 for no limit. */
-    void start(double rate) {
+    /**
+     * Starts the ticks.
+     *
+     * @param rate           messages per second for this loop's publishers together, 0 for no limit
+     * @param windowMessages with no limit: the most messages of all publishers together sent and not yet delivered
+     */
+    void start(double rate, long windowMessages) {
         loop.execute(() -> {
             ratePerSecond = rate;
+            this.windowMessages = windowMessages;
             lastTick = System.nanoTime();
             lastPing = lastTick;
             timer = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.MILLISECONDS);
@@ -90,8 +106,11 @@ final class Pacer {
         }
         int n = publishers.size();
         if (ratePerSecond <= 0) {
-            for (int i = 0; i < n; i++) {
-                publishers.get(i).send(MAX_BATCH);
+            long room = windowMessages - stats.undelivered(deliveriesPerMessage);
+            for (int tries = 0; tries < n && room > 0; tries++) {
+                BenchConnection p = publishers.get(next);
+                next = (next + 1) % n;
+                room -= p.send((int) Math.min(MAX_BATCH, room));
             }
             return;
         }

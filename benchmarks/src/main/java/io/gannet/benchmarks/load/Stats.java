@@ -78,6 +78,14 @@ final class Stats {
         return received.sum();
     }
 
+    /**
+     * Messages sent and not yet delivered to every subscriber, from the counts of all connections: an estimate
+     * while deliveries of different messages interleave, exact when the pipeline is empty.
+     */
+    long undelivered(int deliveriesPerMessage) {
+        return sentAll.sum() - receivedAll.sum() / deliveriesPerMessage;
+    }
+
     long ackedCount() {
         return acked.sum();
     }

@@ -40,6 +40,10 @@ class LoadGeneratorTest {
     }
 
     private Run run(String... args) throws Exception {
+        return runAgainst(broker.port(), args);
+    }
+
+    private Run runAgainst(int port, String... args) throws Exception {
         Path json = tmp.resolve("result.json");
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;
@@ -48,7 +52,7 @@ class LoadGeneratorTest {
         try {
             String[] all = new String[args.length + 8];
             System.arraycopy(args, 0, all, 0, args.length);
-            System.arraycopy(new String[] {"--port", Integer.toString(broker.port()), "--warmup", "0",
+            System.arraycopy(new String[] {"--port", Integer.toString(port), "--warmup", "0",
                     "--duration", "1", "--json", json.toString()}, 0, all, args.length, 8);
             code = new CommandLine(new LoadGenerator()).execute(all);
         } finally {
@@ -76,6 +80,27 @@ class LoadGeneratorTest {
         assertThat(field(r.json(), "expected")).isEqualTo(sent * ("fanout".equals(scenario) ? clients : 1));
         assertThat(field(r.json(), "received")).as(r.output()).isEqualTo(field(r.json(), "expected"));
         assertThat(r.json()).contains("\"scenario\":\"" + scenario + "\"").contains("\"p99Ms\":");
+    }
+
+    @Test
+    void atTheMaximumRateTheEndToEndWindowBoundsWhatIsInFlightAndNothingIsLost() throws Exception {
+        Run r = run("--scenario", "fanin", "-n", "4", "--qos", "0", "--window", "50", "--threads", "1");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(field(r.json(), "sent")).as(r.output()).isGreaterThan(1000);
+        assertThat(field(r.json(), "received")).as(r.output()).isEqualTo(field(r.json(), "expected"));
+    }
+
+    @Test
+    void theBrokersReceiveMaximumCapsTheInflightWindow() throws Exception {
+        // A 5.0 broker disconnects a client that has more unacknowledged QoS 1 messages out than it allows.
+        try (EmbeddedBroker strict = EmbeddedBroker.start(Map.of("mqtt.receive-maximum", 3))) {
+            Run r = runAgainst(strict.port(), "--scenario", "pairs", "-n", "2", "--qos", "1",
+                    "--inflight", "50", "--threads", "1");
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).doesNotContain("closed during the run");
+            assertThat(field(r.json(), "received")).as(r.output()).isEqualTo(field(r.json(), "expected"))
+                    .isGreaterThan(100);
+        }
     }
 
     @Test

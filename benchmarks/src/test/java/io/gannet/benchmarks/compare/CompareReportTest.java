@@ -1,0 +1,60 @@
+package io.gannet.benchmarks.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report of compare.sh from runs as gannet-bench writes them: tables with ratios and flags, and charts. */
+class CompareReportTest {
+    @TempDir
+    Path raw;
+    @TempDir
+    Path out;
+
+    private void run(String broker, String scenario, int clients, int qos, double rate, double received,
+                     double cpuMicros, double p99, boolean saturated) throws Exception {
+        String json = String.format(Locale.ROOT, "{\"label\":\"%s\",\"scenario\":\"%s\",\"mqtt\":5,\"qos\":%d,"
+                        + "\"payload\":16,\"clients\":%d,\"targetRate\":%.1f,\"seconds\":10,\"sent\":1,\"received\":1,"
+                        + "\"expected\":1,\"sentPerSecond\":%.1f,\"receivedPerSecond\":%.1f,\"lossPercent\":0.0,"
+                        + "\"p50Ms\":0.2,\"p99Ms\":%.3f,\"p999Ms\":3.0,\"maxMs\":9.0,\"brokerCpuSeconds\":9.9,"
+                        + "\"brokerCpuMicrosPerMessage\":%.3f,\"generatorCpuSeconds\":4.0,"
+                        + "\"generatorCpuMicrosPerMessage\":1.0,\"generatorSaturated\":%b,\"connectionsLost\":0}%n",
+                broker, scenario, qos, clients, rate, received, received, p99, cpuMicros, saturated);
+        Files.writeString(raw.resolve(broker + "-" + scenario + "-q" + qos + (rate > 0 ? "-fixed" : "-max")
+                + ".json"), json);
+    }
+
+    @Test
+    void writesTablesWithRatiosAndFlagsAndTheCharts() throws Exception {
+        run("mosquitto", "pairs", 10, 0, 0, 100_000, 10, 2.0, true);
+        run("gannet", "pairs", 10, 0, 0, 600_000, 1.8, 9.0, false);
+        run("mosquitto", "pairs", 10, 0, 50_000, 50_000, 11.5, 2.0, false);
+        run("gannet", "pairs", 10, 0, 50_000, 50_000, 5.25, 1.5, false);
+        Files.writeString(raw.resolve("gannet-conns.json"), "{\"label\":\"gannet\",\"scenario\":\"conns\","
+                + "\"connections\":15000,\"open\":15000,\"rssBeforeKib\":100000,\"rssAfterKib\":150000,"
+                + "\"bytesPerConnection\":3413}\n");
+        Files.writeString(raw.resolve("environment.properties"), "cpu=Test CPU\ncores=2\nwarmup=10\nduration=10\n");
+
+        CompareReport.main(new String[] {raw.toString(), out.toString()});
+
+        String md = Files.readString(out.resolve("README.md"));
+        assertThat(md).contains("| cpu | Test CPU |")
+                .contains("| pairs (10 pairs), QoS 0 | 100,000 ¹ | 600,000 | 6.00× |")
+                .contains("| pairs (10 pairs), QoS 0 | 50,000 | 11.50 | 5.25 | 0.20 / 2.00 / 3.00 | 0.20 / 1.50 / 3.00 |")
+                .contains("| Gannet | 15,000 | 15,000 | 100,000 → 150,000 KiB | 3,413 bytes |")
+                .doesNotContain("HiveMQ CE |"); // a broker that did not run has no column
+        for (String chart : new String[] {"throughput-qos0.png", "cpu-per-message.png", "p99-latency.png",
+            "memory-per-connection.png"}) {
+            BufferedImage image = ImageIO.read(out.resolve(chart).toFile());
+            assertThat(image).as(chart).isNotNull();
+            assertThat(image.getWidth()).isEqualTo(1000);
+        }
+        assertThat(out.resolve("throughput-qos1.png")).doesNotExist(); // no QoS 1 runs, no QoS 1 chart
+    }
+}

@@ -32,9 +32,13 @@ record Runs(List<Run> runs, List<Conns> conns, Properties environment) {
         }
     }
 
-    /** One {@code conns} run: idle connections held, and the broker's memory growth. */
+    /**
+     * One {@code conns} run: idle connections held, and the broker's memory growth over all of them and over those
+     * after the first {@code firstConnections} (the cost of one more, without what the process pays once).
+     */
     record Conns(String label, int connections, int open, long rssBeforeKib, long rssAfterKib,
-                 Double bytesPerConnection) {
+                 Double bytesPerConnection, int firstConnections, long rssAfterFirstKib,
+                 Double marginalBytesPerConnection) {
     }
 
     /** A row of the report: a scenario with its size, at one QoS. */

@@ -145,11 +145,19 @@ public final class LoadGenerator implements Callable<Integer> {
                     mqttVersion == 5 ? "5.0" : "3.1.1", qos, payload, rate > 0 ? rate + " msg/s" : "max rate",
                     plan.subscribers().size(), plan.publishers().size());
             int deliveries = s.deliveriesPerMessage(clients);
+            if (s == Scenario.CONNS) {
+                // The broker's memory is read after the first tenth too: growth from there on is the cost of one
+                // more connection, without what a process pays once (JIT-compiled code, buffer pools, caches).
+                List<BenchConnection.Role> roles = plan.subscribers();
+                int first = Math.max(1, roles.size() / 10);
+                connect(group, ssl, roles.subList(0, first), keepAlive, stats, deliveries, pacers, connections);
+                long rssFirst = brokerPid > 0 ? ProcessStats.rssKib(brokerPid) : -1;
+                connect(group, ssl, roles.subList(first, roles.size()), keepAlive, stats, deliveries, pacers,
+                        connections);
+                return holdConnections(connections, rssBefore, first, rssFirst);
+            }
             connect(group, ssl, plan.subscribers(), keepAlive, stats, deliveries, pacers, connections);
             connect(group, ssl, plan.publishers(), keepAlive, stats, deliveries, pacers, connections);
-            if (s == Scenario.CONNS) {
-                return holdConnections(connections, rssBefore);
-            }
             return measure(s, plan, stats, pacers, connections);
         } finally {
             for (BenchConnection c : connections) {
@@ -286,24 +294,36 @@ public final class LoadGenerator implements Callable<Integer> {
         return closed == 0 ? 0 : 2;
     }
 
-    private int holdConnections(List<BenchConnection> connections, long rssBefore) throws Exception {
+    /**
+     * Holds the connections for the run's duration, then reports how many are still open and the broker's RSS
+     * growth per connection: over all of them, and over those after the first {@code first}.
+     */
+    private int holdConnections(List<BenchConnection> connections, long rssBefore, int first, long rssFirst)
+            throws Exception {
         TimeUnit.SECONDS.sleep(durationSeconds); // holding idle connections open is the measurement
         long open = connections.stream().filter(c -> c.channel().isActive()).count();
         long rssAfter = brokerPid > 0 ? ProcessStats.rssKib(brokerPid) : -1;
         out.printf(Locale.ROOT, "%d of %d connections still open after %d s%n", open, connections.size(),
                 durationSeconds);
-        String perConnection = "";
+        String perConnection = "null";
+        String marginal = "null";
         if (rssBefore > 0 && rssAfter > 0) {
-            double per = (rssAfter - rssBefore) * 1024.0 / connections.size();
-            perConnection = String.format(Locale.ROOT, "%.0f", per);
+            perConnection = String.format(Locale.ROOT, "%.0f", (rssAfter - rssBefore) * 1024.0 / connections.size());
             out.printf(Locale.ROOT, "broker RSS %,d KiB -> %,d KiB: %s bytes per connection%n", rssBefore, rssAfter,
                     perConnection);
+            int later = connections.size() - first;
+            if (rssFirst > 0 && later > 0) {
+                marginal = String.format(Locale.ROOT, "%.0f", (rssAfter - rssFirst) * 1024.0 / later);
+                out.printf(Locale.ROOT, "  after the first %,d: %,d KiB -> %,d KiB: %s bytes per connection%n",
+                        first, rssFirst, rssAfter, marginal);
+            }
         }
         if (json != null) {
             Files.writeString(json, String.format(Locale.ROOT, "{\"label\":\"%s\",\"scenario\":\"conns\","
                             + "\"connections\":%d,\"open\":%d,\"rssBeforeKib\":%d,\"rssAfterKib\":%d,"
-                            + "\"bytesPerConnection\":%s}%n", label, connections.size(), open, rssBefore, rssAfter,
-                    perConnection.isEmpty() ? "null" : perConnection));
+                            + "\"bytesPerConnection\":%s,\"firstConnections\":%d,\"rssAfterFirstKib\":%d,"
+                            + "\"marginalBytesPerConnection\":%s}%n", label, connections.size(), open, rssBefore,
+                    rssAfter, perConnection, first, rssFirst, marginal));
         }
         return open == connections.size() ? 0 : 2;
     }

@@ -38,7 +38,8 @@ class CompareReportTest {
         run("gannet", "pairs", 10, 0, 50_000, 50_000, 5.25, 1.5, false);
         Files.writeString(raw.resolve("gannet-conns.json"), "{\"label\":\"gannet\",\"scenario\":\"conns\","
                 + "\"connections\":15000,\"open\":15000,\"rssBeforeKib\":100000,\"rssAfterKib\":150000,"
-                + "\"bytesPerConnection\":3413}\n");
+                + "\"bytesPerConnection\":3413,\"firstConnections\":1500,\"rssAfterFirstKib\":110000,"
+                + "\"marginalBytesPerConnection\":3034}\n");
         Files.writeString(raw.resolve("environment.properties"), "cpu=Test CPU\ncores=2\nwarmup=10\nduration=10\n");
 
         CompareReport.main(new String[] {raw.toString(), out.toString()});
@@ -47,7 +48,7 @@ class CompareReportTest {
         assertThat(md).contains("| cpu | Test CPU |")
                 .contains("| pairs (10 pairs), QoS 0 | 100,000 ¹ | 600,000 | 6.00× |")
                 .contains("| pairs (10 pairs), QoS 0 | 50,000 | 11.50 | 5.25 | 0.20 / 2.00 / 3.00 | 0.20 / 1.50 / 3.00 |")
-                .contains("| Gannet | 15,000 | 15,000 | 100,000 → 150,000 KiB | 3,413 bytes |")
+                .contains("| Gannet | 15,000 | 15,000 | 100,000 → 150,000 KiB | 3,413 bytes | 3,034 bytes |")
                 .doesNotContain("HiveMQ CE |"); // a broker that did not run has no column
         for (String chart : new String[] {"throughput-qos0.png", "cpu-per-message.png", "p99-latency.png",
             "memory-per-connection.png"}) {

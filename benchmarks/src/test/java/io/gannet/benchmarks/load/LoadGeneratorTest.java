@@ -110,7 +110,8 @@ class LoadGeneratorTest {
                 Long.toString(self));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("50 of 50 connections still open");
-        assertThat(r.json()).contains("\"connections\":50,\"open\":50").contains("\"bytesPerConnection\":");
+        assertThat(r.json()).contains("\"connections\":50,\"open\":50").contains("\"bytesPerConnection\":")
+                .contains("\"firstConnections\":5,").contains("\"marginalBytesPerConnection\":");
         assertThat(broker.broker().metrics().connectionsMaximum()).isGreaterThanOrEqualTo(50);
     }
 

@@ -92,7 +92,7 @@ public final class MqttProperties {
 
     private int computeEncodedLength() {
         int len = 0;
-        for (PropertyId p : PropertyId.values()) {
+        for (PropertyId p : PropertyId.ALL) {
             Object v = values[p.id()];
             if (v == null) {
                 continue;
@@ -131,7 +131,7 @@ public final class MqttProperties {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("{");
-        for (PropertyId p : PropertyId.values()) {
+        for (PropertyId p : PropertyId.ALL) {
             Object v = values[p.id()];
             if (v != null) {
                 sb.append(sb.length() > 1 ? ", " : "").append(p).append('=')

@@ -34,10 +34,20 @@ public final class PacketWriter {
     public static ByteBuf encodePublishHeader(ByteBufAllocator alloc, MqttVersion version, String topic, int qos,
                                               boolean dup, boolean retain, int packetId, MqttProperties properties,
                                               int payloadLength) {
+        return encodePublishHeader(alloc, version, topic, qos, dup, retain, packetId, properties, payloadLength, 0);
+    }
+
+    /**
+     * The same, in a buffer with {@code spare} more bytes of room, for a caller that writes the payload right
+     * after the header (one buffer, one write, for small payloads).
+     */
+    public static ByteBuf encodePublishHeader(ByteBufAllocator alloc, MqttVersion version, String topic, int qos,
+                                              boolean dup, boolean retain, int packetId, MqttProperties properties,
+                                              int payloadLength, int spare) {
         boolean v5 = version.isV5();
         int variableHeader = MqttWire.utf8Size(topic) + (qos > 0 ? 2 : 0) + (v5 ? PropertiesCodec.size(properties) : 0);
         int remaining = variableHeader + payloadLength;
-        ByteBuf out = alloc.buffer(1 + MqttWire.varIntSize(remaining) + variableHeader);
+        ByteBuf out = alloc.buffer(1 + MqttWire.varIntSize(remaining) + variableHeader + spare);
         try {
             out.writeByte(PacketType.PUBLISH.value() << 4 | (dup ? 0x08 : 0) | qos << 1 | (retain ? 1 : 0));
             MqttWire.writeVarInt(out, remaining);

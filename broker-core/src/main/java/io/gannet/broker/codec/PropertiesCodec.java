@@ -68,7 +68,7 @@ final class PropertiesCodec {
         if (properties.isEmpty()) {
             return;
         }
-        for (PropertyId p : PropertyId.values()) {
+        for (PropertyId p : PropertyId.ALL) {
             if (p == PropertyId.USER_PROPERTY || p == PropertyId.SUBSCRIPTION_IDENTIFIER || !properties.has(p)) {
                 continue;
             }

@@ -79,6 +79,8 @@ public enum PropertyId {
     }
 
     static final int MAX_ID = 0x2A;
+    /** Every property, in declaration order; {@code values()} would copy the array on each call. Never modified. */
+    static final PropertyId[] ALL = values();
     private static final PropertyId[] BY_ID = new PropertyId[MAX_ID + 1];
 
     static {

@@ -30,7 +30,7 @@ final class AcknowledgementOrder {
     private final MqttConnection connection;
     private final int limit;
     private final long timeoutSeconds;
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>(1); // mostly empty: grows by doubling when it must
     private boolean suspended;
 
     AcknowledgementOrder(MqttConnection connection, int limit, long timeoutSeconds) {

@@ -14,11 +14,11 @@ import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.config.MqttConfig;
+import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.Message;
 import io.gannet.broker.session.ClientLink;
 import io.gannet.broker.session.Session;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -79,6 +79,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private int inputSuspensions;
     /** Set once at CONNECT; volatile because plugins list connected clients from their own threads. */
     private volatile ConnectAttempt attempt;
+    private LoopFlusher flusher;
+    private PublishTemplate template;
+    /** Whether this connection waits in its loop's flusher. */
+    private boolean flushRequested;
+    /** Writes since the last flush: past {@link #MAX_UNFLUSHED_WRITES} the connection flushes at once. */
+    private int unflushedWrites;
+    /** Bounds what waits for the end of the loop turn, so a large burst still leaves in pieces. */
+    private static final int MAX_UNFLUSHED_WRITES = 128;
 
     public MqttConnection(BrokerServices services, String listenerName, MqttEncoder encoder) {
         this.services = services;
@@ -91,6 +99,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.flusher = LoopFlusher.of(ctx.executor());
+        this.template = PublishTemplate.ofThisLoop();
     }
 
     @Override
@@ -201,6 +211,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void onConnect(Connect connect) {
         connectTimeout.cancel(false);
+        connectTimeout = null; // the connection may live for months: do not keep the spent timer
         state = State.CONNECTING;
         pending = new ArrayList<>(2);
         version = connect.version();
@@ -532,16 +543,58 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public boolean writePublish(Message message, int qos, boolean retain, boolean dup, int packetId,
                                 int[] subscriptionIds, ByteBuf sharedPayload) {
-        ByteBuf header = publishHeaders.header(ctx.alloc(), message, qos, retain, dup, packetId, subscriptionIds);
+        byte[] bytes = message.payload();
+        boolean small = bytes.length <= LocalRouter.SHARED_PAYLOAD_MIN;
+        if (small && !dup && publishHeaders.sameForEverySubscriber(message, qos, subscriptionIds)) {
+            ByteBuf packet = template.packet(ctx.alloc(), message, version, qos, retain, packetId);
+            services.metrics().messageSent(packet.readableBytes());
+            ctx.write(packet, ctx.voidPromise());
+            flushSoon(1);
+            return true;
+        }
+        // A small payload is copied behind the header: one buffer and one write beat sharing it, which costs a
+        // buffer view, a second write and a scatter list entry per subscriber.
+        boolean inline = sharedPayload == null || small;
+        ByteBuf header = publishHeaders.header(ctx.alloc(), message, qos, retain, dup, packetId, subscriptionIds,
+                inline ? bytes.length : 0);
         if (header == null) {
             return false;
         }
-        ByteBuf payload = sharedPayload != null ? sharedPayload.retainedDuplicate()
-                : Unpooled.wrappedBuffer(message.payload());
-        services.metrics().messageSent(header.readableBytes() + payload.readableBytes());
-        ctx.write(header, ctx.voidPromise());
-        ctx.writeAndFlush(payload, ctx.voidPromise()); // flushes are merged by FlushConsolidationHandler
+        int size = header.readableBytes() + bytes.length;
+        services.metrics().messageSent(size);
+        if (inline) {
+            header.writeBytes(bytes);
+            ctx.write(header, ctx.voidPromise());
+            flushSoon(1);
+        } else {
+            ctx.write(header, ctx.voidPromise());
+            ctx.write(sharedPayload.retainedDuplicate(), ctx.voidPromise());
+            flushSoon(2);
+        }
         return true;
+    }
+
+    /**
+     * Flushes at the end of this loop turn, together with the other connections of the loop (see
+     * {@link LoopFlusher}), or now when much is waiting already.
+     */
+    private void flushSoon(int writes) {
+        unflushedWrites += writes;
+        if (unflushedWrites >= MAX_UNFLUSHED_WRITES) {
+            flushNow();
+        } else if (!flushRequested) {
+            flushRequested = true;
+            flusher.request(this);
+        }
+    }
+
+    /** Flushes what was written; called by the loop's flusher, or when the unflushed writes reach the bound. */
+    void flushNow() {
+        flushRequested = false; // a later write asks the flusher again; a flusher entry left behind flushes nothing
+        if (unflushedWrites > 0) {
+            unflushedWrites = 0;
+            ctx.flush();
+        }
     }
 
     @Override
@@ -556,7 +609,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void write(MqttPacket packet) {
-        ctx.writeAndFlush(packet, ctx.voidPromise());
+        if (!ctx.executor().inEventLoop()) {
+            ctx.writeAndFlush(packet, ctx.voidPromise()); // the flusher belongs to the loop: not from here
+            return;
+        }
+        ctx.write(packet, ctx.voidPromise());
+        flushSoon(1);
     }
 
     String clientId() {

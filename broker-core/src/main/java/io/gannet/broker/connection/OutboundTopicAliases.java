@@ -20,7 +20,13 @@ final class OutboundTopicAliases {
     OutboundTopicAliases(int maximum, boolean lru) {
         this.maximum = maximum;
         this.lru = lru;
-        this.aliases = lru ? new LinkedHashMap<>(16, 0.75f, true) : new HashMap<>();
+        // Most clients allow no aliases: they share one empty map instead of owning one.
+        this.aliases = maximum == 0 ? Map.of() : lru ? new LinkedHashMap<>(16, 0.75f, true) : new HashMap<>();
+    }
+
+    /** Whether this client takes topic aliases from the broker at all. */
+    boolean enabled() {
+        return maximum > 0;
     }
 
     /**

@@ -28,9 +28,13 @@ final class PublishHeaderWriter {
         this.clock = clock;
     }
 
-    /** The header, or {@code null} when the whole packet would exceed the client's limit [MQTT-3.1.2-25]. */
+    /**
+     * The header, or {@code null} when the whole packet would exceed the client's limit [MQTT-3.1.2-25].
+     *
+     * @param spare room to leave after the header, for a payload the caller copies in
+     */
     ByteBuf header(ByteBufAllocator alloc, Message message, int qos, boolean retain, boolean dup, int packetId,
-                   int[] subscriptionIds) {
+                   int[] subscriptionIds, int spare) {
         String topic = message.topic();
         MqttProperties props = message.properties();
         if (version.isV5()) {
@@ -47,7 +51,21 @@ final class PublishHeaderWriter {
             }
         }
         return PacketWriter.encodePublishHeader(alloc, version, topic, qos, dup, retain, packetId, props,
-                message.payload().length);
+                message.payload().length, spare);
+    }
+
+    /**
+     * Whether this client's PUBLISH of {@code message} is the same as every other client's with the same protocol,
+     * QoS and RETAIN flag, so that it may come from the loop's {@link PublishTemplate}: nothing added per delivery
+     * (expiry, subscription identifiers, a topic alias) and within the client's Maximum Packet Size.
+     */
+    boolean sameForEverySubscriber(Message message, int qos, int[] subscriptionIds) {
+        if (!version.isV5()) {
+            return true;
+        }
+        return message.expiresAtMillis() == 0 && subscriptionIds == null && !aliases.enabled()
+                && PacketWriter.publishSize(version, message.topic(), qos, message.properties(),
+                message.payload().length) <= maxPacketSize;
     }
 
     /** The message's properties plus what this delivery adds: time left, subscription identifiers. */

@@ -16,10 +16,14 @@ import java.util.List;
  * Routes messages to the sessions of this broker. The trie is matched on the publisher's thread; sessions owned
  * by that event loop get the message at once, sessions of other loops get it in one hand-off task per loop.
  *
- * <p>The payload is copied once into a pooled direct buffer that every subscriber's write shares (each takes its
- * own reference), so a message to a thousand subscribers is one payload copy, not a thousand.
+ * <p>A payload larger than {@link #SHARED_PAYLOAD_MIN} is copied once into a pooled direct buffer that every
+ * subscriber's write shares (each takes its own reference), so a message to a thousand subscribers is one payload
+ * copy, not a thousand. A smaller one is cheaper to copy behind each subscriber's header than to share.
  */
 public final class LocalRouter implements MessageRouter {
+    /** Payloads of more bytes than this are shared among subscribers; smaller ones are copied into each PUBLISH. */
+    public static final int SHARED_PAYLOAD_MIN = 512;
+
     private final TopicTrie<Subscription> trie;
     private final SharedSubscriptions shared;
     private final ByteBufAllocator alloc;
@@ -51,11 +55,14 @@ public final class LocalRouter implements MessageRouter {
             if (n == 0) {
                 return 0;
             }
-            ByteBuf payload = alloc.directBuffer(message.payload().length).writeBytes(message.payload());
+            int size = message.payload().length;
+            ByteBuf payload = size > SHARED_PAYLOAD_MIN ? alloc.directBuffer(size).writeBytes(message.payload()) : null;
             try {
                 dispatch(message, fanout, payload);
             } finally {
-                payload.release();
+                if (payload != null) {
+                    payload.release();
+                }
             }
             return n;
         } finally {
@@ -82,7 +89,7 @@ public final class LocalRouter implements MessageRouter {
                 try {
                     r.loop.execute(r);
                 } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                    r.payload.release();
+                    r.releasePayload();
                 }
             }
         }
@@ -105,7 +112,7 @@ public final class LocalRouter implements MessageRouter {
             }
         }
         if (batch == null) {
-            batch = new RemoteDelivery(loop, message, payload.retain());
+            batch = new RemoteDelivery(loop, message, payload == null ? null : payload.retain());
             batches.add(batch);
         }
         batch.add(s, qos, retain, ids, group);
@@ -116,6 +123,7 @@ public final class LocalRouter implements MessageRouter {
     private static final class RemoteDelivery implements Runnable {
         final EventLoop loop;
         final Message message;
+        /** The shared payload, or {@code null} for a small one. */
         final ByteBuf payload;
         Session[] sessions = new Session[4];
         int[] qos = new int[4];
@@ -163,6 +171,12 @@ public final class LocalRouter implements MessageRouter {
                     }
                 }
             } finally {
+                releasePayload();
+            }
+        }
+
+        void releasePayload() {
+            if (payload != null) {
                 payload.release();
             }
         }

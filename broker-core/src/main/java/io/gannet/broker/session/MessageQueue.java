@@ -26,7 +26,8 @@ final class MessageQueue {
         }
     }
 
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    // Sized for the common case, an empty queue: ArrayDeque grows by doubling when it must.
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>(1);
     private final int maxMessages;
     private final int maxBytes;
     private long bytes;

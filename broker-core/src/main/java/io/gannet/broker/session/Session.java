@@ -159,7 +159,9 @@ public final class Session {
         link = newLink;
         online = true;
         onlineClient = newLink.client();
-        inflight().limit(newLink.receiveMaximum());
+        if (inflight != null) {
+            inflight.limit(newLink.receiveMaximum());
+        }
         newLink.attached(this, present);
         if (!present) {
             context.events().sessionCreated(clientId, expirySeconds);
@@ -525,9 +527,13 @@ public final class Session {
         }
     }
 
+    /** Made on the first QoS 1 or 2 delivery: a session that never has one (many do not) never pays for it. */
     private InflightWindow inflight() {
         if (inflight == null) {
             inflight = new InflightWindow(context.inflightWindow());
+            if (link != null) {
+                inflight.limit(link.receiveMaximum());
+            }
         }
         return inflight;
     }

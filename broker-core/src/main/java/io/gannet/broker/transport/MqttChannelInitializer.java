@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.concurrent.TimeUnit;
 import io.netty.handler.ssl.SslContext;
 import javax.net.ssl.SSLException;
@@ -25,7 +24,6 @@ import javax.net.ssl.SSLException;
  *   [keepalive]  IdleStateHandler, added by the connection once CONNECT gives the interval
  *   [tls]        SslHandler, on mqtts and wss listeners; first, so everything after it sees plain bytes
  *   [http, ws-handshake, ws-frames]   on ws and wss listeners: the HTTP upgrade, then MQTT bytes in binary frames
- *   flush        merges the flushes of one event loop tick into one syscall
  *   decoder      bytes to packets; enforces the maximum packet size before buffering
  *   encoder      packets to bytes; passes already-encoded PUBLISH buffers through
  *   connection   the MQTT state machine of this client
@@ -33,7 +31,6 @@ import javax.net.ssl.SSLException;
  */
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     public static final String TLS = "tls";
-    public static final String FLUSH = "flush";
     public static final String HTTP = "http";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String WEBSOCKET = "ws-handshake";
@@ -45,9 +42,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";
     public static final String CONNECTION = "connection";
-
-    /** Flush at once after this many pending flushes, even while a read is in progress. */
-    private static final int EXPLICIT_FLUSH_AFTER = 64;
 
     private final BrokerServices services;
     private final ListenerConfig listener;
@@ -85,9 +79,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
                     .build()));
             p.addLast(WEBSOCKET_FRAMES, new WebSocketFrames());
         }
-        // Must be first outbound so it sees every flush; consolidates even when this channel is not reading,
-        // which is the case for subscribers written to by another connection's publish.
-        p.addLast(FLUSH, new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER, true));
+        // No flush handler: the connection merges its flushes with those of its whole event loop (LoopFlusher).
         p.addLast(DECODER, new MqttDecoder(services.config().mqtt().maxPacketSize()));
         p.addLast(ENCODER, encoder);
         p.addLast(CONNECTION, new MqttConnection(services, listener.name(), encoder));

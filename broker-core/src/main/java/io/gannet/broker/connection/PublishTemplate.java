@@ -1,0 +1,93 @@
+package io.gannet.broker.connection;
+
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.codec.MqttWire;
+import io.gannet.broker.codec.PacketWriter;
+import io.gannet.broker.routing.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * The last small PUBLISH encoded on this event loop, whole, kept for the next subscriber of the same message: a
+ * fan-out encodes each message once per loop, not once per subscriber. QoS 0 subscribers share the bytes (each
+ * write takes its own view); QoS 1 and 2 subscribers get a copy with their own packet id patched in.
+ *
+ * <p>Only for deliveries whose PUBLISH is the same for every subscriber with the same protocol, QoS and RETAIN
+ * flag: no properties added per delivery (see {@link PublishHeaderWriter#sameForEverySubscriber}), not a resend.
+ * The template holds one buffer per loop, released when the next message replaces it or the loop's thread ends.
+ * Touched only on its loop's thread.
+ */
+final class PublishTemplate {
+    private static final FastThreadLocal<PublishTemplate> LOOPS = new FastThreadLocal<>() {
+        @Override
+        protected PublishTemplate initialValue() {
+            return new PublishTemplate();
+        }
+
+        @Override
+        protected void onRemoval(PublishTemplate template) {
+            template.clear();
+        }
+    };
+
+    private Message message;
+    private boolean v5;
+    private int qos;
+    private boolean retain;
+    private ByteBuf packet;
+    private int packetIdOffset;
+
+    private PublishTemplate() {
+    }
+
+    /** The template of the calling event loop's thread. */
+    static PublishTemplate ofThisLoop() {
+        return LOOPS.get();
+    }
+
+    /**
+     * The whole PUBLISH of {@code m} for one subscriber, a buffer the caller writes (and so releases).
+     *
+     * @param packetId the subscriber's packet id, for QoS 1 and 2
+     */
+    ByteBuf packet(ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain, int packetId) {
+        if (m != message || version.isV5() != v5 || qos != this.qos || retain != this.retain) {
+            encode(alloc, m, version, qos, retain);
+        }
+        if (qos == 0) {
+            return packet.retainedDuplicate();
+        }
+        ByteBuf copy = alloc.buffer(packet.readableBytes()).writeBytes(packet, packet.readerIndex(),
+                packet.readableBytes());
+        copy.setShort(copy.readerIndex() + packetIdOffset, packetId);
+        return copy;
+    }
+
+    private void encode(ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain) {
+        clear();
+        byte[] payload = m.payload();
+        MqttProperties props = m.properties();
+        ByteBuf p = PacketWriter.encodePublishHeader(alloc, version, m.topic(), qos, false, retain, 0, props,
+                payload.length, payload.length);
+        int headerEnd = p.writerIndex();
+        p.writeBytes(payload);
+        // The packet id comes last in the variable header before the 5.0 properties.
+        int propertiesSize = version.isV5() ? MqttWire.varIntSize(props.encodedLength()) + props.encodedLength() : 0;
+        this.packetIdOffset = headerEnd - p.readerIndex() - propertiesSize - 2;
+        this.packet = p;
+        this.message = m;
+        this.v5 = version.isV5();
+        this.qos = qos;
+        this.retain = retain;
+    }
+
+    private void clear() {
+        if (packet != null) {
+            packet.release();
+            packet = null;
+        }
+        message = null;
+    }
+}

@@ -22,6 +22,8 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     private PacketType type;
     private int flags;
     private int remainingLength;
+    /** The last PUBLISH topic of this connection, reused while the client keeps publishing to it; made on the first. */
+    private LastTopic lastTopic;
 
     /** @param maxPacketSize the largest whole packet (fixed header included) this decoder accepts */
     public MqttDecoder(int maxPacketSize) {
@@ -113,7 +115,10 @@ public final class MqttDecoder extends ByteToMessageDecoder {
                 version = connect.version();
                 out.add(connect);
             } else {
-                out.add(PacketReader.read(type, flags, body, version));
+                if (type == PacketType.PUBLISH && lastTopic == null) {
+                    lastTopic = new LastTopic(); // idle and subscribe-only connections never pay for it
+                }
+                out.add(PacketReader.read(type, flags, body, version, lastTopic));
             }
         } catch (MalformedPacketException e) {
             boolean inConnect = type == PacketType.CONNECT;

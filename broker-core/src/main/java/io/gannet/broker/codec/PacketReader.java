@@ -23,11 +23,20 @@ public final class PacketReader {
      * @throws MalformedPacketException for input the spec forbids
      */
     public static MqttPacket read(PacketType type, int flags, ByteBuf body, MqttVersion version) {
+        return read(type, flags, body, version, null);
+    }
+
+    /**
+     * The same, reusing the connection's last PUBLISH topic when the next one has the same bytes.
+     *
+     * @param lastTopic the connection's, or {@code null}
+     */
+    public static MqttPacket read(PacketType type, int flags, ByteBuf body, MqttVersion version, LastTopic lastTopic) {
         boolean v5 = version.isV5();
         MqttPacket packet = switch (type) {
             case CONNECT -> ConnectReader.read(body);
             case CONNACK -> readConnAck(body, v5);
-            case PUBLISH -> readPublish(flags, body, v5);
+            case PUBLISH -> readPublish(flags, body, v5, lastTopic);
             case PUBACK -> {
                 int id = packetId(body);
                 yield new PubAck(id, ackReason(body, v5), ackProperties(body, v5));
@@ -78,7 +87,7 @@ public final class PacketReader {
         return new ConnAck((ackFlags & 1) != 0, reason, props);
     }
 
-    private static Publish readPublish(int flags, ByteBuf body, boolean v5) {
+    private static Publish readPublish(int flags, ByteBuf body, boolean v5, LastTopic lastTopic) {
         int qos = (flags >> 1) & 3;
         boolean dup = (flags & 0x08) != 0;
         boolean retain = (flags & 0x01) != 0;
@@ -88,18 +97,27 @@ public final class PacketReader {
         if (qos == 0 && dup) {
             throw malformed("QoS 0 PUBLISH with DUP set [MQTT-3.3.1-2]");
         }
-        String topic = MqttWire.readUtf8(body);
+        int topicAt = body.readerIndex();
+        String topic = lastTopic == null ? null : lastTopic.match(body);
+        boolean known = topic != null; // the same bytes as a topic already checked below
+        if (!known) {
+            topic = MqttWire.readUtf8(body);
+        }
         int packetId = qos > 0 ? packetId(body) : 0;
         MqttProperties props = v5 ? PropertiesCodec.read(body, Scope.PUBLISH) : MqttProperties.EMPTY;
-        if (topic.isEmpty()) {
-            if (!v5) {
-                throw malformed("PUBLISH with an empty topic name [MQTT-4.7.3-1]");
+        if (!known) {
+            if (topic.isEmpty()) {
+                if (!v5) {
+                    throw malformed("PUBLISH with an empty topic name [MQTT-4.7.3-1]");
+                }
+                if (!props.has(PropertyId.TOPIC_ALIAS)) {
+                    throw protocolError("PUBLISH with an empty topic name and no topic alias [MQTT-3.3.2-1]");
+                }
+            } else if (!Topics.isValidName(topic)) {
+                throw malformed("PUBLISH topic name contains a wildcard [MQTT-3.3.2-2]");
+            } else if (lastTopic != null) {
+                lastTopic.remember(body, topicAt, topic);
             }
-            if (!props.has(PropertyId.TOPIC_ALIAS)) {
-                throw protocolError("PUBLISH with an empty topic name and no topic alias [MQTT-3.3.2-1]");
-            }
-        } else if (!Topics.isValidName(topic)) {
-            throw malformed("PUBLISH topic name contains a wildcard [MQTT-3.3.2-2]");
         }
         byte[] payload = new byte[body.readableBytes()];
         body.readBytes(payload);

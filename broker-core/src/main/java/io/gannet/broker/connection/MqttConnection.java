@@ -43,6 +43,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** Pipeline name of the keep-alive handler, added once CONNECT says the interval. */
     public static final String KEEPALIVE_HANDLER = "keepalive";
+    /** Bounds what waits for the end of the loop turn, so a large burst still leaves in pieces. */
+    private static final int MAX_UNFLUSHED_WRITES = 128;
 
     private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSING }
 
@@ -85,8 +87,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean flushRequested;
     /** Writes since the last flush: past {@link #MAX_UNFLUSHED_WRITES} the connection flushes at once. */
     private int unflushedWrites;
-    /** Bounds what waits for the end of the loop turn, so a large burst still leaves in pieces. */
-    private static final int MAX_UNFLUSHED_WRITES = 128;
 
     public MqttConnection(BrokerServices services, String listenerName, MqttEncoder encoder) {
         this.services = services;

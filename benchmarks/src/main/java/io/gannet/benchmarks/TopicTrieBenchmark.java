@@ -1,5 +1,8 @@
 package io.gannet.benchmarks;
 
+import io.gannet.broker.session.Subscription;
+import io.gannet.broker.shared.SharedGroup;
+import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.TopicTrie;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code TopicTrie.match} over a realistic IoT tree, {@code site/S/device/D/METRIC}, of 10,000 to 1,000,000 filters:
- * exact, with a '+' level, ending in '#', or mixed (60 % / 30 % / 10 %). Shared-subscription groups live in a
- * trie of the same type, matched the same way. Each call matches a different topic from a pre-built list; run with
+ * exact, with a '+' level, ending in '#', or mixed (60 % / 30 % / 10 %); or {@code shared}: as many
+ * shared-subscription groups ({@code $share/g/site/S/device/+/METRIC}), matched through {@link SharedSubscriptions},
+ * whose groups live in a trie of the same type. Each call matches a different topic from a pre-built list; run with
  * {@code -prof gc} to see that matching allocates nothing.
  */
 @State(Scope.Benchmark)
@@ -35,13 +39,15 @@ public class TopicTrieBenchmark {
     public int filters;
 
     /**
-     * The filters: {@code exact} topics, one {@code plus} level, a trailing {@code hash}, or {@code mixed} (60 %
-     * exact, 30 % plus, 10 % hash, the default).
+     * The filters: {@code exact} topics, one {@code plus} level, a trailing {@code hash}, {@code mixed} (60 %
+     * exact, 30 % plus, 10 % hash, the default), or {@code shared} groups with one {@code plus} level.
      */
-    @Param({"mixed", "exact", "plus", "hash"})
+    @Param({"mixed", "exact", "plus", "hash", "shared"})
     public String shape;
 
     private TopicTrie<Object[]> trie;
+    private SharedSubscriptions shared;
+    private final GroupCounter groups = new GroupCounter();
     private String[] topics;
     private int next;
     private final Counter counter = new Counter();
@@ -56,8 +62,21 @@ public class TopicTrieBenchmark {
         }
     }
 
+    /** Counts matching shared-subscription groups. */
+    static final class GroupCounter implements Consumer<SharedGroup> {
+        int count;
+
+        @Override
+        public void accept(SharedGroup group) {
+            count++;
+        }
+    }
+
     @Setup
     public void setup() {
+        if ("shared".equals(shape)) {
+            shared = new SharedSubscriptions();
+        }
         Random r = new Random(42);
         trie = new TopicTrie<>(e -> e[0]);
         int sites = Math.max(1, filters / 1000);
@@ -74,7 +93,12 @@ public class TopicTrieBenchmark {
             String filter = kind < 6 ? "site/" + site + "/device/" + device + "/" + metric
                     : kind < 9 ? "site/" + site + "/device/+/" + metric
                     : "site/" + site + "/device/" + device + "/#";
-            trie.add(filter, new Object[] {new Object()});
+            if (shared != null) {
+                String group = "site/" + site + "/device/+/" + metric;
+                shared.add(new Subscription(null, group, 1, false, false, 0, 0, "g" + (i % 8)));
+            } else {
+                trie.add(filter, new Object[] {new Object()});
+            }
         }
         topics = new String[4096];
         for (int i = 0; i < topics.length; i++) {
@@ -86,6 +110,11 @@ public class TopicTrieBenchmark {
     @Benchmark
     public int match() {
         String topic = topics[next++ & (topics.length - 1)];
+        if (shared != null) {
+            groups.count = 0;
+            shared.match(topic, groups);
+            return groups.count;
+        }
         counter.count = 0;
         trie.match(topic, counter);
         return counter.count;

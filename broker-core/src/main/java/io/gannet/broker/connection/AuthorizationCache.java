@@ -15,8 +15,9 @@ final class AuthorizationCache {
 
     private final AtomicLong epoch;
     private long seenEpoch;
-    private final Map<String, Boolean> publish = new HashMap<>();
-    private final Map<String, Boolean> subscribe = new HashMap<>();
+    // Made on the first decision: without an authorizer (or before the first question) a connection pays nothing.
+    private Map<String, Boolean> publish;
+    private Map<String, Boolean> subscribe;
 
     AuthorizationCache(AtomicLong epoch) {
         this.epoch = epoch;
@@ -28,11 +29,12 @@ final class AuthorizationCache {
         long now = epoch.get();
         if (now != seenEpoch) {
             seenEpoch = now;
-            publish.clear();
-            subscribe.clear();
+            publish = null;
+            subscribe = null;
             return null;
         }
-        return map(action).get(topic);
+        Map<String, Boolean> m = action == Action.PUBLISH ? publish : subscribe;
+        return m == null ? null : m.get(topic);
     }
 
     void put(Action action, String topic, boolean allowed) {
@@ -44,6 +46,9 @@ final class AuthorizationCache {
     }
 
     private Map<String, Boolean> map(Action action) {
-        return action == Action.PUBLISH ? publish : subscribe;
+        if (action == Action.PUBLISH) {
+            return publish == null ? publish = new HashMap<>() : publish;
+        }
+        return subscribe == null ? subscribe = new HashMap<>() : subscribe;
     }
 }

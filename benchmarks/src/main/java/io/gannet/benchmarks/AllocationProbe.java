@@ -1,6 +1,7 @@
 package io.gannet.benchmarks;
 
 import com.sun.management.ThreadMXBean;
+import io.gannet.broker.codec.LastTopic;
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.MqttWire;
@@ -57,6 +58,13 @@ public final class AllocationProbe {
                     int first = in.readUnsignedByte();
                     int remaining = MqttWire.readVarInt(in);
                     PacketReader.read(PacketType.PUBLISH, first & 0x0F, in.readSlice(remaining), v);
+                }));
+                LastTopic last = new LastTopic(); // as a connection's decoder keeps it
+                System.out.printf("%-6s decode, same topic as the last one: %4d B/op%n", v, bytesPerOp(() -> {
+                    ByteBuf in = wire.duplicate();
+                    int first = in.readUnsignedByte();
+                    int remaining = MqttWire.readVarInt(in);
+                    PacketReader.read(PacketType.PUBLISH, first & 0x0F, in.readSlice(remaining), v, last);
                 }));
                 wire.release();
             }

@@ -189,8 +189,7 @@ public final class CompareReport {
         if (cases.isEmpty()) {
             return;
         }
-        List<String> categories = cases.stream().map(c -> fixed ? c.title().replace(", QoS ", "\nQoS ")
-                : c.title().substring(0, c.title().indexOf(", QoS "))).toList();
+        List<String> categories = cases.stream().map(c -> c.label(fixed)).toList();
         Map<String, List<Double>> series = new LinkedHashMap<>();
         for (String b : brokers) {
             series.put(Runs.displayName(b), cases.stream()

@@ -38,6 +38,8 @@ final class ReportCharts {
         chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
         chart.getStyler().setLabelsFontColor(Color.DARK_GRAY);
         chart.getStyler().setXAxisLabelRotation(0);
+        chart.getStyler().setYAxisDecimalPattern("#,##0.##");
+        chart.getStyler().setDecimalPattern("#,##0.##");
         values.forEach((broker, series) -> {
             List<Double> shown = series.stream().map(v -> v.isNaN() ? 0.0 : v).toList();
             chart.addSeries(broker, categories, shown).setFillColor(COLOURS.getOrDefault(broker, Color.GRAY));

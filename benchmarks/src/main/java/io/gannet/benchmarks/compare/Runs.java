@@ -52,6 +52,11 @@ record Runs(List<Run> runs, List<Conns> conns, Properties environment) {
             };
             return scenario + " (" + size + "), QoS " + qos;
         }
+
+        /** A short name for a chart's axis, {@code fanout 1000}, with the QoS when asked. */
+        String label(boolean withQos) {
+            return scenario + " " + clients + (withQos ? ", QoS " + qos : "");
+        }
     }
 
     static Runs read(Path dir) throws IOException {

@@ -4,8 +4,8 @@
 # clients, no persistence, queues large enough not to drop. Writes a Markdown report and charts to
 # benchmarks/results/ (the raw JSON of every run in benchmarks/results/raw/).
 #
-#   benchmarks/compare.sh                      every broker, every case (about 20 minutes)
-#   benchmarks/compare.sh --quick              shorter runs, to try the script (about 8 minutes)
+#   benchmarks/compare.sh                      every broker, every case (about 25 minutes)
+#   benchmarks/compare.sh --quick              shorter runs, to try the script (about 10 minutes)
 #   benchmarks/compare.sh --brokers gannet     only some brokers (comma-separated: gannet,mosquitto,hivemq)
 #   benchmarks/compare.sh --out DIR            write somewhere else than benchmarks/results
 #
@@ -205,9 +205,13 @@ for name in ${brokers//,/ }; do
   log "$name: starting, then warming up (unmeasured: JIT compilation for the JVMs)"
   port=$((port + 1))
   start_broker "$name" "$port"
-  for qos in 0 1; do
-    $gen_cpu "$bench" --port "$port" --scenario pairs -n 10 --qos "$qos" --warmup 0 --duration "$((warmup * 2))" \
-      > "$raw/$name-warmup-q$qos.log" 2>&1 || echo "   (warm-up exit $?: see $raw/$name-warmup-q$qos.log)"
+  # Every case once, as fast as it goes: each code path the measured runs take is compiled before they start.
+  for c in "${cases[@]}"; do
+    set -- $c
+    for qos in 0 1; do
+      $gen_cpu "$bench" --port "$port" --scenario "$1" -n "$2" --qos "$qos" --warmup 0 --duration "$warmup" \
+        > "$raw/$name-warmup-$1-q$qos.log" 2>&1 || echo "   (warm-up exit $?: see $raw/$name-warmup-$1-q$qos.log)"
+    done
   done
   for mode in max fixed; do
     for c in "${cases[@]}"; do

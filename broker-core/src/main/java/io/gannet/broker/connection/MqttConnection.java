@@ -142,6 +142,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isWritable() && unflushedWrites > 0) {
+            // The write buffer is full of bytes still waiting for the loop's flush: send them now, so that the
+            // socket drains them and the session does not queue (or drop) what it could have written.
+            flushNow();
+        }
         if (state == State.CONNECTED) {
             boolean writable = ctx.channel().isWritable();
             // A client that does not read its acknowledgements is not read from either: no unbounded buffering.

@@ -20,6 +20,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench-lib.sh
+. "$here/bench-lib.sh"
 out="$here/results"
 brokers="mosquitto,hivemq,gannet"
 warmup=10
@@ -73,12 +75,7 @@ if [[ ",$brokers," == *,hivemq,* ]]; then
   mvn -B -q -f "$here/peers/hivemq/pom.xml" package
 fi
 
-broker_cpu=""
-gen_cpu=""
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  broker_cpu="taskset -c 0"
-  gen_cpu="taskset -c 1"
-fi
+pin_cores
 
 # --- the machine, for the report ----------------------------------------------------------------------------------
 {
@@ -99,40 +96,12 @@ fi
 # --- starting and stopping one broker -----------------------------------------------------------------------------
 broker_pid=""
 
-wait_for_port() {
-  local port=$1 i
-  for i in $(seq 1 240); do # at most 120 s
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      return 0
-    fi
-    if ! kill -0 "$broker_pid" 2>/dev/null; then
-      echo "compare.sh: the broker exited before it listened on $port" >&2
-      return 1
-    fi
-    sleep 0.5
-  done
-  echo "compare.sh: nothing listens on $port after 120 s" >&2
-  return 1
-}
-
 start_broker() {
   local name=$1 port=$2 dir="$work/$1"
   mkdir -p "$dir"
   case "$name" in
     gannet)
-      mkdir -p "$dir/plugins"
-      cat > "$dir/gannet.yaml" <<EOF
-listeners:
-  - name: mqtt
-    bind: 127.0.0.1
-    port: $port
-    protocol: mqtt
-sessions:
-  max-queued-messages: 1000000
-  max-queued-bytes: 1073741824
-plugins:
-  directory: $dir/plugins
-EOF
+      write_gannet_config "$dir/gannet.yaml" "$port" "$dir/plugins"
       GANNET_HEAP=1g $broker_cpu "$gannet_home/bin/gannet" --config "$dir/gannet.yaml" > "$dir/broker.log" 2>&1 &
       ;;
     mosquitto)
@@ -154,7 +123,7 @@ EOF
       ;;
   esac
   broker_pid=$!
-  wait_for_port "$port"
+  wait_for_port "$port" "$broker_pid"
 }
 
 stop_broker() {

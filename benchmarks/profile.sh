@@ -17,6 +17,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench-lib.sh
+. "$here/bench-lib.sh"
 event=cpu
 format=html
 out="$root/benchmarks/target/profile"
@@ -58,33 +60,12 @@ agent="-agentpath:$lib=start,event=$event,file=$file"
 [ "$format" = collapsed ] && agent="$agent,collapsed"
 [ -n "$opts" ] && agent="$agent,$opts"
 
-broker_cpu=""
-gen_cpu=""
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-  broker_cpu="taskset -c 0"
-  gen_cpu="taskset -c 1"
-fi
-cat > "$work/gannet.yaml" <<EOF
-listeners:
-  - name: mqtt
-    bind: 127.0.0.1
-    port: $port
-    protocol: mqtt
-sessions:
-  max-queued-messages: 1000000
-  max-queued-bytes: 1073741824
-plugins:
-  directory: $work/no-plugins
-EOF
-mkdir -p "$work/no-plugins"
+pin_cores
+write_gannet_config "$work/gannet.yaml" "$port" "$work/no-plugins"
 JAVA_OPTS="$agent" $broker_cpu "$home/bin/gannet" --config "$work/gannet.yaml" > "$out/broker.log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
-for i in $(seq 1 120); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { echo "profile.sh: the broker exited; see $out/broker.log" >&2; exit 1; }
-  sleep 0.5
-done
+wait_for_port "$port" "$pid" || { echo "profile.sh: see $out/broker.log" >&2; exit 1; }
 
 $gen_cpu "$home/bin/gannet-bench" --port "$port" --broker-pid "$pid" "$@" | tee "$out/load.log"
 

@@ -83,33 +83,26 @@ final class MessageCounters {
     }
 
     long received() {
-        long sum = received.sum();
-        for (Cell c : cells) {
-            sum += (long) Cell.RECEIVED.getAcquire(c);
-        }
-        return sum;
+        return sum(received, Cell.RECEIVED);
     }
 
     long receivedBytes() {
-        long sum = receivedBytes.sum();
-        for (Cell c : cells) {
-            sum += (long) Cell.RECEIVED_BYTES.getAcquire(c);
-        }
-        return sum;
+        return sum(receivedBytes, Cell.RECEIVED_BYTES);
     }
 
     long sent() {
-        long sum = sent.sum();
-        for (Cell c : cells) {
-            sum += (long) Cell.SENT.getAcquire(c);
-        }
-        return sum;
+        return sum(sent, Cell.SENT);
     }
 
     long sentBytes() {
-        long sum = sentBytes.sum();
+        return sum(sentBytes, Cell.SENT_BYTES);
+    }
+
+    /** What other threads counted in {@code shared}, plus every loop's cell's {@code field}. */
+    private long sum(LongAdder shared, VarHandle field) {
+        long sum = shared.sum();
         for (Cell c : cells) {
-            sum += (long) Cell.SENT_BYTES.getAcquire(c);
+            sum += (long) field.getAcquire(c);
         }
         return sum;
     }

@@ -1,0 +1,48 @@
+# Shell functions shared by compare.sh and profile.sh (sourced, not run).
+
+# Sets broker_cpu and gen_cpu to taskset prefixes that pin the broker to core 0 and the generator to core 1, where
+# there are two cores or more; to nothing elsewhere.
+pin_cores() {
+  broker_cpu=""
+  gen_cpu=""
+  if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    broker_cpu="taskset -c 0"
+    gen_cpu="taskset -c 1"
+  fi
+}
+
+# Writes Gannet's benchmark configuration to FILE: one plain listener on 127.0.0.1:PORT, queues that do not drop,
+# plugins from PLUGIN_DIR (an empty folder: anonymous, no authorization).
+write_gannet_config() {
+  local file=$1 port=$2 plugins=$3
+  mkdir -p "$plugins"
+  cat > "$file" <<EOF
+listeners:
+  - name: mqtt
+    bind: 127.0.0.1
+    port: $port
+    protocol: mqtt
+sessions:
+  max-queued-messages: 1000000
+  max-queued-bytes: 1073741824
+plugins:
+  directory: $plugins
+EOF
+}
+
+# Waits (at most 120 s) until something listens on 127.0.0.1:PORT; fails early if process PID exits first.
+wait_for_port() {
+  local port=$1 pid=$2 i
+  for i in $(seq 1 240); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "the broker exited before it listened on $port" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "nothing listens on $port after 120 s" >&2
+  return 1
+}

@@ -61,8 +61,9 @@ public final class CompareReport {
                 md.append("| ").append(key).append(" | ").append(v).append(" |\n");
             }
         }
-        md.append(String.format(Locale.ROOT, "| runs | %s s warm-up, %s s measured, after a warm-up of each broker |%n%n",
-                runs.environment().getProperty("warmup", "?"), runs.environment().getProperty("duration", "?")));
+        md.append(String.format(Locale.ROOT, "| runs | %s s warm-up, %s s measured, each broker first warmed up on "
+                        + "every case |%n%n", runs.environment().getProperty("warmup", "?"),
+                runs.environment().getProperty("duration", "?")));
     }
 
     private void maxRate(List<String> brokers) throws IOException {

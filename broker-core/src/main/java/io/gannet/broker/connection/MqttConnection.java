@@ -549,7 +549,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public boolean writePublish(Message message, int qos, boolean retain, boolean dup, int packetId,
                                 int[] subscriptionIds, ByteBuf sharedPayload) {
         byte[] bytes = message.payload();
-        boolean small = bytes.length <= LocalRouter.SHARED_PAYLOAD_MIN;
+        boolean small = bytes.length <= LocalRouter.INLINE_PAYLOAD_MAX;
         if (small && !dup && publishHeaders.sameForEverySubscriber(message, qos, subscriptionIds)) {
             ByteBuf packet = template.packet(ctx.alloc(), message, version, qos, retain, packetId);
             services.metrics().messageSent(packet.readableBytes());

@@ -16,13 +16,13 @@ import java.util.List;
  * Routes messages to the sessions of this broker. The trie is matched on the publisher's thread; sessions owned
  * by that event loop get the message at once, sessions of other loops get it in one hand-off task per loop.
  *
- * <p>A payload larger than {@link #SHARED_PAYLOAD_MIN} is copied once into a pooled direct buffer that every
+ * <p>A payload larger than {@link #INLINE_PAYLOAD_MAX} is copied once into a pooled direct buffer that every
  * subscriber's write shares (each takes its own reference), so a message to a thousand subscribers is one payload
  * copy, not a thousand. A smaller one is cheaper to copy behind each subscriber's header than to share.
  */
 public final class LocalRouter implements MessageRouter {
-    /** Payloads of more bytes than this are shared among subscribers; smaller ones are copied into each PUBLISH. */
-    public static final int SHARED_PAYLOAD_MIN = 512;
+    /** Payloads of up to this many bytes are copied into each PUBLISH; larger ones are shared among subscribers. */
+    public static final int INLINE_PAYLOAD_MAX = 512;
 
     private final TopicTrie<Subscription> trie;
     private final SharedSubscriptions shared;
@@ -56,7 +56,7 @@ public final class LocalRouter implements MessageRouter {
                 return 0;
             }
             int size = message.payload().length;
-            ByteBuf payload = size > SHARED_PAYLOAD_MIN ? alloc.directBuffer(size).writeBytes(message.payload()) : null;
+            ByteBuf payload = size > INLINE_PAYLOAD_MAX ? alloc.directBuffer(size).writeBytes(message.payload()) : null;
             try {
                 dispatch(message, fanout, payload);
             } finally {

@@ -32,7 +32,7 @@ class FanoutEncodingTest {
     }
 
     @ParameterizedTest(name = "payload {0} bytes")
-    @ValueSource(ints = {0, 16, LocalRouter.SHARED_PAYLOAD_MIN, LocalRouter.SHARED_PAYLOAD_MIN + 1, 70_000})
+    @ValueSource(ints = {0, 16, LocalRouter.INLINE_PAYLOAD_MAX, LocalRouter.INLINE_PAYLOAD_MAX + 1, 70_000})
     void everySubscriberGetsItsOwnCorrectPublish(int payloadSize) throws Exception {
         byte[][] payloads = new byte[3][payloadSize];
         Random random = new Random(payloadSize); // seeded: a failure repeats

@@ -22,6 +22,7 @@ import io.gannet.broker.transport.MqttChannelInitializer;
 import io.gannet.broker.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
+    /** Netty's default receive-buffer sizing, shared: stateless but for its limits. */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final GannetConfig config;
     private final Authenticator authenticator;
@@ -187,6 +190,8 @@ public final class Broker implements AutoCloseable {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOCATOR, alloc)
+                        // One for all connections (each still gets its own handle), not an instance each.
+                        .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                         .childHandler(new MqttChannelInitializer(services, listener, tls));
                 Channel ch = b.bind(listener.bind(), listener.port()).sync().channel();

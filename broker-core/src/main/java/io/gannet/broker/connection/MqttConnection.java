@@ -128,10 +128,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 }
             }
             case AUTHENTICATING -> onDuringAuthentication(msg);
-            case CONNECTING -> pending.add(msg); // answered in order once CONNACK is out
+            case CONNECTING -> hold(msg); // answered in order once CONNACK is out
             case CONNECTED -> {
                 if (inputSuspensions > 0) {
-                    pending.add(msg); // a decision for an earlier packet is pending: keep the order
+                    hold(msg); // a decision for an earlier packet is pending: keep the order
                 } else {
                     handle(msg);
                 }
@@ -218,7 +218,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         connectTimeout.cancel(false);
         connectTimeout = null; // the connection may live for months: do not keep the spent timer
         state = State.CONNECTING;
-        pending = new ArrayList<>(2);
         version = connect.version();
         encoder.version(version);
         // Stop reading until the session is attached; what was already decoded waits in 'pending'.
@@ -363,13 +362,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx.channel().config().setAutoRead(false);
     }
 
+    /** Keeps a packet that must wait for an earlier one's answer. */
+    private void hold(Object msg) {
+        if (pending == null) {
+            pending = new ArrayList<>(2);
+        }
+        pending.add(msg);
+    }
+
     /** Ends one suspension; at the last, handles the packets that waited, in order, then reads again. */
     void resumeInput() {
         if (inputSuspensions > 0) {
             inputSuspensions--;
         }
-        while (inputSuspensions == 0 && state == State.CONNECTED && !pending.isEmpty()) {
+        while (inputSuspensions == 0 && state == State.CONNECTED && pending != null && !pending.isEmpty()) {
             handle(pending.remove(0));
+        }
+        if (pending != null && pending.isEmpty()) {
+            pending = null; // most connections never hold a packet back again: do not keep the list for them
         }
         if (inputSuspensions == 0 && state == State.CONNECTED) {
             ctx.channel().config().setAutoRead(ctx.channel().isWritable());

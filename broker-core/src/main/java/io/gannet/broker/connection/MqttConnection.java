@@ -142,10 +142,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (!ctx.channel().isWritable() && unflushedWrites > 0) {
+        if (!ctx.channel().isWritable()) {
             // The write buffer is full of bytes still waiting for the loop's flush: send them now, so that the
             // socket drains them and the session does not queue (or drop) what it could have written.
-            flushNow();
+            flushWritten();
         }
         if (state == State.CONNECTED) {
             boolean writable = ctx.channel().isWritable();
@@ -560,8 +560,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                                 int[] subscriptionIds, ByteBuf sharedPayload) {
         byte[] bytes = message.payload();
         boolean small = bytes.length <= LocalRouter.INLINE_PAYLOAD_MAX;
-        if (small && !dup && publishHeaders.sameForEverySubscriber(message, qos, subscriptionIds)) {
+        if (small && !dup && publishHeaders.sameForEverySubscriber(message, subscriptionIds)) {
             ByteBuf packet = template.packet(ctx.alloc(), message, version, qos, retain, packetId);
+            if (!publishHeaders.fits(packet.readableBytes())) {
+                packet.release();
+                return false;
+            }
             services.metrics().messageSent(packet.readableBytes());
             ctx.write(packet, ctx.voidPromise());
             flushSoon(1);
@@ -596,16 +600,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void flushSoon(int writes) {
         unflushedWrites += writes;
         if (unflushedWrites >= MAX_UNFLUSHED_WRITES) {
-            flushNow();
+            flushWritten(); // still in the flusher's list, if it was: that entry then finds nothing to flush
         } else if (!flushRequested) {
             flushRequested = true;
             flusher.request(this);
         }
     }
 
-    /** Flushes what was written; called by the loop's flusher, or when the unflushed writes reach the bound. */
+    /** Called by the loop's flusher: flushes what was written; the next write asks the flusher again. */
     void flushNow() {
-        flushRequested = false; // a later write asks the flusher again; a flusher entry left behind flushes nothing
+        flushRequested = false;
+        flushWritten();
+    }
+
+    private void flushWritten() {
         if (unflushedWrites > 0) {
             unflushedWrites = 0;
             ctx.flush();

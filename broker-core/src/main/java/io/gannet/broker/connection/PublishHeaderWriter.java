@@ -57,15 +57,16 @@ final class PublishHeaderWriter {
     /**
      * Whether this client's PUBLISH of {@code message} is the same as every other client's with the same protocol,
      * QoS and RETAIN flag, so that it may come from the loop's {@link PublishTemplate}: nothing added per delivery
-     * (expiry, subscription identifiers, a topic alias) and within the client's Maximum Packet Size.
+     * (expiry, subscription identifiers, a topic alias). Its size is checked with {@link #fits} once it is made.
      */
-    boolean sameForEverySubscriber(Message message, int qos, int[] subscriptionIds) {
-        if (!version.isV5()) {
-            return true;
-        }
-        return message.expiresAtMillis() == 0 && subscriptionIds == null && !aliases.enabled()
-                && PacketWriter.publishSize(version, message.topic(), qos, message.properties(),
-                message.payload().length) <= maxPacketSize;
+    boolean sameForEverySubscriber(Message message, int[] subscriptionIds) {
+        return !version.isV5()
+                || message.expiresAtMillis() == 0 && subscriptionIds == null && !aliases.enabled();
+    }
+
+    /** Whether a whole PUBLISH of {@code packetSize} bytes is within the client's Maximum Packet Size. */
+    boolean fits(int packetSize) {
+        return packetSize <= maxPacketSize;
     }
 
     /** The message's properties plus what this delivery adds: time left, subscription identifiers. */

@@ -35,9 +35,13 @@ public final class MqttProperties {
 
     public Builder toBuilder() {
         Builder b = new Builder();
-        System.arraycopy(values, 0, b.values, 0, values.length);
-        b.userProperties.addAll(userProperties);
-        b.subscriptionIdentifiers.addAll(subscriptionIdentifiers);
+        if (this != EMPTY) {
+            b.values = values;
+            b.valuesShared = true; // copied on the builder's first change: removing nothing costs nothing
+            b.userProperties = userProperties.isEmpty() ? null : new ArrayList<>(userProperties);
+            b.subscriptionIdentifiers = subscriptionIdentifiers.isEmpty() ? null
+                    : new ArrayList<>(subscriptionIdentifiers);
+        }
         return b;
     }
 
@@ -107,11 +111,12 @@ public final class MqttProperties {
                 case STRING_PAIR -> throw new IllegalStateException("pairs are kept apart");
             };
         }
-        for (UserProperty u : userProperties) {
+        for (int i = 0; i < userProperties.size(); i++) { // indexed: no iterator per packet
+            UserProperty u = userProperties.get(i);
             len += 1 + MqttWire.utf8Size(u.name()) + MqttWire.utf8Size(u.value());
         }
-        for (int id : subscriptionIdentifiers) {
-            len += 1 + MqttWire.varIntSize(id);
+        for (int i = 0; i < subscriptionIdentifiers.size(); i++) {
+            len += 1 + MqttWire.varIntSize(subscriptionIdentifiers.get(i));
         }
         return len;
     }
@@ -147,13 +152,30 @@ public final class MqttProperties {
         return sb.append('}').toString();
     }
 
-    /** Collects properties; a later value for a non-repeatable property replaces the earlier one. */
+    /**
+     * Collects properties; a later value for a non-repeatable property replaces the earlier one. A builder allocates
+     * nothing until a property is set, and {@link #build()} hands its array to the properties it makes rather than
+     * copying it: a CONNECT or CONNACK with a few properties makes one array, not three.
+     */
     public static final class Builder {
-        private final Object[] values = new Object[PropertyId.MAX_ID + 1];
-        private final List<UserProperty> userProperties = new ArrayList<>();
-        private final List<Integer> subscriptionIdentifiers = new ArrayList<>();
+        private Object[] values;
+        /** Whether {@link #values} also belongs to built properties (or to the ones this builder started from). */
+        private boolean valuesShared;
+        private List<UserProperty> userProperties;
+        private List<Integer> subscriptionIdentifiers;
 
         private Builder() {
+        }
+
+        /** The array to write into: made on the first property, copied first if built properties share it. */
+        private Object[] writableValues() {
+            if (values == null) {
+                values = new Object[PropertyId.MAX_ID + 1];
+            } else if (valuesShared) {
+                values = values.clone();
+            }
+            valuesShared = false;
+            return values;
         }
 
         public Builder number(PropertyId id, long value) {
@@ -164,9 +186,12 @@ public final class MqttProperties {
                 throw new IllegalArgumentException(id + " out of range: " + value);
             }
             if (id == PropertyId.SUBSCRIPTION_IDENTIFIER) {
+                if (subscriptionIdentifiers == null) {
+                    subscriptionIdentifiers = new ArrayList<>(1);
+                }
                 subscriptionIdentifiers.add((int) value);
             } else {
-                values[id.id()] = value;
+                writableValues()[id.id()] = value;
             }
             return this;
         }
@@ -175,7 +200,7 @@ public final class MqttProperties {
             if (id.type() != PropertyId.Type.UTF8) {
                 throw new IllegalArgumentException(id + " is not a string");
             }
-            values[id.id()] = Objects.requireNonNull(value, "value");
+            writableValues()[id.id()] = Objects.requireNonNull(value, "value");
             return this;
         }
 
@@ -183,11 +208,14 @@ public final class MqttProperties {
             if (id.type() != PropertyId.Type.BINARY) {
                 throw new IllegalArgumentException(id + " is not binary");
             }
-            values[id.id()] = Objects.requireNonNull(value, "value");
+            writableValues()[id.id()] = Objects.requireNonNull(value, "value");
             return this;
         }
 
         public Builder userProperty(String name, String value) {
+            if (userProperties == null) {
+                userProperties = new ArrayList<>(2);
+            }
             userProperties.add(new UserProperty(name, value));
             return this;
         }
@@ -195,28 +223,37 @@ public final class MqttProperties {
         /** Removes a property; for the repeatable ones, every occurrence. */
         public Builder remove(PropertyId id) {
             switch (id) {
-                case USER_PROPERTY -> userProperties.clear();
-                case SUBSCRIPTION_IDENTIFIER -> subscriptionIdentifiers.clear();
-                default -> values[id.id()] = null;
+                case USER_PROPERTY -> userProperties = null;
+                case SUBSCRIPTION_IDENTIFIER -> subscriptionIdentifiers = null;
+                default -> {
+                    if (values != null && values[id.id()] != null) {
+                        writableValues()[id.id()] = null;
+                    }
+                }
             }
             return this;
         }
 
         /** Whether the builder already holds a value for a non-repeatable property. */
         boolean has(PropertyId id) {
-            return values[id.id()] != null;
+            return values != null && values[id.id()] != null;
         }
 
         public MqttProperties build() {
-            boolean empty = userProperties.isEmpty() && subscriptionIdentifiers.isEmpty();
-            for (Object v : values) {
-                empty &= v == null;
+            boolean empty = userProperties == null && subscriptionIdentifiers == null;
+            if (values != null) {
+                for (Object v : values) {
+                    empty &= v == null;
+                }
             }
             if (empty) {
                 return EMPTY;
             }
-            return new MqttProperties(values.clone(), List.copyOf(userProperties),
-                    Collections.unmodifiableList(new ArrayList<>(subscriptionIdentifiers)));
+            valuesShared = values != null;
+            return new MqttProperties(values == null ? EMPTY.values : values,
+                    userProperties == null ? List.of() : List.copyOf(userProperties),
+                    subscriptionIdentifiers == null ? List.of()
+                            : Collections.unmodifiableList(new ArrayList<>(subscriptionIdentifiers)));
         }
     }
 }

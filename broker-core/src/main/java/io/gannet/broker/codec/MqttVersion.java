@@ -6,6 +6,9 @@ public enum MqttVersion {
     V3_1_1("MQTT", 4),
     V5("MQTT", 5);
 
+    /** {@code values()} without a new array for each CONNECT. */
+    private static final MqttVersion[] ALL = values();
+
     private final String protocolName;
     private final int level;
 
@@ -28,7 +31,7 @@ public enum MqttVersion {
 
     /** Returns the version for a protocol name and level, or {@code null} when Gannet does not speak it. */
     public static MqttVersion of(String protocolName, int level) {
-        for (MqttVersion v : values()) {
+        for (MqttVersion v : ALL) {
             if (v.level == level && v.protocolName.equals(protocolName)) {
                 return v;
             }

@@ -4,6 +4,7 @@ import static io.gannet.broker.codec.MalformedPacketException.malformed;
 import static io.gannet.broker.codec.MalformedPacketException.protocolError;
 
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 
 /** Reads and writes the property section of 5.0 packets (section 2.2.2). */
 final class PropertiesCodec {
@@ -83,14 +84,18 @@ final class PropertiesCodec {
                 case STRING_PAIR -> throw new IllegalStateException("pairs are kept apart");
             }
         }
-        for (UserProperty u : properties.userProperties()) {
+        // Indexed loops: no iterator for each packet written (the lists are List.of / List.copyOf, random access).
+        List<UserProperty> users = properties.userProperties();
+        for (int i = 0; i < users.size(); i++) {
+            UserProperty u = users.get(i);
             out.writeByte(PropertyId.USER_PROPERTY.id());
             MqttWire.writeUtf8(out, u.name());
             MqttWire.writeUtf8(out, u.value());
         }
-        for (int id : properties.subscriptionIdentifiers()) {
+        List<Integer> ids = properties.subscriptionIdentifiers();
+        for (int i = 0; i < ids.size(); i++) {
             out.writeByte(PropertyId.SUBSCRIPTION_IDENTIFIER.id());
-            MqttWire.writeVarInt(out, id);
+            MqttWire.writeVarInt(out, ids.get(i));
         }
     }
 }

@@ -9,10 +9,52 @@ import io.gannet.broker.config.MqttConfig;
  * [3.2.2.3]. A property whose value is the spec's default is left out.
  */
 final class ConnAckProperties {
+    /**
+     * The part that follows from the configuration alone, made once: most clients get exactly that, so a connection
+     * storm builds no properties. One entry, checked by identity: a broker keeps its configuration for its life.
+     */
+    private static volatile Base base;
+
+    private record Base(MqttConfig config, MqttProperties properties) {
+    }
+
     private ConnAckProperties() {
     }
 
     static MqttProperties build(MqttConfig config, ConnectTerms terms) {
+        MqttProperties fromConfig = fromConfig(config);
+        boolean responseInformation = terms.limits().requestResponseInformation()
+                && !config.responseInformation().isEmpty();
+        if (terms.assignedClientId() == null && terms.serverKeepAlive() < 0 && terms.grantedExpiry() < 0
+                && !responseInformation) {
+            return fromConfig;
+        }
+        MqttProperties.Builder b = fromConfig.toBuilder();
+        if (terms.assignedClientId() != null) {
+            b.string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, terms.assignedClientId());
+        }
+        if (terms.serverKeepAlive() >= 0) {
+            b.number(PropertyId.SERVER_KEEP_ALIVE, terms.serverKeepAlive());
+        }
+        if (terms.grantedExpiry() >= 0) {
+            b.number(PropertyId.SESSION_EXPIRY_INTERVAL, terms.grantedExpiry());
+        }
+        if (responseInformation) {
+            b.string(PropertyId.RESPONSE_INFORMATION, config.responseInformation().replace("%c", terms.clientId()));
+        }
+        return b.build();
+    }
+
+    private static MqttProperties fromConfig(MqttConfig config) {
+        Base b = base;
+        if (b == null || b.config() != config) {
+            b = new Base(config, buildFromConfig(config));
+            base = b;
+        }
+        return b.properties();
+    }
+
+    private static MqttProperties buildFromConfig(MqttConfig config) {
         MqttProperties.Builder b = MqttProperties.builder();
         if (config.receiveMaximum() != 65_535) {
             b.number(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());
@@ -35,18 +77,6 @@ final class ConnAckProperties {
         }
         if (!config.sharedSubscriptions()) {
             b.number(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
-        }
-        if (terms.assignedClientId() != null) {
-            b.string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, terms.assignedClientId());
-        }
-        if (terms.serverKeepAlive() >= 0) {
-            b.number(PropertyId.SERVER_KEEP_ALIVE, terms.serverKeepAlive());
-        }
-        if (terms.grantedExpiry() >= 0) {
-            b.number(PropertyId.SESSION_EXPIRY_INTERVAL, terms.grantedExpiry());
-        }
-        if (terms.limits().requestResponseInformation() && !config.responseInformation().isEmpty()) {
-            b.string(PropertyId.RESPONSE_INFORMATION, config.responseInformation().replace("%c", terms.clientId()));
         }
         return b.build();
     }

@@ -29,6 +29,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private volatile boolean accepted;
     /** What this connection agreed with its client at CONNECT. */
     private ConnectTerms terms;
+    /** Made on the first PUBLISH with a Topic Alias. */
     private InboundTopicAliases inboundAliases;
     private PublishHeaderWriter publishHeaders;
     /** The enhanced-authentication exchange, when CONNECT named an Authentication Method. */
@@ -233,9 +236,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         will = connect.will();
         ClientLimits limits = terms.limits();
         encoder.clientLimits(limits.maximumPacketSize(), limits.requestProblemInformation());
-        inboundAliases = new InboundTopicAliases(mqtt.topicAliasMaximum());
         publishHeaders = new PublishHeaderWriter(version, limits.maximumPacketSize(),
-                new OutboundTopicAliases(Math.min(limits.topicAliasMaximum(), mqtt.outboundTopicAliasMaximum()),
+                OutboundTopicAliases.of(Math.min(limits.topicAliasMaximum(), mqtt.outboundTopicAliasMaximum()),
                         mqtt.outboundTopicAliasLru()), services.sessionContext().clock());
         if (terms.keepAliveSeconds() > 0) {
             // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet closes the connection.
@@ -245,7 +247,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         attempt = new ConnectAttempt(clientId, connect.username(), connect.password(), version, listenerName,
                 ctx.channel().remoteAddress(), peerCertificates());
         ConnectAttempt attempt = this.attempt;
-        services.authenticator().authenticate(attempt).whenComplete((decision, error) ->
+        CompletionStage<AuthDecision> decided = services.authenticator().authenticate(attempt);
+        if (decided instanceof CompletableFuture<AuthDecision> known && known.isDone()
+                && !known.isCompletedExceptionally()) {
+            // Decided already (no authentication plugin, or a cached answer): go on in this turn, with no callback
+            // and no task to allocate for each connection of a connection storm.
+            afterAuthentication(connect, attempt, known.join(), null);
+            return;
+        }
+        decided.whenComplete((decision, error) ->
                 ctx.executor().execute(() -> afterAuthentication(connect, attempt, decision, error)));
     }
 
@@ -347,7 +357,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         // 3.1 has no Session Present flag: its first CONNACK byte is reserved and must stay 0.
         boolean present = sessionPresent && version != MqttVersion.V3_1;
-        ctx.writeAndFlush(new ConnAck(present, ReasonCode.SUCCESS, props));
+        // Flushed with the loop's other writes: in a connection storm, many CONNACKs leave in one pass, and no
+        // promise is made for each.
+        ctx.write(new ConnAck(present, ReasonCode.SUCCESS, props), ctx.voidPromise());
+        flushSoon(1);
         services.events().clientConnected(attempt, present);
         log.debug("Client {} connected ({}, session present: {})", clientId, version, sessionPresent);
         resumeInput();
@@ -627,6 +640,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** Resolves a 5.0 PUBLISH's topic alias; throws for an invalid one. */
     String resolveTopic(String topic, int alias) {
+        if (inboundAliases == null) { // only clients that use aliases pay for them
+            inboundAliases = new InboundTopicAliases(services.config().mqtt().topicAliasMaximum());
+        }
         return inboundAliases.resolve(topic, alias);
     }
 

@@ -17,11 +17,18 @@ final class OutboundTopicAliases {
     private final Map<String, Integer> aliases;
     private int nextAlias = 1;
 
-    OutboundTopicAliases(int maximum, boolean lru) {
+    /** Most clients allow no aliases: they all share this one, which holds nothing and never changes. */
+    private static final OutboundTopicAliases NONE = new OutboundTopicAliases(0, false);
+
+    private OutboundTopicAliases(int maximum, boolean lru) {
         this.maximum = maximum;
         this.lru = lru;
-        // Most clients allow no aliases: they share one empty map instead of owning one.
         this.aliases = maximum == 0 ? Map.of() : lru ? new LinkedHashMap<>(16, 0.75f, true) : new HashMap<>();
+    }
+
+    /** The aliases towards a client, at most {@code maximum}; {@code lru} picks the policy once all are taken. */
+    static OutboundTopicAliases of(int maximum, boolean lru) {
+        return maximum == 0 ? NONE : new OutboundTopicAliases(maximum, lru);
     }
 
     /** Whether this client takes topic aliases from the broker at all. */

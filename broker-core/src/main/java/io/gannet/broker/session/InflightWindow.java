@@ -28,10 +28,14 @@ final class InflightWindow {
         final boolean retain;
         final int[] subscriptionIds;
         final SharedGroup group;
+        /** How far the packet id counter had moved when this entry took its id (see {@link #nextFreePacketId}). */
+        final long idStep;
         Stage stage;
 
-        Entry(int packetId, Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
+        Entry(int packetId, long idStep, Message message, int qos, boolean retain, int[] subscriptionIds,
+              SharedGroup group) {
             this.packetId = packetId;
+            this.idStep = idStep;
             this.message = message;
             this.qos = qos;
             this.retain = retain;
@@ -48,6 +52,8 @@ final class InflightWindow {
     private int tail;
     private int count;
     private int nextPacketId = 1;
+    /** How many times {@link #nextPacketId} has moved on, ids skipped included. */
+    private long idSteps;
 
     InflightWindow(int capacity) {
         slots = new Entry[capacity];
@@ -80,7 +86,7 @@ final class InflightWindow {
             compact();
         }
         int id = nextFreePacketId();
-        Entry e = new Entry(id, message, qos, retain, subscriptionIds, group);
+        Entry e = new Entry(id, idSteps - 1, message, qos, retain, subscriptionIds, group);
         slots[tail] = e;
         tail = (tail + 1) % slots.length;
         count++;
@@ -104,11 +110,14 @@ final class InflightWindow {
             if (e != null && e.packetId == packetId) {
                 slots[idx] = null;
                 count--;
-                while (head != tail && slots[head] == null) {
-                    head = (head + 1) % slots.length;
-                }
                 if (count == 0) {
                     head = tail = 0;
+                } else {
+                    // Not "while head != tail": in a full ring head == tail, and head must still move past the hole,
+                    // or every later add would find the ring full of holes and compact it.
+                    while (slots[head] == null) {
+                        head = (head + 1) % slots.length;
+                    }
                 }
                 return e;
             }
@@ -131,8 +140,8 @@ final class InflightWindow {
         head = tail = count = 0;
     }
 
-    /** Slots between head and tail, holes included. */
-    private int occupiedSlots() {
+    /** Slots between head and tail, holes included; package-private for tests. */
+    int occupiedSlots() {
         if (count == 0) {
             return 0;
         }
@@ -156,11 +165,18 @@ final class InflightWindow {
         tail = k % slots.length;
     }
 
+    /**
+     * The next packet id not in use in this window [MQTT-2.2.1-4], in O(1) unless a delivery has waited for its
+     * acknowledgement while 65,535 ids went by. Ids are handed out from one counter and the window keeps send order,
+     * so every id in flight was taken at or after the oldest entry's step: the next id can only be one of them once
+     * the counter has gone all the way round since that step.
+     */
     private int nextFreePacketId() {
         while (true) {
             int id = nextPacketId;
             nextPacketId = id == 65_535 ? 1 : id + 1;
-            if (find(id) == null) {
+            idSteps++;
+            if (count == 0 || idSteps - 1 - slots[head].idStep < 65_535 || find(id) == null) {
                 return id;
             }
         }

@@ -53,7 +53,8 @@ public final class Session {
     private boolean ended;
     private ClientLink link;
     private int generation;
-    private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+    /** The empty {@code Map.of()} until the first SUBSCRIBE: many sessions (publishers, idle devices) never have one. */
+    private Map<String, Subscription> subscriptions = Map.of();
     private final MessageQueue queue;
     private InflightWindow inflight;
     private final InboundQos2Ids inboundQos2 = new InboundQos2Ids();
@@ -264,14 +265,16 @@ public final class Session {
     }
 
     private void clearState() {
-        for (Subscription s : subscriptions.values()) {
-            if (s.isShared()) {
-                context.shared().remove(s);
-            } else {
-                context.trie().remove(s.filter(), this);
+        if (!subscriptions.isEmpty()) { // a new session's clean start has none: not even an iterator then
+            for (Subscription s : subscriptions.values()) {
+                if (s.isShared()) {
+                    context.shared().remove(s);
+                } else {
+                    context.trie().remove(s.filter(), this);
+                }
             }
+            subscriptions = Map.of();
         }
-        subscriptions.clear();
         queue.clear();
         if (inflight != null) {
             inflight.clear();
@@ -292,6 +295,9 @@ public final class Session {
 
     /** Adds or replaces a subscription; returns the one it replaced, or {@code null}. */
     public Subscription subscribe(Subscription subscription) {
+        if (subscriptions.isEmpty()) {
+            subscriptions = new HashMap<>(4);
+        }
         Subscription old = subscriptions.put(subscription.key(), subscription);
         if (subscription.isShared()) {
             context.shared().add(subscription);
@@ -306,7 +312,7 @@ public final class Session {
      * returns whether there was one.
      */
     public boolean unsubscribe(String key) {
-        Subscription removed = subscriptions.remove(key);
+        Subscription removed = subscriptions.isEmpty() ? null : subscriptions.remove(key);
         if (removed == null) {
             return false;
         }
@@ -459,6 +465,9 @@ public final class Session {
             for (InflightWindow.Entry e : moved) {
                 inflight.remove(e.packetId);
             }
+        }
+        if (queue.isEmpty()) {
+            return; // most sessions end with nothing queued: no lambda, no iterator
         }
         queue.removeIf(q -> q.group() != null && handOver(q.group(), q.message(), q.qos(), q.retain()));
     }

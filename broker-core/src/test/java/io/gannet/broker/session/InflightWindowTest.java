@@ -56,4 +56,52 @@ class InflightWindowTest {
             assertThat(w.isEmpty()).isTrue();
         }
     }
+
+    @ParameterizedTest(name = "capacity {0}")
+    @ValueSource(ints = {1, 2, 32})
+    void aFullWindowAckedInOrderKeepsNoHoles(int capacity) {
+        // The steady state of a slow subscriber: the window is full, each PUBACK frees the oldest slot, and the
+        // next message takes it. The ring must not fill with holes (each add would then compact it).
+        InflightWindow w = new InflightWindow(capacity);
+        List<Integer> model = new ArrayList<>();
+        while (!w.isFull()) {
+            model.add(w.add(M, 1, false, null, null).packetId);
+        }
+        for (int step = 0; step < 200_000; step++) {
+            assertThat(w.remove(model.remove(0))).isNotNull();
+            assertThat(w.occupiedSlots()).isEqualTo(w.size());
+            int id = w.add(M, 1, false, null, null).packetId;
+            assertThat(model).doesNotContain(id);
+            model.add(id);
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void skipsTheIdsOfDeliveriesStuckWhileTheCounterWrapsAround(long seed) {
+        // A few deliveries stay unacknowledged while hundreds of thousands of others come and go: the ids that come
+        // round again must skip the stuck ones [MQTT-2.2.1-4].
+        Random r = new Random(seed);
+        InflightWindow w = new InflightWindow(16);
+        Set<Integer> stuck = new HashSet<>();
+        List<Integer> flowing = new ArrayList<>();
+        for (int step = 0; step < 400_000; step++) {
+            if (!w.isFull()) {
+                int id = w.add(M, 1, false, null, null).packetId;
+                assertThat(stuck).doesNotContain(id);
+                assertThat(flowing).doesNotContain(id);
+                if (stuck.size() < 3 && r.nextInt(50_000) == 0) {
+                    stuck.add(id);
+                } else {
+                    flowing.add(id);
+                }
+            } else {
+                assertThat(w.remove(flowing.remove(0))).isNotNull();
+            }
+        }
+        assertThat(stuck).isNotEmpty();
+        for (int id : stuck) {
+            assertThat(w.find(id)).isNotNull();
+        }
+    }
 }

@@ -122,8 +122,11 @@ final class Pacer {
             next = (next + 1) % n;
             credit -= p.send((int) Math.min(share, credit));
         }
-        if (credit > ratePerSecond * MAX_CREDIT_NANOS / 1e9) {
-            credit = ratePerSecond * MAX_CREDIT_NANOS / 1e9; // the broker cannot keep up: do not bank the shortfall
+        // The broker cannot keep up: do not bank the shortfall. Never below one message, or a rate under 50 msg/s
+        // (less than one message per 20 ms) would be clamped below what a send takes and never send at all.
+        double maxCredit = Math.max(1, ratePerSecond * MAX_CREDIT_NANOS / 1e9);
+        if (credit > maxCredit) {
+            credit = maxCredit;
         }
     }
 }

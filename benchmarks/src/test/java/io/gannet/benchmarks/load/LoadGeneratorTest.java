@@ -90,6 +90,19 @@ class LoadGeneratorTest {
         assertThat(field(r.json(), "received")).as(r.output()).isEqualTo(field(r.json(), "expected"));
     }
 
+    @ParameterizedTest(name = "{0} msg/s")
+    @CsvSource({"10", "38", "49"})
+    void aRateBelowOneMessagePerTwentyMillisecondsStillSends(int rate) throws Exception {
+        // The pacer caps banked credit at 20 ms worth; under 50 msg/s that is less than one message, which must
+        // not stop the publisher (it once sent nothing at all at 38 msg/s).
+        Run r = run("--scenario", "fanout", "-n", "3", "--qos", "1", "--rate", Integer.toString(rate),
+                "--threads", "1");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        long sent = field(r.json(), "sent");
+        assertThat(sent).as(r.output()).isBetween(rate / 2L, rate * 2L);
+        assertThat(field(r.json(), "received")).as(r.output()).isEqualTo(sent * 3);
+    }
+
     @Test
     void theBrokersReceiveMaximumCapsTheInflightWindow() throws Exception {
         // A 5.0 broker disconnects a client that has more unacknowledged QoS 1 messages out than it allows.

@@ -1,50 +1,35 @@
 package io.gannet.broker.codec;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-
+import io.netty.buffer.ByteBufAllocator;
 
 /**
- * Encodes outbound {@link MqttPacket}s in the connection's protocol version. Buffers pass through untouched: the
- * fan-out path writes PUBLISH packets it has already encoded and shares among subscribers.
+ * Encodes outbound {@link MqttPacket}s for one client: in its protocol version, and for 5.0 clients within what
+ * CONNECT asked for. With Request Problem Information 0, no Reason String or User Property goes out on packets
+ * other than CONNACK and DISCONNECT [MQTT-3.1.2-29]; a packet over the client's Maximum Packet Size loses its Reason
+ * String and User Properties first [MQTT-3.1.2-25].
  *
- * <p>For 5.0 clients it honours what CONNECT asked for: with Request Problem Information 0, no Reason String or
- * User Property goes out on packets other than CONNACK and DISCONNECT [MQTT-3.1.2-29]; a packet over the client's
- * Maximum Packet Size loses its Reason String and User Properties first [MQTT-3.1.2-25].
+ * <p>Not a pipeline handler: the connection encodes what it writes, so a connection costs no handler and no
+ * handler context for its encoder, and a write takes one step less through the pipeline.
  */
-public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
-    /** Until CONNECT says otherwise, answers go out in 3.1.1 form, which every client version can read. */
-    private MqttVersion version = MqttVersion.V3_1_1;
-    private long clientMaxPacketSize = Long.MAX_VALUE;
-    private boolean problemInformation = true;
-
-    /** Sets the version to encode in; called on the channel's event loop once CONNECT is decoded. */
-    public void version(MqttVersion version) {
-        this.version = version;
+public final class MqttEncoder {
+    private MqttEncoder() {
     }
 
-    /** Applies the client's 5.0 limits; called on the channel's event loop once CONNECT is decoded. */
-    public void clientLimits(long maxPacketSize, boolean requestProblemInformation) {
-        this.clientMaxPacketSize = maxPacketSize;
-        this.problemInformation = requestProblemInformation;
-    }
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof MqttPacket packet) {
-            if (version.isV5()) {
-                packet = fitForClient(packet);
-            }
-            ByteBuf buf = PacketWriter.encode(ctx.alloc(), packet, version);
-            ctx.write(buf, promise);
-        } else {
-            ctx.write(msg, promise);
+    /**
+     * @param clientMaxPacketSize the 5.0 client's Maximum Packet Size, {@link Long#MAX_VALUE} for none
+     * @param problemInformation  the 5.0 client's Request Problem Information (true unless it sent 0)
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, MqttPacket packet, MqttVersion version,
+                                 long clientMaxPacketSize, boolean problemInformation) {
+        if (version.isV5()) {
+            packet = fitForClient(packet, version, clientMaxPacketSize, problemInformation);
         }
+        return PacketWriter.encode(alloc, packet, version);
     }
 
-    private MqttPacket fitForClient(MqttPacket packet) {
+    private static MqttPacket fitForClient(MqttPacket packet, MqttVersion version, long clientMaxPacketSize,
+                                           boolean problemInformation) {
         PacketType t = packet.type();
         boolean diagnosticsAllowed = problemInformation || t == PacketType.CONNACK || t == PacketType.DISCONNECT
                 || t == PacketType.PUBLISH;
@@ -53,5 +38,4 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
         }
         return t == PacketType.PUBLISH ? packet : Diagnostics.strip(packet);
     }
-
 }

@@ -19,9 +19,11 @@ import io.gannet.broker.routing.Message;
 import io.gannet.broker.session.ClientLink;
 import io.gannet.broker.session.Session;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * handshake, hands each later packet to the session and {@link PacketHandler}, and is the one place that answers
  * bad input: it logs, sends the reason code the spec asks for, and closes.
  */
-public final class MqttConnection extends ChannelInboundHandlerAdapter implements ClientLink {
+public final class MqttConnection extends ChannelDuplexHandler implements ClientLink {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
     /** Pipeline name of the keep-alive handler, added once CONNECT says the interval. */
@@ -52,7 +54,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private final BrokerServices services;
     private final String listenerName;
-    private final MqttEncoder encoder;
+    /** The 5.0 client's Maximum Packet Size, for what the connection encodes; none until CONNECT says. */
+    private long clientMaxPacketSize = Long.MAX_VALUE;
+    /** The 5.0 client's Request Problem Information. */
+    private boolean problemInformation = true;
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_CONNECT;
     private ScheduledFuture<?> connectTimeout;
@@ -91,10 +96,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Writes since the last flush: past {@link #MAX_UNFLUSHED_WRITES} the connection flushes at once. */
     private int unflushedWrites;
 
-    public MqttConnection(BrokerServices services, String listenerName, MqttEncoder encoder) {
+    public MqttConnection(BrokerServices services, String listenerName) {
         this.services = services;
         this.listenerName = listenerName;
-        this.encoder = encoder;
     }
 
     // ---- channel events ---------------------------------------------------------------------------------------
@@ -221,8 +225,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         connectTimeout.cancel(false);
         connectTimeout = null; // the connection may live for months: do not keep the spent timer
         state = State.CONNECTING;
-        version = connect.version();
-        encoder.version(version);
+        version = connect.version(); // from here on, packets go out in the client's version
         // Stop reading until the session is attached; what was already decoded waits in 'pending'.
         ctx.channel().config().setAutoRead(false);
 
@@ -235,7 +238,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         clientId = terms.clientId();
         will = connect.will();
         ClientLimits limits = terms.limits();
-        encoder.clientLimits(limits.maximumPacketSize(), limits.requestProblemInformation());
+        clientMaxPacketSize = limits.maximumPacketSize();
+        problemInformation = limits.requestProblemInformation();
         publishHeaders = new PublishHeaderWriter(version, limits.maximumPacketSize(),
                 OutboundTopicAliases.of(Math.min(limits.topicAliasMaximum(), mqtt.outboundTopicAliasMaximum()),
                         mqtt.outboundTopicAliasLru()), services.sessionContext().clock());
@@ -359,7 +363,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         boolean present = sessionPresent && version != MqttVersion.V3_1;
         // Flushed with the loop's other writes: in a connection storm, many CONNACKs leave in one pass, and no
         // promise is made for each.
-        ctx.write(new ConnAck(present, ReasonCode.SUCCESS, props), ctx.voidPromise());
+        ctx.write(encode(new ConnAck(present, ReasonCode.SUCCESS, props)), ctx.voidPromise());
         flushSoon(1);
         services.events().clientConnected(attempt, present);
         log.debug("Client {} connected ({}, session present: {})", clientId, version, sessionPresent);
@@ -439,7 +443,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ConnAck ack = version.isV5()
                 ? new ConnAck(false, reasonCode, reasonString(reason))
                 : new ConnAck(false, ReasonCode.toV3ConnAck(reasonCode), MqttProperties.EMPTY);
-        ctx.writeAndFlush(ack).addListener(ChannelFutureListener.CLOSE);
+        writeAndClose(ack, version);
     }
 
     // ---- errors and server-side disconnects -------------------------------------------------------------------
@@ -454,13 +458,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             state = State.CLOSING;
             if (failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
                 // Unknown level: answer in 3.1.1 form, which every version can read [MQTT-3.1.2-2].
-                encoder.version(MqttVersion.V3_1_1);
-                ctx.writeAndFlush(new ConnAck(false, ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION,
-                        MqttProperties.EMPTY)).addListener(ChannelFutureListener.CLOSE);
+                writeAndClose(new ConnAck(false, ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION, MqttProperties.EMPTY),
+                        MqttVersion.V3_1_1);
             } else if (v5) {
-                encoder.version(MqttVersion.V5);
-                ctx.writeAndFlush(new ConnAck(false, failure.reasonCode(), reasonString(failure.message())))
-                        .addListener(ChannelFutureListener.CLOSE);
+                writeAndClose(new ConnAck(false, failure.reasonCode(), reasonString(failure.message())),
+                        MqttVersion.V5);
             } else {
                 ctx.close();
             }
@@ -491,8 +493,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CLOSING;
         ctx.channel().config().setAutoRead(false);
         if (tellClient) {
-            ctx.writeAndFlush(new Disconnect(reasonCode, reasonString(reason)))
-                    .addListener(ChannelFutureListener.CLOSE);
+            writeAndClose(new Disconnect(reasonCode, reasonString(reason)), version);
         } else {
             ctx.close();
         }
@@ -649,11 +650,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void write(MqttPacket packet) {
         if (!ctx.executor().inEventLoop()) {
-            ctx.writeAndFlush(packet, ctx.voidPromise()); // the flusher belongs to the loop: not from here
+            ctx.executor().execute(() -> write(packet)); // encoded and flushed on the loop, like every other write
             return;
         }
-        ctx.write(packet, ctx.voidPromise());
+        ctx.write(encode(packet), ctx.voidPromise());
         flushSoon(1);
+    }
+
+    /** A packet written to the channel by anyone else is encoded here, as the connection's own are. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ctx.write(msg instanceof MqttPacket packet ? encode(packet) : msg, promise);
+    }
+
+    /** Encodes in the client's version and within what its CONNECT asked for (see {@link MqttEncoder}). */
+    private ByteBuf encode(MqttPacket packet) {
+        return MqttEncoder.encode(ctx.alloc(), packet, version, clientMaxPacketSize, problemInformation);
+    }
+
+    /** The last packet: a refusing CONNACK or a DISCONNECT, in {@code inVersion}, then the connection closes. */
+    private void writeAndClose(MqttPacket packet, MqttVersion inVersion) {
+        ChannelFuture written = ctx.writeAndFlush(MqttEncoder.encode(ctx.alloc(), packet, inVersion,
+                clientMaxPacketSize, problemInformation));
+        written.addListener(ChannelFutureListener.CLOSE);
     }
 
     String clientId() {

@@ -1,7 +1,6 @@
 package io.gannet.broker.transport;
 
 import io.gannet.broker.codec.MqttDecoder;
-import io.gannet.broker.codec.MqttEncoder;
 import io.gannet.broker.connection.BrokerServices;
 import io.gannet.broker.connection.MqttConnection;
 import io.gannet.broker.config.ListenerConfig;
@@ -25,8 +24,8 @@ import javax.net.ssl.SSLException;
  *   [tls]        SslHandler, on mqtts and wss listeners; first, so everything after it sees plain bytes
  *   [http, ws-handshake, ws-frames]   on ws and wss listeners: the HTTP upgrade, then MQTT bytes in binary frames
  *   decoder      bytes to packets; enforces the maximum packet size before buffering
- *   encoder      packets to bytes; passes already-encoded PUBLISH buffers through
- *   connection   the MQTT state machine of this client
+ *   connection   the MQTT state machine of this client; encodes the packets it writes itself, in the
+ *                client's version (a handler context less per connection), and sends PUBLISH buffers as made
  * </pre>
  */
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
@@ -40,7 +39,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     /** The upgrade request is small; a larger one is not a WebSocket client. */
     private static final int MAX_HANDSHAKE_BYTES = 8192;
     public static final String DECODER = "decoder";
-    public static final String ENCODER = "encoder";
     public static final String CONNECTION = "connection";
 
     private final BrokerServices services;
@@ -56,7 +54,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) throws SSLException {
-        MqttEncoder encoder = new MqttEncoder();
         ChannelPipeline p = ch.pipeline();
         String protocol = listener.protocol();
         if ("mqtts".equals(protocol) || "wss".equals(protocol)) {
@@ -81,7 +78,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         }
         // No flush handler: the connection merges its flushes with those of its whole event loop (LoopFlusher).
         p.addLast(DECODER, new MqttDecoder(services.config().mqtt().maxPacketSize()));
-        p.addLast(ENCODER, encoder);
-        p.addLast(CONNECTION, new MqttConnection(services, listener.name(), encoder));
+        // The connection encodes what it writes itself: no encoder handler (see MqttEncoder).
+        p.addLast(CONNECTION, new MqttConnection(services, listener.name()));
     }
 }

@@ -52,6 +52,24 @@ class CapabilitiesTest {
     }
 
     @Test
+    void twoBrokersInOneProcessEachAnnounceTheirOwnSettings() throws Exception {
+        // CONNACK's properties are made once per configuration: brokers side by side must not see each other's.
+        try (EmbeddedBroker a = EmbeddedBroker.start(Map.of("mqtt.max-qos", 1));
+             EmbeddedBroker b = EmbeddedBroker.start(Map.of("mqtt.retain-available", false))) {
+            for (int round = 0; round < 3; round++) {
+                try (RawClient ca = new RawClient(a.port()); RawClient cb = new RawClient(b.port())) {
+                    MqttProperties pa = connect(ca, MqttProperties.EMPTY).properties();
+                    MqttProperties pb = connect(cb, MqttProperties.EMPTY).properties();
+                    assertThat(pa.number(PropertyId.MAXIMUM_QOS, -1)).isEqualTo(1);
+                    assertThat(pa.has(PropertyId.RETAIN_AVAILABLE)).isFalse();
+                    assertThat(pb.has(PropertyId.MAXIMUM_QOS)).isFalse();
+                    assertThat(pb.number(PropertyId.RETAIN_AVAILABLE, -1)).isZero();
+                }
+            }
+        }
+    }
+
+    @Test
     void maximumQosIsAnnouncedAndEnforced() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of("mqtt.max-qos", 1));
              RawClient c = new RawClient(broker.port())) {

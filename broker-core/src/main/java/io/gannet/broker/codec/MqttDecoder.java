@@ -104,30 +104,47 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         if (in.readableBytes() < remainingLength) {
             return;
         }
-        ByteBuf body = in.readSlice(remainingLength);
+        // The packet is read in place, not through a slice: while it is read, the buffer ends where the packet
+        // ends (so a reader that runs past it fails as it would on a slice), and no slice object is made per packet.
+        int start = in.readerIndex();
+        int end = start + remainingLength;
+        int writerIndex = in.writerIndex();
+        in.writerIndex(end);
         state = State.FIXED_HEADER;
+        Object packet = null;
+        MalformedPacketException malformed = null;
+        ConnectReader.UnsupportedVersionException unsupported = null;
         try {
             if (type == PacketType.CONNECT) {
-                Connect connect = ConnectReader.read(body);
-                if (body.isReadable()) {
+                Connect connect = ConnectReader.read(in);
+                if (in.isReadable()) {
                     throw MalformedPacketException.malformed("CONNECT has bytes past its end");
                 }
                 version = connect.version();
-                out.add(connect);
+                packet = connect;
             } else {
                 if (type == PacketType.PUBLISH && lastTopic == null) {
                     lastTopic = new LastTopic(); // idle and subscribe-only connections never pay for it
                 }
-                out.add(PacketReader.read(type, flags, body, version, lastTopic));
+                packet = PacketReader.read(type, flags, in, version, lastTopic);
             }
         } catch (MalformedPacketException e) {
-            boolean inConnect = type == PacketType.CONNECT;
-            if (inConnect) {
-                version = peekVersion(body);
+            malformed = e;
+            if (type == PacketType.CONNECT) {
+                version = peekVersion(in, start);
             }
-            fail(in, out, e.reasonCode(), e.getMessage(), inConnect);
         } catch (ConnectReader.UnsupportedVersionException e) {
-            fail(in, out, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, e.getMessage(), true);
+            unsupported = e;
+        } finally {
+            in.writerIndex(writerIndex);
+            in.readerIndex(end);
+        }
+        if (malformed != null) {
+            fail(in, out, malformed.reasonCode(), malformed.getMessage(), type == PacketType.CONNECT);
+        } else if (unsupported != null) {
+            fail(in, out, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, unsupported.getMessage(), true);
+        } else {
+            out.add(packet);
         }
     }
 
@@ -138,10 +155,10 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     }
 
     /** Reads the protocol name and level at the start of a CONNECT body, to answer a bad CONNECT in its version. */
-    private static MqttVersion peekVersion(ByteBuf body) {
-        body.readerIndex(0);
+    private static MqttVersion peekVersion(ByteBuf in, int bodyStart) {
+        in.readerIndex(bodyStart);
         try {
-            return MqttVersion.of(MqttWire.readUtf8(body), MqttWire.readUnsignedByte(body));
+            return MqttVersion.of(MqttWire.readUtf8(in), MqttWire.readUnsignedByte(in));
         } catch (MalformedPacketException e) {
             return null;
         }

@@ -6,6 +6,7 @@ import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.config.ListenerConfig;
 import io.gannet.broker.connection.BrokerServices;
+import io.gannet.broker.connection.ConnAckProperties;
 import io.gannet.broker.connection.MqttConnection;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.retain.InMemoryRetainedStore;
@@ -177,7 +178,7 @@ public final class Broker implements AutoCloseable {
                 new Drops(metrics, events), interceptors);
         BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
                 effectiveAuthenticator, effectiveEnhanced, authorizer, authorizationEpoch, events, interceptors,
-                metrics, clients);
+                metrics, clients, new ConnAckProperties(config.mqtt()));
         sys = new SysTopics(metrics, sessions, trie, shared, retained, router, pluginServices.metrics()::forEach);
         sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();

@@ -111,9 +111,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         int writerIndex = in.writerIndex();
         in.writerIndex(end);
         state = State.FIXED_HEADER;
-        Object packet = null;
-        MalformedPacketException malformed = null;
-        ConnectReader.UnsupportedVersionException unsupported = null;
+        DecoderFailure failure = null;
         try {
             if (type == PacketType.CONNECT) {
                 Connect connect = ConnectReader.read(in);
@@ -121,37 +119,39 @@ public final class MqttDecoder extends ByteToMessageDecoder {
                     throw MalformedPacketException.malformed("CONNECT has bytes past its end");
                 }
                 version = connect.version();
-                packet = connect;
+                out.add(connect);
             } else {
                 if (type == PacketType.PUBLISH && lastTopic == null) {
                     lastTopic = new LastTopic(); // idle and subscribe-only connections never pay for it
                 }
-                packet = PacketReader.read(type, flags, in, version, lastTopic);
+                out.add(PacketReader.read(type, flags, in, version, lastTopic));
             }
         } catch (MalformedPacketException e) {
-            malformed = e;
-            if (type == PacketType.CONNECT) {
+            boolean inConnect = type == PacketType.CONNECT;
+            if (inConnect) {
                 version = peekVersion(in, start);
             }
+            failure = new DecoderFailure(e.reasonCode(), e.getMessage(), inConnect, version);
         } catch (ConnectReader.UnsupportedVersionException e) {
-            unsupported = e;
+            failure = new DecoderFailure(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, e.getMessage(), true, version);
         } finally {
             in.writerIndex(writerIndex);
             in.readerIndex(end);
         }
-        if (malformed != null) {
-            fail(in, out, malformed.reasonCode(), malformed.getMessage(), type == PacketType.CONNECT);
-        } else if (unsupported != null) {
-            fail(in, out, ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, unsupported.getMessage(), true);
-        } else {
-            out.add(packet);
+        if (failure != null) {
+            discard(in, out, failure); // with the buffer's end back: all further input goes
         }
     }
 
     private void fail(ByteBuf in, List<Object> out, int reasonCode, String message, boolean inConnect) {
+        discard(in, out, new DecoderFailure(reasonCode, message, inConnect, version));
+    }
+
+    /** Reports the first violation and discards everything after it: the connection is finished. */
+    private void discard(ByteBuf in, List<Object> out, DecoderFailure failure) {
         state = State.DISCARD;
         in.skipBytes(in.readableBytes());
-        out.add(new DecoderFailure(reasonCode, message, inConnect, version));
+        out.add(failure);
     }
 
     /** Reads the protocol name and level at the start of a CONNECT body, to answer a bad CONNECT in its version. */

@@ -20,11 +20,12 @@ import io.netty.channel.group.ChannelGroup;
  * @param authorizationEpoch moves on when plugins invalidate cached authorization decisions
  * @param interceptors       the plugins' publish interceptors
  * @param clients            every open client channel, so that shutdown can reach them all
+ * @param connAckProperties  what a successful 5.0 CONNACK announces, built once from the configuration
  */
 public record BrokerServices(GannetConfig config, MessageRouter router, SessionStore sessions,
                              Session.SessionContext sessionContext, RetainedStore retained,
                              Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
                              Authorizer authorizer, AtomicLong authorizationEpoch, EventDispatcher events,
                              PublishInterceptors interceptors,
-                             BrokerMetrics metrics, ChannelGroup clients) {
+                             BrokerMetrics metrics, ChannelGroup clients, ConnAckProperties connAckProperties) {
 }

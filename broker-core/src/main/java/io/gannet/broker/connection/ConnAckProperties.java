@@ -6,23 +6,21 @@ import io.gannet.broker.config.MqttConfig;
 
 /**
  * The properties of a successful 5.0 CONNACK: what the broker supports and what it decided for this client
- * [3.2.2.3]. A property whose value is the spec's default is left out.
+ * [3.2.2.3]. A property whose value is the spec's default is left out. One per broker: the part that follows from
+ * the configuration alone is built once, and most clients get exactly that, so a connection storm builds no
+ * properties.
  */
-final class ConnAckProperties {
-    /**
-     * The part that follows from the configuration alone, made once: most clients get exactly that, so a connection
-     * storm builds no properties. One entry, checked by identity: a broker keeps its configuration for its life.
-     */
-    private static volatile Base base;
+public final class ConnAckProperties {
+    private final MqttConfig config;
+    private final MqttProperties fromConfig;
 
-    private record Base(MqttConfig config, MqttProperties properties) {
+    public ConnAckProperties(MqttConfig config) {
+        this.config = config;
+        this.fromConfig = buildFromConfig(config);
     }
 
-    private ConnAckProperties() {
-    }
-
-    static MqttProperties build(MqttConfig config, ConnectTerms terms) {
-        MqttProperties fromConfig = fromConfig(config);
+    /** The CONNACK properties for a client that connected on these terms. */
+    MqttProperties forClient(ConnectTerms terms) {
         boolean responseInformation = terms.limits().requestResponseInformation()
                 && !config.responseInformation().isEmpty();
         if (terms.assignedClientId() == null && terms.serverKeepAlive() < 0 && terms.grantedExpiry() < 0
@@ -43,15 +41,6 @@ final class ConnAckProperties {
             b.string(PropertyId.RESPONSE_INFORMATION, config.responseInformation().replace("%c", terms.clientId()));
         }
         return b.build();
-    }
-
-    private static MqttProperties fromConfig(MqttConfig config) {
-        Base b = base;
-        if (b == null || b.config() != config) {
-            b = new Base(config, buildFromConfig(config));
-            base = b;
-        }
-        return b.properties();
     }
 
     private static MqttProperties buildFromConfig(MqttConfig config) {

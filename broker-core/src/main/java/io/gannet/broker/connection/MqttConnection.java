@@ -20,7 +20,6 @@ import io.gannet.broker.session.ClientLink;
 import io.gannet.broker.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -349,7 +348,7 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         packets = new PacketHandler(this, attachedSession, services);
         MqttProperties props = MqttProperties.EMPTY;
         if (version.isV5()) {
-            props = ConnAckProperties.build(services.config().mqtt(), terms);
+            props = services.connAckProperties().forClient(terms);
             if (authFlow != null) {
                 MqttProperties.Builder b = props.toBuilder()
                         .string(PropertyId.AUTHENTICATION_METHOD, authFlow.method());
@@ -665,14 +664,16 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
 
     /** Encodes in the client's version and within what its CONNECT asked for (see {@link MqttEncoder}). */
     private ByteBuf encode(MqttPacket packet) {
-        return MqttEncoder.encode(ctx.alloc(), packet, version, clientMaxPacketSize, problemInformation);
+        return encode(packet, version);
+    }
+
+    private ByteBuf encode(MqttPacket packet, MqttVersion inVersion) {
+        return MqttEncoder.encode(ctx.alloc(), packet, inVersion, clientMaxPacketSize, problemInformation);
     }
 
     /** The last packet: a refusing CONNACK or a DISCONNECT, in {@code inVersion}, then the connection closes. */
     private void writeAndClose(MqttPacket packet, MqttVersion inVersion) {
-        ChannelFuture written = ctx.writeAndFlush(MqttEncoder.encode(ctx.alloc(), packet, inVersion,
-                clientMaxPacketSize, problemInformation));
-        written.addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(encode(packet, inVersion)).addListener(ChannelFutureListener.CLOSE);
     }
 
     String clientId() {

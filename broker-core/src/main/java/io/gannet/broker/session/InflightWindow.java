@@ -86,7 +86,7 @@ final class InflightWindow {
             compact();
         }
         int id = nextFreePacketId();
-        Entry e = new Entry(id, idSteps - 1, message, qos, retain, subscriptionIds, group);
+        Entry e = new Entry(id, idSteps - 1, message, qos, retain, subscriptionIds, group); // the step id took
         slots[tail] = e;
         tail = (tail + 1) % slots.length;
         count++;
@@ -175,8 +175,8 @@ final class InflightWindow {
         while (true) {
             int id = nextPacketId;
             nextPacketId = id == 65_535 ? 1 : id + 1;
-            idSteps++;
-            if (count == 0 || idSteps - 1 - slots[head].idStep < 65_535 || find(id) == null) {
+            long step = idSteps++;
+            if (count == 0 || step - slots[head].idStep < 65_535 || find(id) == null) {
                 return id;
             }
         }

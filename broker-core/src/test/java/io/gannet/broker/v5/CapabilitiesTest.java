@@ -53,7 +53,7 @@ class CapabilitiesTest {
 
     @Test
     void twoBrokersInOneProcessEachAnnounceTheirOwnSettings() throws Exception {
-        // CONNACK's properties are made once per configuration: brokers side by side must not see each other's.
+        // CONNACK's properties are made once per broker: brokers side by side must not see each other's.
         try (EmbeddedBroker a = EmbeddedBroker.start(Map.of("mqtt.max-qos", 1));
              EmbeddedBroker b = EmbeddedBroker.start(Map.of("mqtt.retain-available", false))) {
             for (int round = 0; round < 3; round++) {

@@ -59,6 +59,10 @@ fi
 tar xzf "$tarball" -C "$work"
 gannet_home="$work/gannet-$version"
 bench="$gannet_home/bin/gannet-bench"
+# Mosquitto gets Gannet's default in-flight window towards subscribers, read from the shipped config so that the two
+# stay equal; HiveMQ CE follows the client's Receive Maximum (the generator sends none: 65,535).
+inflight_window=$(sed -n 's/^  inflight-window: \([0-9]*\)$/\1/p' "$gannet_home/conf/gannet.yaml")
+[ -n "$inflight_window" ] || { echo "compare.sh: no mqtt.inflight-window in $gannet_home/conf/gannet.yaml" >&2; exit 1; }
 
 if [[ ",$brokers," == *,mosquitto,* ]] && ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ]; then
   log "installing mosquitto from the system packages"
@@ -111,7 +115,7 @@ allow_anonymous true
 persistence false
 max_queued_messages 0
 max_queued_bytes 0
-max_inflight_messages 32
+max_inflight_messages $inflight_window
 log_dest stderr
 log_type error
 EOF

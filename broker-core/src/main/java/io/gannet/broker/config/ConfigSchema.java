@@ -26,9 +26,12 @@ public final class ConfigSchema {
                     + "(5.0 clients get reason 0x95).");
     public static final ConfigKey<Integer> CONNECT_TIMEOUT = ConfigKey.integer("mqtt.connect-timeout-seconds", 10,
             1, 3600, "Seconds a new connection has to send its CONNECT before the broker closes it.");
-    public static final ConfigKey<Integer> INFLIGHT_WINDOW = ConfigKey.integer("mqtt.inflight-window", 32, 1,
-            65535, "How many QoS 1 and 2 messages the broker sends a client before it waits for acknowledgements. "
-                    + "Further messages wait in the session queue.");
+    public static final ConfigKey<Integer> INFLIGHT_WINDOW = ConfigKey.integer("mqtt.inflight-window", 256, 1,
+            65535, "How many QoS 1 and 2 messages the broker sends a client before it waits for acknowledgements; "
+                    + "a 5.0 client's Receive Maximum lowers it. Further messages wait in the session queue. A "
+                    + "client's acknowledgements are read once per turn of its event loop, which takes about a "
+                    + "millisecond on a busy broker, so one subscriber receives at most this many QoS 1 and 2 "
+                    + "messages per turn. Memory is taken only as a client keeps more in flight.");
     public static final ConfigKey<Integer> RECEIVE_MAXIMUM = ConfigKey.integer("mqtt.receive-maximum", 1024, 1,
             65535, "How many QoS 1 and 2 messages a client may have unacknowledged towards the broker; announced "
                     + "to 5.0 clients in CONNACK. QoS 1 is acknowledged at once, so this bounds QoS 2 messages "

@@ -7,6 +7,8 @@ import io.gannet.broker.shared.SharedGroup;
  * The QoS 1 and 2 messages sent to a client and not yet acknowledged, in send order, bounded by a capacity
  * (the in-flight window). A ring of slots: acknowledgements mostly come in order, so the oldest slot is checked
  * first and removal is O(1) in the common case; an out-of-order acknowledgement leaves a hole that the head skips.
+ * The ring starts small and doubles up to the capacity only when a client keeps that many in flight: a window
+ * large enough for a busy consumer costs nothing for the many clients that get a message now and then.
  * Touched only on the session's event loop.
  */
 final class InflightWindow {
@@ -45,7 +47,11 @@ final class InflightWindow {
         }
     }
 
-    private final Entry[] slots;
+    /** Slots the ring starts with; it doubles up to the capacity as needed. */
+    static final int INITIAL_SLOTS = 16;
+
+    private final int capacity;
+    private Entry[] slots;
     /** How many may be in flight now: the configured window, lowered to a 5.0 client's Receive Maximum. */
     private int limit;
     private int head;
@@ -56,13 +62,14 @@ final class InflightWindow {
     private long idSteps;
 
     InflightWindow(int capacity) {
-        slots = new Entry[capacity];
+        this.capacity = capacity;
+        slots = new Entry[Math.min(capacity, INITIAL_SLOTS)];
         limit = capacity;
     }
 
     /** Lowers (or restores) how many may be in flight; entries already in flight stay. */
     void limit(int newLimit) {
-        limit = Math.max(1, Math.min(newLimit, slots.length));
+        limit = Math.max(1, Math.min(newLimit, capacity));
     }
 
     int size() {
@@ -79,11 +86,14 @@ final class InflightWindow {
 
     /** Adds a delivery under a fresh packet id, one not in use in this window [MQTT-2.2.1-4]. */
     Entry add(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
-        if (count == slots.length) {
+        if (count >= capacity) {
             throw new IllegalStateException("in-flight window full");
         }
         if (occupiedSlots() == slots.length) {
-            compact();
+            // Full of entries, or of entries and holes. Grow while more than half are live, so that a window kept
+            // nearly full is not compacted again and again for the few holes out-of-order acks leave.
+            relayout(count > slots.length / 2 && slots.length < capacity
+                    ? Math.min(capacity, slots.length * 2) : slots.length);
         }
         int id = nextFreePacketId();
         Entry e = new Entry(id, idSteps - 1, message, qos, retain, subscriptionIds, group); // the step id took
@@ -149,20 +159,24 @@ final class InflightWindow {
         return n == 0 ? slots.length : n;
     }
 
-    /** Closes the holes left by out-of-order acknowledgements, keeping send order. */
-    private void compact() {
-        Entry[] live = new Entry[count];
+    /** Slots in the ring now; package-private for tests. */
+    int slotCount() {
+        return slots.length;
+    }
+
+    /** Moves the entries, in send order and without the holes between them, into a new ring of this length. */
+    private void relayout(int length) {
+        Entry[] next = new Entry[length];
         int k = 0;
         int n = occupiedSlots();
         for (int i = 0, idx = head; i < n; i++, idx = (idx + 1) % slots.length) {
             if (slots[idx] != null) {
-                live[k++] = slots[idx];
+                next[k++] = slots[idx];
             }
         }
-        java.util.Arrays.fill(slots, null);
-        System.arraycopy(live, 0, slots, 0, k);
+        slots = next;
         head = 0;
-        tail = k % slots.length;
+        tail = k % length;
     }
 
     /**

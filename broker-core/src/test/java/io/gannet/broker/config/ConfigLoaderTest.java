@@ -26,7 +26,7 @@ class ConfigLoaderTest {
         GannetConfig c = load("");
         assertThat(c).isEqualTo(GannetConfig.defaults());
         assertThat(c.listeners()).containsExactly(new ListenerConfig("mqtt", "127.0.0.1", 1883, "mqtt"));
-        assertThat(c.mqtt().inflightWindow()).isEqualTo(32);
+        assertThat(c.mqtt().inflightWindow()).isEqualTo(256);
     }
 
     @Test

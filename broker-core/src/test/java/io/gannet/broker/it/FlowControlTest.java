@@ -29,10 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class FlowControlTest {
     private static final int QUEUE = 100;
+    /** Small, so that a test fills the window and then the queue behind it with a few dozen messages. */
+    private static final int WINDOW = 32;
 
     private static EmbeddedBroker start(String policy) {
         return EmbeddedBroker.start(java.util.Map.of("sessions.max-queued-messages", QUEUE,
-                "sessions.max-queued-bytes", 1 << 20, "sessions.queue-full-policy", policy));
+                "sessions.max-queued-bytes", 1 << 20, "sessions.queue-full-policy", policy,
+                "mqtt.inflight-window", WINDOW));
     }
 
     private static void subscribe(RawClient c, String id, String filter, int qos) throws Exception {
@@ -62,7 +65,7 @@ class FlowControlTest {
             for (int i = 0; i < 50; i++) {
                 pub.publishWith().topic("w").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[8]).send();
             }
-            int window = broker.broker().config().mqtt().inflightWindow();
+            int window = WINDOW;
             int[] ids = new int[window];
             for (int i = 0; i < window; i++) {
                 ids[i] = lazy.read().packetId();
@@ -124,7 +127,7 @@ class FlowControlTest {
             subscribe(lazy, "lazy", "d", 1);
             Mqtt3BlockingClient pub = Clients.v3(broker, "pub");
             pub.connect();
-            int window = broker.broker().config().mqtt().inflightWindow();
+            int window = WINDOW;
             for (int i = 0; i < window + QUEUE + 1; i++) {
                 pub.publishWith().topic("d").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[8]).send();
             }

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,7 +20,8 @@ class InflightWindowTest {
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void behavesLikeAnOrderedSetUnderRandomAcks(long seed) {
         Random r = new Random(seed);
-        InflightWindow w = new InflightWindow(8);
+        // Seeds 1-4 stay within the first ring; 5-8 make it grow (and compact) while acks come out of order.
+        InflightWindow w = new InflightWindow(seed <= 4 ? 8 : 100);
         List<Integer> model = new ArrayList<>();
         for (int step = 0; step < 20_000; step++) {
             if (!w.isFull() && (model.isEmpty() || r.nextInt(3) > 0)) {
@@ -40,7 +42,7 @@ class InflightWindowTest {
     }
 
     @ParameterizedTest(name = "capacity {0}")
-    @ValueSource(ints = {1, 2, 32})
+    @ValueSource(ints = {1, 2, 32, 256, 1000})
     void fillsDrainsAndRefills(int capacity) {
         InflightWindow w = new InflightWindow(capacity);
         for (int round = 0; round < 3; round++) {
@@ -58,7 +60,7 @@ class InflightWindowTest {
     }
 
     @ParameterizedTest(name = "capacity {0}")
-    @ValueSource(ints = {1, 2, 32})
+    @ValueSource(ints = {1, 2, 32, 256})
     void aFullWindowAckedInOrderKeepsNoHoles(int capacity) {
         // The steady state of a slow subscriber: the window is full, each PUBACK frees the oldest slot, and the
         // next message takes it. The ring must not fill with holes (each add would then compact it).
@@ -74,6 +76,41 @@ class InflightWindowTest {
             assertThat(model).doesNotContain(id);
             model.add(id);
         }
+    }
+
+    @Test
+    void growsOnlyAsFarAsTheClientKeepsMessagesInFlight() {
+        InflightWindow w = new InflightWindow(1024);
+        for (int i = 0; i < 10_000; i++) { // one at a time, as most clients take them
+            w.remove(w.add(M, 1, false, null, null).packetId);
+        }
+        assertThat(w.slotCount()).isEqualTo(InflightWindow.INITIAL_SLOTS);
+
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ids.add(w.add(M, 1, false, null, null).packetId);
+        }
+        assertThat(w.slotCount()).isEqualTo(128);
+        List<Integer> order = new ArrayList<>();
+        w.forEach(e -> order.add(e.packetId));
+        assertThat(order).isEqualTo(ids);
+
+        while (!w.isFull()) {
+            w.add(M, 1, false, null, null);
+        }
+        assertThat(w.size()).isEqualTo(1024);
+        assertThat(w.slotCount()).isEqualTo(1024);
+    }
+
+    @Test
+    void aReceiveMaximumBelowTheWindowBoundsTheRingToo() {
+        InflightWindow w = new InflightWindow(65_535);
+        w.limit(20);
+        while (!w.isFull()) {
+            w.add(M, 1, false, null, null);
+        }
+        assertThat(w.size()).isEqualTo(20);
+        assertThat(w.slotCount()).isEqualTo(32);
     }
 
     @ParameterizedTest(name = "seed {0}")

@@ -8,6 +8,8 @@
 #   benchmarks/compare.sh --quick              shorter runs, to try the script (about 10 minutes)
 #   benchmarks/compare.sh --brokers gannet     only some brokers (comma-separated: gannet,mosquitto,hivemq)
 #   benchmarks/compare.sh --out DIR            write somewhere else than benchmarks/results
+#   benchmarks/compare.sh --repeat 3           each fixed-rate case 3 times in a row; the report shows the run with
+#                                              the median p99 and lists every run's (p99 varies a lot between runs)
 #
 # Cases: pairs (10 pairs), fanin (100 publishers to a wildcard) and fanout (1 publisher to 1,000 subscribers) at
 # QoS 0 and 1 with 16-byte payloads, first as fast as each broker goes (closed loop), then at a fixed rate of half
@@ -27,17 +29,20 @@ brokers="mosquitto,hivemq,gannet"
 warmup=10
 duration=10
 conns=15000
+repeat=1
 base_port=21883
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) warmup=4; duration=4; conns=5000; shift ;;
     --brokers) brokers="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
     --port-base) base_port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+[[ "$repeat" =~ ^[1-9][0-9]?$ ]] || { echo "compare.sh: --repeat takes a number from 1 to 99, not '$repeat'" >&2; exit 2; }
 case ",$brokers," in *,mosquitto,*) ;; *)
   echo "compare.sh: without mosquitto the fixed-rate cases use 20,000 msg/s (1,000 for fanout)" >&2 ;;
 esac
@@ -90,11 +95,13 @@ pin_cores
   echo "os=$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "jdk=$(java -version 2>&1 | head -n 1)"
   echo "pinning=${broker_cpu:+broker on core 0, generator on core 1 (taskset)}"
-  echo "gannet=$version (git $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown))"
+  # "-dirty" when the measured tree has changes not yet committed
+  echo "gannet=$version (git $(git -C "$root" describe --always --dirty --abbrev=7 2>/dev/null || echo unknown))"
   [[ ",$brokers," == *,mosquitto,* ]] && echo "mosquitto=$("$mosquitto_bin" -h 2>/dev/null | sed -n 's/^mosquitto version //p')"
   [[ ",$brokers," == *,hivemq,* ]] && echo "hivemq=$(sed -n 's:.*<hivemq.version>\(.*\)</hivemq.version>.*:\1:p' "$here/peers/hivemq/pom.xml") (community edition, embedded)"
   echo "warmup=$warmup"
   echo "duration=$duration"
+  echo "repeat=$repeat"
 } > "$raw/environment.properties"
 
 # --- starting and stopping one broker -----------------------------------------------------------------------------
@@ -160,10 +167,10 @@ fixed_rate() {
   fi
 }
 
-run_case() { # broker port scenario clients qos mode
+run_case() { # broker port scenario clients qos mode [repeat number, from 2]
   local name=$1 port=$2 scenario=$3 clients=$4 qos=$5 mode=$6 rate=0
   [ "$mode" = fixed ] && rate=$(fixed_rate "$scenario" "$qos")
-  local id="$name-$scenario-q$qos-$mode"
+  local id="$name-$scenario-q$qos-$mode${7:+-$7}"
   echo "-- $id${rate:+ (rate $rate msg/s)}"
   # A failed case (a broker that closed connections, say) is reported, and the comparison goes on.
   $gen_cpu "$bench" --port "$port" --scenario "$scenario" -n "$clients" --qos "$qos" --payload 16 --rate "$rate" \
@@ -192,6 +199,11 @@ for name in ${brokers//,/ }; do
       for qos in 0 1; do
         log "$name: $1, QoS $qos, $mode"
         run_case "$name" "$port" "$1" "$2" "$qos" "$mode"
+        if [ "$mode" = fixed ]; then
+          for k in $(seq 2 "$repeat"); do
+            run_case "$name" "$port" "$1" "$2" "$qos" "$mode" "$k"
+          done
+        fi
       done
     done
   done

@@ -61,9 +61,11 @@ public final class CompareReport {
                 md.append("| ").append(key).append(" | ").append(v).append(" |\n");
             }
         }
+        String repeat = runs.environment().getProperty("repeat", "1");
         md.append(String.format(Locale.ROOT, "| runs | %s s warm-up, %s s measured, each broker first warmed up on "
-                        + "every case |%n%n", runs.environment().getProperty("warmup", "?"),
-                runs.environment().getProperty("duration", "?")));
+                        + "every case%s |%n%n", runs.environment().getProperty("warmup", "?"),
+                runs.environment().getProperty("duration", "?"), repeat.equals("1") ? ""
+                        : "; each fixed-rate case " + repeat + " times in a row, the run with the median p99 shown"));
     }
 
     private void maxRate(List<String> brokers) throws IOException {
@@ -126,6 +128,27 @@ public final class CompareReport {
         chart("p99-latency.png", "p99 latency at a fixed rate (lower is better)", "ms", brokers, c -> true, true,
                 Run::p99Ms);
         md.append("![CPU per message](cpu-per-message.png)\n![p99 latency](p99-latency.png)\n\n");
+        if (runs.repeated()) {
+            repeats(brokers);
+        }
+    }
+
+    /** The p99 of every repeat of the fixed-rate cases, lowest first: how far one run can be from another. */
+    private void repeats(List<String> brokers) {
+        md.append("### p99 ms of every run at the fixed rate, lowest first\n\n")
+                .append("The tables above show the run with the median p99; single runs of the same case differ ")
+                .append("this much on this machine.\n\n");
+        header("case", brokers, List.of());
+        for (Case c : runs.cases()) {
+            md.append("| ").append(c.title());
+            for (String b : brokers) {
+                List<Run> all = runs.all(b, c, true);
+                md.append(" | ").append(all.isEmpty() ? "-" : String.join(", ", all.stream()
+                        .map(r -> String.format(Locale.ROOT, "%.2f", r.p99Ms())).toList()));
+            }
+            md.append(" |\n");
+        }
+        md.append('\n');
     }
 
     private void cpuTable(List<String> brokers) {

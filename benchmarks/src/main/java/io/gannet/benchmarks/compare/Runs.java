@@ -98,10 +98,29 @@ record Runs(List<Run> runs, List<Conns> conns, Properties environment) {
                 .toList();
     }
 
+    /**
+     * The run of a broker in a case; where compare.sh repeated it ({@code --repeat}), the run with the median p99
+     * (the lower of the two middle ones for an even count), so that one lucky or unlucky run does not decide the
+     * report, and every figure shown for it comes from one and the same run.
+     */
     Optional<Run> find(String broker, Case c, boolean fixedRate) {
+        List<Run> all = all(broker, c, fixedRate);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get((all.size() - 1) / 2));
+    }
+
+    /** Every run of a broker in a case, by p99 from the lowest. */
+    List<Run> all(String broker, Case c, boolean fixedRate) {
         return runs.stream()
                 .filter(r -> r.label().equals(broker) && r.asCase().equals(c) && r.fixedRate() == fixedRate)
-                .findFirst();
+                .sorted(Comparator.comparingDouble(Run::p99Ms))
+                .toList();
+    }
+
+    /** Whether any case was run more than once. */
+    boolean repeated() {
+        return runs.stream().collect(java.util.stream.Collectors.groupingBy(
+                r -> List.of(r.label(), r.asCase(), r.fixedRate()), java.util.stream.Collectors.counting()))
+                .values().stream().anyMatch(n -> n > 1);
     }
 
     Optional<Conns> conns(String broker) {

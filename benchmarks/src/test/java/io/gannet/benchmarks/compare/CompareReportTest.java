@@ -19,6 +19,11 @@ class CompareReportTest {
 
     private void run(String broker, String scenario, int clients, int qos, double rate, double received,
                      double cpuMicros, double p99, boolean saturated) throws Exception {
+        run(broker, scenario, clients, qos, rate, received, cpuMicros, p99, saturated, "");
+    }
+
+    private void run(String broker, String scenario, int clients, int qos, double rate, double received,
+                     double cpuMicros, double p99, boolean saturated, String suffix) throws Exception {
         String json = String.format(Locale.ROOT, "{\"label\":\"%s\",\"scenario\":\"%s\",\"mqtt\":5,\"qos\":%d,"
                         + "\"payload\":16,\"clients\":%d,\"targetRate\":%.1f,\"seconds\":10,\"sent\":1,\"received\":1,"
                         + "\"expected\":1,\"sentPerSecond\":%.1f,\"receivedPerSecond\":%.1f,\"lossPercent\":0.0,"
@@ -27,7 +32,7 @@ class CompareReportTest {
                         + "\"generatorCpuMicrosPerMessage\":1.0,\"generatorSaturated\":%b,\"connectionsLost\":0}%n",
                 broker, scenario, qos, clients, rate, received, received, p99, cpuMicros, saturated);
         Files.writeString(raw.resolve(broker + "-" + scenario + "-q" + qos + (rate > 0 ? "-fixed" : "-max")
-                + ".json"), json);
+                + suffix + ".json"), json);
     }
 
     @Test
@@ -57,5 +62,26 @@ class CompareReportTest {
             assertThat(image.getWidth()).isEqualTo(1000);
         }
         assertThat(out.resolve("throughput-qos1.png")).doesNotExist(); // no QoS 1 runs, no QoS 1 chart
+        assertThat(md).doesNotContain("every run at the fixed rate"); // nothing was repeated
+    }
+
+    @Test
+    void aRepeatedCaseShowsTheRunWithTheMedianP99AndListsEveryRun() throws Exception {
+        run("mosquitto", "fanin", 100, 1, 40_000, 40_000, 22.0, 8.4, false, "");
+        run("mosquitto", "fanin", 100, 1, 40_000, 40_000, 23.0, 51.0, false, "-2");
+        run("mosquitto", "fanin", 100, 1, 40_000, 40_000, 24.0, 21.0, false, "-3");
+        run("gannet", "fanin", 100, 1, 40_000, 40_000, 20.0, 33.5, false, "");
+        run("gannet", "fanin", 100, 1, 40_000, 40_000, 21.0, 6.8, false, "-2");
+        run("gannet", "fanin", 100, 1, 40_000, 40_000, 19.0, 7.3, false, "-3");
+        Files.writeString(raw.resolve("environment.properties"), "warmup=10\nduration=10\nrepeat=3\n");
+
+        CompareReport.main(new String[] {raw.toString(), out.toString()});
+
+        String md = Files.readString(out.resolve("README.md"));
+        assertThat(md).contains("each fixed-rate case 3 times in a row, the run with the median p99 shown")
+                // the median runs, each with its own CPU figure: Mosquitto's 21.0 ms run, Gannet's 7.3 ms run
+                .contains("| fanin (100 publishers to 1), QoS 1 | 40,000 | 24.00 | 19.00 | 0.20 / 21.00 / 3.00 "
+                        + "| 0.20 / 7.30 / 3.00 |")
+                .contains("| fanin (100 publishers to 1), QoS 1 | 8.40, 21.00, 51.00 | 6.80, 7.30, 33.50 |");
     }
 }

@@ -4,7 +4,7 @@
 # clients, no persistence, queues large enough not to drop. Writes a Markdown report and charts to
 # benchmarks/results/ (the raw JSON of every run in benchmarks/results/raw/).
 #
-#   benchmarks/compare.sh                      every broker, every case (about 25 minutes)
+#   benchmarks/compare.sh                      every broker, every case (about 25 minutes; 40 with --repeat 3)
 #   benchmarks/compare.sh --quick              shorter runs, to try the script (about 10 minutes)
 #   benchmarks/compare.sh --brokers gannet     only some brokers (comma-separated: gannet,mosquitto,hivemq)
 #   benchmarks/compare.sh --out DIR            write somewhere else than benchmarks/results
@@ -95,8 +95,11 @@ pin_cores
   echo "os=$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "jdk=$(java -version 2>&1 | head -n 1)"
   echo "pinning=${broker_cpu:+broker on core 0, generator on core 1 (taskset)}"
-  # "-dirty" when the measured tree has changes not yet committed
-  echo "gannet=$version (git $(git -C "$root" describe --always --dirty --abbrev=7 2>/dev/null || echo unknown))"
+  # "-dirty" when the code measured differs from the commit (documentation and earlier results do not count)
+  rev=$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
+  [ -n "$(git -C "$root" status --porcelain -- . ':(exclude)benchmarks/results' ':(exclude)*.md' 2>/dev/null)" ] \
+    && rev="$rev-dirty"
+  echo "gannet=$version (git $rev)"
   [[ ",$brokers," == *,mosquitto,* ]] && echo "mosquitto=$("$mosquitto_bin" -h 2>/dev/null | sed -n 's/^mosquitto version //p')"
   [[ ",$brokers," == *,hivemq,* ]] && echo "hivemq=$(sed -n 's:.*<hivemq.version>\(.*\)</hivemq.version>.*:\1:p' "$here/peers/hivemq/pom.xml") (community edition, embedded)"
   echo "warmup=$warmup"

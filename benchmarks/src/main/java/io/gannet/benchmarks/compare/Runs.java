@@ -116,11 +116,9 @@ record Runs(List<Run> runs, List<Conns> conns, Properties environment) {
                 .toList();
     }
 
-    /** Whether any case was run more than once. */
+    /** Whether any fixed-rate case of any broker was run more than once ({@code compare.sh --repeat}). */
     boolean repeated() {
-        return runs.stream().collect(java.util.stream.Collectors.groupingBy(
-                r -> List.of(r.label(), r.asCase(), r.fixedRate()), java.util.stream.Collectors.counting()))
-                .values().stream().anyMatch(n -> n > 1);
+        return brokers().stream().anyMatch(b -> cases().stream().anyMatch(c -> all(b, c, true).size() > 1));
     }
 
     Optional<Conns> conns(String broker) {

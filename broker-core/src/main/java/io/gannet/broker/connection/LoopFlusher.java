@@ -12,13 +12,31 @@ import java.util.Arrays;
  * <p>Netty's {@code FlushConsolidationHandler} merges flushes too, but per channel: a flush from outside the
  * channel's own read schedules a task for that channel, which on the fan-out path is a task per subscriber.
  *
+ * <p>The end of the turn can be far off, though: one turn handles every connection that was ready, and on a
+ * fan-out the acknowledgements of the last message make up most of them. So when a connection's read has left
+ * {@link #FLUSH_AFTER_READ_AT} or more connections waiting, they are flushed at once ({@link #readComplete()}): the
+ * message that was just read goes out before the loop reads the next thousand acknowledgements, and the
+ * connections that one read wrote to still get one flush for all it brought.
+ *
  * <p>Touched only on its loop's thread: a connection requests flushes from its own loop.
  */
 final class LoopFlusher implements Runnable {
+    /** What the flusher flushes: a connection. */
+    interface Target {
+        /** Flushes what was written since the last flush; the next write requests a flush again. */
+        void flushNow();
+    }
+
     private static final FastThreadLocal<LoopFlusher> FLUSHERS = new FastThreadLocal<>();
 
+    /**
+     * How many waiting connections a read must leave for them to be flushed when it completes. Above what the
+     * acknowledgements of a turn bring in the usual fan-ins (one per publisher that was read), below a fan-out.
+     */
+    static final int FLUSH_AFTER_READ_AT = 128;
+
     private final EventExecutor loop;
-    private MqttConnection[] pending = new MqttConnection[64];
+    private Target[] pending = new Target[64];
     private int count;
     private boolean scheduled;
 
@@ -37,7 +55,7 @@ final class LoopFlusher implements Runnable {
     }
 
     /** Flushes {@code c} with the others at the end of this loop turn; once per request, see the caller's flag. */
-    void request(MqttConnection c) {
+    void request(Target c) {
         if (count == pending.length) {
             pending = Arrays.copyOf(pending, count * 2);
         }
@@ -48,15 +66,30 @@ final class LoopFlusher implements Runnable {
         }
     }
 
+    /**
+     * Called when a connection's read completes: flushes the waiting connections now if there are many. The task
+     * stays scheduled and flushes whatever is written after this.
+     */
+    void readComplete() {
+        if (count >= FLUSH_AFTER_READ_AT) {
+            flushPending();
+        }
+    }
+
     @Override
     public void run() {
-        // A flush can lead to more writes (writability returns, a queue drains): those are flushed in this run.
+        flushPending();
+        scheduled = false;
+    }
+
+    private void flushPending() {
+        // A flush can lead to more writes (writability returns, a queue drains): those join the list, and are
+        // flushed in this pass.
         for (int i = 0; i < count; i++) {
-            MqttConnection c = pending[i];
+            Target c = pending[i];
             pending[i] = null;
             c.flushNow();
         }
         count = 0;
-        scheduled = false;
     }
 }

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * handshake, hands each later packet to the session and {@link PacketHandler}, and is the one place that answers
  * bad input: it logs, sends the reason code the spec asks for, and closes.
  */
-public final class MqttConnection extends ChannelDuplexHandler implements ClientLink {
+public final class MqttConnection extends ChannelDuplexHandler implements ClientLink, LoopFlusher.Target {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
     /** Pipeline name of the keep-alive handler, added once CONNECT says the interval. */
@@ -144,6 +144,12 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
             }
             case CLOSING -> { }
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flusher.readComplete();
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -621,7 +627,8 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     }
 
     /** Called by the loop's flusher: flushes what was written; the next write asks the flusher again. */
-    void flushNow() {
+    @Override
+    public void flushNow() {
         flushRequested = false;
         flushWritten();
     }

@@ -13,11 +13,14 @@ import io.gannet.broker.testing.MalformedCorpus;
 import io.gannet.broker.testing.RawClient;
 import io.gannet.broker.testing.RawClient.RawPacket;
 import io.gannet.broker.v5.V5;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -83,6 +86,61 @@ class FanoutEncodingTest {
                     }
                 }
                 s.client().close();
+            }
+        }
+    }
+
+    /**
+     * A fan-out wider than the loop's flusher lets wait for the end of the turn is flushed as each read of the
+     * publisher completes, while more of its burst may follow in the next read: each subscriber still gets every
+     * message once, in order, under its own consecutive packet ids.
+     */
+    @Test
+    void aWideFanOutOfABurstReachesEverySubscriberInOrder() throws Exception {
+        int subscribers = 300; // above LoopFlusher.FLUSH_AFTER_READ_AT
+        int messages = 20;
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of());
+             RawClient pub = new RawClient(broker.port())) {
+            List<RawClient> subs = new ArrayList<>();
+            try {
+                for (int n = 0; n < subscribers; n++) {
+                    RawClient c = new RawClient(broker.port());
+                    subs.add(c);
+                    c.send(MalformedCorpus.connect(MqttVersion.V3_1_1, "wide" + n));
+                    assertThat(c.read().type()).isEqualTo(PacketType.CONNACK);
+                    c.send(RawClient.encode(new Subscribe(1, List.of(Subscribe.TopicSubscription.of("wide", 1)),
+                            MqttProperties.EMPTY), MqttVersion.V3_1_1));
+                    assertThat(c.readUntil(PacketType.SUBACK).type()).isEqualTo(PacketType.SUBACK);
+                }
+                pub.send(MalformedCorpus.connect(MqttVersion.V3_1_1, "wide-pub"));
+                assertThat(pub.read().type()).isEqualTo(PacketType.CONNACK);
+                ByteArrayOutputStream burst = new ByteArrayOutputStream();
+                for (int i = 0; i < messages; i++) {
+                    burst.writeBytes(RawClient.encode(new Publish("wide", 1, false, false, 1 + i,
+                            MqttProperties.EMPTY, new byte[] {(byte) i}), MqttVersion.V3_1_1));
+                }
+                pub.send(burst.toByteArray()); // one write: the broker reads the burst in as few reads as it can
+                for (int i = 0; i < messages; i++) {
+                    assertThat(pub.readUntil(PacketType.PUBACK).packetId()).isEqualTo(1 + i);
+                }
+                for (int n = 0; n < subscribers; n++) {
+                    RawClient c = subs.get(n);
+                    int firstId = 0;
+                    for (int i = 0; i < messages; i++) {
+                        Publish p = (Publish) c.readUntil(PacketType.PUBLISH).decode(MqttVersion.V3_1_1);
+                        assertThat(p.payload()).as("message %d", i).containsExactly((byte) i);
+                        firstId = i == 0 ? p.packetId() : firstId;
+                        assertThat(p.packetId()).isEqualTo(firstId + i);
+                        c.send(Acks.puback(p.packetId()));
+                    }
+                    if (n % 50 == 0) { // a sample: each quiet period costs its length
+                        assertThat(c.silentFor(Duration.ofMillis(50))).as("nothing more, nothing twice").isTrue();
+                    }
+                }
+            } finally {
+                for (RawClient c : subs) {
+                    c.close();
+                }
             }
         }
     }

@@ -24,8 +24,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,8 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class MqttConnection extends ChannelDuplexHandler implements ClientLink, LoopFlusher.Target {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
-    /** Pipeline name of the keep-alive handler, added once CONNECT says the interval. */
-    public static final String KEEPALIVE_HANDLER = "keepalive";
     /** Bounds what waits for the end of the loop turn, so a large burst still leaves in pieces. */
     private static final int MAX_UNFLUSHED_WRITES = 128;
 
@@ -60,6 +56,8 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_CONNECT;
     private ScheduledFuture<?> connectTimeout;
+    /** Set at CONNECT when the client asks for a keep-alive. */
+    private KeepAliveTimer keepAlive;
     private MqttVersion version = MqttVersion.V3_1_1;
     private String clientId;
     private Connect.Will will;
@@ -148,6 +146,9 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (keepAlive != null) {
+            keepAlive.readCompleted();
+        }
         flusher.readComplete();
         ctx.fireChannelReadComplete();
     }
@@ -171,19 +172,12 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            log.debug("Client {} sent nothing for 1.5 times its keep-alive; closing", clientId);
-            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout"); // [MQTT-3.1.2-24]
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+        }
+        if (keepAlive != null) {
+            keepAlive.stop();
         }
         services.metrics().connectionClosed();
         state = State.CLOSING;
@@ -250,8 +244,10 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
                         mqtt.outboundTopicAliasLru()), services.sessionContext().clock());
         if (terms.keepAliveSeconds() > 0) {
             // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet closes the connection.
-            long millis = terms.keepAliveSeconds() * 1500L;
-            ctx.pipeline().addFirst(KEEPALIVE_HANDLER, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+            keepAlive = KeepAliveTimer.start(ctx.executor(), terms.keepAliveSeconds() * 1500L, () -> {
+                log.debug("Client {} sent nothing for 1.5 times its keep-alive; closing", clientId);
+                disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+            });
         }
         attempt = new ConnectAttempt(clientId, connect.username(), connect.password(), version, listenerName,
                 ctx.channel().remoteAddress(), peerCertificates());

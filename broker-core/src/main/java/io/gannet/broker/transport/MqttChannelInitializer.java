@@ -20,12 +20,12 @@ import javax.net.ssl.SSLException;
  * Builds the pipeline of every MQTT connection, in one place. Inbound bytes run top to bottom, outbound packets
  * bottom to top:
  * <pre>
- *   [keepalive]  IdleStateHandler, added by the connection once CONNECT gives the interval
  *   [tls]        SslHandler, on mqtts and wss listeners; first, so everything after it sees plain bytes
  *   [http, ws-handshake, ws-frames]   on ws and wss listeners: the HTTP upgrade, then MQTT bytes in binary frames
  *   decoder      bytes to packets; enforces the maximum packet size before buffering
  *   connection   the MQTT state machine of this client; encodes the packets it writes itself, in the
- *                client's version (a handler context less per connection), and sends PUBLISH buffers as made
+ *                client's version (a handler context less per connection), and sends PUBLISH buffers as made;
+ *                it keeps the keep-alive timer too, for the same reason
  * </pre>
  */
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {

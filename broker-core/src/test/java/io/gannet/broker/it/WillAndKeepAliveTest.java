@@ -10,6 +10,7 @@ import io.gannet.broker.codec.Connect;
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketType;
+import io.gannet.broker.codec.Publish;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.testing.Clients;
 import io.gannet.broker.testing.EmbeddedBroker;
@@ -17,6 +18,7 @@ import io.gannet.broker.testing.MalformedCorpus;
 import io.gannet.broker.testing.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +111,28 @@ class WillAndKeepAliveTest {
         }
         // Closed by the test without DISCONNECT: the will now goes out, which also proves it stayed connected.
         assertThat(nextWill(Duration.ofSeconds(10)).orElseThrow().getTopic().toString()).isEqualTo("wills/pinger");
+    }
+
+    @Test
+    void aPacketThatArrivesSlowlyKeepsTheConnectionAlive() throws Exception {
+        try (RawClient c = new RawClient(broker.port())) {
+            c.send(connectWithWill(MqttVersion.V3_1_1, "trickle", 1, false));
+            c.read();
+            // One QoS 1 PUBLISH in six pieces half a second apart: three seconds for one packet, twice the 1.5 s
+            // the broker allows without one. Bytes that arrive are not silence.
+            byte[] publish = RawClient.encode(new Publish("trickle/t", 1, false, false, 7, MqttProperties.EMPTY,
+                    new byte[20]), MqttVersion.V3_1_1);
+            int piece = (publish.length + 5) / 6;
+            for (int from = 0; from < publish.length; from += piece) {
+                c.readTimeout(Duration.ofSeconds(10)).send(Arrays.copyOfRange(publish, from,
+                        Math.min(publish.length, from + piece)));
+                if (from + piece < publish.length) {
+                    assertThat(c.silentFor(Duration.ofMillis(500))).as("still open, nothing sent").isTrue();
+                }
+            }
+            assertThat(c.readUntil(PacketType.PUBACK).packetId()).isEqualTo(7);
+        }
+        assertThat(nextWill(Duration.ofSeconds(10)).orElseThrow().getTopic().toString()).isEqualTo("wills/trickle");
     }
 
     @Test

@@ -132,7 +132,8 @@ EOF
       $broker_cpu "$mosquitto_bin" -c "$dir/mosquitto.conf" > "$dir/broker.log" 2>&1 &
       ;;
     hivemq)
-      $broker_cpu java -Xms1g -Xmx1g -cp "$here/peers/hivemq/target/classes:$here/peers/hivemq/target/lib/*" \
+      # Netty's leak detector off, as Gannet's bin/gannet has it: the two JVM brokers differ in their code only.
+      $broker_cpu java -Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled -cp "$here/peers/hivemq/target/classes:$here/peers/hivemq/target/lib/*" \
         io.gannet.benchmarks.peers.HiveMqPeer "$port" "$dir/hivemq" > "$dir/broker.log" 2>&1 &
       ;;
   esac

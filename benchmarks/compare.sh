@@ -10,6 +10,9 @@
 #   benchmarks/compare.sh --out DIR            write somewhere else than benchmarks/results
 #   benchmarks/compare.sh --repeat 3           each fixed-rate case 3 times in a row; the report shows the run with
 #                                              the median p99 and lists every run's (p99 varies a lot between runs)
+#   benchmarks/compare.sh --brokers gannet --rates-from benchmarks/results/raw --out /tmp/after
+#                                              Gannet alone at the fixed rates of an earlier run's Mosquitto maxima:
+#                                              a before-and-after of a change, comparable with the published report
 #
 # Cases: pairs (10 pairs), fanin (100 publishers to a wildcard) and fanout (1 publisher to 1,000 subscribers) at
 # QoS 0 and 1 with 16-byte payloads, first as fast as each broker goes (closed loop), then at a fixed rate of half
@@ -31,6 +34,7 @@ duration=10
 conns=15000
 repeat=1
 base_port=21883
+rates_from=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) warmup=4; duration=4; conns=5000; shift ;;
@@ -38,17 +42,24 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --port-base) base_port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rates-from) rates_from=$(cd "$2" && pwd); shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$repeat" =~ ^[1-9][0-9]?$ ]] || { echo "compare.sh: --repeat takes a number from 1 to 99, not '$repeat'" >&2; exit 2; }
 case ",$brokers," in *,mosquitto,*) ;; *)
-  echo "compare.sh: without mosquitto the fixed-rate cases use 20,000 msg/s (1,000 for fanout)" >&2 ;;
+  [ -n "$rates_from" ] || echo "compare.sh: without mosquitto the fixed-rate cases use 20,000 msg/s (1,000 for fanout)" >&2 ;;
 esac
 
 work="$root/benchmarks/target/compare"
 raw="$out/raw"
+if [ -n "$rates_from" ]; then # kept aside first: it may be the raw folder this run clears
+  ls "$rates_from"/mosquitto-*-max.json >/dev/null 2>&1 || { echo "compare.sh: no mosquitto-*-max.json in $rates_from" >&2; exit 2; }
+  rates_copy=$(mktemp -d)
+  cp "$rates_from"/mosquitto-*-max.json "$rates_copy/"
+  rates_from=$rates_copy
+fi
 rm -rf "$work" "$raw"
 mkdir -p "$work" "$raw"
 
@@ -158,9 +169,10 @@ trap stop_broker EXIT
 # --- the cases -------------------------------------------------------------------------------------------------------
 cases=("pairs 10" "fanin 100" "fanout 1000")
 
-# The fixed rate of a case: half of Mosquitto's maximum in the same case.
+# The fixed rate of a case: half of Mosquitto's maximum in the same case, from this run or from --rates-from.
 fixed_rate() {
   local scenario=$1 qos=$2 file="$raw/mosquitto-$1-q$2-max.json" sent
+  [ -f "$file" ] || [ -z "$rates_from" ] || file="$rates_from/mosquitto-$1-q$2-max.json"
   if [ -f "$file" ]; then
     sent=$(sed -n 's/.*"sentPerSecond":\([0-9.]*\).*/\1/p' "$file")
     awk -v s="$sent" 'BEGIN { r = int(s / 2); print (r < 1 ? 1 : r) }'

@@ -2,23 +2,41 @@ package io.gannet.broker;
 
 import io.gannet.broker.auth.AllowAllAuthenticator;
 import io.gannet.broker.auth.Authenticator;
+import io.gannet.broker.auth.Authorizer;
 import io.gannet.broker.auth.EnhancedAuthenticator;
+import io.gannet.broker.config.ConfigException;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.config.ListenerConfig;
-import io.gannet.broker.connection.BrokerServices;
+import io.gannet.broker.connection.Admission;
+import io.gannet.broker.connection.ClientPackets;
 import io.gannet.broker.connection.ConnAckProperties;
+import io.gannet.broker.connection.ConnectionLifecycle;
 import io.gannet.broker.connection.MqttConnection;
+import io.gannet.broker.events.BrokerEvents;
+import io.gannet.broker.events.Drops;
 import io.gannet.broker.metrics.BrokerMetrics;
-import io.gannet.broker.retain.InMemoryRetainedStore;
+import io.gannet.broker.plugin.EventDispatcher;
+import io.gannet.broker.plugin.PluginAuthenticator;
+import io.gannet.broker.plugin.PluginAuthorizer;
+import io.gannet.broker.plugin.PluginEnhancedAuthenticator;
+import io.gannet.broker.plugin.PluginManager;
+import io.gannet.broker.plugin.PluginServices;
+import io.gannet.broker.plugin.PublishInterceptors;
+import io.gannet.broker.publish.InboundInterceptor;
+import io.gannet.broker.publish.PublishPipeline;
 import io.gannet.broker.retain.RetainedStore;
+import io.gannet.broker.retain.RetainedTree;
 import io.gannet.broker.routing.LocalRouter;
-import io.gannet.broker.session.InMemorySessionStore;
-import io.gannet.broker.session.Session;
-import io.gannet.broker.session.SessionStore;
-import io.gannet.broker.session.Subscription;
-import io.gannet.broker.shared.SharedSubscriptions;
+import io.gannet.broker.routing.LocalSubscriptions;
+import io.gannet.broker.routing.MessageRouter;
+import io.gannet.broker.session.OutboundInterceptor;
+import io.gannet.broker.session.SessionContext;
+import io.gannet.broker.session.SessionRecovery;
+import io.gannet.broker.session.SessionRegistry;
+import io.gannet.broker.store.StoreProviders;
+import io.gannet.broker.store.Stores;
 import io.gannet.broker.sys.SysTopics;
-import io.gannet.broker.topic.TopicTrie;
+import io.gannet.broker.tls.TlsContexts;
 import io.gannet.broker.transport.MqttChannelInitializer;
 import io.gannet.broker.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,28 +49,16 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.gannet.broker.routing.Message;
-import io.gannet.broker.auth.Authorizer;
-import io.gannet.broker.config.ConfigException;
-import io.gannet.broker.plugin.EventDispatcher;
-import io.gannet.broker.plugin.PluginAuthenticator;
-import io.gannet.broker.tls.TlsContexts;
-import io.gannet.broker.plugin.PluginAuthorizer;
-import java.util.concurrent.atomic.AtomicLong;
-import io.gannet.broker.plugin.PluginManager;
-import io.gannet.broker.plugin.PluginServices;
-import io.gannet.broker.plugin.PluginEnhancedAuthenticator;
-import io.gannet.broker.plugin.PublishInterceptors;
-import io.gannet.broker.metrics.Drops;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,15 +71,35 @@ public final class Broker implements AutoCloseable {
     /** Netty's default receive-buffer sizing, shared: stateless but for its limits. */
     private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
+    /**
+     * What a broker is assembled around and takes from outside: where its state is kept, and how messages reach
+     * subscribers beyond this broker's own sessions.
+     *
+     * @param stores where sessions and retained messages are kept; closed with the broker
+     * @param router wraps the broker's local router (a cluster's reaches other nodes); identity for one broker
+     */
+    public record Ports(Stores stores, UnaryOperator<MessageRouter> router) {
+        /** Nothing survives a restart; one broker on its own. */
+        public static Ports inMemory() {
+            return new Ports(Stores.inMemory(), UnaryOperator.identity());
+        }
+
+        /** The stores of the module on the class path that the configuration enables, or the in-memory ones. */
+        public static Ports fromClassPath(GannetConfig config, Path home, Clock clock) {
+            return new Ports(StoreProviders.open(config, home, clock, Broker.class.getClassLoader()),
+                    UnaryOperator.identity());
+        }
+    }
+
     private final GannetConfig config;
     private final Authenticator authenticator;
     private final EnhancedAuthenticator enhancedAuthenticator;
-    private final BrokerMetrics metrics = new BrokerMetrics();
-    private final TopicTrie<Subscription> trie = new TopicTrie<>(Subscription::session);
-    private final SharedSubscriptions shared = new SharedSubscriptions();
-    private final SessionStore sessions = new InMemorySessionStore();
     private final Clock clock;
-    private final RetainedStore retained;
+    private final Ports ports;
+    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final LocalSubscriptions subscriptions = new LocalSubscriptions();
+    private final RetainedTree retained;
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private Transport transport;
@@ -97,18 +123,25 @@ public final class Broker implements AutoCloseable {
         this(config, authenticator, EnhancedAuthenticator.NONE, clock);
     }
 
+    public Broker(GannetConfig config, Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
+                  Clock clock) {
+        this(config, authenticator, enhancedAuthenticator, clock, Ports.inMemory());
+    }
+
     /**
      * @param enhancedAuthenticator MQTT 5.0 enhanced authentication (AUTH packets); {@link EnhancedAuthenticator#NONE}
      *                              refuses every method
      * @param clock                 the time that message expiry is measured by; tests pass one they can move
+     * @param ports                 the stores and router the broker is assembled around
      */
     public Broker(GannetConfig config, Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
-                  Clock clock) {
+                  Clock clock, Ports ports) {
         this.config = config;
         this.authenticator = authenticator;
         this.enhancedAuthenticator = enhancedAuthenticator;
         this.clock = clock;
-        this.retained = new InMemoryRetainedStore(clock);
+        this.ports = ports;
+        this.retained = new RetainedTree(clock, ports.stores().retained());
     }
 
     /** Adds a plugin instance, as an embedding application or a test does; call before {@link #start()}. */
@@ -121,16 +154,18 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Starts the plugins, then binds every listener; throws if one cannot be bound (the broker is then closed
-     * again).
+     * Starts the plugins, rebuilds what the stores kept, then binds every listener; throws if one cannot be bound
+     * (the broker is then closed again).
      */
     public Broker start() throws InterruptedException {
         Path home = Path.of(System.getProperty("gannet.home", ".")).toAbsolutePath().normalize();
         AtomicLong authorizationEpoch = new AtomicLong();
         clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        LocalRouter router = new LocalRouter(trie, shared, alloc);
-        PluginServices pluginServices = PluginServices.of(router, retained, sessions, clients, clock);
+        MessageRouter router = ports.router().apply(new LocalRouter(subscriptions, alloc));
+        PublishPipeline publishing = new PublishPipeline(retained, router);
+        // Plugins may publish while they start; their hooks are installed once they have.
+        PluginServices pluginServices = PluginServices.of(publishing, retained, sessions, clients, clock);
         plugins = new PluginManager(config.plugins(), home, authorizationEpoch, pluginServices);
         plugins.start(embeddedPlugins);
         long hookTimeout = config.plugins().hookTimeoutMillis();
@@ -138,6 +173,85 @@ public final class Broker implements AutoCloseable {
                 : new PluginAuthenticator(plugins.authenticators(), hookTimeout);
         EnhancedAuthenticator effectiveEnhanced = plugins.enhancedAuthenticators().isEmpty() ? enhancedAuthenticator
                 : new PluginEnhancedAuthenticator(plugins.enhancedAuthenticators(), hookTimeout);
+        TlsContexts tls = checkedTls();
+        Authorizer authorizer = plugins.authorizers().isEmpty() ? Authorizer.ALLOW_ALL
+                : new PluginAuthorizer(plugins.authorizers(), hookTimeout);
+        PublishInterceptors interceptors = plugins.inboundInterceptors().isEmpty()
+                && plugins.outboundInterceptors().isEmpty() ? null
+                : new PublishInterceptors(plugins.inboundInterceptors(), plugins.outboundInterceptors(), hookTimeout,
+                        config.plugins().proceedOnInterceptorFailure(), clock);
+        publishing.install(new PublishPipeline.Hooks(authorizer,
+                interceptors == null ? InboundInterceptor.NONE : interceptors));
+        BrokerEvents events = plugins.eventListeners().isEmpty() ? BrokerEvents.NONE
+                : new EventDispatcher(plugins.eventListeners(), plugins.scheduler());
+        Drops drops = new Drops(metrics, events);
+        transport = Transport.select(config.network().transport());
+        int threads = config.network().ioThreads() > 0 ? config.network().ioThreads()
+                : Runtime.getRuntime().availableProcessors();
+        acceptors = transport.newGroup(1, "gannet-accept");
+        workers = transport.newGroup(threads, "gannet-io");
+        SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
+                sessions, ports.stores().sessions(), subscriptions, publishing,
+                interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops);
+        try {
+            recover(sessionContext);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        Admission admission = new Admission(config.mqtt(), effectiveAuthenticator, effectiveEnhanced, sessions,
+                sessionContext, new ConnAckProperties(config.mqtt()), clock);
+        ClientPackets packets = new ClientPackets(config.mqtt(), publishing, retained, drops, metrics, events,
+                authorizationEpoch, config.plugins().acknowledgementTimeoutSeconds(), clock);
+        ConnectionLifecycle lifecycle = new ConnectionLifecycle(clients, metrics, events,
+                config.mqtt().connectTimeoutSeconds(), publishing);
+        sys = new SysTopics(metrics, sessions, subscriptions, retained, publishing, pluginServices.metrics()::forEach);
+        sys.start(workers.next(), config.sysIntervalSeconds());
+        int high = config.network().writeBufferHighWaterMark();
+        try {
+            for (ListenerConfig listener : config.listeners()) {
+                ServerBootstrap b = new ServerBootstrap()
+                        .group(acceptors, workers)
+                        .channel(transport.serverChannelClass())
+                        .option(ChannelOption.SO_BACKLOG, config.network().soBacklog())
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.ALLOCATOR, alloc)
+                        // One for all connections (each still gets its own handle), not an instance each.
+                        .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                        .childHandler(new MqttChannelInitializer(admission, packets, lifecycle, listener, tls));
+                Channel ch = b.bind(listener.bind(), listener.port()).sync().channel();
+                serverChannels.add(ch);
+                InetSocketAddress address = (InetSocketAddress) ch.localAddress();
+                boundAddresses.put(listener.name(), address);
+                log.info("Listener '{}' ({}) on {}:{}", listener.name(), listener.protocol(),
+                        address.getHostString(), address.getPort());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+        log.info("Gannet started: {} transport, {} I/O threads", transport.name(), threads);
+        return this;
+    }
+
+    /**
+     * Rebuilds the retained messages and the persistent sessions the stores kept, before any listener opens, so
+     * that no client sees the broker half recovered.
+     */
+    private void recover(SessionContext sessionContext) {
+        int retainedBack = retained.recover();
+        int sessionsBack = SessionRecovery.recover(ports.stores().sessions().recover(), workers::next,
+                sessionContext);
+        if (retainedBack > 0 || sessionsBack > 0) {
+            log.info("Recovered {} persistent sessions and {} retained messages from the {} store", sessionsBack,
+                    retainedBack, ports.stores().name());
+        }
+    }
+
+    /** The TLS contexts, checked: every mqtts and wss listener must have working certificates. */
+    private TlsContexts checkedTls() {
         TlsContexts tls = new TlsContexts(plugins.tlsProviders());
         for (ListenerConfig l : config.listeners()) {
             if (l.protocol().equals("mqtts") || l.protocol().equals("wss")) {
@@ -154,60 +268,7 @@ public final class Broker implements AutoCloseable {
                 }
             }
         }
-        Authorizer authorizer = plugins.authorizers().isEmpty() ? Authorizer.ALLOW_ALL
-                : new PluginAuthorizer(plugins.authorizers(), hookTimeout);
-        PublishInterceptors interceptors = plugins.inboundInterceptors().isEmpty()
-                && plugins.outboundInterceptors().isEmpty() ? PublishInterceptors.NONE
-                : new PublishInterceptors(plugins.inboundInterceptors(), plugins.outboundInterceptors(), hookTimeout,
-                        config.plugins().proceedOnInterceptorFailure(), clock);
-        transport = Transport.select(config.network().transport());
-        int threads = config.network().ioThreads() > 0 ? config.network().ioThreads()
-                : Runtime.getRuntime().availableProcessors();
-        acceptors = transport.newGroup(1, "gannet-accept");
-        workers = transport.newGroup(threads, "gannet-io");
-        Consumer<Message> willPublisher = will -> {
-            if (will.retain()) {
-                retained.put(will);
-            }
-            router.route(will, null);
-        };
-        EventDispatcher events = plugins.eventListeners().isEmpty() ? EventDispatcher.NONE
-                : new EventDispatcher(plugins.eventListeners(), plugins.scheduler());
-        Session.SessionContext sessionContext = new Session.SessionContext(config.sessions(),
-                config.mqtt().inflightWindow(), metrics, trie, shared, sessions, willPublisher, clock, events,
-                new Drops(metrics, events), interceptors);
-        BrokerServices services = new BrokerServices(config, router, sessions, sessionContext, retained,
-                effectiveAuthenticator, effectiveEnhanced, authorizer, authorizationEpoch, events, interceptors,
-                metrics, clients, new ConnAckProperties(config.mqtt()));
-        sys = new SysTopics(metrics, sessions, trie, shared, retained, router, pluginServices.metrics()::forEach);
-        sys.start(workers.next(), config.sysIntervalSeconds());
-        int high = config.network().writeBufferHighWaterMark();
-        try {
-            for (ListenerConfig listener : config.listeners()) {
-                ServerBootstrap b = new ServerBootstrap()
-                        .group(acceptors, workers)
-                        .channel(transport.serverChannelClass())
-                        .option(ChannelOption.SO_BACKLOG, config.network().soBacklog())
-                        .option(ChannelOption.SO_REUSEADDR, true)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.ALLOCATOR, alloc)
-                        // One for all connections (each still gets its own handle), not an instance each.
-                        .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                        .childHandler(new MqttChannelInitializer(services, listener, tls));
-                Channel ch = b.bind(listener.bind(), listener.port()).sync().channel();
-                serverChannels.add(ch);
-                InetSocketAddress address = (InetSocketAddress) ch.localAddress();
-                boundAddresses.put(listener.name(), address);
-                log.info("Listener '{}' ({}) on {}:{}", listener.name(), listener.protocol(),
-                        address.getHostString(), address.getPort());
-            }
-        } catch (RuntimeException | InterruptedException e) {
-            close();
-            throw e;
-        }
-        log.info("Gannet started: {} transport, {} I/O threads", transport.name(), threads);
-        return this;
+        return tls;
     }
 
     /** The address a listener is bound to, with the real port when it was configured as 0. */
@@ -223,7 +284,8 @@ public final class Broker implements AutoCloseable {
         return metrics;
     }
 
-    public SessionStore sessions() {
+    /** The live sessions. */
+    public SessionRegistry sessions() {
         return sessions;
     }
 
@@ -231,8 +293,9 @@ public final class Broker implements AutoCloseable {
         return retained;
     }
 
-    public TopicTrie<Subscription> subscriptions() {
-        return trie;
+    /** Every subscription, as routing matches them. */
+    public LocalSubscriptions subscriptions() {
+        return subscriptions;
     }
 
     /** The plugins: which started, which were left out and why. */
@@ -243,10 +306,6 @@ public final class Broker implements AutoCloseable {
     /** The $SYS publisher, for reading the current statistics. */
     public SysTopics sys() {
         return sys;
-    }
-
-    public SharedSubscriptions sharedSubscriptions() {
-        return shared;
     }
 
     public GannetConfig config() {
@@ -294,6 +353,11 @@ public final class Broker implements AutoCloseable {
         }
         if (plugins != null) {
             plugins.close();
+        }
+        try {
+            ports.stores().close(); // after the event loops: no journal call comes later
+        } catch (RuntimeException e) {
+            log.warn("Closing the {} store failed: {}", ports.stores().name(), e.toString());
         }
         log.info("Gannet stopped");
     }

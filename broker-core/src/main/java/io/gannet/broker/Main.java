@@ -1,10 +1,13 @@
 package io.gannet.broker;
 
+import io.gannet.broker.auth.AllowAllAuthenticator;
+import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.ConfigException;
 import io.gannet.broker.config.ConfigLoader;
 import io.gannet.broker.config.GannetConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +57,18 @@ public final class Main {
             System.exit(1);
             return;
         }
-        Broker broker = new Broker(config);
+        Clock clock = Clock.systemUTC();
+        Path home = Path.of(System.getProperty("gannet.home", ".")).toAbsolutePath().normalize();
+        Broker broker;
+        try {
+            // The store the configuration enables among the modules on the class path (persistence, cluster).
+            broker = new Broker(config, new AllowAllAuthenticator(), EnhancedAuthenticator.NONE, clock,
+                    Broker.Ports.fromClassPath(config, home, clock));
+        } catch (ConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopRequested = new CountDownLatch(1);
         // SIGTERM and Ctrl-C request a clean stop, after which the process exits 0 (not the JVM's 143/130).
         for (String signal : new String[] {"TERM", "INT"}) {

@@ -4,7 +4,7 @@ import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketWriter;
 import io.gannet.broker.codec.PropertyId;
-import io.gannet.broker.routing.Message;
+import io.gannet.broker.message.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Clock;

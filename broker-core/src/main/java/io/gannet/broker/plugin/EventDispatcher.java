@@ -1,6 +1,7 @@
 package io.gannet.broker.plugin;
 
 import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.broker.events.BrokerEvents;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.spi.events.BrokerEventListener;
 import java.util.List;
@@ -14,11 +15,8 @@ import org.slf4j.LoggerFactory;
  * Raises broker events for the plugins that listen. Events are handed to the plugins' executor, so a listener never
  * runs on (or slows) a network event loop. With no listener, raising an event builds nothing.
  */
-public final class EventDispatcher {
+public final class EventDispatcher implements BrokerEvents {
     private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
-
-    /** For a broker without listening plugins. */
-    public static final EventDispatcher NONE = new EventDispatcher(List.of(), Runnable::run);
 
     /** The most events waiting for listeners; beyond it events are shed and counted. */
     static final int MAX_PENDING = 100_000;
@@ -33,10 +31,12 @@ public final class EventDispatcher {
         this.executor = executor;
     }
 
+    @Override
     public boolean active() {
         return !listeners.isEmpty();
     }
 
+    @Override
     public void clientConnected(ConnectAttempt client, boolean sessionPresent) {
         if (active()) {
             var e = new BrokerEventListener.ClientConnected(Hooks.clientInfo(client), sessionPresent);
@@ -44,6 +44,7 @@ public final class EventDispatcher {
         }
     }
 
+    @Override
     public void clientDisconnected(ConnectAttempt client, String reason, boolean graceful) {
         if (active()) {
             var e = new BrokerEventListener.ClientDisconnected(Hooks.clientInfo(client), reason, graceful);
@@ -51,6 +52,7 @@ public final class EventDispatcher {
         }
     }
 
+    @Override
     public void subscribed(ConnectAttempt client, String filter, int grantedQos) {
         if (active()) {
             var e = new BrokerEventListener.Subscribed(Hooks.clientInfo(client), filter, grantedQos);
@@ -58,6 +60,7 @@ public final class EventDispatcher {
         }
     }
 
+    @Override
     public void unsubscribed(ConnectAttempt client, String filter) {
         if (active()) {
             var e = new BrokerEventListener.Unsubscribed(Hooks.clientInfo(client), filter);
@@ -65,6 +68,7 @@ public final class EventDispatcher {
         }
     }
 
+    @Override
     public void sessionCreated(String clientId, long expirySeconds) {
         if (active()) {
             var e = new BrokerEventListener.SessionCreated(clientId, expirySeconds);
@@ -72,6 +76,7 @@ public final class EventDispatcher {
         }
     }
 
+    @Override
     public void messageDropped(String clientId, String topic, int qos, BrokerMetrics.DropReason reason) {
         if (active()) {
             var e = new BrokerEventListener.MessageDropped(clientId, topic, qos,
@@ -85,6 +90,7 @@ public final class EventDispatcher {
         return lost.sum();
     }
 
+    @Override
     public void sessionEnded(String clientId) {
         if (active()) {
             var e = new BrokerEventListener.SessionEnded(clientId);

@@ -3,7 +3,7 @@ package io.gannet.broker.plugin;
 import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.connection.MqttConnection;
 import io.gannet.broker.session.Session;
-import io.gannet.broker.session.SessionStore;
+import io.gannet.broker.session.SessionRegistry;
 import io.gannet.broker.session.Subscription;
 import io.gannet.spi.ClientInfo;
 import io.gannet.spi.services.ClientService;
@@ -19,10 +19,10 @@ import java.util.concurrent.RejectedExecutionException;
 
 /** Plugins' view of connected clients and sessions. Session state is read on the session's own event loop. */
 final class PluginClients implements ClientService {
-    private final SessionStore sessions;
+    private final SessionRegistry sessions;
     private final ChannelGroup channels;
 
-    PluginClients(SessionStore sessions, ChannelGroup channels) {
+    PluginClients(SessionRegistry sessions, ChannelGroup channels) {
         this.sessions = sessions;
         this.channels = channels;
     }

@@ -2,7 +2,7 @@ package io.gannet.broker.plugin;
 
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.retain.RetainedStore;
-import io.gannet.broker.routing.Message;
+import io.gannet.broker.message.Message;
 import io.gannet.broker.topic.Topics;
 import io.gannet.spi.publish.PublishMessage;
 import io.gannet.spi.services.RetainedMessages;

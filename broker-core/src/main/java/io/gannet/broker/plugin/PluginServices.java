@@ -1,8 +1,8 @@
 package io.gannet.broker.plugin;
 
+import io.gannet.broker.publish.PublishPipeline;
 import io.gannet.broker.retain.RetainedStore;
-import io.gannet.broker.routing.MessageRouter;
-import io.gannet.broker.session.SessionStore;
+import io.gannet.broker.session.SessionRegistry;
 import io.gannet.spi.services.ClientService;
 import io.gannet.spi.services.MessagePublisher;
 import io.gannet.spi.services.RetainedMessages;
@@ -12,9 +12,9 @@ import java.time.Clock;
 /** What the broker lends every plugin: the services of the SPI, and the registry of plugins' metrics. */
 public record PluginServices(MessagePublisher publisher, ClientService clients, RetainedMessages retained,
                              PluginMetricsRegistry metrics) {
-    public static PluginServices of(MessageRouter router, RetainedStore retained, SessionStore sessions,
+    public static PluginServices of(PublishPipeline publishing, RetainedStore retained, SessionRegistry sessions,
                                     ChannelGroup channels, Clock clock) {
-        return new PluginServices(new PluginPublisher(router, retained, clock), new PluginClients(sessions, channels),
+        return new PluginServices(new PluginPublisher(publishing, clock), new PluginClients(sessions, channels),
                 new PluginRetained(retained, clock), new PluginMetricsRegistry());
     }
 }

@@ -2,7 +2,9 @@ package io.gannet.broker.plugin;
 
 import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.codec.ReasonCode;
-import io.gannet.broker.routing.Message;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.publish.InboundInterceptor;
+import io.gannet.broker.session.OutboundInterceptor;
 import io.gannet.spi.ClientInfo;
 import io.gannet.spi.publish.InboundDecision;
 import io.gannet.spi.publish.InboundPublishInterceptor;
@@ -22,29 +24,8 @@ import org.slf4j.LoggerFactory;
  * outbound chain once per delivery. A hook that throws, fails or does not answer within the hook timeout is
  * handled as {@code plugins.interceptor-failure} says. With no interceptors, nothing here runs.
  */
-public final class PublishInterceptors {
+public final class PublishInterceptors implements InboundInterceptor, OutboundInterceptor {
     private static final Logger log = LoggerFactory.getLogger(PublishInterceptors.class);
-
-    /** For a broker without interceptors. */
-    public static final PublishInterceptors NONE = new PublishInterceptors(List.of(), List.of(), 1, false,
-            Clock.systemUTC());
-
-    /**
-     * What the inbound chain decided.
-     *
-     * @param message    the message to deliver (the one published, or an interceptor's replacement); {@code null}
-     *                   when dropped
-     * @param ackCode    for a dropped message, the 5.0 reason code of its acknowledgement
-     * @param ackReason  for a dropped message, the reason string, or {@code null}
-     * @param failed     whether it was dropped because an interceptor failed
-     * @param ackGate    completes when the acknowledgement may go out; {@code null} for at once
-     */
-    public record InboundOutcome(Message message, int ackCode, String ackReason, boolean failed,
-                                 CompletableFuture<Void> ackGate) {
-        public boolean dropped() {
-            return message == null;
-        }
-    }
 
     private final List<InboundPublishInterceptor> inbound;
     private final List<OutboundPublishInterceptor> outbound;
@@ -61,10 +42,12 @@ public final class PublishInterceptors {
         this.clock = clock;
     }
 
+    @Override
     public boolean hasInbound() {
         return !inbound.isEmpty();
     }
 
+    @Override
     public boolean hasOutbound() {
         return !outbound.isEmpty();
     }
@@ -72,6 +55,7 @@ public final class PublishInterceptors {
     // ---- inbound ----------------------------------------------------------------------------------------------
 
     /** Runs the inbound chain on a message {@code publisher} published. */
+    @Override
     public CompletableFuture<InboundOutcome> inbound(ConnectAttempt publisher, Message message) {
         ClientInfo client = Hooks.clientInfo(publisher);
         PublishMessage spi = SpiMessages.toSpi(message, message.qos(), message.retain(), clock.millis());
@@ -142,6 +126,7 @@ public final class PublishInterceptors {
      * @return the message to send (the same instance when unchanged, with {@code qos} and {@code retain} then
      *         unchanged too), or {@code null} to send nothing
      */
+    @Override
     public CompletableFuture<Message> outbound(ConnectAttempt subscriber, Message message, int qos, boolean retain) {
         ClientInfo client = Hooks.clientInfo(subscriber);
         PublishMessage spi = SpiMessages.toSpi(message, qos, retain, clock.millis());

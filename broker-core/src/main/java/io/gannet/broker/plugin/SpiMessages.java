@@ -3,7 +3,7 @@ package io.gannet.broker.plugin;
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.UserProperty;
-import io.gannet.broker.routing.Message;
+import io.gannet.broker.message.Message;
 import io.gannet.spi.publish.PublishMessage;
 import java.util.ArrayList;
 import java.util.List;

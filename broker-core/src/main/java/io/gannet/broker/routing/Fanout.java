@@ -1,5 +1,6 @@
 package io.gannet.broker.routing;
 
+import io.gannet.broker.message.Message;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.shared.SharedGroup;
 import io.gannet.broker.session.Subscription;
@@ -36,6 +37,8 @@ final class Fanout implements Consumer<Subscription> {
     private int[] tableIndex = new int[64];
     private int[] slotOf = new int[16];
     boolean inUse;
+    /** Hands the message out once matched; reused like the rest. */
+    final Dispatch dispatch = new Dispatch();
 
     void begin(Message m, Session from) {
         this.message = m;

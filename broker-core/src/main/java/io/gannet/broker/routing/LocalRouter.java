@@ -1,16 +1,16 @@
 package io.gannet.broker.routing;
 
+import io.gannet.broker.message.Message;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.shared.SharedGroup;
-import io.gannet.broker.shared.SharedSubscriptions;
-import io.gannet.broker.topic.TopicTrie;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Routes messages to the sessions of this broker. The trie is matched on the publisher's thread; sessions owned
@@ -24,8 +24,7 @@ public final class LocalRouter implements MessageRouter {
     /** Payloads of up to this many bytes are copied into each PUBLISH; larger ones are shared among subscribers. */
     public static final int INLINE_PAYLOAD_MAX = 512;
 
-    private final TopicTrie<Subscription> trie;
-    private final SharedSubscriptions shared;
+    private final LocalSubscriptions subscriptions;
     private final ByteBufAllocator alloc;
     private final FastThreadLocal<Fanout> fanouts = new FastThreadLocal<>() {
         @Override
@@ -34,14 +33,13 @@ public final class LocalRouter implements MessageRouter {
         }
     };
 
-    public LocalRouter(TopicTrie<Subscription> trie, SharedSubscriptions shared, ByteBufAllocator alloc) {
-        this.trie = trie;
-        this.shared = shared;
+    public LocalRouter(LocalSubscriptions subscriptions, ByteBufAllocator alloc) {
+        this.subscriptions = subscriptions;
         this.alloc = alloc;
     }
 
     @Override
-    public int route(Message message, Session publisher) {
+    public Routed route(Message message, Session publisher) {
         Fanout fanout = fanouts.get();
         if (fanout.inUse) {
             fanout = new Fanout(); // re-entered from a delivery on this thread: do not clobber the outer fan-out
@@ -49,78 +47,46 @@ public final class LocalRouter implements MessageRouter {
         fanout.inUse = true;
         fanout.begin(message, publisher);
         try {
-            trie.match(message.topic(), fanout);
-            shared.match(message.topic(), fanout.sharedVisitor);
+            subscriptions.match(message.topic(), fanout, fanout.sharedVisitor);
             int n = fanout.count + fanout.sharedCount;
             if (n == 0) {
-                return 0;
+                return Routed.NO_SUBSCRIBERS;
             }
             int size = message.payload().length;
             ByteBuf payload = size > INLINE_PAYLOAD_MAX ? alloc.directBuffer(size).writeBytes(message.payload()) : null;
+            StoredGate gate;
             try {
-                dispatch(message, fanout, payload);
+                gate = dispatch(message, fanout, payload);
             } finally {
                 if (payload != null) {
                     payload.release();
                 }
             }
-            return n;
+            return gate == null ? Routed.delivered(n) : new Routed(n, gate.armed());
         } finally {
             fanout.end();
             fanout.inUse = false;
         }
     }
 
-    private static void dispatch(Message message, Fanout fanout, ByteBuf payload) {
-        List<RemoteDelivery> remote = null;
+    /** Hands the message to every session; returns the gate of the persistent ones, or null when there are none. */
+    private static StoredGate dispatch(Message message, Fanout fanout, ByteBuf payload) {
+        Dispatch d = fanout.dispatch.begin(message, payload);
         for (int i = 0; i < fanout.count; i++) {
             boolean retain = fanout.retainAsPublished[i] && message.retain();
-            remote = deliver(message, fanout.sessions[i], fanout.qos[i], retain, fanout.subscriptionIds(i), null,
-                    payload, remote);
+            d.deliver(fanout.sessions[i], fanout.qos[i], retain, fanout.subscriptionIds(i), null);
         }
         for (int i = 0; i < fanout.sharedCount; i++) {
             Subscription pick = fanout.sharedPicks[i];
             int[] ids = pick.subscriptionId() == 0 ? null : new int[] {pick.subscriptionId()};
-            remote = deliver(message, pick.session(), Math.min(message.qos(), pick.qos()),
-                    pick.retainAsPublished() && message.retain(), ids, fanout.sharedGroups[i], payload, remote);
+            d.deliver(pick.session(), Math.min(message.qos(), pick.qos()),
+                    pick.retainAsPublished() && message.retain(), ids, fanout.sharedGroups[i]);
         }
-        if (remote != null) {
-            for (RemoteDelivery r : remote) {
-                try {
-                    r.loop.execute(r);
-                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                    r.releasePayload();
-                }
-            }
-        }
-    }
-
-    /** Delivers at once on this loop, or adds to the hand-off batch of the session's loop. */
-    private static List<RemoteDelivery> deliver(Message message, Session s, int qos, boolean retain, int[] ids,
-                                                SharedGroup group, ByteBuf payload, List<RemoteDelivery> remote) {
-        EventLoop loop = s.owner();
-        if (loop.inEventLoop()) {
-            s.deliver(message, qos, retain, ids, group, payload);
-            return remote;
-        }
-        List<RemoteDelivery> batches = remote == null ? new ArrayList<>(2) : remote;
-        RemoteDelivery batch = null;
-        for (RemoteDelivery r : batches) {
-            if (r.loop == loop) {
-                batch = r;
-                break;
-            }
-        }
-        if (batch == null) {
-            batch = new RemoteDelivery(loop, message, payload == null ? null : payload.retain());
-            batches.add(batch);
-        }
-        batch.add(s, qos, retain, ids, group);
-        return batches;
+        return d.handOff();
     }
 
     /** The deliveries of one message to the sessions of one other event loop, run there. */
-    private static final class RemoteDelivery implements Runnable {
+    static final class RemoteDelivery implements Runnable {
         final EventLoop loop;
         final Message message;
         /** The shared payload, or {@code null} for a small one. */
@@ -130,6 +96,8 @@ public final class LocalRouter implements MessageRouter {
         boolean[] retain = new boolean[4];
         int[][] subscriptionIds = new int[4][];
         SharedGroup[] groups = new SharedGroup[4];
+        /** Per delivery, the gate that waits for it, or null; the array only once one does. */
+        StoredGate[] gates;
         int count;
 
         RemoteDelivery(EventLoop loop, Message message, ByteBuf payload) {
@@ -138,13 +106,22 @@ public final class LocalRouter implements MessageRouter {
             this.payload = payload;
         }
 
-        void add(Session s, int q, boolean r, int[] ids, SharedGroup group) {
+        void add(Session s, int q, boolean r, int[] ids, SharedGroup group, StoredGate gate) {
+            if (gate != null && gates == null) {
+                gates = new StoredGate[sessions.length];
+            }
             if (count == sessions.length) {
                 sessions = java.util.Arrays.copyOf(sessions, count * 2);
                 qos = java.util.Arrays.copyOf(qos, count * 2);
                 retain = java.util.Arrays.copyOf(retain, count * 2);
                 subscriptionIds = java.util.Arrays.copyOf(subscriptionIds, count * 2);
                 groups = java.util.Arrays.copyOf(groups, count * 2);
+                if (gates != null) {
+                    gates = java.util.Arrays.copyOf(gates, count * 2);
+                }
+            }
+            if (gates != null) {
+                gates[count] = gate;
             }
             sessions[count] = s;
             qos[count] = q;
@@ -159,20 +136,42 @@ public final class LocalRouter implements MessageRouter {
             try {
                 for (int i = 0; i < count; i++) {
                     Session s = sessions[i];
+                    StoredGate gate = gates == null ? null : gates[i];
                     if (s.owner().inEventLoop()) {
-                        s.deliver(message, qos[i], retain[i], subscriptionIds[i], groups[i], payload);
+                        CompletableFuture<Void> stored = s.deliver(message, qos[i], retain[i], subscriptionIds[i],
+                                groups[i], payload);
+                        if (gate != null) {
+                            gate.arriveWhen(stored);
+                        }
                     } else {
                         // The session moved to another loop meanwhile; follow it (rare: reconnects only).
                         int q = qos[i];
                         boolean r = retain[i];
                         int[] ids = subscriptionIds[i];
                         SharedGroup g = groups[i];
-                        s.execute(() -> s.deliver(message, q, r, ids, g, null));
+                        s.execute(() -> {
+                            CompletableFuture<Void> stored = s.deliver(message, q, r, ids, g, null);
+                            if (gate != null) {
+                                gate.arriveWhen(stored);
+                            }
+                        });
                     }
                 }
             } finally {
                 releasePayload();
             }
+        }
+
+        /** The loop is shutting down: nothing is delivered, and waiting acknowledgements learn it. */
+        void abandon(Throwable why) {
+            if (gates != null) {
+                for (int i = 0; i < count; i++) {
+                    if (gates[i] != null) {
+                        gates[i].accept(null, why);
+                    }
+                }
+            }
+            releasePayload();
         }
 
         void releasePayload() {

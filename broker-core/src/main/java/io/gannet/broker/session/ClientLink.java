@@ -2,7 +2,7 @@ package io.gannet.broker.session;
 
 import io.gannet.broker.codec.MqttPacket;
 import io.gannet.broker.codec.MqttVersion;
-import io.gannet.broker.routing.Message;
+import io.gannet.broker.message.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 
@@ -14,6 +14,12 @@ public interface ClientLink {
     EventLoop eventLoop();
 
     MqttVersion version();
+
+    /** The will of this connection as an application message, or {@code null}: recorded with a persistent session. */
+    Message will();
+
+    /** The Will Delay Interval of {@link #will()}, in seconds. */
+    long willDelaySeconds();
 
     /** Who the client is, as it connected and authenticated: for plugin hooks. */
     io.gannet.broker.auth.ConnectAttempt client();

@@ -1,8 +1,5 @@
 package io.gannet.broker.session;
 
-import io.gannet.broker.routing.Message;
-import io.gannet.broker.shared.SharedGroup;
-
 /**
  * The QoS 1 and 2 messages sent to a client and not yet acknowledged, in send order, bounded by a capacity
  * (the in-flight window). A ring of slots: acknowledgements mostly come in order, so the oldest slot is checked
@@ -12,46 +9,11 @@ import io.gannet.broker.shared.SharedGroup;
  * Touched only on the session's event loop.
  */
 final class InflightWindow {
-    /** Where a QoS 1 or 2 delivery stands. */
-    enum Stage {
-        /** QoS 1 sent, waiting for PUBACK. */
-        AWAITING_PUBACK,
-        /** QoS 2 sent, waiting for PUBREC. */
-        AWAITING_PUBREC,
-        /** QoS 2 PUBREL sent, waiting for PUBCOMP. */
-        AWAITING_PUBCOMP
-    }
-
-    /** One unacknowledged delivery. Mutable stage, so a QoS 2 flow moves on without a new object. */
-    static final class Entry {
-        final int packetId;
-        final Message message;
-        final int qos;
-        final boolean retain;
-        final int[] subscriptionIds;
-        final SharedGroup group;
-        /** How far the packet id counter had moved when this entry took its id (see {@link #nextFreePacketId}). */
-        final long idStep;
-        Stage stage;
-
-        Entry(int packetId, long idStep, Message message, int qos, boolean retain, int[] subscriptionIds,
-              SharedGroup group) {
-            this.packetId = packetId;
-            this.idStep = idStep;
-            this.message = message;
-            this.qos = qos;
-            this.retain = retain;
-            this.subscriptionIds = subscriptionIds;
-            this.group = group;
-            this.stage = qos == 1 ? Stage.AWAITING_PUBACK : Stage.AWAITING_PUBREC;
-        }
-    }
-
     /** Slots the ring starts with; it doubles up to the capacity as needed. */
     static final int INITIAL_SLOTS = 16;
 
     private final int capacity;
-    private Entry[] slots;
+    private Delivery[] slots;
     /** How many may be in flight now: the configured window, lowered to a 5.0 client's Receive Maximum. */
     private int limit;
     private int head;
@@ -63,7 +25,7 @@ final class InflightWindow {
 
     InflightWindow(int capacity) {
         this.capacity = capacity;
-        slots = new Entry[Math.min(capacity, INITIAL_SLOTS)];
+        slots = new Delivery[Math.min(capacity, INITIAL_SLOTS)];
         limit = capacity;
     }
 
@@ -84,8 +46,11 @@ final class InflightWindow {
         return count == 0;
     }
 
-    /** Adds a delivery under a fresh packet id, one not in use in this window [MQTT-2.2.1-4]. */
-    Entry add(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group) {
+    /**
+     * Adds a QoS 1 or 2 delivery under a fresh packet id, one not in use in this window [MQTT-2.2.1-4], and returns
+     * it with the id set.
+     */
+    Delivery add(Delivery d) {
         if (count >= capacity) {
             throw new IllegalStateException("in-flight window full");
         }
@@ -95,17 +60,38 @@ final class InflightWindow {
             relayout(count > slots.length / 2 && slots.length < capacity
                     ? Math.min(capacity, slots.length * 2) : slots.length);
         }
-        int id = nextFreePacketId();
-        Entry e = new Entry(id, idSteps - 1, message, qos, retain, subscriptionIds, group); // the step id took
-        slots[tail] = e;
-        tail = (tail + 1) % slots.length;
-        count++;
-        return e;
+        d.packetId = nextFreePacketId();
+        d.idStep = idSteps - 1; // the step the id took
+        d.stage = d.qos == 1 ? Delivery.Stage.AWAITING_PUBACK : Delivery.Stage.AWAITING_PUBREC;
+        append(d);
+        return d;
     }
 
-    Entry find(int packetId) {
+    /**
+     * Puts back a delivery a recovered session had in flight, under the packet id it was sent with, after those
+     * restored before it. Packet ids then continue after the highest restored one.
+     */
+    void restore(Delivery d, int packetId, boolean released) {
+        if (occupiedSlots() == slots.length) {
+            relayout(slots.length * 2); // beyond the capacity if a smaller window is configured now: none is lost
+        }
+        d.packetId = packetId;
+        d.idStep = idSteps++;
+        d.stage = released ? Delivery.Stage.AWAITING_PUBCOMP
+                : d.qos == 1 ? Delivery.Stage.AWAITING_PUBACK : Delivery.Stage.AWAITING_PUBREC;
+        nextPacketId = packetId == 65_535 ? 1 : packetId + 1;
+        append(d);
+    }
+
+    private void append(Delivery d) {
+        slots[tail] = d;
+        tail = (tail + 1) % slots.length;
+        count++;
+    }
+
+    Delivery find(int packetId) {
         for (int i = 0, idx = head; i < occupiedSlots(); i++, idx = (idx + 1) % slots.length) {
-            Entry e = slots[idx];
+            Delivery e = slots[idx];
             if (e != null && e.packetId == packetId) {
                 return e;
             }
@@ -114,9 +100,9 @@ final class InflightWindow {
     }
 
     /** Removes the delivery with this packet id; returns it, or {@code null} if there is none. */
-    Entry remove(int packetId) {
+    Delivery remove(int packetId) {
         for (int i = 0, idx = head; i < occupiedSlots(); i++, idx = (idx + 1) % slots.length) {
-            Entry e = slots[idx];
+            Delivery e = slots[idx];
             if (e != null && e.packetId == packetId) {
                 slots[idx] = null;
                 count--;
@@ -136,7 +122,7 @@ final class InflightWindow {
     }
 
     /** Visits the deliveries in send order, for resending on reconnect. */
-    void forEach(java.util.function.Consumer<Entry> action) {
+    void forEach(java.util.function.Consumer<Delivery> action) {
         int n = occupiedSlots();
         for (int i = 0, idx = head; i < n; i++, idx = (idx + 1) % slots.length) {
             if (slots[idx] != null) {
@@ -166,7 +152,7 @@ final class InflightWindow {
 
     /** Moves the entries, in send order and without the holes between them, into a new ring of this length. */
     private void relayout(int length) {
-        Entry[] next = new Entry[length];
+        Delivery[] next = new Delivery[length];
         int k = 0;
         int n = occupiedSlots();
         for (int i = 0, idx = head; i < n; i++, idx = (idx + 1) % slots.length) {

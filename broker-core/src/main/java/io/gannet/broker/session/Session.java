@@ -1,86 +1,61 @@
 package io.gannet.broker.session;
 
-import io.gannet.broker.codec.PubRel;
+import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.codec.ReasonCode;
-import io.gannet.broker.config.SessionConfig;
-import io.gannet.broker.metrics.BrokerMetrics;
-import io.gannet.broker.metrics.Drops;
-import io.gannet.broker.plugin.PublishInterceptors;
-import io.gannet.broker.metrics.BrokerMetrics.DropReason;
-import io.gannet.broker.routing.Message;
-import io.gannet.broker.shared.SharedGroup;
-import io.gannet.broker.shared.SharedSubscriptions;
-import io.gannet.broker.topic.TopicTrie;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.store.SessionJournal;
+import io.gannet.broker.store.SessionOwner;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The state MQTT keeps for one client id across connections (section 4.1): subscriptions, messages queued for it,
- * QoS 1 and 2 deliveries in flight in both directions.
+ * QoS 1 and 2 deliveries in flight in both directions. This class keeps the session's life (takeover, detach, will,
+ * expiry, end) and hands the rest to its parts: {@link SessionSubscriptions}, {@link OutboundFlow},
+ * {@link InboundQos2Ids} and {@link SessionTimers}. A persistent session reports every change to its
+ * {@link SessionJournal}.
  *
  * <p>Threading: a session belongs to one event loop at a time, the loop of its current (or last) connection, and
  * all of its state is touched only there, without locks. Work from other threads is handed over with
  * {@link #execute}. When a client reconnects on another loop, {@link #takeover} moves the session there.
  */
 public final class Session {
+    /** A Session Expiry Interval meaning "never" [3.1.2.11.2]; 3.1.1 persistent sessions have it. */
+    public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+
     private final String clientId;
     private final SessionContext context;
     private volatile EventLoop owner;
     /** Whether a client is attached; read by other loops to pick a shared subscription member, so volatile. */
     private volatile boolean online;
     /** The attached client as it connected, for plugins on other threads; null while offline. */
-    private volatile io.gannet.broker.auth.ConnectAttempt onlineClient;
-
-    /** A Session Expiry Interval meaning "never" [3.1.2.11.2]; 3.1.1 persistent sessions have it. */
-    public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+    private volatile ConnectAttempt onlineClient;
+    /**
+     * Whether the session has a journal that keeps it: read by routing on other loops, which makes a publisher's
+     * acknowledgement wait for this session's journal only then.
+     */
+    private volatile boolean durable;
 
     // Owned by the event loop 'owner'.
+    private SessionJournal journal = SessionJournal.NONE;
     /** Seconds the session outlives its connection: 0 ends it with the connection. */
     private long expirySeconds;
-    private ScheduledFuture<?> expiryTimer;
-    /** A will waiting for its Will Delay Interval, or null [3.1.3.2.2]. */
-    private Message pendingWill;
-    private ScheduledFuture<?> willTimer;
     private boolean ended;
     private ClientLink link;
     private int generation;
-    /** The empty {@code Map.of()} until the first SUBSCRIBE: many sessions (publishers, idle devices) never have one. */
-    private Map<String, Subscription> subscriptions = Map.of();
-    private final MessageQueue queue;
-    private InflightWindow inflight;
+    private final SessionTimers timers = new SessionTimers(this);
+    private final SessionSubscriptions subscriptions;
+    private final OutboundFlow outbound;
     private final InboundQos2Ids inboundQos2 = new InboundQos2Ids();
-    /** An outbound interceptor's answer is pending: later deliveries queue behind it. */
-    private boolean awaitingInterceptor;
-
-    /**
-     * The collaborators every session shares.
-     *
-     * @param willPublisher publishes a will whose delay ran out or whose session ended
-     * @param clock         the broker's clock, for message expiry
-     * @param drops         where undelivered messages are counted and reported
-     * @param interceptors  the plugins' outbound publish interceptors, run before each send
-     */
-    public record SessionContext(SessionConfig config, int inflightWindow, BrokerMetrics metrics,
-                                 TopicTrie<Subscription> trie, SharedSubscriptions shared, SessionStore store,
-                                 Consumer<Message> willPublisher, Clock clock,
-                                 io.gannet.broker.plugin.EventDispatcher events, Drops drops,
-                                 PublishInterceptors interceptors) {
-    }
 
     public Session(String clientId, EventLoop owner, SessionContext context) {
         this.clientId = clientId;
         this.owner = owner;
         this.context = context;
-        this.queue = new MessageQueue(context.config().maxQueuedMessages(), context.config().maxQueuedBytes());
+        this.subscriptions = new SessionSubscriptions(this, context.index());
+        this.outbound = new OutboundFlow(this, context);
     }
 
     public String clientId() {
@@ -117,29 +92,25 @@ public final class Session {
                 onEnded.run();
                 return;
             }
-            cancel(expiryTimer);
-            expiryTimer = null;
+            timers.cancelExpiry();
             if (link != null) {
                 ClientLink old = link;
-                link = null;
-                online = false;
-                onlineClient = null;
+                goOffline();
                 old.takenOver(!cleanStart);
             }
             // State survives only in a session that outlives its connection [MQTT-3.1.2-4, MQTT-3.1.2-6].
-            boolean resumable = expirySeconds > 0;
-            if (pendingWill != null) {
-                if (cleanStart || !resumable) {
-                    publishPendingWill(); // the old session ends now, before its will's delay
+            boolean present = !cleanStart && expirySeconds > 0;
+            if (timers.hasPendingWill()) {
+                if (present) {
+                    timers.takePendingWill(); // reconnected within the delay: no will [MQTT-3.1.3-9]
                 } else {
-                    cancel(willTimer); // reconnected within the delay: no will [MQTT-3.1.3-9]
-                    pendingWill = null;
+                    publishPendingWill(); // the old session ends now, before its will's delay
                 }
             }
-            if (cleanStart || !resumable) {
+            if (!present) {
+                closeJournal(false);
                 clearState();
             }
-            boolean present = !cleanStart && resumable;
             expirySeconds = newExpirySeconds;
             int gen = ++generation;
             owner = newLink.eventLoop();
@@ -160,15 +131,21 @@ public final class Session {
         link = newLink;
         online = true;
         onlineClient = newLink.client();
-        if (inflight != null) {
-            inflight.limit(newLink.receiveMaximum());
+        if (present) {
+            if (durable) {
+                journal.resumed(ownerOf(newLink.client()), expirySeconds, newLink.will(), newLink.willDelaySeconds());
+            }
+        } else if (expirySeconds > 0) {
+            openJournal(context.store().created(clientId, ownerOf(newLink.client()), expirySeconds, newLink.will(),
+                    newLink.willDelaySeconds()));
         }
+        outbound.attached(newLink);
         newLink.attached(this, present);
         if (!present) {
             context.events().sessionCreated(clientId, expirySeconds);
         }
-        resendInflight();
-        drain();
+        outbound.resendInflight(newLink);
+        outbound.drain();
     }
 
     /**
@@ -183,55 +160,60 @@ public final class Session {
             if (link != closed) {
                 // Already taken over; the will (if any) goes out now.
                 if (will != null) {
-                    context.willPublisher().accept(will);
+                    context.wills().publishWill(will);
                 }
                 return;
             }
-            link = null;
-            online = false;
-            onlineClient = null;
-            handOverSharedMessages();
-            if (will != null) {
-                if (willDelaySeconds == 0 || expirySeconds == 0) {
-                    context.willPublisher().accept(will);
-                } else {
-                    pendingWill = will;
-                    willTimer = owner.schedule(this::willDelayPassed, willDelaySeconds, TimeUnit.SECONDS);
+            goOffline();
+            outbound.handOverSharedMessages();
+            long now = context.clock().millis();
+            journal.disconnected(now);
+            if (will != null && willDelaySeconds > 0 && expirySeconds > 0) {
+                timers.willIn(will, willDelaySeconds * 1000);
+                journal.willPending(will, now + willDelaySeconds * 1000);
+            } else {
+                journal.willCleared();
+                if (will != null) {
+                    context.wills().publishWill(will);
                 }
             }
             startExpiry();
         });
     }
 
+    private void goOffline() {
+        link = null;
+        online = false;
+        onlineClient = null;
+    }
+
     /** The session is without a connection: end it now, or when its expiry interval runs out. */
     private void startExpiry() {
         if (expirySeconds == 0) {
-            end();
+            end(false);
         } else if (expirySeconds != NEVER_EXPIRES) {
-            expiryTimer = owner.schedule(this::expired, expirySeconds, TimeUnit.SECONDS);
+            timers.expireIn(expirySeconds * 1000);
         }
     }
 
-    private void willDelayPassed() {
-        willTimer = null;
-        if (pendingWill != null && link == null) {
+    /** The will's delay ran out while no client resumed the session. */
+    void willDue() {
+        if (link == null && timers.hasPendingWill()) {
             publishPendingWill();
         }
     }
 
-    private void expired() {
-        expiryTimer = null;
+    /** The expiry interval ran out while no client was connected. */
+    void expired() {
         if (link == null && !ended) {
-            end();
+            end(true);
         }
     }
 
     private void publishPendingWill() {
-        Message will = pendingWill;
-        pendingWill = null;
-        cancel(willTimer);
-        willTimer = null;
-        context.willPublisher().accept(will);
+        Message will = timers.takePendingWill();
+        journal.willCleared();
+        context.wills().publishWill(will);
     }
 
     /**
@@ -240,6 +222,7 @@ public final class Session {
      */
     public void expiry(long newExpirySeconds) {
         expirySeconds = newExpirySeconds;
+        journal.expiryChanged(newExpirySeconds);
     }
 
     public long expirySeconds() {
@@ -247,39 +230,36 @@ public final class Session {
     }
 
     /** Ends the session: publishes a pending will, drops subscriptions and queues, and forgets it. */
-    private void end() {
+    private void end(boolean expired) {
         ended = true;
-        if (pendingWill != null) {
+        if (timers.hasPendingWill()) {
             publishPendingWill();
         }
-        cancel(expiryTimer);
+        timers.cancelExpiry();
+        closeJournal(expired);
         clearState();
-        context.store().remove(this);
+        context.registry().remove(this);
         context.events().sessionEnded(clientId);
     }
 
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
+    private void clearState() {
+        subscriptions.clear();
+        outbound.clear();
+        inboundQos2.clear();
     }
 
-    private void clearState() {
-        if (!subscriptions.isEmpty()) { // a new session's clean start has none: not even an iterator then
-            for (Subscription s : subscriptions.values()) {
-                if (s.isShared()) {
-                    context.shared().remove(s);
-                } else {
-                    context.trie().remove(s.filter(), this);
-                }
-            }
-            subscriptions = Map.of();
+    /** From now on the session's changes go to {@code newJournal}. */
+    void openJournal(SessionJournal newJournal) {
+        journal = newJournal;
+        durable = newJournal != SessionJournal.NONE;
+    }
+
+    /** The session's state ends here: the journal hears so and nothing more. */
+    private void closeJournal(boolean expired) {
+        if (durable) {
+            journal.ended(expired);
         }
-        queue.clear();
-        if (inflight != null) {
-            inflight.clear();
-        }
-        inboundQos2.clear();
+        openJournal(SessionJournal.NONE);
     }
 
     /** Whether a client is attached, readable from any thread (for choosing a shared subscription member). */
@@ -291,20 +271,16 @@ public final class Session {
         return expirySeconds > 0;
     }
 
+    /** Whether a journal keeps this session, so that an acknowledgement must wait for it; any thread. */
+    public boolean isDurable() {
+        return durable;
+    }
+
     // ---- subscriptions --------------------------------------------------------------------------------------
 
     /** Adds or replaces a subscription; returns the one it replaced, or {@code null}. */
     public Subscription subscribe(Subscription subscription) {
-        if (subscriptions.isEmpty()) {
-            subscriptions = new HashMap<>(4);
-        }
-        Subscription old = subscriptions.put(subscription.key(), subscription);
-        if (subscription.isShared()) {
-            context.shared().add(subscription);
-        } else {
-            context.trie().add(subscription.filter(), subscription);
-        }
-        return old;
+        return subscriptions.add(subscription);
     }
 
     /**
@@ -312,23 +288,14 @@ public final class Session {
      * returns whether there was one.
      */
     public boolean unsubscribe(String key) {
-        Subscription removed = subscriptions.isEmpty() ? null : subscriptions.remove(key);
-        if (removed == null) {
-            return false;
-        }
-        if (removed.isShared()) {
-            context.shared().remove(removed);
-        } else {
-            context.trie().remove(removed.filter(), this);
-        }
-        return true;
+        return subscriptions.remove(key);
     }
 
     public Collection<Subscription> subscriptions() {
-        return subscriptions.values();
+        return subscriptions.all();
     }
 
-    // ---- outbound delivery ----------------------------------------------------------------------------------
+    // ---- messages to the client -----------------------------------------------------------------------------
 
     /**
      * Delivers a message to this session's client at {@code qos}, or queues it. Must run on the owner loop.
@@ -336,175 +303,21 @@ public final class Session {
      * @param subscriptionIds the 5.0 Subscription Identifiers of the matching subscriptions, or {@code null}
      * @param group           the shared subscription group it came through, or {@code null}
      * @param sharedPayload   the payload in a buffer shared among subscribers, or {@code null}; not released here
+     * @return what the publisher's acknowledgement must wait for, or {@code null} when nothing
      */
-    public void deliver(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
-                        ByteBuf sharedPayload) {
-        if (ended) {
-            return;
-        }
-        if (link == null) {
-            if (expirySeconds == 0) {
-                return;
-            }
-            if (qos == 0 && !context.config().queueQos0Offline()) {
-                context.drops().dropped(DropReason.QOS0_OFFLINE, clientId, message.topic(), 0);
-                return;
-            }
-            enqueue(message, qos, retain, subscriptionIds, group, false);
-            return;
-        }
-        if (awaitingInterceptor || !queue.isEmpty() || !link.isWritable() || (qos > 0 && inflight().isFull())) {
-            enqueue(message, qos, retain, subscriptionIds, group, false);
-            return;
-        }
-        send(message, qos, retain, subscriptionIds, group, sharedPayload, false);
-    }
-
-    private void send(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
-                      ByteBuf sharedPayload, boolean intercepted) {
-        if (message.isExpired(context.clock().millis())) {
-            context.drops().dropped(DropReason.EXPIRED, clientId, message.topic(), qos); // [MQTT-3.3.2-5]
-            return;
-        }
-        if (!intercepted && context.interceptors().hasOutbound()) {
-            intercept(message, qos, retain, subscriptionIds, group, sharedPayload);
-            return;
-        }
-        int packetId = 0;
-        if (qos > 0) {
-            packetId = inflight().add(message, qos, retain, subscriptionIds, group).packetId;
-        }
-        if (!link.writePublish(message, qos, retain, false, packetId, subscriptionIds, sharedPayload)) {
-            // Larger than the client accepts: discarded as if delivered [MQTT-3.1.2-25].
-            if (qos > 0) {
-                inflight.remove(packetId);
-            }
-            context.drops().dropped(DropReason.TOO_LARGE_FOR_CLIENT, clientId, message.topic(), qos);
-        }
-    }
-
-    /**
-     * Asks the outbound interceptors about one delivery. An answer that is not there at once holds every later
-     * delivery of this session (they queue) until it comes, so that messages keep their order.
-     */
-    private void intercept(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
-                           ByteBuf sharedPayload) {
-        java.util.concurrent.CompletableFuture<Message> decided =
-                context.interceptors().outbound(link.client(), message, qos, retain);
-        if (decided.isDone()) {
-            sendIntercepted(message, decided.getNow(null), qos, retain, subscriptionIds, group, sharedPayload);
-            return;
-        }
-        awaitingInterceptor = true;
-        int gen = generation;
-        decided.whenComplete((result, error) -> execute(() -> {
-            awaitingInterceptor = false;
-            Message decision = error == null ? result : null;
-            if (ended) {
-                return;
-            }
-            if (link == null || gen != generation || !link.isWritable()) {
-                if (decision != null) { // decided, but the client went (or is slow): keep it, decided, for later
-                    queue.pushFront(new MessageQueue.Queued(decision, decision == message ? qos : decision.qos(),
-                            decision == message ? retain : decision.retain(), subscriptionIds, group, true));
-                }
-            } else {
-                sendIntercepted(message, decision, qos, retain, subscriptionIds, group, null);
-            }
-            drain();
-        }));
-    }
-
-    private void sendIntercepted(Message original, Message decision, int qos, boolean retain, int[] subscriptionIds,
-                                 SharedGroup group, ByteBuf sharedPayload) {
-        if (decision == null) {
-            context.drops().dropped(DropReason.INTERCEPTED, clientId, original.topic(), qos);
-        } else if (decision == original) {
-            send(original, qos, retain, subscriptionIds, group, sharedPayload, true);
-        } else {
-            send(decision, decision.qos(), decision.retain(), subscriptionIds, group, null, true);
-        }
-    }
-
-    private void enqueue(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup group,
-                         boolean intercepted) {
-        MessageQueue.Queued q = new MessageQueue.Queued(message, qos, retain, subscriptionIds, group, intercepted);
-        if (!queue.offer(q, context.config().queueFullPolicy(), context.drops(), clientId) && link != null
-                && context.config().queueFullPolicy() == SessionConfig.QueueFullPolicy.DISCONNECT) {
-            link.disconnect(ReasonCode.QUOTA_EXCEEDED, "session queue full");
-        }
+    public CompletableFuture<Void> deliver(Message message, int qos, boolean retain, int[] subscriptionIds,
+                                           ShareGroup group, ByteBuf sharedPayload) {
+        return ended ? null : outbound.deliver(message, qos, retain, subscriptionIds, group, sharedPayload);
     }
 
     /** Sends queued messages while the socket is writable and the in-flight window has room. */
     public void drain() {
-        while (link != null && !awaitingInterceptor && !queue.isEmpty() && link.isWritable()) {
-            MessageQueue.Queued next = queue.peek();
-            if (next.qos() > 0 && inflight().isFull()) {
-                return;
-            }
-            queue.poll();
-            send(next.message(), next.qos(), next.retain(), next.subscriptionIds(), next.group(), null,
-                    next.intercepted());
-        }
-    }
-
-    /**
-     * The client left: QoS 1/2 messages that came through a shared subscription and were not acknowledged go to
-     * another connected member of their group (spec 4.8.2 allows this as soon as the connection is lost). When no
-     * other member is connected they stay here for this client's return.
-     */
-    private void handOverSharedMessages() {
-        if (inflight != null && !inflight.isEmpty()) {
-            List<InflightWindow.Entry> moved = new ArrayList<>();
-            inflight.forEach(e -> {
-                if (e.group != null && e.stage != InflightWindow.Stage.AWAITING_PUBCOMP && handOver(e.group,
-                        e.message, e.qos, e.retain)) {
-                    moved.add(e);
-                }
-            });
-            for (InflightWindow.Entry e : moved) {
-                inflight.remove(e.packetId);
-            }
-        }
-        if (queue.isEmpty()) {
-            return; // most sessions end with nothing queued: no lambda, no iterator
-        }
-        queue.removeIf(q -> q.group() != null && handOver(q.group(), q.message(), q.qos(), q.retain()));
-    }
-
-    private boolean handOver(SharedGroup group, Message message, int qos, boolean retain) {
-        Subscription other = group.pick(this);
-        if (other == null || !other.session().isOnline()) {
-            return false;
-        }
-        Session target = other.session();
-        int[] ids = other.subscriptionId() == 0 ? null : new int[] {other.subscriptionId()};
-        int q = Math.min(message.qos(), other.qos());
-        target.execute(() -> target.deliver(message, q, retain && other.retainAsPublished(), ids, group, null));
-        return true;
-    }
-
-    /** Resends unacknowledged deliveries after a reconnect, DUP set, in their original order [MQTT-4.4.0-1]. */
-    private void resendInflight() {
-        if (inflight == null || inflight.isEmpty()) {
-            return;
-        }
-        inflight.forEach(e -> {
-            if (e.stage == InflightWindow.Stage.AWAITING_PUBCOMP) {
-                link.write(new PubRel(e.packetId));
-            } else {
-                link.writePublish(e.message, e.qos, e.retain, true, e.packetId, e.subscriptionIds, null);
-            }
-        });
+        outbound.drain();
     }
 
     /** PUBACK from the client: the QoS 1 delivery is done. */
     public void onPubAck(int packetId) {
-        InflightWindow.Entry e = inflight == null ? null : inflight.find(packetId);
-        if (e != null && e.stage == InflightWindow.Stage.AWAITING_PUBACK) {
-            inflight.remove(packetId);
-            drain();
-        }
+        outbound.onPubAck(packetId);
     }
 
     /**
@@ -513,51 +326,92 @@ public final class Session {
      * @return false if no QoS 2 delivery waits for a PUBREC under this id
      */
     public boolean onPubRec(int packetId, int reasonCode) {
-        InflightWindow.Entry e = inflight == null ? null : inflight.find(packetId);
-        if (e == null || e.qos != 2) {
-            return false;
-        }
-        if (ReasonCode.isError(reasonCode)) {
-            inflight.remove(packetId);
-            drain();
-            return true;
-        }
-        e.stage = InflightWindow.Stage.AWAITING_PUBCOMP;
-        link.write(new PubRel(packetId));
-        return true;
+        return outbound.onPubRec(packetId, reasonCode);
     }
 
     /** PUBCOMP from the client: the QoS 2 delivery is done. */
     public void onPubComp(int packetId) {
-        InflightWindow.Entry e = inflight == null ? null : inflight.find(packetId);
-        if (e != null && e.stage == InflightWindow.Stage.AWAITING_PUBCOMP) {
-            inflight.remove(packetId);
-            drain();
-        }
+        outbound.onPubComp(packetId);
     }
 
-    /** Made on the first QoS 1 or 2 delivery: a session that never has one (many do not) never pays for it. */
-    private InflightWindow inflight() {
-        if (inflight == null) {
-            inflight = new InflightWindow(context.inflightWindow());
-            if (link != null) {
-                inflight.limit(link.receiveMaximum());
-            }
-        }
-        return inflight;
+    // ---- QoS 2 from the client --------------------------------------------------------------------------------
+
+    /** Whether a QoS 2 message under this id was received and not yet released: a resend is not routed again. */
+    public boolean isQos2Pending(int packetId) {
+        return inboundQos2.isPending(packetId);
     }
 
-    // ---- inbound QoS 2 ----------------------------------------------------------------------------------------
+    /** How many QoS 2 messages from the client await their PUBREL. */
+    public int qos2Pending() {
+        return inboundQos2.pending();
+    }
 
-    /** QoS 2 messages from the client received and not yet released; they survive reconnects [MQTT-4.3.3]. */
-    public InboundQos2Ids inboundQos2() {
+    /**
+     * A QoS 2 message came under {@code packetId}; they survive reconnects [MQTT-4.3.3].
+     *
+     * @return what the PUBREC must wait for, or {@code null} when nothing
+     */
+    public CompletableFuture<Void> qos2Received(int packetId) {
+        if (!inboundQos2.received(packetId) || !durable) {
+            return null;
+        }
+        CompletableFuture<Void> kept = journal.inboundQos2Stored(packetId);
+        return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
+    }
+
+    /** PUBREL (or a flow ended by an error): forgets the id; returns whether it was pending. */
+    public boolean qos2Released(int packetId) {
+        boolean was = inboundQos2.released(packetId);
+        if (was) {
+            journal.inboundQos2Released(packetId);
+        }
+        return was;
+    }
+
+    // ---- for the parts, tests, $SYS and plugins ---------------------------------------------------------------
+
+    ClientLink link() {
+        return link;
+    }
+
+    SessionJournal journal() {
+        return journal;
+    }
+
+    int generation() {
+        return generation;
+    }
+
+    boolean isEnded() {
+        return ended;
+    }
+
+    SessionContext context() {
+        return context;
+    }
+
+    SessionTimers timers() {
+        return timers;
+    }
+
+    SessionSubscriptions subscriptionSet() {
+        return subscriptions;
+    }
+
+    OutboundFlow outbound() {
+        return outbound;
+    }
+
+    InboundQos2Ids inboundQos2() {
         return inboundQos2;
     }
 
-    // ---- introspection for tests, $SYS and plugins -----------------------------------------------------------
+    void restoreExpiry(long seconds) {
+        expirySeconds = seconds;
+    }
 
     /** The attached client, or {@code null} while offline; readable from any thread. */
-    public io.gannet.broker.auth.ConnectAttempt connectedClient() {
+    public ConnectAttempt connectedClient() {
         return onlineClient;
     }
 
@@ -572,11 +426,11 @@ public final class Session {
             return false;
         }
         if (endSession) {
-            expirySeconds = 0;
+            expiry(0);
         }
         if (link == null) {
             if (endSession) {
-                end();
+                end(false);
             }
             return false;
         }
@@ -586,12 +440,23 @@ public final class Session {
 
     /** Queued messages; read on the owner loop. */
     public int queuedMessages() {
-        return queue.size();
+        return outbound.queued();
     }
 
     /** Deliveries awaiting acknowledgement; read on the owner loop. */
     public int inflightMessages() {
-        return inflight == null ? 0 : inflight.size();
+        return outbound.inflightCount();
+    }
+
+    /** Who a client is, as a store keeps it with its session. */
+    static SessionOwner ownerOf(ConnectAttempt client) {
+        if (client == null) {
+            return SessionOwner.ANONYMOUS;
+        }
+        String subject = client.certificates().isEmpty() ? null
+                : client.certificates().get(0).getSubjectX500Principal().getName();
+        return client.username() == null && subject == null ? SessionOwner.ANONYMOUS
+                : new SessionOwner(client.username(), subject);
     }
 
     @Override

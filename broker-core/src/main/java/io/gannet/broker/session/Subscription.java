@@ -1,5 +1,7 @@
 package io.gannet.broker.session;
 
+import io.gannet.broker.store.SubscriptionRecord;
+
 /**
  * One subscription of a session, as the topic trie holds it.
  *
@@ -19,6 +21,11 @@ public record Subscription(Session session, String filter, int qos, boolean noLo
         this(session, filter, qos, noLocal, retainAsPublished, retainHandling, subscriptionId, null);
     }
 
+    static Subscription of(Session session, SubscriptionRecord r) {
+        return new Subscription(session, r.filter(), r.qos(), r.noLocal(), r.retainAsPublished(), r.retainHandling(),
+                r.subscriptionId(), r.shareName());
+    }
+
     public boolean isShared() {
         return shareName != null;
     }
@@ -26,5 +33,11 @@ public record Subscription(Session session, String filter, int qos, boolean noLo
     /** How the client names it: the filter, or {@code $share/{shareName}/{filter}}. */
     public String key() {
         return shareName == null ? filter : "$share/" + shareName + "/" + filter;
+    }
+
+    /** The subscription as a store keeps it. */
+    public SubscriptionRecord record() {
+        return new SubscriptionRecord(filter, qos, noLocal, retainAsPublished, retainHandling, subscriptionId,
+                shareName);
     }
 }

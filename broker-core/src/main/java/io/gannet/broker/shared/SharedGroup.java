@@ -1,6 +1,7 @@
 package io.gannet.broker.shared;
 
 import io.gannet.broker.session.Session;
+import io.gannet.broker.session.ShareGroup;
 import io.gannet.broker.session.Subscription;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * none is, to an offline member, whose session queues it. Members change under a lock (subscribes are rare);
  * {@link #pick} reads a copy-on-write array and takes no lock.
  */
-public final class SharedGroup {
+public final class SharedGroup implements ShareGroup {
     private static final Subscription[] NONE = new Subscription[0];
 
     private final String shareName;
@@ -71,6 +72,7 @@ public final class SharedGroup {
      * (the member whose client just left); any other member when no one is connected; {@code null} when there is
      * no other member at all.
      */
+    @Override
     public Subscription pick(Session exclude) {
         Subscription[] m = members;
         int n = m.length;
@@ -95,7 +97,12 @@ public final class SharedGroup {
     }
 
     @Override
-    public String toString() {
+    public String key() {
         return "$share/" + shareName + "/" + filter;
+    }
+
+    @Override
+    public String toString() {
+        return key();
     }
 }

@@ -86,6 +86,11 @@ public final class SharedSubscriptions {
         return trie.size();
     }
 
+    /** The group {@code $share/{shareName}/{filter}}, or {@code null} when it has no member. */
+    public synchronized SharedGroup group(String shareName, String filter) {
+        return groups.get(shareName + '\u0000' + filter);
+    }
+
     /** Whether the group exists and how many members it has, for tests and $SYS. */
     public synchronized int members(String shareName, String filter) {
         SharedGroup g = groups.get(shareName + '\u0000' + filter);

@@ -1,13 +1,12 @@
 package io.gannet.broker.sys;
 
 import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.message.Message;
 import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.publish.PublishPipeline;
 import io.gannet.broker.retain.RetainedStore;
-import io.gannet.broker.routing.Message;
-import io.gannet.broker.routing.MessageRouter;
-import io.gannet.broker.session.SessionStore;
-import io.gannet.broker.shared.SharedSubscriptions;
-import io.gannet.broker.topic.TopicTrie;
+import io.gannet.broker.routing.LocalSubscriptions;
+import io.gannet.broker.session.SessionRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
@@ -26,33 +25,31 @@ public final class SysTopics implements AutoCloseable {
     public static final String PREFIX = "$SYS/broker/";
 
     private final BrokerMetrics metrics;
-    private final SessionStore sessions;
-    private final TopicTrie<?> subscriptions;
-    private final SharedSubscriptions shared;
+    private final SessionRegistry sessions;
+    private final LocalSubscriptions subscriptions;
     private final RetainedStore retained;
-    private final MessageRouter router;
+    private final PublishPipeline publishing;
     private final String version;
     private final long startedNanos = System.nanoTime();
     private final Map<String, String> lastPublished = new HashMap<>();
     private ScheduledFuture<?> task;
     private final java.util.function.Consumer<java.util.function.BiConsumer<String, Long>> extraValues;
 
-    public SysTopics(BrokerMetrics metrics, SessionStore sessions, TopicTrie<?> subscriptions,
-                     SharedSubscriptions shared, RetainedStore retained, MessageRouter router) {
-        this(metrics, sessions, subscriptions, shared, retained, router, action -> { });
+    public SysTopics(BrokerMetrics metrics, SessionRegistry sessions, LocalSubscriptions subscriptions,
+                     RetainedStore retained, PublishPipeline publishing) {
+        this(metrics, sessions, subscriptions, retained, publishing, action -> { });
     }
 
     /** @param extraValues visits further values (plugins' metrics) by topic below {@value #PREFIX} */
-    public SysTopics(BrokerMetrics metrics, SessionStore sessions, TopicTrie<?> subscriptions,
-                     SharedSubscriptions shared, RetainedStore retained, MessageRouter router,
+    public SysTopics(BrokerMetrics metrics, SessionRegistry sessions, LocalSubscriptions subscriptions,
+                     RetainedStore retained, PublishPipeline publishing,
                      java.util.function.Consumer<java.util.function.BiConsumer<String, Long>> extraValues) {
         this.extraValues = extraValues;
         this.metrics = metrics;
         this.sessions = sessions;
         this.subscriptions = subscriptions;
-        this.shared = shared;
         this.retained = retained;
-        this.router = router;
+        this.publishing = publishing;
         String v = SysTopics.class.getPackage().getImplementationVersion();
         this.version = "gannet " + (v == null ? "development" : v);
     }
@@ -86,7 +83,7 @@ public final class SysTopics implements AutoCloseable {
                     .replace('_', '-'), Long.toString(metrics.droppedCount(r)));
         }
         v.put(PREFIX + "subscriptions/count", Integer.toString(subscriptions.size()));
-        v.put(PREFIX + "shared subscriptions/count", Integer.toString(shared.size()));
+        v.put(PREFIX + "shared subscriptions/count", Integer.toString(subscriptions.sharedGroups()));
         v.put(PREFIX + "retained messages/count", Integer.toString(retained.size()));
         v.put(PREFIX + "packets/malformed", Long.toString(metrics.malformedPackets()));
         extraValues.accept((name, value) -> v.put(PREFIX + name, Long.toString(value)));
@@ -101,8 +98,7 @@ public final class SysTopics implements AutoCloseable {
             }
             Message m = new Message(e.getKey(), 0, true, e.getValue().getBytes(StandardCharsets.UTF_8),
                     MqttProperties.EMPTY, "");
-            retained.put(m);
-            router.route(m, null);
+            publishing.publishAsBroker(m);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.gannet.broker.transport;
 
 import io.gannet.broker.codec.MqttDecoder;
-import io.gannet.broker.connection.BrokerServices;
+import io.gannet.broker.connection.Admission;
+import io.gannet.broker.connection.ClientPackets;
+import io.gannet.broker.connection.ConnectionLifecycle;
 import io.gannet.broker.connection.MqttConnection;
 import io.gannet.broker.config.ListenerConfig;
 import io.netty.channel.Channel;
@@ -41,13 +43,18 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     public static final String DECODER = "decoder";
     public static final String CONNECTION = "connection";
 
-    private final BrokerServices services;
+    private final Admission admission;
+    private final ClientPackets packets;
+    private final ConnectionLifecycle lifecycle;
     private final ListenerConfig listener;
     private final TlsContexts tls;
 
     /** @param tls the TLS contexts, for mqtts and wss listeners; may be {@code null} for plain ones */
-    public MqttChannelInitializer(BrokerServices services, ListenerConfig listener, TlsContexts tls) {
-        this.services = services;
+    public MqttChannelInitializer(Admission admission, ClientPackets packets, ConnectionLifecycle lifecycle,
+                                  ListenerConfig listener, TlsContexts tls) {
+        this.admission = admission;
+        this.packets = packets;
+        this.lifecycle = lifecycle;
         this.listener = listener;
         this.tls = tls;
     }
@@ -65,20 +72,19 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
             p.addLast(TLS, context.newHandler(ch.alloc()));
         }
         if ("ws".equals(protocol) || "wss".equals(protocol)) {
-            int maxFrame = services.config().mqtt().maxPacketSize() + 8; // one whole packet with its fixed header
+            int maxFrame = admission.mqtt().maxPacketSize() + 8; // one whole packet with its fixed header
             p.addLast(HTTP, new HttpServerCodec());
             p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
             p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                     .websocketPath("/").checkStartsWith(true) // any path, as Mosquitto and HiveMQ accept
                     .subprotocols(SUBPROTOCOLS).maxFramePayloadLength(maxFrame)
-                    .handshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(
-                            services.config().mqtt().connectTimeoutSeconds()))
+                    .handshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(lifecycle.connectTimeoutSeconds()))
                     .build()));
             p.addLast(WEBSOCKET_FRAMES, new WebSocketFrames());
         }
         // No flush handler: the connection merges its flushes with those of its whole event loop (LoopFlusher).
-        p.addLast(DECODER, new MqttDecoder(services.config().mqtt().maxPacketSize()));
+        p.addLast(DECODER, new MqttDecoder(admission.mqtt().maxPacketSize()));
         // The connection encodes what it writes itself: no encoder handler (see MqttEncoder).
-        p.addLast(CONNECTION, new MqttConnection(services, listener.name()));
+        p.addLast(CONNECTION, new MqttConnection(admission, packets, lifecycle, listener.name()));
     }
 }

@@ -3,7 +3,7 @@ package io.gannet.broker.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.broker.codec.MqttProperties;
-import io.gannet.broker.routing.Message;
+import io.gannet.broker.message.Message;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InflightWindowTest {
     private static final Message M = new Message("t", 1, false, new byte[0], MqttProperties.EMPTY, "p");
 
+    private static Delivery delivery() {
+        return new Delivery(0, M, 1, false, null, null, false);
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void behavesLikeAnOrderedSetUnderRandomAcks(long seed) {
@@ -25,7 +29,7 @@ class InflightWindowTest {
         List<Integer> model = new ArrayList<>();
         for (int step = 0; step < 20_000; step++) {
             if (!w.isFull() && (model.isEmpty() || r.nextInt(3) > 0)) {
-                int id = w.add(M, 1, false, null, null).packetId;
+                int id = w.add(delivery()).packetId;
                 assertThat(model).doesNotContain(id);
                 model.add(id);
             } else {
@@ -48,7 +52,7 @@ class InflightWindowTest {
         for (int round = 0; round < 3; round++) {
             Set<Integer> ids = new HashSet<>();
             while (!w.isFull()) {
-                ids.add(w.add(M, 1, false, null, null).packetId);
+                ids.add(w.add(delivery()).packetId);
             }
             assertThat(ids).hasSize(capacity);
             for (int id : ids) {
@@ -67,12 +71,12 @@ class InflightWindowTest {
         InflightWindow w = new InflightWindow(capacity);
         List<Integer> model = new ArrayList<>();
         while (!w.isFull()) {
-            model.add(w.add(M, 1, false, null, null).packetId);
+            model.add(w.add(delivery()).packetId);
         }
         for (int step = 0; step < 200_000; step++) {
             assertThat(w.remove(model.remove(0))).isNotNull();
             assertThat(w.occupiedSlots()).isEqualTo(w.size());
-            int id = w.add(M, 1, false, null, null).packetId;
+            int id = w.add(delivery()).packetId;
             assertThat(model).doesNotContain(id);
             model.add(id);
         }
@@ -82,13 +86,13 @@ class InflightWindowTest {
     void growsOnlyAsFarAsTheClientKeepsMessagesInFlight() {
         InflightWindow w = new InflightWindow(1024);
         for (int i = 0; i < 10_000; i++) { // one at a time, as most clients take them
-            w.remove(w.add(M, 1, false, null, null).packetId);
+            w.remove(w.add(delivery()).packetId);
         }
         assertThat(w.slotCount()).isEqualTo(InflightWindow.INITIAL_SLOTS);
 
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            ids.add(w.add(M, 1, false, null, null).packetId);
+            ids.add(w.add(delivery()).packetId);
         }
         assertThat(w.slotCount()).isEqualTo(128);
         List<Integer> order = new ArrayList<>();
@@ -96,7 +100,7 @@ class InflightWindowTest {
         assertThat(order).isEqualTo(ids);
 
         while (!w.isFull()) {
-            w.add(M, 1, false, null, null);
+            w.add(delivery());
         }
         assertThat(w.size()).isEqualTo(1024);
         assertThat(w.slotCount()).isEqualTo(1024);
@@ -107,7 +111,7 @@ class InflightWindowTest {
         InflightWindow w = new InflightWindow(65_535);
         w.limit(20);
         while (!w.isFull()) {
-            w.add(M, 1, false, null, null);
+            w.add(delivery());
         }
         assertThat(w.size()).isEqualTo(20);
         assertThat(w.slotCount()).isEqualTo(32);
@@ -124,7 +128,7 @@ class InflightWindowTest {
         List<Integer> flowing = new ArrayList<>();
         for (int step = 0; step < 400_000; step++) {
             if (!w.isFull()) {
-                int id = w.add(M, 1, false, null, null).packetId;
+                int id = w.add(delivery()).packetId;
                 assertThat(stuck).doesNotContain(id);
                 assertThat(flowing).doesNotContain(id);
                 if (stuck.size() < 3 && r.nextInt(50_000) == 0) {

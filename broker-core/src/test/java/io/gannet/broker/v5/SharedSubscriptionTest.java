@@ -87,7 +87,7 @@ class SharedSubscriptionTest {
         publish(client("pub"), "jobs/x", 30, 0);
         assertThat(List.of(countUntilSilent(a), countUntilSilent(b), countUntilSilent(c)))
                 .containsExactly(10, 10, 10);
-        assertThat(broker.broker().sharedSubscriptions().members("workers", "jobs/+")).isEqualTo(3);
+        assertThat(broker.broker().subscriptions().sharedMembers("workers", "jobs/+")).isEqualTo(3);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.gannet.broker.routing;
+package io.gannet.broker.message;
 
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.PropertyId;

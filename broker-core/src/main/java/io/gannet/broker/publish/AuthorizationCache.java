@@ -1,4 +1,4 @@
-package io.gannet.broker.connection;
+package io.gannet.broker.publish;
 
 import io.gannet.broker.auth.Authorizer.Action;
 import java.util.HashMap;
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * topic again is not asked about again. All caches are emptied together when a plugin says its rules changed (the
  * shared epoch moves on). Bounded: when full it starts over. Touched on the connection's event loop only.
  */
-final class AuthorizationCache {
+public final class AuthorizationCache {
     private static final int MAX_ENTRIES = 1024;
 
     private final AtomicLong epoch;
@@ -19,7 +19,8 @@ final class AuthorizationCache {
     private Map<String, Boolean> publish;
     private Map<String, Boolean> subscribe;
 
-    AuthorizationCache(AtomicLong epoch) {
+    /** @param epoch moves on when plugins say their rules changed */
+    public AuthorizationCache(AtomicLong epoch) {
         this.epoch = epoch;
         this.seenEpoch = epoch.get();
     }

@@ -1,6 +1,6 @@
-package io.gannet.broker.metrics;
+package io.gannet.broker.events;
 
-import io.gannet.broker.plugin.EventDispatcher;
+import io.gannet.broker.metrics.BrokerMetrics;
 
 /**
  * Where every message the broker does not deliver is reported: counted by reason, and raised as an event for the
@@ -8,9 +8,9 @@ import io.gannet.broker.plugin.EventDispatcher;
  */
 public final class Drops {
     private final BrokerMetrics metrics;
-    private final EventDispatcher events;
+    private final BrokerEvents events;
 
-    public Drops(BrokerMetrics metrics, EventDispatcher events) {
+    public Drops(BrokerMetrics metrics, BrokerEvents events) {
         this.metrics = metrics;
         this.events = events;
     }

@@ -1,8 +1,10 @@
 package io.gannet.broker.retain;
 
-import io.gannet.broker.routing.Message;
+import io.gannet.broker.message.Message;
 import java.time.Clock;
+import io.gannet.broker.store.RetainedJournal;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -10,26 +12,58 @@ import java.util.function.Consumer;
 /**
  * Retained messages in a tree of topic levels, so that a subscription with wildcards finds its messages without
  * scanning every topic. Readers walk concurrent maps without locks; a writer locks only the node of its topic.
- * Empty branches are pruned when a retained message is cleared.
+ * Empty branches are pruned when a retained message is cleared. Each change is recorded in a {@link RetainedJournal}
+ * (which keeps nothing without a durable store), and {@link #recover} fills the tree from it at start.
  */
-public final class InMemoryRetainedStore implements RetainedStore {
+public final class RetainedTree implements RetainedStore {
     private final Node root = new Node(null, "");
     private final AtomicInteger size = new AtomicInteger();
     private final Clock clock;
+    private final RetainedJournal journal;
+
+    /** A tree kept in memory only. */
+    public RetainedTree(Clock clock) {
+        this(clock, RetainedJournal.NONE);
+    }
 
     /** @param clock decides when a retained message's Message Expiry Interval has passed */
-    public InMemoryRetainedStore(Clock clock) {
+    public RetainedTree(Clock clock, RetainedJournal journal) {
         this.clock = clock;
+        this.journal = journal;
     }
 
     @Override
-    public void put(Message message) {
+    public int recover() {
+        int n = 0;
+        long now = clock.millis();
+        for (Message m : journal.recover()) {
+            if (!m.isExpired(now) && m.payload().length > 0) {
+                index(m.withRetain(true));
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public CompletableFuture<Void> put(Message message) {
         List<String> levels = levels(message.topic());
         if (message.payload().length == 0) {
             clear(levels);
-            return;
+            return waitFor(journal.cleared(message.topic()));
         }
         Message retained = message.withRetain(true);
+        index(retained);
+        return waitFor(journal.stored(retained));
+    }
+
+    /** What a publisher's acknowledgement waits for: nothing when the journal is done already. */
+    private static CompletableFuture<Void> waitFor(CompletableFuture<Void> kept) {
+        return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
+    }
+
+    private void index(Message retained) {
+        List<String> levels = levels(retained.topic());
         while (true) {
             Node node = root;
             for (String level : levels) {
@@ -145,6 +179,7 @@ public final class InMemoryRetainedStore implements RetainedStore {
             if (node.message == expired) {
                 node.message = null;
                 size.decrementAndGet();
+                journal.cleared(expired.topic());
             }
         }
     }

@@ -1,0 +1,212 @@
+package io.gannet.broker.connection;
+
+import io.gannet.broker.auth.AuthDecision;
+import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.broker.codec.ConnAck;
+import io.gannet.broker.codec.Connect;
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.codec.PropertyId;
+import io.gannet.broker.codec.ReasonCode;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.session.Session;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * One connection's way in: the CONNECT's terms, authentication (and the enhanced-authentication exchange), the
+ * session it attaches to, and the CONNACK. Keeps what the connection agreed with its client for the rest of its
+ * life. On the connection's event loop.
+ */
+final class ConnectHandshake {
+    private final MqttConnection connection;
+    private final Admission admission;
+    /** What this connection agreed with its client at CONNECT. */
+    private ConnectTerms terms;
+    private Connect.Will will;
+    /** Set at CONNECT; volatile because plugins list connected clients from their own threads. */
+    private volatile ConnectAttempt attempt;
+    /** The enhanced-authentication exchange, when CONNECT named an Authentication Method. */
+    private EnhancedAuthFlow authFlow;
+    private byte[] authSuccessData;
+
+    ConnectHandshake(MqttConnection connection, Admission admission) {
+        this.connection = connection;
+        this.admission = admission;
+    }
+
+    /** Negotiates the terms, then asks the authenticator; the rest follows when it answers. */
+    void onConnect(Connect connect) {
+        terms = ConnectTerms.negotiate(connect, admission.mqtt());
+        if (terms == null) {
+            connection.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id not allowed here");
+            return;
+        }
+        will = connect.will();
+        connection.agreed(terms);
+        attempt = new ConnectAttempt(terms.clientId(), connect.username(), connect.password(), connect.version(),
+                connection.listenerName(), connection.remoteAddress(), peerCertificates());
+        ConnectAttempt asked = attempt;
+        CompletionStage<AuthDecision> decided = admission.authenticator().authenticate(asked);
+        if (decided instanceof CompletableFuture<AuthDecision> known && known.isDone()
+                && !known.isCompletedExceptionally()) {
+            // Decided already (no authentication plugin, or a cached answer): go on in this turn, with no callback
+            // and no task to allocate for each connection of a connection storm.
+            afterAuthentication(connect, asked, known.join(), null);
+            return;
+        }
+        decided.whenComplete((decision, error) ->
+                connection.eventLoop().execute(() -> afterAuthentication(connect, asked, decision, error)));
+    }
+
+    private void afterAuthentication(Connect connect, ConnectAttempt asked, AuthDecision decision, Throwable error) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        String clientId = terms.clientId();
+        if (error != null) {
+            MqttConnection.log.warn("Authentication of client {} failed with an error; refusing", clientId, error);
+            connection.refuse(ReasonCode.UNSPECIFIED_ERROR, "authentication failed");
+            return;
+        }
+        if (!decision.allowed()) {
+            MqttConnection.log.info("Client {} from {} refused: {}", clientId, connection.remoteAddress(),
+                    decision.reason());
+            connection.refuse(decision.reasonCode(), decision.reason());
+            return;
+        }
+        if (decision.username() != null) {
+            // The authenticator named the client (from its certificate, say): hooks from now on see that name.
+            attempt = new ConnectAttempt(asked.clientId(), decision.username(), asked.password(), asked.version(),
+                    asked.listenerName(), asked.remoteAddress(), asked.certificates());
+            MqttConnection.log.debug("Client {} authenticated as '{}'", clientId, decision.username());
+        }
+        String method = connect.properties().string(PropertyId.AUTHENTICATION_METHOD);
+        if (method == null) {
+            openSession();
+            return;
+        }
+        authFlow = new EnhancedAuthFlow(connection, admission.enhancedAuthenticator(), attempt, method);
+        connection.authenticating();
+        if (!authFlow.begin(EnhancedAuthFlow.data(connect.properties()))) {
+            connection.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD,
+                    "authentication method '" + method + "' is not supported");
+        }
+    }
+
+    /** The enhanced-authentication exchange ended well: the session is next. */
+    void authenticated(byte[] serverData) {
+        authSuccessData = serverData;
+        openSession();
+    }
+
+    /** An AUTH after CONNACK: re-authentication; false when CONNECT named no method, a protocol error. */
+    boolean reauthenticate(io.gannet.broker.codec.Auth auth) {
+        if (authFlow == null) {
+            return false;
+        }
+        authFlow.onAuth(auth, true);
+        return true;
+    }
+
+    /** An AUTH during the exchange before CONNACK. */
+    void continueAuthentication(io.gannet.broker.codec.Auth auth) {
+        authFlow.onAuth(auth, false);
+    }
+
+    void openSession() {
+        EventLoop loop = connection.eventLoop();
+        String clientId = terms.clientId();
+        Session s = admission.sessions().getOrCreate(clientId,
+                () -> new Session(clientId, loop, admission.sessionContext()));
+        // If the session ended just before the takeover reached it, start over with a fresh one.
+        s.takeover(connection, terms.cleanStart(), terms.sessionExpiry(), () -> loop.execute(this::openSession));
+    }
+
+    /** The CONNACK that accepts the client, with what a 5.0 client is told. */
+    ConnAck connAck(boolean sessionPresent, MqttVersion version) {
+        MqttProperties props = MqttProperties.EMPTY;
+        if (version.isV5()) {
+            props = admission.connAckProperties().forClient(terms);
+            if (authFlow != null) {
+                MqttProperties.Builder b = props.toBuilder()
+                        .string(PropertyId.AUTHENTICATION_METHOD, authFlow.method());
+                if (authSuccessData != null && authSuccessData.length > 0) {
+                    b.binary(PropertyId.AUTHENTICATION_DATA, authSuccessData);
+                }
+                props = b.build();
+            }
+        }
+        authSuccessData = null;
+        // 3.1 has no Session Present flag: its first CONNACK byte is reserved and must stay 0.
+        return new ConnAck(sessionPresent && version != MqttVersion.V3_1, ReasonCode.SUCCESS, props);
+    }
+
+    /** The connection is closing: an exchange still running stops answering. */
+    void abandon() {
+        if (authFlow != null) {
+            authFlow.abandon();
+        }
+    }
+
+    ConnectTerms terms() {
+        return terms;
+    }
+
+    ConnectAttempt attempt() {
+        return attempt;
+    }
+
+    /** Whether the client left a will (and it was not withdrawn). */
+    boolean hasWill() {
+        return will != null;
+    }
+
+    long willDelaySeconds() {
+        return will == null ? 0 : will.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
+    }
+
+    /** The session lives on within the will's delay: no will [MQTT-3.1.3-9]. */
+    void withdrawDelayedWill() {
+        if (willDelaySeconds() > 0) {
+            will = null;
+        }
+    }
+
+    /** The will as an application message: its properties pass through, its delay is the session's business. */
+    Message willMessage() {
+        if (will == null) {
+            return null;
+        }
+        MqttProperties props = will.properties().has(PropertyId.WILL_DELAY_INTERVAL)
+                ? will.properties().toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build() : will.properties();
+        return Message.expiring(will.topic(), will.qos(), will.retain(), will.payload(), props, terms.clientId(),
+                admission.clock().millis());
+    }
+
+    /** The certificate chain a client presented in the TLS handshake (complete before CONNECT), leaf first. */
+    private List<X509Certificate> peerCertificates() {
+        SslHandler ssl = connection.sslHandler();
+        if (ssl == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return chain;
+        } catch (SSLPeerUnverifiedException noClientCertificate) {
+            return List.of();
+        }
+    }
+}

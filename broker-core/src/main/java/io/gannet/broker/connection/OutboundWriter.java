@@ -1,0 +1,155 @@
+package io.gannet.broker.connection;
+
+import io.gannet.broker.codec.MqttEncoder;
+import io.gannet.broker.codec.MqttPacket;
+import io.gannet.broker.codec.MqttVersion;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.metrics.BrokerMetrics;
+import io.gannet.broker.routing.LocalRouter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * Everything one connection writes: packets encoded in the client's version and within what its CONNECT asked for,
+ * PUBLISHes from the loop's template or with a header of their own, and flushes merged with those of the whole
+ * event loop ({@link LoopFlusher}). On the connection's event loop only.
+ */
+final class OutboundWriter implements LoopFlusher.Target {
+    /** Bounds what waits for the end of the loop turn, so a large burst still leaves in pieces. */
+    private static final int MAX_UNFLUSHED_WRITES = 128;
+
+    private final ChannelHandlerContext ctx;
+    private final BrokerMetrics metrics;
+    private final LoopFlusher flusher;
+    private final PublishTemplate template;
+    private MqttVersion version = MqttVersion.V3_1_1;
+    /** The 5.0 client's Maximum Packet Size, for what the connection encodes; none until CONNECT says. */
+    private long clientMaxPacketSize = Long.MAX_VALUE;
+    /** The 5.0 client's Request Problem Information. */
+    private boolean problemInformation = true;
+    /** Set at CONNECT, for PUBLISH headers in the client's version, size and topic aliases. */
+    private PublishHeaderWriter publishHeaders;
+    /** Whether this connection waits in its loop's flusher. */
+    private boolean flushRequested;
+    /** Writes since the last flush: past {@link #MAX_UNFLUSHED_WRITES} the connection flushes at once. */
+    private int unflushedWrites;
+
+    OutboundWriter(ChannelHandlerContext ctx, BrokerMetrics metrics) {
+        this.ctx = ctx;
+        this.metrics = metrics;
+        this.flusher = LoopFlusher.of(ctx.executor());
+        this.template = PublishTemplate.ofThisLoop();
+    }
+
+    /** From CONNECT on, packets go out in the client's version. */
+    void version(MqttVersion v) {
+        version = v;
+    }
+
+    MqttVersion version() {
+        return version;
+    }
+
+    /** What the client's CONNECT asked of the packets it gets. */
+    void limits(ClientLimits limits, PublishHeaderWriter headers) {
+        clientMaxPacketSize = limits.maximumPacketSize();
+        problemInformation = limits.requestProblemInformation();
+        publishHeaders = headers;
+    }
+
+    /**
+     * Writes a PUBLISH of {@code message}; see {@link io.gannet.broker.session.ClientLink#writePublish}.
+     *
+     * @return false if it would exceed the client's Maximum Packet Size and was dropped unsent
+     */
+    boolean writePublish(Message message, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds,
+                         ByteBuf sharedPayload) {
+        byte[] bytes = message.payload();
+        boolean small = bytes.length <= LocalRouter.INLINE_PAYLOAD_MAX;
+        if (small && !dup && publishHeaders.sameForEverySubscriber(message, subscriptionIds)) {
+            ByteBuf packet = template.packet(ctx.alloc(), message, version, qos, retain, packetId);
+            if (!publishHeaders.fits(packet.readableBytes())) {
+                packet.release();
+                return false;
+            }
+            metrics.messageSent(packet.readableBytes());
+            ctx.write(packet, ctx.voidPromise());
+            flushSoon(1);
+            return true;
+        }
+        // A small payload is copied behind the header: one buffer and one write beat sharing it, which costs a
+        // buffer view, a second write and a scatter list entry per subscriber.
+        boolean inline = sharedPayload == null || small;
+        ByteBuf header = publishHeaders.header(ctx.alloc(), message, qos, retain, dup, packetId, subscriptionIds,
+                inline ? bytes.length : 0);
+        if (header == null) {
+            return false;
+        }
+        metrics.messageSent(header.readableBytes() + bytes.length);
+        if (inline) {
+            header.writeBytes(bytes);
+            ctx.write(header, ctx.voidPromise());
+            flushSoon(1);
+        } else {
+            ctx.write(header, ctx.voidPromise());
+            ctx.write(sharedPayload.retainedDuplicate(), ctx.voidPromise());
+            flushSoon(2);
+        }
+        return true;
+    }
+
+    /** Writes any other packet; from another thread, it is handed to the loop, where every write happens. */
+    void write(MqttPacket packet) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> write(packet));
+            return;
+        }
+        ctx.write(encode(packet, version), ctx.voidPromise());
+        flushSoon(1);
+    }
+
+    /** The last packet: a refusing CONNACK or a DISCONNECT, in {@code inVersion}, then the connection closes. */
+    void writeAndClose(MqttPacket packet, MqttVersion inVersion) {
+        ctx.writeAndFlush(encode(packet, inVersion)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Encodes in {@code inVersion} and within what the client's CONNECT asked for (see {@link MqttEncoder}). */
+    ByteBuf encode(MqttPacket packet, MqttVersion inVersion) {
+        return MqttEncoder.encode(ctx.alloc(), packet, inVersion, clientMaxPacketSize, problemInformation);
+    }
+
+    /**
+     * Flushes at the end of this loop turn, together with the other connections of the loop (see
+     * {@link LoopFlusher}), or now when much is waiting already.
+     */
+    private void flushSoon(int writes) {
+        unflushedWrites += writes;
+        if (unflushedWrites >= MAX_UNFLUSHED_WRITES) {
+            flushWritten(); // still in the flusher's list, if it was: that entry then finds nothing to flush
+        } else if (!flushRequested) {
+            flushRequested = true;
+            flusher.request(this);
+        }
+    }
+
+    /** Called by the loop's flusher: flushes what was written; the next write asks the flusher again. */
+    @Override
+    public void flushNow() {
+        flushRequested = false;
+        flushWritten();
+    }
+
+    /** Flushes now what waits for the end of the turn. */
+    void flushWritten() {
+        if (unflushedWrites > 0) {
+            unflushedWrites = 0;
+            ctx.flush();
+        }
+    }
+
+    /** A read completed: the loop's flusher may flush a wide read's writes now (ADR 11). */
+    void readComplete() {
+        flusher.readComplete();
+    }
+}

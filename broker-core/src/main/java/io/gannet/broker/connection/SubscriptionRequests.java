@@ -1,0 +1,160 @@
+package io.gannet.broker.connection;
+
+import io.gannet.broker.auth.Authorizer;
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.PropertyId;
+import io.gannet.broker.codec.ReasonCode;
+import io.gannet.broker.codec.SubAck;
+import io.gannet.broker.codec.Subscribe;
+import io.gannet.broker.codec.UnsubAck;
+import io.gannet.broker.codec.Unsubscribe;
+import io.gannet.broker.config.MqttConfig;
+import io.gannet.broker.publish.PublishOrigin;
+import io.gannet.broker.session.Session;
+import io.gannet.broker.session.Subscription;
+import io.gannet.broker.shared.SharedSubscriptions;
+import io.gannet.broker.topic.Topics;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE of a connected client: each filter authorized (through the same cache and input gate as
+ * the client's publishes), checked against what the broker offers, made on the session, answered, and followed by
+ * the retained messages it asks for. On the connection's event loop.
+ */
+final class SubscriptionRequests {
+    private final MqttConnection connection;
+    private final Session session;
+    private final ClientPackets shared;
+    /** The connection as the authorizer sees it. */
+    private final PublishOrigin<?> origin;
+    private final boolean v5;
+
+    SubscriptionRequests(MqttConnection connection, Session session, ClientPackets shared, PublishOrigin<?> origin) {
+        this.connection = connection;
+        this.session = session;
+        this.shared = shared;
+        this.origin = origin;
+        this.v5 = connection.version().isV5();
+    }
+
+    void onSubscribe(Subscribe subscribe) {
+        if (!shared.publishing().authorizes()) {
+            subscribe(subscribe, null);
+            return;
+        }
+        // One decision per filter; the SUBACK waits for all of them.
+        List<Subscribe.TopicSubscription> subs = subscribe.subscriptions();
+        boolean[] allowed = new boolean[subs.size()];
+        int[] waiting = {subs.size()};
+        for (int i = 0; i < subs.size(); i++) {
+            int index = i;
+            shared.publishing().whenAuthorized(origin, Authorizer.Action.SUBSCRIBE,
+                    authorizedFilter(subs.get(i).filter()), ok -> {
+                        allowed[index] = ok;
+                        if (--waiting[0] == 0) {
+                            subscribe(subscribe, allowed);
+                        }
+                    });
+        }
+    }
+
+    /** The filter an authorizer judges: a shared subscription without its {@code $share/{group}/} prefix. */
+    private static String authorizedFilter(String filter) {
+        try {
+            SharedSubscriptions.SharedFilter shared = SharedSubscriptions.parse(filter);
+            return shared == null ? filter : shared.filter();
+        } catch (IllegalArgumentException e) {
+            return filter; // refused as invalid anyway
+        }
+    }
+
+    /** @param allowed the authorizer's decision per filter, or {@code null} when there is no authorizer */
+    private void subscribe(Subscribe subscribe, boolean[] allowed) {
+        MqttConfig config = shared.mqtt();
+        int subscriptionId = (int) subscribe.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
+        if (subscriptionId != 0 && !config.subscriptionIdentifiers()) {
+            connection.protocolViolation(ReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+                    "subscription identifiers are not available (CONNACK said so)");
+            return;
+        }
+        List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
+        List<Subscription> sendRetained = new ArrayList<>(1);
+        String reason = null;
+        for (int i = 0; i < subscribe.subscriptions().size(); i++) {
+            Subscribe.TopicSubscription ts = subscribe.subscriptions().get(i);
+            if (allowed != null && !allowed[i]) {
+                codes.add(v5 ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "not authorized to subscribe to " + ts.filter();
+                continue;
+            }
+            SharedSubscriptions.SharedFilter sharedFilter;
+            try {
+                sharedFilter = SharedSubscriptions.parse(ts.filter());
+            } catch (IllegalArgumentException e) {
+                codes.add(v5 ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                reason = e.getMessage();
+                continue;
+            }
+            String filter = sharedFilter == null ? ts.filter() : sharedFilter.filter();
+            if (sharedFilter != null && !config.sharedSubscriptions()) {
+                codes.add(v5 ? ReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "shared subscriptions are not available";
+                continue;
+            }
+            if (sharedFilter != null && ts.noLocal()) {
+                connection.protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                        "No Local on a shared subscription [MQTT-3.8.3-4]");
+                return;
+            }
+            if (!config.wildcardSubscriptions() && Topics.hasWildcard(filter)) {
+                codes.add(v5 ? ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "wildcard subscriptions are not available";
+                continue;
+            }
+            int granted = Math.min(ts.qos(), config.maxQos());
+            Subscription sub = new Subscription(session, filter, granted, ts.noLocal(), ts.retainAsPublished(),
+                    ts.retainHandling(), subscriptionId, sharedFilter == null ? null : sharedFilter.shareName());
+            Subscription old = session.subscribe(sub);
+            codes.add(granted);
+            // Retained messages are not sent for a shared subscription (spec 4.8.2).
+            if (sharedFilter == null && (ts.retainHandling() == 0 || (ts.retainHandling() == 1 && old == null))) {
+                sendRetained.add(sub);
+            }
+        }
+        MqttProperties props = v5 && reason != null
+                ? MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+        connection.write(new SubAck(subscribe.packetId(), codes, props));
+        if (shared.events().active()) {
+            for (int i = 0; i < codes.size(); i++) {
+                shared.events().subscribed(connection.client(), subscribe.subscriptions().get(i).filter(),
+                        codes.get(i));
+            }
+        }
+        // Retained messages follow the SUBACK, with RETAIN set [MQTT-3.3.1-8].
+        for (Subscription sub : sendRetained) {
+            int[] ids = sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()};
+            shared.retained().match(sub.filter(),
+                    m -> session.deliver(m, Math.min(m.qos(), sub.qos()), true, ids, null, null));
+        }
+    }
+
+    void onUnsubscribe(Unsubscribe unsubscribe) {
+        List<Integer> codes = new ArrayList<>(unsubscribe.filters().size());
+        for (String filter : unsubscribe.filters()) {
+            boolean existed;
+            try {
+                SharedSubscriptions.SharedFilter sharedFilter = SharedSubscriptions.parse(filter);
+                existed = session.unsubscribe(sharedFilter == null ? filter
+                        : Topics.SHARE_PREFIX + sharedFilter.shareName() + "/" + sharedFilter.filter());
+            } catch (IllegalArgumentException e) {
+                existed = false; // never subscribed: it could not have been
+            }
+            codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+            if (existed) {
+                shared.events().unsubscribed(connection.client(), filter);
+            }
+        }
+        connection.write(new UnsubAck(unsubscribe.packetId(), v5 ? codes : List.of(), MqttProperties.EMPTY));
+    }
+}

@@ -1,0 +1,42 @@
+package io.gannet.broker.routing;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What routing one message came to, as its publisher's acknowledgement needs it. Known when {@code route} returns,
+ * without asking other nodes: a cluster router counts another node with matching subscribers (which its replicated
+ * routing table knows) as one.
+ *
+ * @param receivers the sessions of this broker the message was handed to, plus, in a cluster, the other nodes it
+ *                  was sent to; 0 tells a 5.0 publisher "no matching subscribers" (0x10)
+ * @param stored    completes once every persistent session the message reached keeps it (their journals wrote it);
+ *                  {@code null} when there is nothing to wait for, as always without a durable store
+ */
+public record Routed(int receivers, CompletableFuture<Void> stored) {
+    public static final Routed NO_SUBSCRIBERS = new Routed(0, null);
+    /** Answers for the common fan-outs, so that routing to clean sessions allocates none. */
+    private static final Routed[] DONE = new Routed[64];
+
+    static {
+        for (int i = 0; i < DONE.length; i++) {
+            DONE[i] = new Routed(i, null);
+        }
+    }
+
+    /** Handed to {@code receivers}, with nothing to wait for. */
+    public static Routed delivered(int receivers) {
+        return receivers < DONE.length ? DONE[receivers] : new Routed(receivers, null);
+    }
+
+    public boolean matched() {
+        return receivers > 0;
+    }
+
+    /** The same answer, waiting for {@code more} as well (a retained message's store, say); {@code null}: nothing. */
+    public Routed alsoWaitingFor(CompletableFuture<Void> more) {
+        if (more == null) {
+            return this;
+        }
+        return new Routed(receivers, stored == null ? more : CompletableFuture.allOf(stored, more));
+    }
+}

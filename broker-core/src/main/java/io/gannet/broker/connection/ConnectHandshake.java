@@ -2,8 +2,11 @@ package io.gannet.broker.connection;
 
 import io.gannet.broker.auth.AuthDecision;
 import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.broker.codec.Auth;
 import io.gannet.broker.codec.ConnAck;
 import io.gannet.broker.codec.Connect;
+import io.gannet.broker.codec.DecoderFailure;
+import io.gannet.broker.codec.Disconnect;
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PropertyId;
@@ -50,7 +53,14 @@ final class ConnectHandshake {
             return;
         }
         will = connect.will();
-        connection.agreed(terms);
+        ClientLimits limits = terms.limits();
+        connection.writer().limits(limits, new PublishHeaderWriter(connect.version(), limits.maximumPacketSize(),
+                OutboundTopicAliases.of(Math.min(limits.topicAliasMaximum(),
+                        admission.mqtt().outboundTopicAliasMaximum()), admission.mqtt().outboundTopicAliasLru()),
+                admission.clock()));
+        if (terms.keepAliveSeconds() > 0) {
+            connection.startKeepAlive(terms.keepAliveSeconds());
+        }
         attempt = new ConnectAttempt(terms.clientId(), connect.username(), connect.password(), connect.version(),
                 connection.listenerName(), connection.remoteAddress(), peerCertificates());
         ConnectAttempt asked = attempt;
@@ -93,7 +103,7 @@ final class ConnectHandshake {
             openSession();
             return;
         }
-        authFlow = new EnhancedAuthFlow(connection, admission.enhancedAuthenticator(), attempt, method);
+        authFlow = new EnhancedAuthFlow(connection, this, admission.enhancedAuthenticator(), attempt, method);
         connection.authenticating();
         if (!authFlow.begin(EnhancedAuthFlow.data(connect.properties()))) {
             connection.refuse(ReasonCode.BAD_AUTHENTICATION_METHOD,
@@ -101,24 +111,44 @@ final class ConnectHandshake {
         }
     }
 
-    /** The enhanced-authentication exchange ended well: the session is next. */
-    void authenticated(byte[] serverData) {
-        authSuccessData = serverData;
-        openSession();
-    }
-
-    /** An AUTH after CONNACK: re-authentication; false when CONNECT named no method, a protocol error. */
-    boolean reauthenticate(io.gannet.broker.codec.Auth auth) {
-        if (authFlow == null) {
-            return false;
+    /** Until CONNACK, a client in an enhanced-authentication exchange may send only AUTH or DISCONNECT. */
+    void duringAuthentication(Object msg) {
+        if (msg instanceof Auth auth) {
+            authFlow.onAuth(auth, false);
+        } else if (msg instanceof Disconnect) {
+            connection.close();
+        } else if (msg instanceof DecoderFailure failure) {
+            connection.onDecoderFailure(failure);
+        } else {
+            connection.refuse(ReasonCode.PROTOCOL_ERROR,
+                    "only AUTH may come before CONNACK during enhanced authentication");
         }
-        authFlow.onAuth(auth, true);
-        return true;
     }
 
-    /** An AUTH during the exchange before CONNACK. */
-    void continueAuthentication(io.gannet.broker.codec.Auth auth) {
-        authFlow.onAuth(auth, false);
+    /** The enhanced-authentication exchange ended well: the session is next. */
+    void authenticationSucceeded(byte[] serverData) {
+        if (connection.authenticated()) {
+            authSuccessData = serverData;
+            openSession();
+        }
+    }
+
+    void authenticationFailed(int reasonCode) {
+        if (connection.isAuthenticating()) {
+            MqttConnection.log.info("Client {} from {} failed enhanced authentication", terms.clientId(),
+                    connection.remoteAddress());
+            connection.refuse(reasonCode, "authentication failed");
+        }
+    }
+
+    /** An AUTH after CONNACK: re-authentication, or a protocol error without a method in use. */
+    void onAuth(Auth auth) {
+        if (authFlow == null) {
+            connection.protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                    "AUTH without an authentication method in CONNECT");
+        } else {
+            authFlow.onAuth(auth, true);
+        }
     }
 
     void openSession() {

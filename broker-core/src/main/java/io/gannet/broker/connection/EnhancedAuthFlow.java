@@ -17,15 +17,17 @@ import java.util.Arrays;
  */
 final class EnhancedAuthFlow {
     private final MqttConnection connection;
+    private final ConnectHandshake handshake;
     private final EnhancedAuthenticator authenticator;
     private final ConnectAttempt attempt;
     private final String method;
     private AuthExchange exchange;
     private boolean reauthentication;
 
-    EnhancedAuthFlow(MqttConnection connection, EnhancedAuthenticator authenticator, ConnectAttempt attempt,
-                     String method) {
+    EnhancedAuthFlow(MqttConnection connection, ConnectHandshake handshake, EnhancedAuthenticator authenticator,
+                     ConnectAttempt attempt, String method) {
         this.connection = connection;
+        this.handshake = handshake;
         this.authenticator = authenticator;
         this.attempt = attempt;
         this.method = method;
@@ -88,7 +90,7 @@ final class EnhancedAuthFlow {
                     if (reauthentication) {
                         connection.write(new Auth(ReasonCode.SUCCESS, props(step)));
                     } else {
-                        connection.enhancedAuthenticationSucceeded(step.serverData());
+                        handshake.authenticationSucceeded(step.serverData());
                     }
                 }
                 case FAILURE -> fail(step.reasonCode());
@@ -101,7 +103,7 @@ final class EnhancedAuthFlow {
         if (reauthentication) {
             connection.disconnect(reasonCode, "re-authentication failed"); // [MQTT-4.12.1-2]
         } else {
-            connection.enhancedAuthenticationFailed(reasonCode);
+            handshake.authenticationFailed(reasonCode);
         }
     }
 

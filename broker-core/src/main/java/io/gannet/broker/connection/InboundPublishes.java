@@ -36,6 +36,8 @@ final class InboundPublishes implements PublishOrigin<Publish> {
     private final boolean v5;
     private final AuthorizationCache decisions;
     private final AcknowledgementOrder acks;
+    /** Made on the first PUBLISH with a Topic Alias: only clients that use aliases pay for them. */
+    private InboundTopicAliases aliases;
 
     InboundPublishes(MqttConnection connection, Session session, ClientPackets shared,
                      AuthorizationCache decisions) {
@@ -70,7 +72,10 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             }
             if (props.has(PropertyId.TOPIC_ALIAS)) {
                 try {
-                    topic = connection.resolveTopic(topic, (int) props.number(PropertyId.TOPIC_ALIAS, 0));
+                    if (aliases == null) {
+                        aliases = new InboundTopicAliases(config.topicAliasMaximum());
+                    }
+                    topic = aliases.resolve(topic, (int) props.number(PropertyId.TOPIC_ALIAS, 0));
                 } catch (MalformedPacketException e) {
                     connection.protocolViolation(e.reasonCode(), e.getMessage());
                     return;
@@ -83,12 +88,12 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             }
         }
         if (p.qos() == 2) {
-            if (session.isQos2Pending(p.packetId())) {
+            if (session.inboundQos2().isPending(p.packetId())) {
                 // A resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10].
                 acks.write(new PubRec(p.packetId(), ReasonCode.SUCCESS, MqttProperties.EMPTY));
                 return;
             }
-            if (session.qos2Pending() >= config.receiveMaximum()) {
+            if (session.inboundQos2().pending() >= config.receiveMaximum()) {
                 connection.protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                         "more QoS 2 messages in flight than the receive maximum [MQTT-3.3.4-9]");
                 return;
@@ -110,7 +115,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             case 1 -> acknowledge(p, new PubAck(p.packetId(), code, MqttProperties.EMPTY),
                     all(ackGate, routed.stored(), null));
             default -> {
-                CompletableFuture<Void> idKept = session.qos2Received(p.packetId());
+                CompletableFuture<Void> idKept = session.inboundQos2().received(p.packetId());
                 acknowledge(p, new PubRec(p.packetId(), code, MqttProperties.EMPTY),
                         all(ackGate, routed.stored(), idKept));
             }
@@ -134,7 +139,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
                 : MqttProperties.EMPTY;
         CompletableFuture<Void> idKept = null;
         if (p.qos() == 2 && !ReasonCode.isError(code)) {
-            idKept = session.qos2Received(p.packetId()); // so that its PUBREL completes normally
+            idKept = session.inboundQos2().received(p.packetId()); // so that its PUBREL completes normally
         }
         MqttPacket ack = p.qos() == 1 ? new PubAck(p.packetId(), code, why) : new PubRec(p.packetId(), code, why);
         acknowledge(p, ack, all(outcome.ackGate(), idKept, null));
@@ -160,7 +165,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             case 0 -> { }
             case 1 -> acks.write(new PubAck(p.packetId(), code, why));
             default -> {
-                CompletableFuture<Void> idKept = v5 ? null : session.qos2Received(p.packetId()); // PUBREL then works
+                CompletableFuture<Void> idKept = v5 ? null : session.inboundQos2().received(p.packetId()); // PUBREL then works
                 acknowledge(p, new PubRec(p.packetId(), code, why), idKept);
             }
         }
@@ -174,7 +179,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
         }
         acks.writeWhen(gate, ack, error -> {
             if (p.qos() == 2) {
-                session.qos2Released(p.packetId()); // the flow ends with the error
+                session.inboundQos2().released(p.packetId()); // the flow ends with the error
             }
             if (!v5) {
                 return null; // close: the client keeps the message and sends it again
@@ -212,7 +217,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
 
     /** PUBREC for a delivery to the client. */
     void onPubRec(PubRec rec) {
-        if (!session.onPubRec(rec.packetId(), rec.reasonCode())) {
+        if (!session.outbound().onPubRec(rec.packetId(), rec.reasonCode())) {
             // Nothing waits under this id; tell a 5.0 client so, and let a 3.x client finish its flow.
             connection.write(v5 ? new PubRel(rec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
                     notFound(rec.packetId())) : new PubRel(rec.packetId()));
@@ -221,7 +226,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
 
     /** PUBREL for a message from the client. */
     void onPubRel(PubRel rel) {
-        boolean known = session.qos2Released(rel.packetId());
+        boolean known = session.inboundQos2().released(rel.packetId());
         connection.write(known || !v5 ? new PubComp(rel.packetId())
                 : new PubComp(rel.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, notFound(rel.packetId())));
     }

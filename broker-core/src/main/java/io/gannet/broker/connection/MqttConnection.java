@@ -1,15 +1,12 @@
 package io.gannet.broker.connection;
 
 import io.gannet.broker.auth.ConnectAttempt;
-import io.gannet.broker.codec.Auth;
 import io.gannet.broker.codec.ConnAck;
 import io.gannet.broker.codec.Connect;
 import io.gannet.broker.codec.DecoderFailure;
 import io.gannet.broker.codec.Disconnect;
 import io.gannet.broker.codec.MqttPacket;
-import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.codec.MqttVersion;
-import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.session.ClientLink;
@@ -36,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class MqttConnection extends ChannelDuplexHandler implements ClientLink {
     static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
-    private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSING }
+    enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSING }
 
     private final Admission admission;
     private final ClientPackets packets;
@@ -50,14 +47,9 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     private ScheduledFuture<?> connectTimeout;
     /** Set at CONNECT when the client asks for a keep-alive. */
     private KeepAliveTimer keepAlive;
-    private boolean cleanDisconnect;
-    /** Why the connection is ending, for the disconnect event; null until something says. */
-    private String closeReason;
-    private boolean clientSentDisconnect;
+    private ConnectionCloser closer;
     /** Whether CONNACK accepted this connection: only then is its will published on an abnormal close. */
     private volatile boolean accepted;
-    /** Made on the first PUBLISH with a Topic Alias. */
-    private InboundTopicAliases inboundAliases;
     private Session session;
     private PacketHandler handler;
 
@@ -77,6 +69,7 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         this.writer = new OutboundWriter(ctx, lifecycle.metrics());
         this.input = new InputGate(this, ctx.channel());
         this.handshake = new ConnectHandshake(this, admission);
+        this.closer = new ConnectionCloser(this, ctx.channel(), writer, lifecycle.metrics());
     }
 
     @Override
@@ -103,7 +96,7 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
                     onConnect((Connect) msg); // the decoder lets nothing else through first
                 }
             }
-            case AUTHENTICATING -> onDuringAuthentication(msg);
+            case AUTHENTICATING -> handshake.duringAuthentication(msg);
             case CONNECTING -> input.hold(msg); // answered in order once CONNACK is out
             case CONNECTED -> {
                 if (input.isSuspended()) {
@@ -137,7 +130,7 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
             // A client that does not read its acknowledgements is not read from either: no unbounded buffering.
             ctx.channel().config().setAutoRead(writable && !input.isSuspended());
             if (writable) {
-                session.drain();
+                session.outbound().drain();
             }
         }
         ctx.fireChannelWritabilityChanged();
@@ -155,10 +148,10 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         state = State.CLOSING;
         handshake.abandon();
         if (accepted) {
-            lifecycle.events().clientDisconnected(handshake.attempt(),
-                    closeReason == null ? "connection lost" : closeReason, clientSentDisconnect);
+            lifecycle.events().clientDisconnected(handshake.attempt(), closer.reason(),
+                    closer.clientSentDisconnect());
         }
-        Message willMessage = accepted && !cleanDisconnect ? handshake.willMessage() : null;
+        Message willMessage = accepted && !closer.willWithheld() ? handshake.willMessage() : null;
         if (session != null) {
             // The session decides when the will goes out: now, or after its Will Delay Interval.
             session.detach(this, willMessage, handshake.willDelaySeconds());
@@ -200,19 +193,12 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         handshake.onConnect(connect);
     }
 
-    /** The handshake agreed the terms: set up what follows from them. */
-    void agreed(ConnectTerms terms) {
-        ClientLimits limits = terms.limits();
-        writer.limits(limits, new PublishHeaderWriter(writer.version(), limits.maximumPacketSize(),
-                OutboundTopicAliases.of(Math.min(limits.topicAliasMaximum(), admission.mqtt()
-                        .outboundTopicAliasMaximum()), admission.mqtt().outboundTopicAliasLru()), admission.clock()));
-        if (terms.keepAliveSeconds() > 0) {
-            // [MQTT-3.1.2-24]: one and a half times the keep alive without a packet closes the connection.
-            keepAlive = KeepAliveTimer.start(ctx.executor(), terms.keepAliveSeconds() * 1500L, () -> {
-                log.debug("Client {} sent nothing for 1.5 times its keep-alive; closing", clientId());
-                disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
-            });
-        }
+    /** The client asked for a keep-alive: 1.5 times it without a packet closes the connection [MQTT-3.1.2-24]. */
+    void startKeepAlive(int seconds) {
+        keepAlive = KeepAliveTimer.start(ctx.executor(), seconds * 1500L, () -> {
+            log.debug("Client {} sent nothing for 1.5 times its keep-alive; closing", clientId());
+            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+        });
     }
 
     /** The client answers enhanced-authentication challenges with AUTH packets: read them. */
@@ -221,33 +207,18 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         ctx.channel().config().setAutoRead(true);
     }
 
-    /** Until CONNACK, a client in an enhanced-authentication exchange may send only AUTH or DISCONNECT. */
-    private void onDuringAuthentication(Object msg) {
-        if (msg instanceof Auth auth) {
-            handshake.continueAuthentication(auth);
-        } else if (msg instanceof Disconnect) {
-            ctx.close();
-        } else if (msg instanceof DecoderFailure failure) {
-            onDecoderFailure(failure);
-        } else {
-            refuse(ReasonCode.PROTOCOL_ERROR, "only AUTH may come before CONNACK during enhanced authentication");
-        }
-    }
-
-    void enhancedAuthenticationSucceeded(byte[] serverData) {
+    /** The enhanced-authentication exchange ended well: stop reading until the session is attached. */
+    boolean authenticated() {
         if (state != State.AUTHENTICATING) {
-            return;
+            return false;
         }
         state = State.CONNECTING;
         ctx.channel().config().setAutoRead(false);
-        handshake.authenticated(serverData);
+        return true;
     }
 
-    void enhancedAuthenticationFailed(int reasonCode) {
-        if (state == State.AUTHENTICATING) {
-            log.info("Client {} from {} failed enhanced authentication", clientId(), remoteAddress());
-            refuse(reasonCode, "authentication failed");
-        }
+    boolean isAuthenticating() {
+        return state == State.AUTHENTICATING;
     }
 
     @Override
@@ -287,66 +258,31 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         return ctx.channel().isActive();
     }
 
-    // ---- the one place that closes --------------------------------------------------------------------------
+    // ---- closing: see ConnectionCloser ------------------------------------------------------------------------
 
-    /** Refuses a CONNECT with a CONNACK carrying the reason (mapped to a return code for 3.x), then closes. */
-    void refuse(int reasonCode, String reason) {
+    /** The connection is closing from now on; returns the state it was in. */
+    State enterClosing() {
+        State was = state;
         state = State.CLOSING;
-        MqttVersion version = writer.version();
-        ConnAck ack = version.isV5()
-                ? new ConnAck(false, reasonCode, reasonString(reason))
-                : new ConnAck(false, ReasonCode.toV3ConnAck(reasonCode), MqttProperties.EMPTY);
-        writer.writeAndClose(ack, version);
+        return was;
     }
 
-    private void onDecoderFailure(DecoderFailure failure) {
-        lifecycle.metrics().malformedPacket();
-        log.info("Closing connection from {} (client {}): {}", remoteAddress(),
-                clientId() == null ? "not connected" : clientId(), failure.message());
-        State was = state;
-        if (failure.inConnect()) {
-            state = State.CLOSING;
-            if (failure.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
-                // Unknown level: answer in 3.1.1 form, which every version can read [MQTT-3.1.2-2].
-                writer.writeAndClose(new ConnAck(false, ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION,
-                        MqttProperties.EMPTY), MqttVersion.V3_1_1);
-            } else if (failure.version() == MqttVersion.V5) {
-                writer.writeAndClose(new ConnAck(false, failure.reasonCode(), reasonString(failure.message())),
-                        MqttVersion.V5);
-            } else {
-                ctx.close();
-            }
-            return;
-        }
-        if (was == State.AWAITING_CONNECT) {
-            state = State.CLOSING;
-            ctx.close(); // nothing may be sent before CONNECT [MQTT-3.1.0-1]
-            return;
-        }
-        disconnect(failure.reasonCode(), failure.message());
+    void refuse(int reasonCode, String reason) {
+        closer.refuse(reasonCode, reason);
+    }
+
+    void onDecoderFailure(DecoderFailure failure) {
+        closer.malformed(failure);
     }
 
     /** Protocol violation found after decoding: answer it like a decoder failure. */
     void protocolViolation(int reasonCode, String message) {
-        onDecoderFailure(new DecoderFailure(reasonCode, message, false, writer.version()));
+        closer.malformed(new DecoderFailure(reasonCode, message, false, writer.version()));
     }
 
     @Override
     public void disconnect(int reasonCode, String reason) {
-        if (!ctx.channel().isActive()) {
-            return;
-        }
-        boolean tellClient = writer.version().isV5() && state == State.CONNECTED;
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-        state = State.CLOSING;
-        ctx.channel().config().setAutoRead(false);
-        if (tellClient) {
-            writer.writeAndClose(new Disconnect(reasonCode, reasonString(reason)), writer.version());
-        } else {
-            ctx.close();
-        }
+        closer.disconnect(reasonCode, reason, enterClosing() == State.CONNECTED);
     }
 
     @Override
@@ -359,32 +295,14 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "session taken over");
     }
 
-    /** The client sent DISCONNECT: close without the will, unless a 5.0 client asked for it with 0x04. */
     void clientDisconnected(Disconnect disconnect) {
-        cleanDisconnect = disconnect.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL;
-        clientSentDisconnect = true;
-        closeReason = "client disconnect";
-        ctx.close();
+        closer.clientDisconnected(disconnect);
     }
 
     /** The broker is shutting down: tell 5.0 clients why, close without publishing wills. */
     public void shutdown() {
-        cleanDisconnect = true;
+        closer.withholdWill();
         disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
-    }
-
-    private MqttProperties reasonString(String reason) {
-        if (!writer.version().isV5() || reason == null || reason.isEmpty()) {
-            return MqttProperties.EMPTY;
-        }
-        return MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build();
-    }
-
-    /** Handles an AUTH packet after CONNACK: re-authentication, or a protocol error without a method in use. */
-    void onAuth(Auth auth) {
-        if (!handshake.reauthenticate(auth)) {
-            protocolViolation(ReasonCode.PROTOCOL_ERROR, "AUTH without an authentication method in CONNECT");
-        }
     }
 
     // ---- ClientLink -------------------------------------------------------------------------------------------
@@ -451,12 +369,17 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         ctx.write(msg instanceof MqttPacket packet ? writer.encode(packet, writer.version()) : msg, promise);
     }
 
-    /** Resolves a 5.0 PUBLISH's topic alias; throws for an invalid one. */
-    String resolveTopic(String topic, int alias) {
-        if (inboundAliases == null) { // only clients that use aliases pay for them
-            inboundAliases = new InboundTopicAliases(admission.mqtt().topicAliasMaximum());
-        }
-        return inboundAliases.resolve(topic, alias);
+    OutboundWriter writer() {
+        return writer;
+    }
+
+    ConnectHandshake handshake() {
+        return handshake;
+    }
+
+    /** Closes the channel without a word to the client. */
+    void close() {
+        ctx.close();
     }
 
     String clientId() {

@@ -38,15 +38,15 @@ final class PacketHandler {
     void handle(MqttPacket packet) {
         switch (packet.type()) {
             case PUBLISH -> publishes.onPublish((Publish) packet);
-            case PUBACK -> session.onPubAck(((PubAck) packet).packetId());
+            case PUBACK -> session.outbound().onPubAck(((PubAck) packet).packetId());
             case PUBREC -> publishes.onPubRec((PubRec) packet);
             case PUBREL -> publishes.onPubRel((PubRel) packet);
-            case PUBCOMP -> session.onPubComp(((PubComp) packet).packetId());
+            case PUBCOMP -> session.outbound().onPubComp(((PubComp) packet).packetId());
             case SUBSCRIBE -> subscriptions.onSubscribe((Subscribe) packet);
             case UNSUBSCRIBE -> subscriptions.onUnsubscribe((Unsubscribe) packet);
             case PINGREQ -> connection.write(PingResp.INSTANCE);
             case DISCONNECT -> onDisconnect((Disconnect) packet);
-            case AUTH -> connection.onAuth((Auth) packet);
+            case AUTH -> connection.handshake().onAuth((Auth) packet);
             // Packets only a server sends, and CONNECT (which the decoder stops): protocol errors.
             case CONNECT, CONNACK, SUBACK, UNSUBACK, PINGRESP -> connection.protocolViolation(
                     ReasonCode.PROTOCOL_ERROR, packet.type() + " may not be sent by a client");

@@ -61,7 +61,7 @@ final class PluginClients implements ClientService {
             }
             return Optional.of(new SessionInfo(clientId,
                     client == null ? Optional.empty() : Optional.of(Hooks.clientInfo(client)), s.expirySeconds(),
-                    subs, s.queuedMessages(), s.inflightMessages()));
+                    subs, s.outbound().queued(), s.outbound().inflightCount()));
         });
     }
 

@@ -3,6 +3,7 @@ package io.gannet.broker.session;
 import io.gannet.broker.codec.MqttPacket;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.message.Message;
+import io.gannet.broker.store.SessionOwner;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 
@@ -23,6 +24,15 @@ public interface ClientLink {
 
     /** Who the client is, as it connected and authenticated: for plugin hooks. */
     io.gannet.broker.auth.ConnectAttempt client();
+
+    /** Who the client is, as a store keeps it with its session: its user name and certificate subject. */
+    default SessionOwner owner() {
+        io.gannet.broker.auth.ConnectAttempt c = client();
+        String subject = c == null || c.certificates().isEmpty() ? null
+                : c.certificates().get(0).getSubjectX500Principal().getName();
+        String username = c == null ? null : c.username();
+        return username == null && subject == null ? SessionOwner.ANONYMOUS : new SessionOwner(username, subject);
+    }
 
     boolean isActive();
 

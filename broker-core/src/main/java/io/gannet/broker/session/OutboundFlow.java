@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * reconnect. The outbound interceptors are asked before each send. A persistent session's journal hears of every
  * message that reaches, moves in and leaves the session. Touched only on the session's event loop.
  */
-final class OutboundFlow implements MessageQueue.DropListener {
+public final class OutboundFlow implements MessageQueue.DropListener {
     private final Session session;
     private final SessionContext context;
     private final MessageQueue queue;
@@ -56,7 +56,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
             }
             return enqueue(new Delivery(nextSeq++, message, qos, retain, subscriptionIds, group, false));
         }
-        if (awaitingInterceptor || !queue.isEmpty() || !link.isWritable() || (qos > 0 && inflight().isFull())) {
+        if (awaitingInterceptor || !queue.isEmpty() || !link.isWritable() || (qos > 0 && window().isFull())) {
             return enqueue(new Delivery(nextSeq++, message, qos, retain, subscriptionIds, group, false));
         }
         if (qos == 0) {
@@ -89,7 +89,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
             intercept(link, d, sharedPayload);
             return;
         }
-        int packetId = d.qos > 0 ? inflight().add(d).packetId : 0;
+        int packetId = d.qos > 0 ? window().add(d).packetId : 0;
         if (!link.writePublish(d.message, d.qos, d.retain, false, packetId, d.subscriptionIds, sharedPayload)) {
             // Larger than the client accepts: discarded as if delivered [MQTT-3.1.2-25].
             if (d.qos > 0) {
@@ -174,6 +174,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
         return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
     }
 
+    /** Counts a message the queue dropped; journals it when it had been queued. */
     @Override
     public void dropped(Delivery d, DropReason reason, boolean wasQueued) {
         context.drops().dropped(reason, session.clientId(), d.message.topic(), d.qos);
@@ -195,11 +196,11 @@ final class OutboundFlow implements MessageQueue.DropListener {
     }
 
     /** Sends queued messages while the socket is writable and the in-flight window has room. */
-    void drain() {
+    public void drain() {
         ClientLink link;
         while ((link = session.link()) != null && !awaitingInterceptor && !queue.isEmpty() && link.isWritable()) {
             Delivery next = queue.peek();
-            if (next.qos > 0 && inflight().isFull()) {
+            if (next.qos > 0 && window().isFull()) {
                 return;
             }
             queue.poll();
@@ -231,7 +232,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
     }
 
     /** PUBACK from the client: the QoS 1 delivery is done. */
-    void onPubAck(int packetId) {
+    public void onPubAck(int packetId) {
         Delivery e = inflight == null ? null : inflight.find(packetId);
         if (e != null && e.stage == Delivery.Stage.AWAITING_PUBACK) {
             inflight.remove(packetId);
@@ -247,7 +248,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
      *
      * @return false if no QoS 2 delivery waits for a PUBREC under this id
      */
-    boolean onPubRec(int packetId, int reasonCode) {
+    public boolean onPubRec(int packetId, int reasonCode) {
         Delivery e = inflight == null ? null : inflight.find(packetId);
         if (e == null || e.qos != 2) {
             return false;
@@ -267,7 +268,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
     }
 
     /** PUBCOMP from the client: the QoS 2 delivery is done. */
-    void onPubComp(int packetId) {
+    public void onPubComp(int packetId) {
         Delivery e = inflight == null ? null : inflight.find(packetId);
         if (e != null && e.stage == Delivery.Stage.AWAITING_PUBCOMP) {
             inflight.remove(packetId);
@@ -278,7 +279,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
         }
     }
 
-    private InflightWindow inflight() {
+    private InflightWindow window() {
         if (inflight == null) {
             inflight = new InflightWindow(context.inflightWindow());
             ClientLink link = session.link();
@@ -342,7 +343,7 @@ final class OutboundFlow implements MessageQueue.DropListener {
     void restore(SessionSnapshot snapshot) {
         nextSeq = snapshot.nextSeq();
         for (InflightMessage m : snapshot.inflight()) {
-            inflight().restore(delivery(m.delivery()), m.packetId(), m.released());
+            window().restore(delivery(m.delivery()), m.packetId(), m.released());
         }
         for (StoredMessage m : snapshot.queued()) {
             queue.add(delivery(m));
@@ -359,11 +360,13 @@ final class OutboundFlow implements MessageQueue.DropListener {
         return new Delivery(m.seq(), m.message(), m.qos(), m.retain(), m.subscriptionIds(), group, false);
     }
 
-    int queued() {
+    /** Messages waiting to be sent; read on the session's loop. */
+    public int queued() {
         return queue.size();
     }
 
-    int inflightCount() {
+    /** Deliveries awaiting acknowledgement; read on the session's loop. */
+    public int inflightCount() {
         return inflight == null ? 0 : inflight.size();
     }
 }

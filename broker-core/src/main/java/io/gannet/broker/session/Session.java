@@ -4,7 +4,6 @@ import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.store.SessionJournal;
-import io.gannet.broker.store.SessionOwner;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.Collection;
@@ -48,7 +47,7 @@ public final class Session {
     private final SessionTimers timers = new SessionTimers(this);
     private final SessionSubscriptions subscriptions;
     private final OutboundFlow outbound;
-    private final InboundQos2Ids inboundQos2 = new InboundQos2Ids();
+    private final InboundQos2Ids inboundQos2 = new InboundQos2Ids(this);
 
     public Session(String clientId, EventLoop owner, SessionContext context) {
         this.clientId = clientId;
@@ -133,10 +132,10 @@ public final class Session {
         onlineClient = newLink.client();
         if (present) {
             if (durable) {
-                journal.resumed(ownerOf(newLink.client()), expirySeconds, newLink.will(), newLink.willDelaySeconds());
+                journal.resumed(newLink.owner(), expirySeconds, newLink.will(), newLink.willDelaySeconds());
             }
         } else if (expirySeconds > 0) {
-            openJournal(context.store().created(clientId, ownerOf(newLink.client()), expirySeconds, newLink.will(),
+            openJournal(context.store().created(clientId, newLink.owner(), expirySeconds, newLink.will(),
                     newLink.willDelaySeconds()));
         }
         outbound.attached(newLink);
@@ -310,62 +309,9 @@ public final class Session {
         return ended ? null : outbound.deliver(message, qos, retain, subscriptionIds, group, sharedPayload);
     }
 
-    /** Sends queued messages while the socket is writable and the in-flight window has room. */
-    public void drain() {
-        outbound.drain();
-    }
-
-    /** PUBACK from the client: the QoS 1 delivery is done. */
-    public void onPubAck(int packetId) {
-        outbound.onPubAck(packetId);
-    }
-
-    /**
-     * PUBREC from the client: answer with PUBREL, or end the flow if a 5.0 client refused the message.
-     *
-     * @return false if no QoS 2 delivery waits for a PUBREC under this id
-     */
-    public boolean onPubRec(int packetId, int reasonCode) {
-        return outbound.onPubRec(packetId, reasonCode);
-    }
-
-    /** PUBCOMP from the client: the QoS 2 delivery is done. */
-    public void onPubComp(int packetId) {
-        outbound.onPubComp(packetId);
-    }
-
-    // ---- QoS 2 from the client --------------------------------------------------------------------------------
-
-    /** Whether a QoS 2 message under this id was received and not yet released: a resend is not routed again. */
-    public boolean isQos2Pending(int packetId) {
-        return inboundQos2.isPending(packetId);
-    }
-
-    /** How many QoS 2 messages from the client await their PUBREL. */
-    public int qos2Pending() {
-        return inboundQos2.pending();
-    }
-
-    /**
-     * A QoS 2 message came under {@code packetId}; they survive reconnects [MQTT-4.3.3].
-     *
-     * @return what the PUBREC must wait for, or {@code null} when nothing
-     */
-    public CompletableFuture<Void> qos2Received(int packetId) {
-        if (!inboundQos2.received(packetId) || !durable) {
-            return null;
-        }
-        CompletableFuture<Void> kept = journal.inboundQos2Stored(packetId);
-        return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
-    }
-
-    /** PUBREL (or a flow ended by an error): forgets the id; returns whether it was pending. */
-    public boolean qos2Released(int packetId) {
-        boolean was = inboundQos2.released(packetId);
-        if (was) {
-            journal.inboundQos2Released(packetId);
-        }
-        return was;
+    /** QoS 2 messages from the client received and not yet released. */
+    public InboundQos2Ids inboundQos2() {
+        return inboundQos2;
     }
 
     // ---- for the parts, tests, $SYS and plugins ---------------------------------------------------------------
@@ -398,12 +344,9 @@ public final class Session {
         return subscriptions;
     }
 
-    OutboundFlow outbound() {
+    /** What the session sends its client: deliveries, their queue and their QoS flows. */
+    public OutboundFlow outbound() {
         return outbound;
-    }
-
-    InboundQos2Ids inboundQos2() {
-        return inboundQos2;
     }
 
     void restoreExpiry(long seconds) {
@@ -436,27 +379,6 @@ public final class Session {
         }
         link.disconnect(ReasonCode.ADMINISTRATIVE_ACTION, reason);
         return true;
-    }
-
-    /** Queued messages; read on the owner loop. */
-    public int queuedMessages() {
-        return outbound.queued();
-    }
-
-    /** Deliveries awaiting acknowledgement; read on the owner loop. */
-    public int inflightMessages() {
-        return outbound.inflightCount();
-    }
-
-    /** Who a client is, as a store keeps it with its session. */
-    static SessionOwner ownerOf(ConnectAttempt client) {
-        if (client == null) {
-            return SessionOwner.ANONYMOUS;
-        }
-        String subject = client.certificates().isEmpty() ? null
-                : client.certificates().get(0).getSubjectX500Principal().getName();
-        return client.username() == null && subject == null ? SessionOwner.ANONYMOUS
-                : new SessionOwner(client.username(), subject);
     }
 
     @Override

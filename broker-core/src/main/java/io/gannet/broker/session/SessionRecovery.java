@@ -49,7 +49,7 @@ public final class SessionRecovery {
             s.subscriptionSet().restore(r);
         }
         for (int packetId : snapshot.inboundQos2()) {
-            s.inboundQos2().received(packetId);
+            s.inboundQos2().restore(packetId);
         }
         s.outbound().restore(snapshot);
         return s;

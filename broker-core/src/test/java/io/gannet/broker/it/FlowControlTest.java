@@ -71,8 +71,8 @@ class FlowControlTest {
                 ids[i] = lazy.read().packetId();
             }
             assertThat(lazy.silentFor(Duration.ofMillis(300))).as("no PUBLISH beyond the window").isTrue();
-            assertThat(onOwner(broker, "lazy", Session::inflightMessages)).isEqualTo(window);
-            assertThat(onOwner(broker, "lazy", Session::queuedMessages)).isEqualTo(50 - window);
+            assertThat(onOwner(broker, "lazy", s -> s.outbound().inflightCount())).isEqualTo(window);
+            assertThat(onOwner(broker, "lazy", s -> s.outbound().queued())).isEqualTo(50 - window);
             // Acknowledging frees the window and the queue drains, in order.
             lazy.readTimeout(Duration.ofSeconds(10));
             for (int id : ids) {
@@ -82,7 +82,7 @@ class FlowControlTest {
                 int id = lazy.read().packetId();
                 lazy.send(new PubAck(id), MqttVersion.V3_1_1);
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> onOwner(broker, "lazy", Session::inflightMessages) == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> onOwner(broker, "lazy", s -> s.outbound().inflightCount()) == 0);
             pub.disconnect();
         }
     }
@@ -114,7 +114,7 @@ class FlowControlTest {
             }
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> broker.broker().metrics().droppedCount(DropReason.QUEUE_FULL) > 0);
-            assertThat(onOwner(broker, "stuck", Session::queuedMessages)).isLessThanOrEqualTo(QUEUE);
+            assertThat(onOwner(broker, "stuck", s -> s.outbound().queued())).isLessThanOrEqualTo(QUEUE);
             pub.disconnect();
             fast.disconnect();
         }

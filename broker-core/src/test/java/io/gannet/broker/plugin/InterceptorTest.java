@@ -22,7 +22,6 @@ import io.gannet.spi.metrics.Counter;
 import io.gannet.spi.publish.AckReason;
 import io.gannet.spi.publish.InboundDecision;
 import io.gannet.spi.publish.OutboundDecision;
-import io.gannet.spi.publish.PublishMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

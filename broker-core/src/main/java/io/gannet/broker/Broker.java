@@ -242,7 +242,7 @@ public final class Broker implements AutoCloseable {
      */
     private void recover(SessionContext sessionContext) {
         int retainedBack = retained.recover();
-        int sessionsBack = SessionRecovery.recover(ports.stores().sessions().recover(), workers::next,
+        int sessionsBack = SessionRecovery.recover(ports.stores().sessions().recoverSessions(), workers::next,
                 sessionContext);
         if (retainedBack > 0 || sessionsBack > 0) {
             log.info("Recovered {} persistent sessions and {} retained messages from the {} store", sessionsBack,

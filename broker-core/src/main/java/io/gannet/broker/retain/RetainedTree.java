@@ -36,7 +36,7 @@ public final class RetainedTree implements RetainedStore {
     public int recover() {
         int n = 0;
         long now = clock.millis();
-        for (Message m : journal.recover()) {
+        for (Message m : journal.recoverRetained()) {
             if (!m.isExpired(now) && m.payload().length > 0) {
                 index(m.withRetain(true));
                 n++;

@@ -6,7 +6,7 @@ import java.util.List;
 /** The session store of a broker without persistence: sessions live in memory only and are gone at a restart. */
 public final class InMemorySessionStore implements SessionStore {
     @Override
-    public List<SessionSnapshot> recover() {
+    public List<SessionSnapshot> recoverSessions() {
         return List.of();
     }
 

@@ -14,13 +14,13 @@ public interface RetainedJournal {
     /** Keeps nothing. */
     RetainedJournal NONE = new RetainedJournal() {
         @Override
-        public List<Message> recover() {
+        public List<Message> recoverRetained() {
             return List.of();
         }
     };
 
     /** The retained messages to index, once, at start, before any listener opens. */
-    List<Message> recover();
+    List<Message> recoverRetained();
 
     /**
      * {@code message} is now the retained message of its topic.

@@ -12,7 +12,7 @@ public interface SessionStore {
     /**
      * The sessions to rebuild. Called once, at start, before any listener opens and before any other call.
      */
-    List<SessionSnapshot> recover();
+    List<SessionSnapshot> recoverSessions();
 
     /**
      * A persistent session begins: a new one, or a clean start of one that existed. Called on the session's event

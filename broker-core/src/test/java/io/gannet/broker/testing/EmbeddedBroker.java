@@ -48,6 +48,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         return start(settings, authenticator, io.gannet.broker.auth.EnhancedAuthenticator.NONE, clock);
     }
 
+    /** Starts with these settings around these ports (a test's store, say). */
+    public static EmbeddedBroker start(Map<String, Object> settings, Broker.Ports ports) {
+        GannetConfig config = config(settings);
+        return start(new Broker(config, new AllowAllAuthenticator(), io.gannet.broker.auth.EnhancedAuthenticator.NONE,
+                java.time.Clock.systemUTC(), ports));
+    }
+
     /** Starts with these settings and these plugins embedded (named by their class's simple name). */
     public static EmbeddedBroker start(Map<String, Object> settings, io.gannet.spi.Plugin... plugins) {
         return start(settings, new AllowAllAuthenticator(), io.gannet.broker.auth.EnhancedAuthenticator.NONE,
@@ -57,18 +64,27 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(Map<String, Object> settings, Authenticator authenticator,
                                        io.gannet.broker.auth.EnhancedAuthenticator enhanced,
                                        java.time.Clock clock, io.gannet.spi.Plugin... plugins) {
+        GannetConfig config = config(settings);
+        Broker broker = new Broker(config, authenticator, enhanced, clock);
+        for (io.gannet.spi.Plugin p : plugins) {
+            broker.embed(p);
+        }
+        return start(broker);
+    }
+
+    /** The settings in dotted-key form, on two I/O threads and one listener on a free loopback port. */
+    private static GannetConfig config(Map<String, Object> settings) {
         Map<String, Map<String, Object>> sections = new LinkedHashMap<>();
         sections.computeIfAbsent("network", k -> new LinkedHashMap<>()).put("io-threads", 2);
         // $SYS values are retained messages; tests that want them turn them on, the others count retained exactly.
         sections.computeIfAbsent("sys", k -> new LinkedHashMap<>()).put("interval-seconds", 0);
         settings.forEach((key, value) -> sections.computeIfAbsent(key.substring(0, key.indexOf('.')),
                 k -> new LinkedHashMap<>()).put(key.substring(key.indexOf('.') + 1), value));
-        GannetConfig config = ConfigLoader.fromMap(sections)
+        return ConfigLoader.fromMap(sections)
                 .withListeners(List.of(new ListenerConfig("test", "127.0.0.1", 0, "mqtt")));
-        Broker broker = new Broker(config, authenticator, enhanced, clock);
-        for (io.gannet.spi.Plugin p : plugins) {
-            broker.embed(p);
-        }
+    }
+
+    private static EmbeddedBroker start(Broker broker) {
         try {
             broker.start();
         } catch (InterruptedException e) {

@@ -102,6 +102,7 @@ public final class Session {
             if (timers.hasPendingWill()) {
                 if (present) {
                     timers.takePendingWill(); // reconnected within the delay: no will [MQTT-3.1.3-9]
+                    journal.willCleared();
                 } else {
                     publishPendingWill(); // the old session ends now, before its will's delay
                 }

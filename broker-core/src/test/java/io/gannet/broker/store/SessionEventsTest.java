@@ -211,6 +211,19 @@ class SessionEventsTest {
     }
 
     @Test
+    void aClientThatReturnsWithinTheWillDelayCancelsTheWill() throws Exception {
+        Connect.Will will = new Connect.Will("w", "gone".getBytes(StandardCharsets.UTF_8), 0, false,
+                V5.props().number(PropertyId.WILL_DELAY_INTERVAL, 300).build());
+        RawClient dev = connect(RawClient.encode(new Connect(MqttVersion.V5, "dev", true, 60, null, null, will,
+                V5.props().number(PropertyId.SESSION_EXPIRY_INTERVAL, 600).build()), MqttVersion.V5));
+        dev.close();
+        await().atMost(WAIT).until(() -> store.events("dev").contains("will pending w 'gone'"));
+        connect("dev", false, 600);
+        awaitEvents("dev", "created anonymous expiry=600 will=w 'gone' delay=300", "disconnected",
+                "will pending w 'gone'", "will cleared", "resumed anonymous expiry=600 will=none");
+    }
+
+    @Test
     void subscribeAndUnsubscribeAreJournaled() throws Exception {
         RawClient c = connect("subs", true, 60);
         subscribe(c, "a/+", 1);

@@ -24,9 +24,7 @@ public record ClientPackets(MqttConfig mqtt, PublishPipeline publishing, Retaine
                             int acknowledgementTimeoutSeconds, Clock clock) {
 
     PacketHandler handlerFor(MqttConnection connection, Session session) {
-        AuthorizationCache decisions = new AuthorizationCache(authorizationEpoch);
-        InboundPublishes publishes = new InboundPublishes(connection, session, this, decisions);
-        return new PacketHandler(connection, session, publishes,
-                new SubscriptionRequests(connection, session, this, publishes));
+        return new PacketHandler(connection, session,
+                new InboundPublishes(connection, session, this, new AuthorizationCache(authorizationEpoch)));
     }
 }

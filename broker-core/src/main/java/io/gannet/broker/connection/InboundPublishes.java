@@ -236,6 +236,10 @@ final class InboundPublishes implements PublishOrigin<Publish> {
                 "no QoS 2 flow under packet id " + packetId).build();
     }
 
+    ClientPackets shared() {
+        return shared;
+    }
+
     long maxSessionExpirySeconds() {
         return shared.mqtt().maxSessionExpirySeconds();
     }

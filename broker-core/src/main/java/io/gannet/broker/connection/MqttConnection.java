@@ -47,6 +47,7 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     private ScheduledFuture<?> connectTimeout;
     /** Set at CONNECT when the client asks for a keep-alive. */
     private KeepAliveTimer keepAlive;
+    /** Made when something closes the connection: a connection that lives for months does not carry it. */
     private ConnectionCloser closer;
     /** Whether CONNACK accepted this connection: only then is its will published on an abnormal close. */
     private volatile boolean accepted;
@@ -69,7 +70,6 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         this.writer = new OutboundWriter(ctx, lifecycle.metrics());
         this.input = new InputGate(this, ctx.channel());
         this.handshake = new ConnectHandshake(this, admission);
-        this.closer = new ConnectionCloser(this, ctx.channel(), writer, lifecycle.metrics());
     }
 
     @Override
@@ -148,10 +148,10 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         state = State.CLOSING;
         handshake.abandon();
         if (accepted) {
-            lifecycle.events().clientDisconnected(handshake.attempt(), closer.reason(),
-                    closer.clientSentDisconnect());
+            lifecycle.events().clientDisconnected(handshake.attempt(), closer().reason(),
+                    closer().clientSentDisconnect());
         }
-        Message willMessage = accepted && !closer.willWithheld() ? handshake.willMessage() : null;
+        Message willMessage = accepted && !closer().willWithheld() ? handshake.willMessage() : null;
         if (session != null) {
             // The session decides when the will goes out: now, or after its Will Delay Interval.
             session.detach(this, willMessage, handshake.willDelaySeconds());
@@ -260,6 +260,13 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
 
     // ---- closing: see ConnectionCloser ------------------------------------------------------------------------
 
+    private ConnectionCloser closer() {
+        if (closer == null) {
+            closer = new ConnectionCloser(this, ctx.channel(), writer, lifecycle.metrics());
+        }
+        return closer;
+    }
+
     /** The connection is closing from now on; returns the state it was in. */
     State enterClosing() {
         State was = state;
@@ -268,21 +275,21 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     }
 
     void refuse(int reasonCode, String reason) {
-        closer.refuse(reasonCode, reason);
+        closer().refuse(reasonCode, reason);
     }
 
     void onDecoderFailure(DecoderFailure failure) {
-        closer.malformed(failure);
+        closer().malformed(failure);
     }
 
     /** Protocol violation found after decoding: answer it like a decoder failure. */
     void protocolViolation(int reasonCode, String message) {
-        closer.malformed(new DecoderFailure(reasonCode, message, false, writer.version()));
+        closer().malformed(new DecoderFailure(reasonCode, message, false, writer.version()));
     }
 
     @Override
     public void disconnect(int reasonCode, String reason) {
-        closer.disconnect(reasonCode, reason, enterClosing() == State.CONNECTED);
+        closer().disconnect(reasonCode, reason, enterClosing() == State.CONNECTED);
     }
 
     @Override
@@ -296,12 +303,12 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     }
 
     void clientDisconnected(Disconnect disconnect) {
-        closer.clientDisconnected(disconnect);
+        closer().clientDisconnected(disconnect);
     }
 
     /** The broker is shutting down: tell 5.0 clients why, close without publishing wills. */
     public void shutdown() {
-        closer.withholdWill();
+        closer().withholdWill();
         disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
     }
 

@@ -25,14 +25,20 @@ final class PacketHandler {
     private final MqttConnection connection;
     private final Session session;
     private final InboundPublishes publishes;
-    private final SubscriptionRequests subscriptions;
+    /** Made on the first SUBSCRIBE or UNSUBSCRIBE: many clients (publishers, most devices) never send one. */
+    private SubscriptionRequests subscriptions;
 
-    PacketHandler(MqttConnection connection, Session session, InboundPublishes publishes,
-                  SubscriptionRequests subscriptions) {
+    PacketHandler(MqttConnection connection, Session session, InboundPublishes publishes) {
         this.connection = connection;
         this.session = session;
         this.publishes = publishes;
-        this.subscriptions = subscriptions;
+    }
+
+    private SubscriptionRequests subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new SubscriptionRequests(connection, session, publishes.shared(), publishes);
+        }
+        return subscriptions;
     }
 
     void handle(MqttPacket packet) {
@@ -42,8 +48,8 @@ final class PacketHandler {
             case PUBREC -> publishes.onPubRec((PubRec) packet);
             case PUBREL -> publishes.onPubRel((PubRel) packet);
             case PUBCOMP -> session.outbound().onPubComp(((PubComp) packet).packetId());
-            case SUBSCRIBE -> subscriptions.onSubscribe((Subscribe) packet);
-            case UNSUBSCRIBE -> subscriptions.onUnsubscribe((Unsubscribe) packet);
+            case SUBSCRIBE -> subscriptions().onSubscribe((Subscribe) packet);
+            case UNSUBSCRIBE -> subscriptions().onUnsubscribe((Unsubscribe) packet);
             case PINGREQ -> connection.write(PingResp.INSTANCE);
             case DISCONNECT -> onDisconnect((Disconnect) packet);
             case AUTH -> connection.handshake().onAuth((Auth) packet);

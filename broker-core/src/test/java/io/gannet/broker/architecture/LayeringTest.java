@@ -1,6 +1,7 @@
 package io.gannet.broker.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -62,6 +63,22 @@ class LayeringTest {
         // connection's memory and thread.
         noClasses().that().resideInAnyPackage("io.gannet.broker.store..", "io.gannet.broker.message..")
                 .should().dependOnClassesThat().resideInAPackage("io.netty..").check(core);
+    }
+
+    @Test
+    void theCycleRuleCatchesADeliberateCycle() {
+        JavaClasses fixture = new ClassFileImporter().importPackages("io.gannet.broker.architecture.cycle");
+        assertThatThrownBy(() -> slices().matching("io.gannet.broker.architecture.cycle.(*)..").should()
+                .beFreeOfCycles().check(fixture)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Cycle detected");
+    }
+
+    @Test
+    void theLayerRuleCatchesALowerLayerReachingUp() throws ClassNotFoundException {
+        JavaClasses withFixture = new ClassFileImporter().importClasses(
+                Class.forName("io.gannet.broker.codec.UpwardsFixture"), io.gannet.broker.session.Session.class);
+        assertThatThrownBy(() -> layers().withOptionalLayers(true).check(withFixture))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("UpwardsFixture");
     }
 
     static LayeredArchitecture layers() {

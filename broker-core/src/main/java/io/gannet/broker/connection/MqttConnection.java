@@ -101,8 +101,10 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
             case CONNECTED -> {
                 if (input.isSuspended()) {
                     input.hold(msg); // a decision for an earlier packet is pending: keep the order
+                } else if (msg instanceof MqttPacket packet) {
+                    handler.handle(packet); // not through handle(): the publish path is deep enough as it is
                 } else {
-                    handle(msg);
+                    onDecoderFailure((DecoderFailure) msg);
                 }
             }
             case CLOSING -> { }

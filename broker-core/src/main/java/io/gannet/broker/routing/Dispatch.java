@@ -30,7 +30,7 @@ final class Dispatch {
     void deliver(Session s, int qos, boolean retain, int[] ids, SharedGroup group) {
         EventLoop loop = s.owner();
         if (loop.inEventLoop()) {
-            CompletableFuture<Void> stored = s.deliver(message, qos, retain, ids, group, payload);
+            CompletableFuture<Void> stored = s.outbound().deliver(message, qos, retain, ids, group, payload);
             if (stored != null) {
                 gate().expect();
                 gate.arriveWhen(stored);

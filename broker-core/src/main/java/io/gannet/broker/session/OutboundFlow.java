@@ -43,8 +43,11 @@ public final class OutboundFlow implements MessageQueue.DropListener {
      * @return what the publisher's acknowledgement must wait for (the journal keeping a QoS 1 or 2 message of a
      *         persistent session), or {@code null} when nothing
      */
-    CompletableFuture<Void> deliver(Message message, int qos, boolean retain, int[] subscriptionIds, ShareGroup group,
-                                    ByteBuf sharedPayload) {
+    public CompletableFuture<Void> deliver(Message message, int qos, boolean retain, int[] subscriptionIds,
+                                           ShareGroup group, ByteBuf sharedPayload) {
+        if (session.isEnded()) {
+            return null;
+        }
         ClientLink link = session.link();
         if (link == null) {
             if (!session.isPersistent()) {

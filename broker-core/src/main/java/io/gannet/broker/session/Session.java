@@ -307,7 +307,7 @@ public final class Session {
      */
     public CompletableFuture<Void> deliver(Message message, int qos, boolean retain, int[] subscriptionIds,
                                            ShareGroup group, ByteBuf sharedPayload) {
-        return ended ? null : outbound.deliver(message, qos, retain, subscriptionIds, group, sharedPayload);
+        return outbound.deliver(message, qos, retain, subscriptionIds, group, sharedPayload);
     }
 
     /** QoS 2 messages from the client received and not yet released. */

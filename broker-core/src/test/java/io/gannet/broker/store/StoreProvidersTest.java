@@ -23,6 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 class StoreProvidersTest {
     static final AtomicInteger CLOSED = new AtomicInteger();
 
+    /** Stores that count their closing, as a provider whose configuration enables it opens them. */
+    static Optional<Stores> opened(String name) {
+        return Optional.of(new Stores(name, new InMemorySessionStore(), RetainedJournal.NONE,
+                CLOSED::incrementAndGet));
+    }
+
     /** Enabled whatever the configuration says. */
     public static final class Enabled implements StoreProvider {
         @Override
@@ -32,8 +38,7 @@ class StoreProvidersTest {
 
         @Override
         public Optional<Stores> open(GannetConfig config, Path home, Clock clock) {
-            return Optional.of(new Stores(name(), new InMemorySessionStore(), RetainedJournal.NONE,
-                    CLOSED::incrementAndGet));
+            return opened(name());
         }
     }
 
@@ -46,8 +51,7 @@ class StoreProvidersTest {
 
         @Override
         public Optional<Stores> open(GannetConfig config, Path home, Clock clock) {
-            return Optional.of(new Stores(name(), new InMemorySessionStore(), RetainedJournal.NONE,
-                    CLOSED::incrementAndGet));
+            return opened(name());
         }
     }
 

@@ -132,27 +132,26 @@ public final class LocalRouter implements MessageRouter {
                     Session s = sessions[i];
                     StoredGate gate = gates == null ? null : gates[i];
                     if (s.owner().inEventLoop()) {
-                        CompletableFuture<Void> stored = s.deliver(message, qos[i], retain[i], subscriptionIds[i],
-                                groups[i], payload);
-                        if (gate != null) {
-                            gate.arriveWhen(stored);
-                        }
+                        arrive(gate, s.outbound().deliver(message, qos[i], retain[i], subscriptionIds[i], groups[i],
+                                payload));
                     } else {
                         // The session moved to another loop meanwhile; follow it (rare: reconnects only).
                         int q = qos[i];
                         boolean r = retain[i];
                         int[] ids = subscriptionIds[i];
                         SharedGroup g = groups[i];
-                        s.execute(() -> {
-                            CompletableFuture<Void> stored = s.deliver(message, q, r, ids, g, null);
-                            if (gate != null) {
-                                gate.arriveWhen(stored);
-                            }
-                        });
+                        s.execute(() -> arrive(gate, s.outbound().deliver(message, q, r, ids, g, null)));
                     }
                 }
             } finally {
                 releasePayload();
+            }
+        }
+
+        /** A persistent session answered: its gate, if one waits for it, learns what its journal does. */
+        private static void arrive(StoredGate gate, CompletableFuture<Void> stored) {
+            if (gate != null) {
+                gate.arriveWhen(stored);
             }
         }
 

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
  *                  {@code null} when there is nothing to wait for, as always without a durable store
  */
 public record Routed(int receivers, CompletableFuture<Void> stored) {
-    public static final Routed NO_SUBSCRIBERS = new Routed(0, null);
     /** Answers for the common fan-outs, so that routing to clean sessions allocates none. */
     private static final Routed[] DONE = new Routed[64];
 
@@ -22,6 +21,8 @@ public record Routed(int receivers, CompletableFuture<Void> stored) {
             DONE[i] = new Routed(i, null);
         }
     }
+
+    public static final Routed NO_SUBSCRIBERS = DONE[0];
 
     /** Handed to {@code receivers}, with nothing to wait for. */
     public static Routed delivered(int receivers) {

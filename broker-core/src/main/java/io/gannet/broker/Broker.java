@@ -205,7 +205,10 @@ public final class Broker implements AutoCloseable {
                 authorizationEpoch, config.plugins().acknowledgementTimeoutSeconds(), clock);
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(clients, metrics, events,
                 config.mqtt().connectTimeoutSeconds(), publishing);
-        sys = new SysTopics(metrics, sessions, subscriptions, retained, publishing, pluginServices.metrics()::forEach);
+        sys = new SysTopics(metrics, sessions, subscriptions, retained, publishing, visitor -> {
+            pluginServices.metrics().forEach(visitor);
+            ports.stores().metrics().accept(visitor);
+        });
         sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();
         try {

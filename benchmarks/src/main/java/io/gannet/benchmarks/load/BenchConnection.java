@@ -34,6 +34,7 @@ final class BenchConnection extends ByteToMessageDecoder {
     /** Messages asked for by {@link #publish} and not yet sent: sent as acknowledgements and writability allow. */
     private int backlog;
     private volatile String closedBecause;
+    private long sessionExpirySeconds;
 
     BenchConnection(Role role, boolean v5, int qos, int payloadSize, int inflightWindow, int keepAliveSeconds,
                     Stats stats) {
@@ -44,6 +45,11 @@ final class BenchConnection extends ByteToMessageDecoder {
         this.inflightWindow = inflightWindow;
         this.keepAliveSeconds = keepAliveSeconds;
         this.stats = stats;
+    }
+
+    /** Gives a subscriber a persistent session that outlives its connection by {@code seconds}. */
+    void sessionExpiry(long seconds) {
+        this.sessionExpirySeconds = role.subscribeFilter() == null ? 0 : seconds;
     }
 
     Channel channel() {
@@ -61,7 +67,8 @@ final class BenchConnection extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
-        ctx.writeAndFlush(ClientCodec.connect(ctx.alloc(), v5, role.clientId(), keepAliveSeconds));
+        ctx.writeAndFlush(ClientCodec.connect(ctx.alloc(), v5, role.clientId(), keepAliveSeconds,
+                sessionExpirySeconds));
         super.channelActive(ctx);
     }
 

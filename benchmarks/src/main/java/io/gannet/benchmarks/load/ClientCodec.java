@@ -82,17 +82,31 @@ final class ClientCodec {
     }
 
     static ByteBuf connect(ByteBufAllocator alloc, boolean v5, String clientId, int keepAliveSeconds) {
+        return connect(alloc, v5, clientId, keepAliveSeconds, 0);
+    }
+
+    /**
+     * CONNECT; with {@code sessionExpirySeconds} above 0 the session outlives the connection: 5.0 keeps Clean Start
+     * (a fresh session each run) with a Session Expiry Interval, 3.1.1 connects with clean session 0.
+     */
+    static ByteBuf connect(ByteBufAllocator alloc, boolean v5, String clientId, int keepAliveSeconds,
+                           long sessionExpirySeconds) {
         byte[] id = utf8(clientId);
-        int body = 2 + 4 + 1 + 1 + 2 + (v5 ? 1 : 0) + 2 + id.length;
+        boolean persistent = sessionExpirySeconds > 0;
+        int properties = v5 && persistent ? 5 : 0;
+        int body = 2 + 4 + 1 + 1 + 2 + (v5 ? 1 + properties : 0) + 2 + id.length;
         ByteBuf out = alloc.buffer(2 + body);
         out.writeByte(0x10);
         writeVarInt(out, body);
         out.writeShort(4).writeBytes(utf8("MQTT"));
         out.writeByte(v5 ? 5 : 4);
-        out.writeByte(0x02); // clean start / clean session
+        out.writeByte(persistent && !v5 ? 0x00 : 0x02); // clean start / clean session
         out.writeShort(keepAliveSeconds);
         if (v5) {
-            out.writeByte(0); // no properties
+            out.writeByte(properties);
+            if (persistent) {
+                out.writeByte(0x11).writeInt((int) Math.min(sessionExpirySeconds, 0xFFFF_FFFFL));
+            }
         }
         out.writeShort(id.length).writeBytes(id);
         return out;

@@ -85,6 +85,11 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--source-addresses", description = "spread connections over this many local addresses "
             + "127.0.0.1, .2, ... (loopback only), to avoid running out of ports (default ${DEFAULT-VALUE})")
     int sourceAddresses = 1;
+    @Option(names = "--session-expiry", description = "subscribers keep persistent sessions that outlive their "
+            + "connection this many seconds (5.0: Session Expiry Interval with Clean Start; 3.1.1: clean session 0), "
+            + "so that a broker with persistence journals what they receive; 0 = clean sessions (default "
+            + "${DEFAULT-VALUE})")
+    long sessionExpiry = 0;
     @Option(names = "--broker-pid", description = "the broker's process id, to report its CPU time and memory")
     long brokerPid = -1;
     @Option(names = "--json", description = "also write the results to this file as JSON")
@@ -194,6 +199,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 TimeUnit.NANOSECONDS.sleep(wait); // pacing the connect rate, not waiting for an event
             }
             BenchConnection c = new BenchConnection(roles.get(i), v5, qos, payload, inflight, keepAlive, stats);
+            c.sessionExpiry(sessionExpiry);
             Bootstrap cb = b.clone().handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {

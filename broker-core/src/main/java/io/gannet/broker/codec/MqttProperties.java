@@ -1,5 +1,8 @@
 package io.gannet.broker.codec;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -82,6 +85,38 @@ public final class MqttProperties {
 
     public List<Integer> subscriptionIdentifiers() {
         return subscriptionIdentifiers;
+    }
+
+    /**
+     * The properties as MQTT 5.0 puts them on the wire, Property Length first: the form a store keeps them in, read
+     * back with {@link #fromWire}. {@link #EMPTY} is one byte.
+     */
+    public byte[] toWire() {
+        ByteBuf out = Unpooled.buffer(PropertiesCodec.size(this));
+        try {
+            PropertiesCodec.write(out, this);
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
+    }
+
+    /**
+     * Reads properties written by {@link #toWire}.
+     *
+     * @throws MalformedPacketException when {@code wire} is not a property section
+     */
+    public static MqttProperties fromWire(byte[] wire) {
+        ByteBuf in = Unpooled.wrappedBuffer(wire);
+        try {
+            MqttProperties p = PropertiesCodec.read(in, PropertyId.Scope.ALL);
+            if (in.isReadable()) {
+                throw MalformedPacketException.malformed(in.readableBytes() + " bytes after the properties");
+            }
+            return p;
+        } finally {
+            in.release();
+        }
     }
 
     /** The length of the encoded properties, without the Variable Byte Integer that prefixes them. */

@@ -106,7 +106,12 @@ public final class ConfigLoader {
         PluginsConfig plugins = new PluginsConfig(v.get(ConfigSchema.PLUGINS_DIRECTORY),
                 v.get(ConfigSchema.HOOK_TIMEOUT), v.get(ConfigSchema.INTERCEPTOR_FAILURE).equals("proceed"),
                 v.get(ConfigSchema.ACKNOWLEDGEMENT_TIMEOUT), pluginSections);
-        return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL), plugins);
+        PersistenceConfig persistence = new PersistenceConfig(v.get(ConfigSchema.PERSISTENCE_ENABLED),
+                v.get(ConfigSchema.PERSISTENCE_DIRECTORY),
+                PersistenceConfig.SyncPolicy.of(v.get(ConfigSchema.PERSISTENCE_SYNC)),
+                v.get(ConfigSchema.PERSISTENCE_SYNC_INTERVAL), v.get(ConfigSchema.PERSISTENCE_MAX_DISK_BYTES));
+        return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL),
+                persistence, plugins);
     }
 
     private static Map<?, ?> section(Map<?, ?> root, String name) {

@@ -113,6 +113,30 @@ public final class ConfigSchema {
             "How often the broker publishes its statistics under $SYS/broker/ (retained, QoS 0, only values that "
                     + "changed); 0 turns $SYS off.");
 
+    public static final ConfigKey<Boolean> PERSISTENCE_ENABLED = ConfigKey.bool("persistence.enabled", true,
+            "Whether persistent sessions (3.1.1 clean session 0, 5.0 session expiry above 0), the QoS 1 and 2 "
+                    + "messages queued and in flight for them, and retained messages are kept on disk, so that they "
+                    + "survive a restart and a crash of the broker process. Needs the persistence module in lib/ "
+                    + "(the distribution has it); false keeps everything in memory. See docs/persistence.md.");
+    public static final ConfigKey<String> PERSISTENCE_DIRECTORY = ConfigKey.string("persistence.directory",
+            "data/persistence", "Where the journal is kept. Relative to the installation directory. One broker "
+                    + "at a time may use it.");
+    public static final ConfigKey<String> PERSISTENCE_SYNC = ConfigKey.choice("persistence.sync", "os",
+            List.of("os", "interval", "every-message"), "When a publisher is acknowledged. os: once the message is "
+                    + "in the journal's memory-mapped file; survives any crash of the broker process, not a power "
+                    + "loss or a crash of the operating system. interval: after the next fsync, every "
+                    + "sync-interval-ms; survives power loss. every-message: after an fsync made for it (messages "
+                    + "that arrive together share one); survives power loss, slowest.");
+    public static final ConfigKey<Integer> PERSISTENCE_SYNC_INTERVAL = ConfigKey.integer(
+            "persistence.sync-interval-ms", 10, 1, 60_000, "With sync: interval, how often the journal is synced "
+                    + "to disk; acknowledgements wait for the sync that covers them, so this adds up to as much "
+                    + "latency.");
+    public static final ConfigKey<Long> PERSISTENCE_MAX_DISK_BYTES = ConfigKey.longInteger(
+            "persistence.max-disk-bytes", 10_737_418_240L, 16_777_216L, Long.MAX_VALUE, "The most bytes the "
+                    + "journal may take. Above it, new QoS 1 and 2 messages for persistent sessions are refused "
+                    + "(5.0 publishers get 0x97 Quota exceeded; 3.1.1 publishers are disconnected without an "
+                    + "acknowledgement, so that they send again) and counted; nothing acknowledged is lost.");
+
     public static final ConfigKey<String> PLUGINS_DIRECTORY = ConfigKey.string("plugins.directory", "plugins",
             "Where plugin jars are: each jar, or each folder of jars, is one plugin with its own class loader. A "
                     + "folder holding a file named DISABLED is skipped. Relative to the installation directory.");
@@ -159,7 +183,8 @@ public final class ConfigSchema {
             SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
             MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
-            SYS_INTERVAL, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
+            SYS_INTERVAL, PERSISTENCE_ENABLED, PERSISTENCE_DIRECTORY, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
+            PERSISTENCE_MAX_DISK_BYTES, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";
     public static final String SECTION_DOC_MQTT = "Protocol limits.";
@@ -167,9 +192,12 @@ public final class ConfigSchema {
             + "slow.";
     public static final String SECTION_DOC_NETWORK = "Sockets and threads.";
     public static final String SECTION_DOC_SYS = "Broker statistics under $SYS/broker/, as Mosquitto publishes them.";
+    public static final String SECTION_DOC_PERSISTENCE = "What survives a restart or a crash: persistent sessions, "
+            + "their QoS 1 and 2 messages, retained messages. Guarantees of each sync policy: docs/persistence.md.";
 
     /** The sections after {@code listeners}, in the order the reference shows them. */
-    public static final List<String> SECTIONS = List.of("mqtt", "sessions", "network", "sys", "plugins");
+    public static final List<String> SECTIONS = List.of("mqtt", "sessions", "network", "sys", "persistence",
+            "plugins");
     public static final String SECTION_DOC_PLUGINS = "Plugins. Each plugin reads its own settings from a section "
             + "named after it, plugins.<name>, where 'enabled' (default true) and 'priority' (default 0; higher "
             + "runs first) are read by the broker.";
@@ -183,6 +211,7 @@ public final class ConfigSchema {
             case "sessions" -> SECTION_DOC_SESSIONS;
             case "network" -> SECTION_DOC_NETWORK;
             case "sys" -> SECTION_DOC_SYS;
+            case "persistence" -> SECTION_DOC_PERSISTENCE;
             case "plugins" -> SECTION_DOC_PLUGINS;
             default -> throw new IllegalArgumentException(section);
         };

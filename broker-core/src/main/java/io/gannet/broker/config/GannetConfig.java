@@ -6,9 +6,11 @@ import java.util.List;
  * The whole broker configuration, validated. Built by {@link ConfigLoader}; passed to the parts that need it.
  *
  * @param sysIntervalSeconds how often $SYS topics are published; 0 disables them
+ * @param persistence        what is kept on disk, read by the store module that keeps it
  */
 public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, SessionConfig sessions,
-                           NetworkConfig network, int sysIntervalSeconds, PluginsConfig plugins) {
+                           NetworkConfig network, int sysIntervalSeconds, PersistenceConfig persistence,
+                           PluginsConfig plugins) {
 
     public GannetConfig {
         listeners = List.copyOf(listeners);
@@ -20,8 +22,11 @@ public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Sess
     }
 
     public GannetConfig withListeners(List<ListenerConfig> newListeners) {
-        return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds, plugins);
+        return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds, persistence, plugins);
     }
 
-
+    /** The same configuration with other persistence settings. */
+    public GannetConfig withPersistence(PersistenceConfig newPersistence) {
+        return new GannetConfig(listeners, mqtt, sessions, network, sysIntervalSeconds, newPersistence, plugins);
+    }
 }

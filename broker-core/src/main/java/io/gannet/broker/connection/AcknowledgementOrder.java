@@ -1,9 +1,11 @@
 package io.gannet.broker.connection;
 
 import io.gannet.broker.codec.MqttPacket;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -20,6 +22,8 @@ final class AcknowledgementOrder {
         boolean ready;
         boolean close;
         String closeReason;
+        Function<Throwable, MqttPacket> onFailure;
+        long deadlineNanos;
 
         Held(MqttPacket ack, boolean ready) {
             this.ack = ack;
@@ -29,14 +33,16 @@ final class AcknowledgementOrder {
 
     private final MqttConnection connection;
     private final int limit;
-    private final long timeoutSeconds;
+    private final long timeoutNanos;
     private final ArrayDeque<Held> held = new ArrayDeque<>(1); // mostly empty: grows by doubling when it must
     private boolean suspended;
+    /** The one timer that enforces the timeout of every held acknowledgement, oldest first; null when none runs. */
+    private ScheduledFuture<?> timer;
 
     AcknowledgementOrder(MqttConnection connection, int limit, long timeoutSeconds) {
         this.connection = connection;
         this.limit = limit;
-        this.timeoutSeconds = timeoutSeconds;
+        this.timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
     }
 
     /** Sends {@code ack} now, or after the acknowledgements held before it. */
@@ -55,23 +61,55 @@ final class AcknowledgementOrder {
      */
     void writeWhen(CompletableFuture<Void> gate, MqttPacket ack, Function<Throwable, MqttPacket> onFailure) {
         Held h = new Held(ack, false);
+        h.onFailure = onFailure;
+        h.deadlineNanos = System.nanoTime() + timeoutNanos;
         held.add(h);
         if (held.size() >= limit && !suspended) {
             suspended = true;
             connection.suspendInput();
         }
-        gate.orTimeout(timeoutSeconds, TimeUnit.SECONDS).whenComplete((ok, error) -> connection.eventLoop()
-                .execute(() -> {
-                    h.ready = true;
-                    if (error != null) {
-                        h.ack = onFailure.apply(error);
-                        if (h.ack == null) {
-                            h.close = true;
-                            h.closeReason = "the message was not accepted (" + error + ")";
-                        }
-                    }
-                    flush();
-                }));
+        if (timer == null) {
+            // One timer per connection rather than one per held acknowledgement: held ones time out in the order
+            // they came, so the timer only ever watches the oldest.
+            timer = connection.eventLoop().schedule(this::expireOverdue, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        gate.whenComplete((ok, error) -> connection.eventLoop().execute(() -> {
+            if (!h.ready) { // not timed out meanwhile
+                settle(h, error);
+                flush();
+            }
+        }));
+    }
+
+    private void settle(Held h, Throwable error) {
+        h.ready = true;
+        if (error != null) {
+            h.ack = h.onFailure.apply(error);
+            if (h.ack == null) {
+                h.close = true;
+                h.closeReason = "the message was not accepted (" + error + ")";
+            }
+        }
+        h.onFailure = null;
+    }
+
+    /** Fails the held acknowledgements whose gate did not complete in time, then watches the next oldest. */
+    private void expireOverdue() {
+        timer = null;
+        long now = System.nanoTime();
+        for (Held h : held) {
+            if (h.ready) {
+                continue;
+            }
+            if (now - h.deadlineNanos < 0) {
+                timer = connection.eventLoop().schedule(this::expireOverdue, h.deadlineNanos - now,
+                        TimeUnit.NANOSECONDS);
+                break;
+            }
+            settle(h, new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+                    + " s"));
+        }
+        flush();
     }
 
     private void flush() {

@@ -20,7 +20,9 @@ import io.gannet.broker.publish.InboundInterceptor;
 import io.gannet.broker.publish.PublishOrigin;
 import io.gannet.broker.routing.Routed;
 import io.gannet.broker.session.Session;
+import io.gannet.broker.store.StoreFullException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -184,10 +186,14 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             if (!v5) {
                 return null; // close: the client keeps the message and sends it again
             }
-            MqttProperties why = MqttProperties.builder().string(PropertyId.REASON_STRING,
-                    "the message was not accepted: " + error.getClass().getSimpleName()).build();
-            return p.qos() == 1 ? new PubAck(p.packetId(), ReasonCode.UNSPECIFIED_ERROR, why)
-                    : new PubRec(p.packetId(), ReasonCode.UNSPECIFIED_ERROR, why);
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            boolean full = cause instanceof StoreFullException;
+            int code = full ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.UNSPECIFIED_ERROR;
+            MqttProperties why = MqttProperties.builder().string(PropertyId.REASON_STRING, full
+                    ? "the message was not accepted: " + cause.getMessage()
+                    : "the message was not accepted: " + cause.getClass().getSimpleName()).build();
+            return p.qos() == 1 ? new PubAck(p.packetId(), code, why) : new PubRec(p.packetId(), code, why);
         });
     }
 

@@ -24,7 +24,9 @@ public final class BrokerMetrics {
         /** The publisher was not authorized to publish to the topic. */
         NOT_AUTHORIZED,
         /** A plugin's publish interceptor dropped it (or failed on it). */
-        INTERCEPTED
+        INTERCEPTED,
+        /** The store of a persistent session had no room for it ({@code persistence.max-disk-bytes}). */
+        STORE_FULL
     }
 
     private final LongAdder connectionsTotal = new LongAdder();

@@ -54,6 +54,14 @@ final class MessageQueue {
         bytes += q.bytes();
     }
 
+    /** Takes back the message just added, when it was added last (its store refused it). */
+    void removeLast(Delivery q) {
+        if (queue.peekLast() == q) {
+            queue.pollLast();
+            bytes -= q.bytes();
+        }
+    }
+
     Delivery peek() {
         return queue.peekFirst();
     }

@@ -6,6 +6,7 @@ import io.gannet.broker.config.SessionConfig;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.store.InflightMessage;
+import io.gannet.broker.store.SessionJournal;
 import io.gannet.broker.store.SessionSnapshot;
 import io.gannet.broker.store.StoredMessage;
 import io.netty.buffer.ByteBuf;
@@ -68,6 +69,9 @@ public final class OutboundFlow implements MessageQueue.DropListener {
         }
         Delivery d = new Delivery(nextSeq++, message, qos, retain, subscriptionIds, group, false);
         CompletableFuture<Void> kept = journalQueued(d);
+        if (refused(kept, d)) {
+            return kept;
+        }
         send(link, d, sharedPayload);
         return kept;
     }
@@ -165,7 +169,26 @@ public final class OutboundFlow implements MessageQueue.DropListener {
             }
             return null;
         }
-        return d.qos == 0 ? null : journalQueued(d);
+        if (d.qos == 0) {
+            return null;
+        }
+        CompletableFuture<Void> kept = journalQueued(d);
+        if (refused(kept, d)) {
+            queue.removeLast(d);
+        }
+        return kept;
+    }
+
+    /**
+     * Whether the journal refused the message at once (its store is full): the session then does not keep it
+     * either, and the publisher learns of the refusal from {@code kept}.
+     */
+    private boolean refused(CompletableFuture<Void> kept, Delivery d) {
+        if (kept == null || !kept.isCompletedExceptionally()) {
+            return false;
+        }
+        context.drops().dropped(DropReason.STORE_FULL, session.clientId(), d.message.topic(), d.qos);
+        return true;
     }
 
     /** Journals a message that reached a persistent session; returns what an acknowledgement waits for, or null. */
@@ -174,7 +197,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
             return null;
         }
         CompletableFuture<Void> kept = session.journal().queued(d.stored());
-        return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
+        return kept == SessionJournal.DONE || kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
     }
 
     /** Counts a message the queue dropped; journals it when it had been queued. */

@@ -39,6 +39,10 @@ public final class StoreProviders {
                     + "); enable one of them");
         }
         if (opened.isEmpty()) {
+            if (config.persistence().enabled()) {
+                log.warn("persistence.enabled is true, but no persistence module is on the class path: persistent "
+                        + "sessions and retained messages are kept in memory only and do not survive a restart");
+            }
             return Stores.inMemory();
         }
         log.info("Sessions and retained messages are kept by the {} store", opened.get(0).name());

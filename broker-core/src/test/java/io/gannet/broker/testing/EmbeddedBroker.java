@@ -56,6 +56,17 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** Starts with these settings and these plugins embedded (named by their class's simple name). */
+    /**
+     * A broker with the stores of the modules on the test class path (the persistence module's, where the
+     * configuration enables it), as {@code bin/gannet} assembles it; relative paths resolve against {@code home}.
+     */
+    public static EmbeddedBroker startFromClassPath(Map<String, Object> settings, java.nio.file.Path home) {
+        GannetConfig config = config(settings);
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        return start(new Broker(config, new AllowAllAuthenticator(), io.gannet.broker.auth.EnhancedAuthenticator.NONE,
+                clock, Broker.Ports.fromClassPath(config, home, clock)));
+    }
+
     public static EmbeddedBroker start(Map<String, Object> settings, io.gannet.spi.Plugin... plugins) {
         return start(settings, new AllowAllAuthenticator(), io.gannet.broker.auth.EnhancedAuthenticator.NONE,
                 java.time.Clock.systemUTC(), plugins);

@@ -1,0 +1,277 @@
+package io.gannet.persistence;
+
+import io.gannet.broker.message.Message;
+import io.gannet.broker.store.InflightMessage;
+import io.gannet.broker.store.SessionOwner;
+import io.gannet.broker.store.SessionSnapshot;
+import io.gannet.broker.store.StoredMessage;
+import io.gannet.broker.store.SubscriptionRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the journal holds that is still alive: every persistent session with its subscriptions, messages and QoS 2
+ * state, and the retained messages. Replay builds it from the journal; the writer keeps it current with each entry
+ * it writes, and compaction writes it out as the snapshot that starts a new segment. Messages are the core's own
+ * immutable objects, shared, so the state costs little beyond its maps. Touched by one thread at a time: the
+ * replaying thread at start, then the writer thread.
+ */
+final class LiveState {
+    /** A rough size of a session's own entries (creation, subscriptions) in a snapshot, for the compaction trigger. */
+    private static final int SESSION_BYTES = 128;
+
+    private final Map<Long, SessionState> sessions = new LinkedHashMap<>();
+    private final Map<String, SessionState> byClientId = new HashMap<>();
+    private final Map<String, Retained> retained = new LinkedHashMap<>();
+    private long maxKey;
+    private long messageBytes;
+    private long retainedBytes;
+    private long messages;
+
+    /** A message a session holds, queued (packet id 0) or in flight. */
+    static final class Held {
+        final StoredMessage message;
+        final int recordBytes;
+        int packetId;
+        boolean released;
+
+        Held(StoredMessage message, int recordBytes) {
+            this.message = message;
+            this.recordBytes = recordBytes;
+        }
+    }
+
+    private record Retained(Message message, int recordBytes) {
+    }
+
+    /** One persistent session as the journal knows it. */
+    static final class SessionState {
+        final long key;
+        final String clientId;
+        SessionOwner owner;
+        long expirySeconds;
+        long disconnectedAtMillis;
+        Message will;
+        long willDelaySeconds;
+        long willDueAtMillis;
+        long nextSeq;
+        final Map<String, SubscriptionRecord> subscriptions = new LinkedHashMap<>();
+        final Map<Long, Held> messages = new LinkedHashMap<>(); // by seq, in the order they reached the session
+        final Map<Integer, Held> inflight = new HashMap<>(); // by packet id
+        final LinkedHashSet<Integer> inboundQos2 = new LinkedHashSet<>();
+
+        SessionState(long key, String clientId) {
+            this.key = key;
+            this.clientId = clientId;
+        }
+
+        void sent(long seq, int packetId) {
+            Held h = messages.get(seq);
+            if (h != null) {
+                h.packetId = packetId;
+                h.released = false;
+                inflight.put(packetId, h);
+            }
+        }
+
+        void released(int packetId) {
+            Held h = inflight.get(packetId);
+            if (h != null) {
+                h.released = true;
+            }
+        }
+    }
+
+    SessionState session(long key) {
+        return sessions.get(key);
+    }
+
+    void created(JournalOp.Created c) {
+        SessionState old = byClientId.remove(c.clientId());
+        if (old != null) { // a clean start replaced it
+            forget(old);
+        }
+        SessionState s = new SessionState(c.key(), c.clientId());
+        s.owner = c.owner();
+        s.expirySeconds = c.expirySeconds();
+        s.will = c.will();
+        s.willDelaySeconds = c.willDelaySeconds();
+        sessions.put(c.key(), s);
+        byClientId.put(c.clientId(), s);
+        maxKey = Math.max(maxKey, c.key());
+    }
+
+    void ended(long key) {
+        SessionState s = sessions.get(key);
+        if (s != null) {
+            byClientId.remove(s.clientId, s);
+            forget(s);
+        }
+    }
+
+    private void forget(SessionState s) {
+        sessions.remove(s.key);
+        for (Held h : s.messages.values()) {
+            messageBytes -= h.recordBytes;
+        }
+        messages -= s.messages.size();
+    }
+
+    void queued(long key, StoredMessage message, int recordBytes) {
+        SessionState s = sessions.get(key);
+        if (s == null) {
+            return;
+        }
+        Held old = s.messages.put(message.seq(), new Held(message, recordBytes));
+        if (old != null) {
+            messageBytes -= old.recordBytes;
+            messages--;
+        }
+        messageBytes += recordBytes;
+        messages++;
+        s.nextSeq = Math.max(s.nextSeq, message.seq() + 1);
+    }
+
+    void removed(long key, long seq) {
+        SessionState s = sessions.get(key);
+        if (s == null) {
+            return;
+        }
+        Held h = s.messages.remove(seq);
+        if (h != null) {
+            drop(s, h);
+        }
+    }
+
+    void acknowledged(long key, int packetId) {
+        SessionState s = sessions.get(key);
+        if (s == null) {
+            return;
+        }
+        Held h = s.inflight.get(packetId);
+        if (h != null) {
+            s.messages.remove(h.message.seq());
+            drop(s, h);
+        }
+    }
+
+    private void drop(SessionState s, Held h) {
+        if (h.packetId != 0) {
+            s.inflight.remove(h.packetId, h);
+        }
+        messageBytes -= h.recordBytes;
+        messages--;
+    }
+
+    void retained(Message message, int recordBytes) {
+        Retained old = retained.put(message.topic(), new Retained(message, recordBytes));
+        retainedBytes += recordBytes - (old == null ? 0 : old.recordBytes);
+    }
+
+    void retainedCleared(String topic) {
+        Retained old = retained.remove(topic);
+        if (old != null) {
+            retainedBytes -= old.recordBytes;
+        }
+    }
+
+    /** Drops the messages that expired by {@code nowMillis}; returns how many. */
+    long dropExpired(long nowMillis) {
+        long dropped = 0;
+        for (SessionState s : sessions.values()) {
+            var it = s.messages.values().iterator();
+            while (it.hasNext()) {
+                Held h = it.next();
+                if (h.packetId == 0 && h.message.message().isExpired(nowMillis)) {
+                    it.remove();
+                    drop(s, h);
+                    dropped++;
+                }
+            }
+        }
+        retained.values().removeIf(r -> {
+            boolean expired = r.message.isExpired(nowMillis);
+            if (expired) {
+                retainedBytes -= r.recordBytes;
+            }
+            return expired;
+        });
+        return dropped;
+    }
+
+    /** The highest session key in use: new sessions get keys above it. */
+    long maxKey() {
+        return maxKey;
+    }
+
+    int sessionCount() {
+        return sessions.size();
+    }
+
+    long messageCount() {
+        return messages;
+    }
+
+    int retainedCount() {
+        return retained.size();
+    }
+
+    /** About how many bytes a snapshot of this state takes: what compaction cannot reclaim. */
+    long liveBytes() {
+        return messageBytes + retainedBytes + (long) sessions.size() * SESSION_BYTES;
+    }
+
+    Iterable<SessionState> sessions() {
+        return sessions.values();
+    }
+
+    Iterable<Message> retainedMessages() {
+        List<Message> out = new ArrayList<>(retained.size());
+        for (Retained r : retained.values()) {
+            out.add(r.message);
+        }
+        return out;
+    }
+
+    /** The retained messages not expired by {@code nowMillis}, for the core to index at start. */
+    List<Message> retainedSnapshot(long nowMillis) {
+        List<Message> out = new ArrayList<>(retained.size());
+        for (Retained r : retained.values()) {
+            if (!r.message.isExpired(nowMillis)) {
+                out.add(r.message);
+            }
+        }
+        return out;
+    }
+
+    /** Every session as the core rebuilds it at start. */
+    List<SessionSnapshot> sessionSnapshots() {
+        List<SessionSnapshot> out = new ArrayList<>(sessions.size());
+        for (SessionState s : sessions.values()) {
+            List<StoredMessage> queued = new ArrayList<>();
+            List<InflightMessage> inflight = new ArrayList<>();
+            for (Held h : s.messages.values()) {
+                if (h.packetId == 0) {
+                    queued.add(h.message);
+                } else {
+                    inflight.add(new InflightMessage(h.message, h.packetId, h.released));
+                }
+            }
+            int[] qos2 = s.inboundQos2.stream().mapToInt(Integer::intValue).toArray();
+            out.add(new SessionSnapshot(s.clientId, s.owner, s.expirySeconds, s.disconnectedAtMillis, s.will,
+                    s.willDelaySeconds, new ArrayList<>(s.subscriptions.values()), queued, inflight, qos2,
+                    s.nextSeq));
+        }
+        return out;
+    }
+
+    /** The key of the live session of {@code clientId}, or -1. */
+    long keyOf(String clientId) {
+        SessionState s = byClientId.get(clientId);
+        return s == null ? -1 : s.key;
+    }
+}

@@ -1,0 +1,146 @@
+package io.gannet.persistence;
+
+import io.gannet.broker.message.Message;
+import io.gannet.broker.store.SessionOwner;
+import io.gannet.broker.store.StoredMessage;
+import io.gannet.broker.store.SubscriptionRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes journal records into one reusable array, owned by the journal's writer thread. A record is its length, a
+ * type byte, its fields, and a CRC-32C of type and fields, so that replay recognizes a damaged entry; the records
+ * of one batch follow each other and are appended as one Chronicle document, whole or not at all. Strings are UTF-8
+ * with a length ({@code -1} for null); numbers are big-endian.
+ */
+final class RecordEncoder {
+    private final CRC32C crc = new CRC32C();
+    private byte[] buf = new byte[4096];
+    private int pos;
+    private int recordStart;
+
+    /** Empties the batch. */
+    void clear() {
+        pos = 0;
+    }
+
+    boolean isEmpty() {
+        return pos == 0;
+    }
+
+    /** Starts a record after those already in the batch. */
+    RecordEncoder begin(byte type) {
+        recordStart = pos;
+        writeInt(0); // its length, once known
+        return writeByte(type);
+    }
+
+    /**
+     * Closes the record with its checksum and length.
+     *
+     * @return the bytes the record takes in the batch
+     */
+    int end() {
+        int bodyStart = recordStart + 4;
+        crc.reset();
+        crc.update(buf, bodyStart, pos - bodyStart);
+        writeInt((int) crc.getValue());
+        int length = pos - bodyStart;
+        buf[recordStart] = (byte) (length >>> 24);
+        buf[recordStart + 1] = (byte) (length >>> 16);
+        buf[recordStart + 2] = (byte) (length >>> 8);
+        buf[recordStart + 3] = (byte) length;
+        return pos - recordStart;
+    }
+
+    /** The batch: {@link #length()} bytes of records. */
+    byte[] array() {
+        return buf;
+    }
+
+    int length() {
+        return pos;
+    }
+
+    RecordEncoder writeByte(int v) {
+        ensure(1);
+        buf[pos++] = (byte) v;
+        return this;
+    }
+
+    RecordEncoder writeBoolean(boolean v) {
+        return writeByte(v ? 1 : 0);
+    }
+
+    RecordEncoder writeInt(int v) {
+        ensure(4);
+        buf[pos++] = (byte) (v >>> 24);
+        buf[pos++] = (byte) (v >>> 16);
+        buf[pos++] = (byte) (v >>> 8);
+        buf[pos++] = (byte) v;
+        return this;
+    }
+
+    RecordEncoder writeLong(long v) {
+        writeInt((int) (v >>> 32));
+        return writeInt((int) v);
+    }
+
+    RecordEncoder writeBytes(byte[] v) {
+        if (v == null) {
+            return writeInt(-1);
+        }
+        writeInt(v.length);
+        ensure(v.length);
+        System.arraycopy(v, 0, buf, pos, v.length);
+        pos += v.length;
+        return this;
+    }
+
+    RecordEncoder writeString(String v) {
+        return writeBytes(v == null ? null : v.getBytes(StandardCharsets.UTF_8));
+    }
+
+    RecordEncoder writeInts(int[] v) {
+        if (v == null) {
+            return writeInt(-1);
+        }
+        writeInt(v.length);
+        for (int i : v) {
+            writeInt(i);
+        }
+        return this;
+    }
+
+    /** A message, or {@code null}. */
+    RecordEncoder writeMessage(Message m) {
+        if (m == null) {
+            return writeBoolean(false);
+        }
+        writeBoolean(true);
+        writeString(m.topic()).writeByte(m.qos()).writeBoolean(m.retain()).writeBytes(m.payload());
+        writeBytes(m.properties().isEmpty() ? null : m.properties().toWire());
+        return writeString(m.publisherId()).writeLong(m.expiresAtMillis());
+    }
+
+    RecordEncoder writeStored(StoredMessage s) {
+        writeLong(s.seq()).writeMessage(s.message()).writeByte(s.qos()).writeBoolean(s.retain());
+        return writeInts(s.subscriptionIds()).writeString(s.sharedGroup());
+    }
+
+    RecordEncoder writeOwner(SessionOwner o) {
+        return writeString(o.username()).writeString(o.certificateSubject());
+    }
+
+    RecordEncoder writeSubscription(SubscriptionRecord r) {
+        writeString(r.filter()).writeByte(r.qos()).writeBoolean(r.noLocal()).writeBoolean(r.retainAsPublished());
+        return writeByte(r.retainHandling()).writeInt(r.subscriptionId()).writeString(r.shareName());
+    }
+
+    private void ensure(int n) {
+        if (pos + n > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.gannet.persistence;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * One segment of the journal: a Chronicle Queue (memory-mapped, append-only files) in a directory of its own, so
+ * that compaction can drop a whole segment at once. Entries are opaque byte records; this class is the only one
+ * that knows Chronicle. Appends and syncs happen on the writer thread only.
+ */
+final class Segment implements AutoCloseable {
+    /** Chronicle's document header, counted in the bytes a segment takes. */
+    private static final int HEADER_BYTES = 4;
+
+    private final Path path;
+    private final long number;
+    private final ChronicleQueue queue;
+    private ExcerptAppender appender;
+    private FileChannel syncChannel;
+    private Path syncFile;
+    private long bytes;
+    private boolean closed;
+
+    private Segment(Path path, long number, ChronicleQueue queue) {
+        this.path = path;
+        this.number = number;
+        this.queue = queue;
+    }
+
+    static Segment open(Path path, long number) {
+        ChronicleQueue queue = SingleChronicleQueueBuilder.binary(path.toFile()).build();
+        return new Segment(path, number, queue);
+    }
+
+    long number() {
+        return number;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** The bytes of the records in this segment, with their headers. */
+    long bytes() {
+        return bytes;
+    }
+
+    void append(byte[] record, int length) {
+        if (appender == null) {
+            appender = queue.createAppender();
+        }
+        try (DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(record, 0, length);
+        }
+        bytes += length + HEADER_BYTES;
+    }
+
+    /**
+     * Reads the records in order and hands each to {@code each}, until the end, until {@code each} answers false,
+     * or until Chronicle cannot read on (a torn or damaged tail), which is logged by the caller as the end.
+     *
+     * @return how many records were handed over
+     */
+    long replay(Predicate<byte[]> each) {
+        long count = 0;
+        try (ExcerptTailer tailer = queue.createTailer()) {
+            while (true) {
+                byte[] record;
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    Bytes<?> in = dc.wire().bytes();
+                    record = new byte[(int) in.readRemaining()];
+                    in.read(record);
+                }
+                bytes += record.length + HEADER_BYTES;
+                count++;
+                if (!each.test(record)) {
+                    break;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Forces what was appended to the storage device. Linux writes back the dirty pages of a file's mapping on an
+     * fsync of the file, so this syncs the cycle file the appender writes.
+     */
+    void sync() throws IOException {
+        if (appender == null) {
+            return;
+        }
+        Path current = currentFile();
+        if (current == null) {
+            return;
+        }
+        if (!current.equals(syncFile)) {
+            if (syncChannel != null) {
+                syncChannel.force(false);
+                syncChannel.close();
+            }
+            syncChannel = FileChannel.open(current, StandardOpenOption.READ);
+            syncFile = current;
+        }
+        syncChannel.force(false);
+    }
+
+    private Path currentFile() throws IOException {
+        java.io.File f = appender.currentFile();
+        if (f != null) {
+            return f.toPath();
+        }
+        try (Stream<Path> list = Files.list(path)) {
+            return list.filter(p -> p.getFileName().toString().endsWith(".cq4")).max(Path::compareTo).orElse(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (syncChannel != null) {
+                syncChannel.close();
+            }
+        } catch (IOException ignored) {
+            // closing
+        }
+        if (appender != null) {
+            appender.close();
+        }
+        queue.close();
+    }
+}

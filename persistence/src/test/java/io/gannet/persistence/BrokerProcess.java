@@ -1,0 +1,125 @@
+package io.gannet.persistence;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real broker process, as {@code bin/gannet} runs it (the test class path, the JVM flags Chronicle needs), on a
+ * fixed port and journal directory, so that it can be killed with SIGKILL and started again on the same state.
+ */
+final class BrokerProcess implements AutoCloseable {
+    private final Path home;
+    private final Path config;
+    private final int port;
+    private Process process;
+    private int starts;
+
+    BrokerProcess(Path home, String persistenceSettings) throws IOException {
+        this.home = home;
+        this.port = freePort();
+        this.config = home.resolve("gannet.yaml");
+        Files.writeString(config, """
+                listeners:
+                  - name: mqtt
+                    bind: 127.0.0.1
+                    port: %d
+                    protocol: mqtt
+                network:
+                  io-threads: 2
+                sys:
+                  interval-seconds: 0
+                sessions:
+                  max-queued-messages: 100000
+                  max-queued-bytes: 268435456
+                persistence:
+                  enabled: true
+                  directory: data/persistence
+                %s
+                """.formatted(port, persistenceSettings.indent(2)), StandardCharsets.UTF_8);
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path home() {
+        return home;
+    }
+
+    Path log() {
+        return home.resolve("broker-" + starts + ".log");
+    }
+
+    /** Starts the broker and waits until it serves. */
+    BrokerProcess start() throws IOException {
+        starts++;
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("--enable-native-access")
+                    || arg.startsWith("--sun-misc") || arg.startsWith("-Dchronicle")) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-Xmx512m", "-Dgannet.home=" + home, "-cp", System.getProperty("java.class.path"),
+                "io.gannet.broker.Main", "--config", config.toString()));
+        Path log = log();
+        process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the broker exited with " + process.exitValue() + ":\n"
+                        + Files.readString(log));
+            }
+            return Files.readString(log).contains("Gannet started");
+        });
+        return this;
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, and waits for a clean exit. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the broker did not stop within 30 s");
+        }
+        return process.exitValue();
+    }
+
+    String output() {
+        try {
+            return Files.readString(log());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -13,8 +13,10 @@ pin_cores() {
 
 # Writes Gannet's benchmark configuration to FILE: one plain listener on 127.0.0.1:PORT, queues that do not drop,
 # plugins from PLUGIN_DIR (an empty folder: anonymous, no authorization).
+# The persistence section's keys (one per line) are the fourth argument; by default persistence is off, as the
+# peers run without it.
 write_gannet_config() {
-  local file=$1 port=$2 plugins=$3
+  local file=$1 port=$2 plugins=$3 persistence=${4:-"enabled: false"}
   mkdir -p "$plugins"
   cat > "$file" <<EOF
 listeners:
@@ -25,6 +27,8 @@ listeners:
 sessions:
   max-queued-messages: 1000000
   max-queued-bytes: 1073741824
+persistence:
+  ${persistence//$'\n'/$'\n'  }
 plugins:
   directory: $plugins
 EOF

@@ -30,10 +30,12 @@ final class JournalDirectory implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final List<Segment> open = new ArrayList<>();
+    private final long blockSize;
     private long lastSegment;
 
-    private JournalDirectory(Path path, FileChannel lockChannel, FileLock lock, long lastSegment) {
+    private JournalDirectory(Path path, FileChannel lockChannel, FileLock lock, long lastSegment, long blockSize) {
         this.path = path;
+        this.blockSize = blockSize;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.lastSegment = lastSegment;
@@ -42,10 +44,11 @@ final class JournalDirectory implements AutoCloseable {
     /**
      * Opens (or creates) the journal in {@code path} for this process alone.
      *
+     * @param largestEntry the largest entry it must take (a message of the largest packet the broker accepts)
      * @throws ConfigException when it cannot be used: another process holds it, it is not writable, or it holds a
      *                         journal of another format
      */
-    static JournalDirectory open(Path path) {
+    static JournalDirectory open(Path path, int largestEntry) {
         try {
             Files.createDirectories(path);
         } catch (IOException e) {
@@ -90,7 +93,11 @@ final class JournalDirectory implements AutoCloseable {
                 Files.writeString(format, FORMAT_LINE + FORMAT + "\n", StandardCharsets.UTF_8);
             }
             List<Long> numbers = segmentNumbers(path);
-            return new JournalDirectory(path, channel, lock, numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1));
+            // Chronicle takes a document of up to a quarter of its block: room for the largest message, twice.
+            long room = Long.highestOneBit(8L * largestEntry + (1 << 20)) << 1;
+            long blockSize = Math.min(1L << 30, Math.max(64L << 20, room));
+            return new JournalDirectory(path, channel, lock, numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1),
+                    blockSize);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConfigException("persistence.directory: cannot read " + path + ": " + e);
@@ -141,7 +148,7 @@ final class JournalDirectory implements AutoCloseable {
 
     /** Opens an existing segment to read it. */
     Segment openSegment(long number) {
-        Segment s = Segment.open(segmentPath(number), number);
+        Segment s = Segment.open(segmentPath(number), number, blockSize);
         open.add(s);
         return s;
     }
@@ -149,7 +156,7 @@ final class JournalDirectory implements AutoCloseable {
     /** Creates the next segment, numbered after every one there is. */
     Segment createSegment() {
         long number = ++lastSegment;
-        Segment s = Segment.open(segmentPath(number), number);
+        Segment s = Segment.open(segmentPath(number), number, blockSize);
         open.add(s);
         return s;
     }

@@ -179,15 +179,6 @@ final class JournalWriter implements Runnable {
         }
         if (thread.isAlive()) {
             log.error("The journal writer did not stop within 30 s; the journal may miss its last entries");
-            return;
-        }
-        if (segment != null) {
-            try {
-                segment.sync();
-            } catch (IOException | RuntimeException e) {
-                log.warn("Syncing the journal at stop failed: {}", e.toString());
-            }
-            segment.close();
         }
     }
 
@@ -222,9 +213,14 @@ final class JournalWriter implements Runnable {
                 }
             }
             finishBatch(true);
+            segment.sync(); // a clean stop leaves everything on disk, whatever the policy
             completeWaiting(null);
         } catch (Throwable e) {
             fail(e);
+        } finally {
+            if (segment != null) {
+                segment.close(); // on this thread, which owns its appender
+            }
         }
     }
 

@@ -34,7 +34,7 @@ public final class PersistenceStoreProvider implements StoreProvider {
         }
         Path path = home.resolve(settings.directory()).toAbsolutePath().normalize();
         long started = System.nanoTime();
-        JournalDirectory directory = JournalDirectory.open(path);
+        JournalDirectory directory = JournalDirectory.open(path, config.mqtt().maxPacketSize());
         try {
             JournalRecovery.Recovered recovered = JournalRecovery.recover(directory);
             LiveState state = recovered.state();

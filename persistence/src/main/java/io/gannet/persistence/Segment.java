@@ -38,8 +38,12 @@ final class Segment implements AutoCloseable {
         this.queue = queue;
     }
 
-    static Segment open(Path path, long number) {
-        ChronicleQueue queue = SingleChronicleQueueBuilder.binary(path.toFile()).build();
+    /**
+     * @param blockSize the size of the file blocks Chronicle maps; a document (one batch, or one large message) may
+     *                  take a quarter of it
+     */
+    static Segment open(Path path, long number, long blockSize) {
+        ChronicleQueue queue = SingleChronicleQueueBuilder.binary(path.toFile()).blockSize(blockSize).build();
         return new Segment(path, number, queue);
     }
 

@@ -83,6 +83,59 @@ class CrashTest {
     }
 
     @Test
+    void inFlightMessagesAreSentAgainAfterACrash() throws Exception {
+        try (BrokerProcess broker = new BrokerProcess(home, "sync: os")) {
+            broker.start();
+            // The device receives ten messages and acknowledges none: they are in flight when the broker dies.
+            List<String> unacknowledged = new CopyOnWriteArrayList<>();
+            Mqtt5BlockingClient dev = client(broker.port(), "device");
+            dev.toAsync().publishes(MqttGlobalPublishFilter.ALL,
+                    p -> unacknowledged.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)), true);
+            dev.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+            dev.subscribeWith().topicFilter("f/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            Mqtt5BlockingClient pub = client(broker.port(), "pub");
+            pub.connect();
+            for (int i = 0; i < 10; i++) {
+                pub.publishWith().topic("f/x").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("f" + i).getBytes(StandardCharsets.UTF_8)).send();
+            }
+            await().atMost(WAIT).until(() -> unacknowledged.size() == 10);
+            broker.kill();
+
+            broker.start();
+            List<String> again = new CopyOnWriteArrayList<>();
+            subscriber(broker.port(), "device", again);
+            await().atMost(WAIT).until(() -> again.size() >= 10);
+            assertThat(again).containsExactly("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9");
+        }
+    }
+
+    @Test
+    void retainedMessagesSurviveKill9() throws Exception {
+        try (BrokerProcess broker = new BrokerProcess(home, "sync: os")) {
+            broker.start();
+            Mqtt5BlockingClient pub = client(broker.port(), "pub");
+            pub.connect();
+            for (int i = 0; i < 50; i++) {
+                pub.publishWith().topic("state/" + i).qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                        .payload(("s" + i).getBytes(StandardCharsets.UTF_8)).send();
+            }
+            pub.publishWith().topic("state/7").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(new byte[0]).send();
+            broker.kill();
+
+            broker.start();
+            List<String> got = new CopyOnWriteArrayList<>();
+            Mqtt5BlockingClient reader = client(broker.port(), "reader");
+            reader.toAsync().publishes(MqttGlobalPublishFilter.ALL,
+                    p -> got.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
+            reader.connect();
+            reader.subscribeWith().topicFilter("state/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(WAIT).until(() -> got.size() >= 49);
+            assertThat(got).hasSize(49).contains("s0", "s49").doesNotContain("s7");
+        }
+    }
+
+    @Test
     void aQos2MessageIsDeliveredExactlyOnceAcrossACrash() throws Exception {
         try (BrokerProcess broker = new BrokerProcess(home, "sync: os")) {
             broker.start();

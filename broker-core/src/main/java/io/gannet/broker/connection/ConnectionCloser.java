@@ -26,6 +26,7 @@ final class ConnectionCloser {
     /** Whether the will is withheld: a normal DISCONNECT, or the broker shutting down. */
     private boolean clean;
     private boolean clientSentDisconnect;
+    private boolean brokerStopping;
 
     ConnectionCloser(MqttConnection connection, Channel channel, OutboundWriter writer, BrokerMetrics metrics) {
         this.connection = connection;
@@ -100,9 +101,14 @@ final class ConnectionCloser {
         channel.close();
     }
 
-    /** The broker is shutting down: the will is not published. */
+    /** The broker is shutting down: the will is not published now (a kept session keeps it for the next start). */
     void withholdWill() {
         clean = true;
+        brokerStopping = true;
+    }
+
+    boolean brokerStopping() {
+        return brokerStopping;
     }
 
     boolean willWithheld() {

@@ -154,7 +154,10 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
                     closer().clientSentDisconnect());
         }
         Message willMessage = accepted && !closer().willWithheld() ? handshake.willMessage() : null;
-        if (session != null) {
+        if (session != null && closer().brokerStopping()) {
+            session.detachAtShutdown(this, accepted ? handshake.willMessage() : null, handshake.willDelaySeconds());
+            session = null;
+        } else if (session != null) {
             // The session decides when the will goes out: now, or after its Will Delay Interval.
             session.detach(this, willMessage, handshake.willDelaySeconds());
             session = null;

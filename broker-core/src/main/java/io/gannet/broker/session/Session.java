@@ -181,6 +181,28 @@ public final class Session {
         });
     }
 
+    /**
+     * The broker is stopping and closed the connection: the session goes offline and starts no clock. A will with a
+     * delay stays pending in the journal, due its delay after now, so that a store that keeps the session publishes
+     * it after the next start unless the client resumes first; a will without one is withheld, as a stopping broker
+     * publishes no wills.
+     */
+    public void detachAtShutdown(ClientLink closed, Message will, long willDelaySeconds) {
+        execute(() -> {
+            if (link != closed) {
+                return;
+            }
+            goOffline();
+            long now = context.clock().millis();
+            journal.disconnected(now);
+            if (will != null && willDelaySeconds > 0 && expirySeconds > 0) {
+                journal.willPending(will, now + willDelaySeconds * 1000);
+            } else {
+                journal.willCleared();
+            }
+        });
+    }
+
     private void goOffline() {
         link = null;
         online = false;

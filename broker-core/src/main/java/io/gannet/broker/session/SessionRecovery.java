@@ -4,8 +4,11 @@ import io.gannet.broker.message.Message;
 import io.gannet.broker.store.SessionSnapshot;
 import io.gannet.broker.store.SubscriptionRecord;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -24,18 +27,38 @@ public final class SessionRecovery {
      * @return how many sessions were rebuilt
      */
     public static int recover(List<SessionSnapshot> snapshots, Supplier<EventLoop> loops, SessionContext context) {
-        List<Runnable> clocks = new ArrayList<>(snapshots.size());
+        // One task per event loop for all its sessions: a round trip per session cost 60 µs each, six seconds for
+        // 100,000 sessions.
+        Map<EventLoop, List<SessionSnapshot>> byLoop = new IdentityHashMap<>();
         for (SessionSnapshot snapshot : snapshots) {
-            EventLoop loop = loops.get();
-            loop.submit(() -> {
-                Session s = restore(snapshot, loop, context);
-                if (s != null) {
-                    clocks.add(() -> loop.execute(() -> startClocks(s, snapshot)));
-                }
-            }).syncUninterruptibly();
+            byLoop.computeIfAbsent(loops.get(), l -> new ArrayList<>()).add(snapshot);
         }
-        clocks.forEach(Runnable::run);
-        return clocks.size();
+        Map<EventLoop, List<Restored>> restored = new IdentityHashMap<>();
+        List<Future<?>> done = new ArrayList<>(byLoop.size());
+        byLoop.forEach((loop, mine) -> {
+            List<Restored> out = new ArrayList<>(mine.size());
+            restored.put(loop, out);
+            done.add(loop.submit(() -> {
+                for (SessionSnapshot snapshot : mine) {
+                    Session s = restore(snapshot, loop, context);
+                    if (s != null) {
+                        out.add(new Restored(s, snapshot));
+                    }
+                }
+            }));
+        });
+        done.forEach(Future::syncUninterruptibly);
+        // Every session is in place before any clock starts: a will already due reaches every recovered subscriber.
+        int count = 0;
+        for (Map.Entry<EventLoop, List<Restored>> e : restored.entrySet()) {
+            List<Restored> mine = e.getValue();
+            count += mine.size();
+            e.getKey().execute(() -> mine.forEach(r -> startClocks(r.session, r.snapshot)));
+        }
+        return count;
+    }
+
+    private record Restored(Session session, SessionSnapshot snapshot) {
     }
 
     private static Session restore(SessionSnapshot snapshot, EventLoop loop, SessionContext context) {

@@ -61,8 +61,13 @@ public final class EmbeddedBroker implements AutoCloseable {
      * configuration enables it), as {@code bin/gannet} assembles it; relative paths resolve against {@code home}.
      */
     public static EmbeddedBroker startFromClassPath(Map<String, Object> settings, java.nio.file.Path home) {
+        return startFromClassPath(settings, home, java.time.Clock.systemUTC());
+    }
+
+    /** The same, on {@code clock}: a test moves it to let expiries and will delays pass across a restart. */
+    public static EmbeddedBroker startFromClassPath(Map<String, Object> settings, java.nio.file.Path home,
+                                                    java.time.Clock clock) {
         GannetConfig config = config(settings);
-        java.time.Clock clock = java.time.Clock.systemUTC();
         return start(new Broker(config, new AllowAllAuthenticator(), io.gannet.broker.auth.EnhancedAuthenticator.NONE,
                 clock, Broker.Ports.fromClassPath(config, home, clock)));
     }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Gannet with persistent subscribers, with persistence off and with each sync policy, side by side in one run: QoS 1
+# pairs (10 publishers, 10 persistent subscribers) and fan-in (100 publishers, 1 persistent subscriber) with 16-byte
+# payloads, as fast as they go. The subscribers connect with a Session Expiry Interval (gannet-bench
+# --session-expiry), so that every message is journaled: queued, sent, acknowledged. Prints a Markdown table and
+# keeps every run's output in benchmarks/target/persistence/.
+#
+#   benchmarks/persistence.sh                       warm-up 20 s, 10 s measured per case (about 6 minutes)
+#   benchmarks/persistence.sh --warmup 10 --duration 5
+#   benchmarks/persistence.sh --inflight 200      QoS 1 messages each publisher keeps unacknowledged (default 20);
+#                                                 the fsync policies hold acknowledgements, so they are bound by it
+#
+# Each mode gets a fresh broker and an empty journal. The broker runs on core 0 and the generator on core 1 where
+# there are two cores; the journal's writer thread shares core 0 with the broker's event loops.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=bench-lib.sh
+. "$here/bench-lib.sh"
+warmup=20
+duration=10
+port=23883
+inflight=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --warmup) warmup="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --port) port="$2"; shift 2 ;;
+    --inflight) inflight="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "persistence.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/pom.xml" | head -n 1)
+tarball="$root/dist/target/gannet-$version.tar.gz"
+[ -f "$tarball" ] || (cd "$root" && mvn -B -q -DskipTests install)
+work="$root/benchmarks/target/persistence"
+rm -rf "$work" && mkdir -p "$work"
+tar xzf "$tarball" -C "$work"
+home="$work/gannet-$version"
+bench="$home/bin/gannet-bench"
+pin_cores
+
+modes=(off os interval every-message)
+cases=("pairs 10" "fanin 100")
+declare -A rate cpu p99
+for mode in "${modes[@]}"; do
+  port=$((port + 1))
+  rm -rf "$home/data/persistence"
+  if [ "$mode" = off ]; then
+    write_gannet_config "$work/gannet.yaml" "$port" "$work/plugins" "enabled: false"
+  else
+    write_gannet_config "$work/gannet.yaml" "$port" "$work/plugins" $'enabled: true\nsync: '"$mode"
+  fi
+  GANNET_HEAP=1g $broker_cpu "$home/bin/gannet" --config "$work/gannet.yaml" > "$work/broker-$mode.log" 2>&1 &
+  pid=$!
+  wait_for_port "$port" "$pid"
+  for c in "${cases[@]}"; do
+    set -- $c
+    log="$work/$mode-$1.log"
+    $gen_cpu "$bench" --port "$port" --scenario "$1" -n "$2" --qos 1 --payload 16 --session-expiry 3600 \
+      --inflight "$inflight" --warmup "$warmup" --duration "$duration" --broker-pid "$pid" > "$log" 2>&1 || echo "   (exit $?: see $log)"
+    rate[$mode,$1]=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
+    cpu[$mode,$1]=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
+    p99[$mode,$1]=$(sed -n 's/^  latency .*p99 \([0-9.]*\) ms .*p99.9.*/\1/p' "$log")
+    echo "$mode $1: ${rate[$mode,$1]} msg/s, ${cpu[$mode,$1]} µs/msg, p99 ${p99[$mode,$1]} ms" >&2
+  done
+  kill -TERM "$pid"; wait "$pid" || true
+done
+
+echo
+echo "QoS 1, persistent subscribers, $inflight in flight per publisher, as fast as it goes: delivered msg/s (share of"
+echo "'off'), broker CPU µs per message, p99 ms"
+echo
+echo "| case | off | os | interval | every-message |"
+echo "|---|---|---|---|---|"
+for c in "${cases[@]}"; do
+  set -- $c
+  row="| $1 QoS 1 |"
+  for mode in "${modes[@]}"; do
+    r=${rate[$mode,$1]:-0}; base=${rate[off,$1]:-0}
+    share=$(awk -v r="$r" -v b="$base" 'BEGIN { if (b > 0) printf "%d %%", 100 * r / b; else print "-" }')
+    cell=$(printf "%'d" "$r" 2>/dev/null || echo "$r")
+    row="$row $cell ($share), ${cpu[$mode,$1]:-?} µs, ${p99[$mode,$1]:-?} ms |"
+  done
+  echo "$row"
+done

@@ -10,19 +10,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts HiveMQ CE for compare.sh with the settings every broker in the comparison gets: a plain listener on
  * 127.0.0.1, anonymous clients, no persistence (in-memory), queues large enough not to drop, a Receive Maximum of
- * 1,024 (Gannet's default; HiveMQ's own is 10), no usage statistics.
+ * 1,024 (Gannet's default; HiveMQ's own is 10), no usage statistics. persistence.sh passes "file" (HiveMQ's own
+ * default) to compare the brokers with persistence on.
  * Runs until the process is told to stop (SIGTERM), then stops HiveMQ.
  *
- * <p>Usage: {@code HiveMqPeer PORT WORK_DIR}. WORK_DIR receives conf/, data/ and extensions/; compare.sh deletes it
- * afterwards, since HiveMQ's data files grow large.
+ * <p>Usage: {@code HiveMqPeer PORT WORK_DIR [in-memory|file]}. WORK_DIR receives conf/, data/ and extensions/;
+ * compare.sh deletes it afterwards, since HiveMQ's data files grow large.
  */
 public final class HiveMqPeer {
     private HiveMqPeer() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: HiveMqPeer PORT WORK_DIR");
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: HiveMqPeer PORT WORK_DIR [in-memory|file]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
@@ -30,7 +31,8 @@ public final class HiveMqPeer {
         Path conf = Files.createDirectories(work.resolve("conf"));
         Path data = Files.createDirectories(work.resolve("data"));
         Path extensions = Files.createDirectories(work.resolve("extensions"));
-        writeConfig(conf, port);
+        String persistence = args.length > 2 ? args[2] : "in-memory"; // file: HiveMQ's own default
+        writeConfig(conf, port, persistence);
 
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
@@ -54,7 +56,7 @@ public final class HiveMqPeer {
         stopped.await();
     }
 
-    private static void writeConfig(Path conf, int port) throws IOException {
+    private static void writeConfig(Path conf, int port, String persistence) throws IOException {
         Files.writeString(conf.resolve("config.xml"), """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -73,12 +75,12 @@ public final class HiveMqPeer {
                     </receive-maximum>
                   </mqtt>
                   <persistence>
-                    <mode>in-memory</mode>
+                    <mode>%s</mode>
                   </persistence>
                   <anonymous-usage-statistics>
                     <enabled>false</enabled>
                   </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port));
+                """.formatted(port, persistence));
     }
 }

@@ -203,16 +203,16 @@ final class JournalWriter implements Runnable {
                     n++;
                 }
                 appendBatch();
-                finishBatch(n == 0);
+                finishBatch();
+                housekeeping(); // also under a load that never lets the writer idle
                 if (n == 0) {
                     if (!running && inbox.isEmpty()) {
                         break;
                     }
-                    housekeeping();
                     idle();
                 }
             }
-            finishBatch(true);
+            finishBatch();
             segment.sync(); // a clean stop leaves everything on disk, whatever the policy
             completeWaiting(null);
         } catch (Throwable e) {
@@ -252,7 +252,7 @@ final class JournalWriter implements Runnable {
     }
 
     /** Releases the acknowledgements the sync policy allows now. */
-    private void finishBatch(boolean idle) throws IOException {
+    private void finishBatch() throws IOException {
         switch (policy) {
             case OS -> completeWaiting(null);
             case EVERY_MESSAGE -> {

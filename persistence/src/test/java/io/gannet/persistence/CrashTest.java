@@ -195,7 +195,9 @@ class CrashTest {
                 int from = next;
                 Thread publisher = new Thread(() -> publishUntilStopped(broker.port(), from, stop, acknowledged));
                 publisher.start();
-                Thread.sleep(300 + random.nextInt(1200)); // a random moment under load, not a wait for an event
+                // A random moment under load: after a random number of further acknowledgements.
+                int target = acknowledged.size() + 500 + random.nextInt(4000);
+                await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= target);
                 broker.kill();
                 stop.set(true);
                 publisher.join(30_000);

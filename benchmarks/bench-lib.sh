@@ -50,3 +50,13 @@ wait_for_port() {
   echo "nothing listens on $port after 120 s" >&2
   return 1
 }
+
+# Unpacks the built distribution (built first when missing) from ROOT into DIR and prints the Gannet home it made.
+unpack_gannet() {
+  local root=$1 dir=$2 version tarball
+  version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/pom.xml" | head -n 1)
+  tarball="$root/dist/target/gannet-$version.tar.gz"
+  [ -f "$tarball" ] || (cd "$root" && mvn -B -q -DskipTests install) >&2
+  tar xzf "$tarball" -C "$dir"
+  echo "$dir/gannet-$version"
+}

@@ -38,13 +38,9 @@ fi
 mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 mvn -B -q -f "$here/peers/hivemq/pom.xml" package
 
-version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/pom.xml" | head -n 1)
-tarball="$root/dist/target/gannet-$version.tar.gz"
-[ -f "$tarball" ] || (cd "$root" && mvn -B -q -DskipTests install)
 work="$root/benchmarks/target/persistence-peers"
 rm -rf "$work" && mkdir -p "$work"
-tar xzf "$tarball" -C "$work"
-home="$work/gannet-$version"
+home=$(unpack_gannet "$root" "$work")
 bench="$home/bin/gannet-bench"
 pin_cores
 

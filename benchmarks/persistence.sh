@@ -33,13 +33,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/pom.xml" | head -n 1)
-tarball="$root/dist/target/gannet-$version.tar.gz"
-[ -f "$tarball" ] || (cd "$root" && mvn -B -q -DskipTests install)
 work="$root/benchmarks/target/persistence"
 rm -rf "$work" && mkdir -p "$work"
-tar xzf "$tarball" -C "$work"
-home="$work/gannet-$version"
+home=$(unpack_gannet "$root" "$work")
 bench="$home/bin/gannet-bench"
 pin_cores
 

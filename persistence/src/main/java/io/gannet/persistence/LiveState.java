@@ -179,9 +179,8 @@ final class LiveState {
         }
     }
 
-    /** Drops the messages that expired by {@code nowMillis}; returns how many. */
-    long dropExpired(long nowMillis) {
-        long dropped = 0;
+    /** Drops the queued messages and retained messages that expired by {@code nowMillis}. */
+    void dropExpired(long nowMillis) {
         for (SessionState s : sessions.values()) {
             var it = s.messages.values().iterator();
             while (it.hasNext()) {
@@ -189,7 +188,6 @@ final class LiveState {
                 if (h.packetId == 0 && h.message.message().isExpired(nowMillis)) {
                     it.remove();
                     drop(s, h);
-                    dropped++;
                 }
             }
         }
@@ -200,7 +198,6 @@ final class LiveState {
             }
             return expired;
         });
-        return dropped;
     }
 
     /** The highest session key in use: new sessions get keys above it. */
@@ -229,21 +226,11 @@ final class LiveState {
         return sessions.values();
     }
 
-    Iterable<Message> retainedMessages() {
+    /** The retained messages, in the order they were first stored. */
+    List<Message> retainedMessages() {
         List<Message> out = new ArrayList<>(retained.size());
         for (Retained r : retained.values()) {
             out.add(r.message);
-        }
-        return out;
-    }
-
-    /** The retained messages not expired by {@code nowMillis}, for the core to index at start. */
-    List<Message> retainedSnapshot(long nowMillis) {
-        List<Message> out = new ArrayList<>(retained.size());
-        for (Retained r : retained.values()) {
-            if (!r.message.isExpired(nowMillis)) {
-                out.add(r.message);
-            }
         }
         return out;
     }

@@ -38,11 +38,10 @@ public final class PersistenceStoreProvider implements StoreProvider {
         try {
             JournalRecovery.Recovered recovered = JournalRecovery.recover(directory);
             LiveState state = recovered.state();
-            long now = clock.millis();
-            state.dropExpired(now);
+            state.dropExpired(clock.millis()); // before anything is handed to the core
             JournalWriter writer = new JournalWriter(directory, state, settings, clock);
             PersistentSessionStore sessions = new PersistentSessionStore(writer, state);
-            PersistentRetainedJournal retained = new PersistentRetainedJournal(writer, state.retainedSnapshot(now));
+            PersistentRetainedJournal retained = new PersistentRetainedJournal(writer, state.retainedMessages());
             int sessionCount = state.sessionCount();
             long messageCount = state.messageCount();
             int retainedCount = state.retainedCount();

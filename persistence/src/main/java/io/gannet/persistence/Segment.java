@@ -51,10 +51,6 @@ final class Segment implements AutoCloseable {
         return number;
     }
 
-    Path path() {
-        return path;
-    }
-
     /** The bytes of the records in this segment, with their headers. */
     long bytes() {
         return bytes;

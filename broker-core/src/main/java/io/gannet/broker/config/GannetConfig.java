@@ -24,9 +24,4 @@ public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Sess
     public GannetConfig withListeners(List<ListenerConfig> newListeners) {
         return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds, persistence, plugins);
     }
-
-    /** The same configuration with other persistence settings. */
-    public GannetConfig withPersistence(PersistenceConfig newPersistence) {
-        return new GannetConfig(listeners, mqtt, sessions, network, sysIntervalSeconds, newPersistence, plugins);
-    }
 }

@@ -6,7 +6,6 @@ import io.gannet.broker.config.SessionConfig;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.store.InflightMessage;
-import io.gannet.broker.store.SessionJournal;
 import io.gannet.broker.store.SessionSnapshot;
 import io.gannet.broker.store.StoredMessage;
 import io.netty.buffer.ByteBuf;
@@ -197,7 +196,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
             return null;
         }
         CompletableFuture<Void> kept = session.journal().queued(d.stored());
-        return kept == SessionJournal.DONE || kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
+        return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
     }
 
     /** Counts a message the queue dropped; journals it when it had been queued. */

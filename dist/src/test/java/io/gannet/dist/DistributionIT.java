@@ -71,7 +71,8 @@ class DistributionIT {
         assertThat(broker.exitValue()).as(log).isZero();
         assertThat(log).contains("Shutting down").contains("Gannet stopped").doesNotContain("ERROR")
                 .contains("bin/gannet-passwd") // how to add a first user
-                .contains("SELF-SIGNED"); // the loud line about the generated certificate
+                .contains("SELF-SIGNED") // the loud line about the generated certificate
+                .contains("Kafka bridge: no mapping configured"); // shipped enabled, idle until configured
         assertThat(home.resolve("data/tls/self-signed.crt")).exists();
         assertThat(home.resolve("log/gannet.log")).as("logs land in the installation's log/ directory").exists();
     }

@@ -6,6 +6,7 @@ import io.gannet.broker.message.Message;
 import io.gannet.broker.store.StoreFullException;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -45,7 +46,8 @@ final class JournalWriter implements Runnable {
     private final long maxDiskBytes;
     private final long compactAtLeastBytes;
     private final Clock clock;
-    private final ConcurrentLinkedQueue<JournalOp> inbox = new ConcurrentLinkedQueue<>();
+    /** Many producers (the loops), one consumer: a chunked array queue, no node per entry as a linked one has. */
+    private final Queue<JournalOp> inbox = PlatformDependent.newMpscQueue();
     private final RecordEncoder encoder = new RecordEncoder();
     private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
     private final Thread thread;
@@ -371,7 +373,7 @@ final class JournalWriter implements Runnable {
         for (int packetId : s.inboundQos2) {
             append(to, new JournalOp.InboundQos2(s.key, packetId, true, null));
         }
-        for (LiveState.Held h : s.messages.values()) {
+        for (LiveState.Held h : s.messagesInOrder()) {
             append(to, new JournalOp.Queued(s.key, h.message, null));
             if (h.packetId != 0) {
                 append(to, new JournalOp.Sent(s.key, h.message.seq(), h.packetId));

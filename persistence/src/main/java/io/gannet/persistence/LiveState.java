@@ -7,24 +7,30 @@ import io.gannet.broker.store.SessionSnapshot;
 import io.gannet.broker.store.StoredMessage;
 import io.gannet.broker.store.SubscriptionRecord;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * What the journal holds that is still alive: every persistent session with its subscriptions, messages and QoS 2
  * state, and the retained messages. Replay builds it from the journal; the writer keeps it current with each entry
  * it writes, and compaction writes it out as the snapshot that starts a new segment. Messages are the core's own
- * immutable objects, shared, so the state costs little beyond its maps. Touched by one thread at a time: the
- * replaying thread at start, then the writer thread.
+ * immutable objects, shared, so the state costs little beyond its maps, which are keyed by primitives (Agrona's):
+ * the writer looks up a session and a message for nearly every entry, and boxed keys and map entries were a good
+ * part of its garbage. Touched by one thread at a time: the replaying thread at start, then the writer thread.
  */
 final class LiveState {
     /** A rough size of a session's own entries (creation, subscriptions) in a snapshot, for the compaction trigger. */
     private static final int SESSION_BYTES = 128;
 
-    private final Map<Long, SessionState> sessions = new LinkedHashMap<>();
+    private static final Comparator<Held> BY_SEQ = Comparator.comparingLong(h -> h.message.seq());
+
+    private final Long2ObjectHashMap<SessionState> sessions = new Long2ObjectHashMap<>();
     private final Map<String, SessionState> byClientId = new HashMap<>();
     private final Map<String, Retained> retained = new LinkedHashMap<>();
     private long maxKey;
@@ -60,8 +66,9 @@ final class LiveState {
         long willDueAtMillis;
         long nextSeq;
         final Map<String, SubscriptionRecord> subscriptions = new LinkedHashMap<>();
-        final Map<Long, Held> messages = new LinkedHashMap<>(); // by seq, in the order they reached the session
-        final Map<Integer, Held> inflight = new HashMap<>(); // by packet id
+        /** By seq; a session numbers its messages in the order they reach it, so seq order is that order. */
+        final Long2ObjectHashMap<Held> messages = new Long2ObjectHashMap<>(4, 0.65f);
+        final Int2ObjectHashMap<Held> inflight = new Int2ObjectHashMap<>(4, 0.65f); // by packet id
         final LinkedHashSet<Integer> inboundQos2 = new LinkedHashSet<>();
 
         SessionState(long key, String clientId) {
@@ -76,6 +83,13 @@ final class LiveState {
                 h.released = false;
                 inflight.put(packetId, h);
             }
+        }
+
+        /** The messages in the order they reached the session. */
+        List<Held> messagesInOrder() {
+            List<Held> out = new ArrayList<>(messages.values());
+            out.sort(BY_SEQ);
+            return out;
         }
 
         void released(int packetId) {
@@ -160,8 +174,8 @@ final class LiveState {
     }
 
     private void drop(SessionState s, Held h) {
-        if (h.packetId != 0) {
-            s.inflight.remove(h.packetId, h);
+        if (h.packetId != 0 && s.inflight.get(h.packetId) == h) {
+            s.inflight.remove(h.packetId);
         }
         messageBytes -= h.recordBytes;
         messages--;
@@ -241,7 +255,7 @@ final class LiveState {
         for (SessionState s : sessions.values()) {
             List<StoredMessage> queued = new ArrayList<>();
             List<InflightMessage> inflight = new ArrayList<>();
-            for (Held h : s.messages.values()) {
+            for (Held h : s.messagesInOrder()) {
                 if (h.packetId == 0) {
                     queued.add(h.message);
                 } else {

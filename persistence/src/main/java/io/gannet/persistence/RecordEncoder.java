@@ -99,7 +99,24 @@ final class RecordEncoder {
     }
 
     RecordEncoder writeString(String v) {
-        return writeBytes(v == null ? null : v.getBytes(StandardCharsets.UTF_8));
+        if (v == null) {
+            return writeInt(-1);
+        }
+        // Topics and client ids are nearly always ASCII: written straight into the batch, with no array made for
+        // each; anything else through the JDK's encoder.
+        int n = v.length();
+        ensure(4 + n);
+        int start = pos + 4;
+        for (int i = 0; i < n; i++) {
+            char c = v.charAt(i);
+            if (c >= 0x80) {
+                return writeBytes(v.getBytes(StandardCharsets.UTF_8));
+            }
+            buf[start + i] = (byte) c;
+        }
+        writeInt(n);
+        pos += n;
+        return this;
     }
 
     RecordEncoder writeInts(int[] v) {

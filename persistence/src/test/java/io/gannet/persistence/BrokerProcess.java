@@ -2,15 +2,14 @@ package io.gannet.persistence;
 
 import static org.awaitility.Awaitility.await;
 
+import io.gannet.broker.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -64,14 +63,7 @@ final class BrokerProcess implements AutoCloseable {
     /** Starts the broker and waits until it serves. */
     BrokerProcess start() throws IOException {
         starts++;
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("--enable-native-access")
-                    || arg.startsWith("--sun-misc") || arg.startsWith("-Dchronicle")) {
-                command.add(arg);
-            }
-        }
+        List<String> command = ChildJvm.java();
         command.addAll(List.of("-Xmx512m", "-Dgannet.home=" + home, "-cp", System.getProperty("java.class.path"),
                 "io.gannet.broker.Main", "--config", config.toString()));
         Path log = log();

@@ -33,6 +33,31 @@ public interface PluginConfig {
     Path path(String key, String defaultValue);
 
     /**
+     * The map under {@code key}, as a section with the same typed access; an empty section when the key is absent.
+     * Its {@link #keys()} are every key of that map, in the order written.
+     *
+     * @throws PluginConfigException if the value is not a map
+     * @since 1.1
+     */
+    PluginConfig section(String key);
+
+    /**
+     * The list of maps under {@code key} (a YAML list of mappings), each as a section; empty when the key is absent.
+     *
+     * @throws PluginConfigException if the value is not a list, or an item is not a map
+     * @since 1.1
+     */
+    List<PluginConfig> sections(String key);
+
+    /**
+     * The full name of {@code key} in this section as the broker reports it, such as
+     * {@code plugins.kafka.clusters.local.bootstrap-servers}: for a plugin's own error messages.
+     *
+     * @since 1.1
+     */
+    String fullKey(String key);
+
+    /**
      * Fails if the section holds a key not in {@code known}, so that a typo is reported instead of ignored.
      *
      * @throws PluginConfigException naming the first unknown key and the known ones

@@ -12,7 +12,7 @@ public final class SpiVersion {
     /** The major version: it changes only when a {@link Stable} type changes incompatibly. */
     public static final int MAJOR = 1;
     /** The minor version: it grows when types or methods are added. */
-    public static final int MINOR = 0;
+    public static final int MINOR = 1;
     /** The manifest attribute that names the SPI version a plugin jar was built against. */
     public static final String MANIFEST_ATTRIBUTE = "Gannet-SPI-Version";
     /**
@@ -38,6 +38,25 @@ public final class SpiVersion {
         int dot = version.indexOf('.');
         try {
             return Integer.parseInt(dot < 0 ? version.trim() : version.substring(0, dot).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not an SPI version: '" + version + "'", e);
+        }
+    }
+
+    /**
+     * The minor version in a {@code major.minor} string ({@code 0} when there is none).
+     *
+     * @throws IllegalArgumentException if the string is not of that form
+     * @since 1.1
+     */
+    public static int minorOf(String version) {
+        int dot = version.indexOf('.');
+        if (dot < 0) {
+            majorOf(version);
+            return 0;
+        }
+        try {
+            return Integer.parseInt(version.substring(dot + 1).trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not an SPI version: '" + version + "'", e);
         }

@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -15,21 +17,46 @@ import java.util.function.Function;
  *
  * <p>Held acknowledgements are bounded: at {@code limit} the connection stops reading until the oldest is sent, so
  * a client that ignores Receive Maximum (or a 3.1.1 client) cannot pile up unbounded state.
+ *
+ * <p>Gates complete on other threads (a durable store completes a whole batch of them at once on its writer
+ * thread). Each completed one is pushed onto a lock-free stack, and only the push that finds the stack empty hands
+ * the loop a task, which settles all that arrived meanwhile: one task per batch rather than one per message.
  */
 final class AcknowledgementOrder {
-    private static final class Held {
+    private final class Held implements BiConsumer<Void, Throwable> {
         MqttPacket ack;
         boolean ready;
         boolean close;
         String closeReason;
         Function<Throwable, MqttPacket> onFailure;
         long deadlineNanos;
+        /** How the gate completed and the next one completed before it; written before the push publishes them. */
+        Throwable error;
+        Held nextCompleted;
 
         Held(MqttPacket ack, boolean ready) {
             this.ack = ack;
             this.ready = ready;
         }
+
+        /** The gate completed, on whatever thread completed it. */
+        @Override
+        public void accept(Void ok, Throwable error) {
+            this.error = error;
+            Held head;
+            do {
+                head = completed;
+                nextCompleted = head;
+            } while (!COMPLETED.compareAndSet(AcknowledgementOrder.this, head, this));
+            if (head == null) {
+                connection.eventLoop().execute(AcknowledgementOrder.this::settleCompleted);
+            }
+        }
     }
+
+    // A field updater rather than an AtomicReference: no extra object for each of many idle connections.
+    private static final AtomicReferenceFieldUpdater<AcknowledgementOrder, Held> COMPLETED =
+            AtomicReferenceFieldUpdater.newUpdater(AcknowledgementOrder.class, Held.class, "completed");
 
     private final MqttConnection connection;
     private final int limit;
@@ -38,6 +65,8 @@ final class AcknowledgementOrder {
     private boolean suspended;
     /** The one timer that enforces the timeout of every held acknowledgement, oldest first; null when none runs. */
     private ScheduledFuture<?> timer;
+    /** Held acknowledgements whose gate completed, newest first, not yet settled on the loop. */
+    private volatile Held completed;
 
     AcknowledgementOrder(MqttConnection connection, int limit, long timeoutSeconds) {
         this.connection = connection;
@@ -73,12 +102,21 @@ final class AcknowledgementOrder {
             // they came, so the timer only ever watches the oldest.
             timer = connection.eventLoop().schedule(this::expireOverdue, timeoutNanos, TimeUnit.NANOSECONDS);
         }
-        gate.whenComplete((ok, error) -> connection.eventLoop().execute(() -> {
+        gate.whenComplete(h);
+    }
+
+    /** On the loop: settles every held acknowledgement whose gate completed since the last call, then sends. */
+    private void settleCompleted() {
+        for (Held h = COMPLETED.getAndSet(this, null); h != null; ) {
+            Held next = h.nextCompleted;
+            h.nextCompleted = null;
             if (!h.ready) { // not timed out meanwhile
-                settle(h, error);
-                flush();
+                settle(h, h.error);
             }
-        }));
+            h.error = null;
+            h = next;
+        }
+        flush();
     }
 
     private void settle(Held h, Throwable error) {

@@ -163,8 +163,10 @@ public final class PluginManager implements AutoCloseable {
             return List.of();
         }
         int major;
+        int minor;
         try {
             major = SpiVersion.majorOf(spi);
+            minor = SpiVersion.minorOf(spi);
         } catch (IllegalArgumentException e) {
             refused.add(new Refused(name, e.getMessage()));
             return List.of();
@@ -173,6 +175,13 @@ public final class PluginManager implements AutoCloseable {
             log.error("Plugin '{}' is left out: it was built for SPI {}, and this broker provides SPI {}; rebuild it "
                     + "against gannet-plugins-spi {}.x", name, spi, SpiVersion.current(), SpiVersion.MAJOR);
             refused.add(new Refused(name, "built for SPI " + spi + ", broker provides " + SpiVersion.current()));
+            return List.of();
+        }
+        if (minor > SpiVersion.MINOR) {
+            // It may call what this broker does not have yet: better refused now than a NoSuchMethodError later.
+            log.error("Plugin '{}' is left out: it was built for SPI {}, newer than this broker's SPI {}; use a newer "
+                    + "broker", name, spi, SpiVersion.current());
+            refused.add(new Refused(name, "built for SPI " + spi + ", newer than the broker's " + SpiVersion.current()));
             return List.of();
         }
         URL[] urls = new URL[jars.size()];

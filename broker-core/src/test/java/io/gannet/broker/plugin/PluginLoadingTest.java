@@ -12,6 +12,7 @@ import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.config.ListenerConfig;
 import io.gannet.spi.Plugin;
 import io.gannet.spi.PluginContext;
+import io.gannet.spi.SpiVersion;
 import io.gannet.spi.auth.AuthenticationResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -153,10 +154,13 @@ class PluginLoadingTest {
                 "1.0");
         Path beta = Files.createDirectories(plugins.resolve("beta"));
         PluginJars.build(work, "../plugins/beta/beta.jar", PluginJars.authPlugin("beta", "b", "2"), "beta.AuthPlugin",
-                "1.3");
+                "1.1");
         // Built for another major SPI version: refused with a clear reason.
         PluginJars.build(work, "../plugins/future.jar", PluginJars.authPlugin("future", "f", "9"), "future.AuthPlugin",
                 "2.0");
+        // Built for a newer minor SPI: it may call what this broker lacks, so it is refused too.
+        PluginJars.build(work, "../plugins/newer.jar", PluginJars.authPlugin("newer", "n", "8"), "newer.AuthPlugin",
+                "1.9");
         // Switched off by a marker file.
         Path off = Files.createDirectories(plugins.resolve("off"));
         PluginJars.build(work, "../plugins/off/off.jar", PluginJars.authPlugin("off", "o", "0"), "off.AuthPlugin", "1.0");
@@ -166,9 +170,11 @@ class PluginLoadingTest {
         start(Map.of("directory", plugins.toString()));
         assertThat(broker.plugins().startedNames()).containsExactlyInAnyOrder("alpha", "beta");
         assertThat(broker.plugins().refused()).extracting(PluginManager.Refused::name)
-                .containsExactlyInAnyOrder("future", "off");
+                .containsExactlyInAnyOrder("future", "newer", "off");
         assertThat(broker.plugins().refused()).filteredOn(r -> r.name().equals("future")).singleElement()
-                .satisfies(r -> assertThat(r.reason()).contains("2.0").contains("1.0"));
+                .satisfies(r -> assertThat(r.reason()).contains("2.0").contains(SpiVersion.current()));
+        assertThat(broker.plugins().refused()).filteredOn(r -> r.name().equals("newer")).singleElement()
+                .satisfies(r -> assertThat(r.reason()).contains("1.9").contains("newer than"));
         assertThat(connect("a")).isEqualTo(Mqtt3ConnAckReturnCode.SUCCESS);
         assertThat(connect("b")).isEqualTo(Mqtt3ConnAckReturnCode.SUCCESS);
         assertThat(connect("f")).as("the refused plugin has no say").isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);

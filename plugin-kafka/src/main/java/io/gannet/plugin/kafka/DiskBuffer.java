@@ -1,0 +1,410 @@
+package io.gannet.plugin.kafka;
+
+import io.gannet.plugin.kafka.BridgeConfig.WhenFull;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+
+/**
+ * The records of one Kafka cluster that wait on disk: those of {@code after-buffer} mappings, whose publishers are
+ * acknowledged once the record is here, and those of {@code at-once} mappings that no longer fit in memory. A
+ * Chronicle Queue in {@code <buffer.directory>/<cluster>/}, written and read by one thread of its own, which hands
+ * the records on to the cluster's {@link KafkaSender} in the order they were written, a window at a time, and
+ * remembers (in the file {@code acknowledged}) how far Kafka has acknowledged them without a gap. After a crash or
+ * a restart it starts again from there: a record may reach Kafka twice, none is lost.
+ *
+ * <p>Its bound is {@code buffer.max-bytes} of records not yet acknowledged by Kafka. When full, {@code refuse}
+ * refuses new records, and {@code drop-oldest} passes over the oldest ones not yet handed to Kafka (each counted).
+ * Cycle files (five minutes each) are deleted once every record in them is acknowledged.
+ */
+final class DiskBuffer implements AutoCloseable {
+    /** How much is handed to the sender at a time (at most a quarter of the bound); the rest waits on disk. */
+    private static final long MAX_WINDOW_BYTES = 4L << 20;
+    private static final int WINDOW_RECORDS = 10_000;
+    private static final long SAVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final String cluster;
+    private final Path dir;
+    private final KafkaSender sender;
+    private final Function<String, MappingMetrics> metricsOf;
+    private final long maxBytes;
+    private final long windowBytes;
+    private final WhenFull whenFull;
+    private final Logger log;
+    private final ChronicleQueue queue;
+    private final Queue<Entry> inbox = new ConcurrentLinkedQueue<>();
+    /** Bytes of records written and not yet acknowledged by Kafka, and of those handed in and not yet written. */
+    private final AtomicLong backlogBytes = new AtomicLong();
+    private final AtomicLong backlogRecords = new AtomicLong();
+    private final Thread thread;
+    private final TreeMap<Long, File> cycleFiles = new TreeMap<>();
+    private final ArrayDeque<Forwarded> forwarded = new ArrayDeque<>();
+    private ExcerptAppender appender;
+    private ExcerptTailer tailer;
+    private long forwardedBytes;
+    private long acknowledgedIndex = -1;
+    private long savedIndex = -1;
+    private long nextSaveNanos;
+    private volatile boolean running = true;
+    private volatile boolean parked;
+
+    /** A record handed in by an event loop, with what waits for it to be written. */
+    private record Entry(String mapping, byte[] record, CompletableFuture<Void> written) {
+    }
+
+    /** A record handed to the sender, in order; {@code done} is set by Kafka's answer. */
+    private static final class Forwarded {
+        final long index;
+        final long bytes;
+        volatile boolean done;
+
+        Forwarded(long index, long bytes) {
+            this.index = index;
+            this.bytes = bytes;
+        }
+    }
+
+    DiskBuffer(String cluster, Path directory, KafkaSender sender, Function<String, MappingMetrics> metricsOf,
+               long maxBytes, WhenFull whenFull, Logger log) throws IOException {
+        this.cluster = cluster;
+        this.dir = directory.resolve(cluster);
+        this.sender = sender;
+        this.metricsOf = metricsOf;
+        this.maxBytes = maxBytes;
+        // What is handed to the sender cannot be dropped any more: most of the bound stays here, where it can.
+        this.windowBytes = Math.min(MAX_WINDOW_BYTES, maxBytes / 4);
+        this.whenFull = whenFull;
+        this.log = log;
+        Files.createDirectories(dir);
+        this.queue = KafkaSender.withPluginClassLoader(() -> SingleChronicleQueueBuilder.binary(dir.resolve("records")
+                        .toFile())
+                .rollCycle(RollCycles.FIVE_MINUTELY)
+                .storeFileListener(new net.openhft.chronicle.queue.impl.StoreFileListener() {
+                    @Override
+                    public void onAcquired(int cycle, File file) {
+                        synchronized (cycleFiles) {
+                            cycleFiles.put((long) cycle, file);
+                        }
+                    }
+
+                    @Override
+                    public void onReleased(int cycle, File file) {
+                    }
+                })
+                .build());
+        this.thread = new Thread(this::run, "gannet-kafka-buffer-" + cluster);
+        thread.setDaemon(true);
+        recover();
+        thread.start();
+    }
+
+    /** Reads where Kafka's acknowledgements reached, and counts what waits after it. */
+    private void recover() throws IOException {
+        Path saved = dir.resolve("acknowledged");
+        tailer = queue.createTailer();
+        if (Files.exists(saved)) {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(saved));
+            if (b.remaining() == 8) {
+                acknowledgedIndex = b.getLong();
+                savedIndex = acknowledgedIndex;
+            }
+        }
+        if (acknowledgedIndex >= 0 && tailer.moveToIndex(acknowledgedIndex)) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                // the acknowledged one itself: passed over
+            }
+        } else {
+            tailer.toStart();
+        }
+        long records = 0;
+        long bytes = 0;
+        try (ExcerptTailer counter = queue.createTailer()) {
+            if (acknowledgedIndex >= 0 && counter.moveToIndex(acknowledgedIndex)) {
+                counter.readingDocument().close();
+            } else {
+                counter.toStart();
+            }
+            while (true) {
+                try (DocumentContext dc = counter.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    records++;
+                    bytes += dc.wire().bytes().readRemaining() + 4;
+                }
+            }
+        }
+        backlogRecords.set(records);
+        backlogBytes.set(bytes);
+        if (records > 0) {
+            log.info("Kafka bridge: {} records ({} bytes) wait on disk for cluster '{}'; they are sent first",
+                    records, bytes, cluster);
+        }
+    }
+
+    /** Whether nothing waits on disk: at-once records then go straight to memory. */
+    boolean isEmpty() {
+        return backlogRecords.get() == 0;
+    }
+
+    /** Whether a record of {@code bytes} fits now; with {@code drop-oldest} there is always room. */
+    boolean hasRoom(long bytes) {
+        return whenFull == WhenFull.DROP_OLDEST || backlogBytes.get() + bytes <= maxBytes;
+    }
+
+    long backlogBytes() {
+        return backlogBytes.get();
+    }
+
+    long backlogRecords() {
+        return backlogRecords.get();
+    }
+
+    /**
+     * Hands a record in; never blocks.
+     *
+     * @return completed once the record is on disk (in the memory-mapped file: it survives a crash of the process)
+     */
+    CompletableFuture<Void> add(String mapping, ProducerRecord<byte[], byte[]> record) {
+        byte[] encoded = RecordCodec.encode(record);
+        backlogBytes.addAndGet(documentBytes(mapping, encoded.length));
+        backlogRecords.incrementAndGet();
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        inbox.add(new Entry(mapping, encoded, written));
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+        return written;
+    }
+
+    /** What a record takes in the backlog: its document (name length, name, record) and the document's header. */
+    private static long documentBytes(String mapping, int recordBytes) {
+        return 4L + mapping.length() + recordBytes + 4;
+    }
+
+    private void run() {
+        try {
+            appender = queue.createAppender();
+            while (running) {
+                boolean worked = write();
+                worked |= settle();
+                worked |= forward();
+                saveProgress(false);
+                if (!worked) {
+                    parked = true;
+                    if (inbox.isEmpty() && running) {
+                        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                    }
+                    parked = false;
+                }
+            }
+            write();
+            settle();
+            saveProgress(true);
+        } catch (RuntimeException | IOException e) {
+            log.error("The Kafka bridge's buffer for cluster '{}' in {} failed; records wait in memory only", cluster,
+                    dir, e);
+            Entry e2;
+            while ((e2 = inbox.poll()) != null) {
+                e2.written().completeExceptionally(e);
+            }
+        } finally {
+            if (tailer != null) {
+                tailer.close();
+            }
+            if (appender != null) {
+                appender.close();
+            }
+        }
+    }
+
+    /** Appends what was handed in, then tells those who wait; {@code drop-oldest} then makes room. */
+    private boolean write() {
+        int n = 0;
+        Entry e;
+        java.util.List<CompletableFuture<Void>> written = new java.util.ArrayList<>();
+        while (n < 1024 && (e = inbox.poll()) != null) {
+            byte[] name = e.mapping().getBytes(StandardCharsets.US_ASCII); // mapping names are ASCII
+            try (DocumentContext dc = appender.writingDocument()) {
+                Bytes<?> out = dc.wire().bytes();
+                out.writeInt(name.length);
+                out.write(name);
+                out.write(e.record());
+            }
+            written.add(e.written());
+            n++;
+        }
+        for (CompletableFuture<Void> w : written) {
+            w.complete(null);
+        }
+        if (whenFull == WhenFull.DROP_OLDEST) {
+            long over = backlogBytes.get() - maxBytes;
+            while (over > 0) {
+                long dropped = dropOldest();
+                if (dropped == 0) {
+                    break;
+                }
+                over -= dropped;
+            }
+        }
+        return n > 0;
+    }
+
+    /** Passes over the oldest record not yet handed to Kafka; its bytes, or 0 when there is none. */
+    private long dropOldest() {
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                return 0;
+            }
+            Bytes<?> in = dc.wire().bytes();
+            long bytes = in.readRemaining();
+            int nameLength = in.readInt();
+            byte[] name = new byte[nameLength];
+            in.read(name);
+            MappingMetrics m = metricsOf.apply(new String(name, StandardCharsets.UTF_8));
+            if (m != null) {
+                m.dropped.increment();
+            }
+            // Passed over for good: out of the backlog at once (records ahead of it may wait for Kafka for long),
+            // and in the queue of forwarded ones only so that the acknowledged mark moves over it in order.
+            Forwarded f = new Forwarded(dc.index(), 0);
+            f.done = true;
+            forwarded.addLast(f);
+            backlogBytes.addAndGet(-(bytes + 4));
+            backlogRecords.decrementAndGet();
+            return bytes + 4;
+        }
+    }
+
+    /** Hands records on to the sender while the window has room. */
+    private boolean forward() {
+        boolean any = false;
+        while (forwarded.size() < WINDOW_RECORDS && forwardedBytes < windowBytes) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    break;
+                }
+                Bytes<?> in = dc.wire().bytes();
+                long bytes = in.readRemaining();
+                int nameLength = in.readInt();
+                byte[] name = new byte[nameLength];
+                in.read(name);
+                byte[] record = new byte[(int) in.readRemaining()];
+                in.read(record);
+                Forwarded f = new Forwarded(dc.index(), bytes);
+                forwarded.addLast(f);
+                forwardedBytes += bytes;
+                any = true;
+                MappingMetrics m = metricsOf.apply(new String(name, StandardCharsets.UTF_8));
+                ProducerRecord<byte[], byte[]> decoded;
+                try {
+                    decoded = RecordCodec.decode(record);
+                } catch (IllegalArgumentException damaged) {
+                    log.warn("Kafka bridge: {} in the buffer of cluster '{}' at index {}; passed over",
+                            damaged.getMessage(), cluster, Long.toHexString(dc.index()));
+                    f.done = true;
+                    continue;
+                }
+                CompletableFuture<Void> sent = new CompletableFuture<>();
+                sent.whenComplete((ok, error) -> {
+                    if (error instanceof BridgeStoppedException) {
+                        return; // not sent: it stays on disk for the next start
+                    }
+                    // Acknowledged, dropped to make room, or refused by Kafka for good (counted by the sender):
+                    // a refused record is not retried, or it would hold back all that follow.
+                    f.done = true;
+                    if (parked) {
+                        LockSupport.unpark(thread);
+                    }
+                });
+                sender.add(new OutRecord(decoded, sent, m, System.nanoTime()));
+            }
+        }
+        return any;
+    }
+
+    /** Moves the acknowledged mark over the records Kafka has answered, without a gap. */
+    private boolean settle() {
+        boolean any = false;
+        while (!forwarded.isEmpty() && forwarded.peekFirst().done) {
+            Forwarded f = forwarded.pollFirst();
+            acknowledgedIndex = f.index;
+            if (f.bytes > 0) { // 0: a dropped record, already out of the backlog
+                forwardedBytes -= f.bytes;
+                backlogBytes.addAndGet(-(f.bytes + 4));
+                backlogRecords.decrementAndGet();
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    /** Writes the acknowledged mark (a lost update only means records sent again), and deletes spent cycle files. */
+    private void saveProgress(boolean now) throws IOException {
+        long t = System.nanoTime();
+        if (acknowledgedIndex == savedIndex || !now && t - nextSaveNanos < 0) {
+            return;
+        }
+        nextSaveNanos = t + SAVE_EVERY_NANOS;
+        Path tmp = dir.resolve("acknowledged.tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.allocate(8).putLong(0, acknowledgedIndex));
+        }
+        Files.move(tmp, dir.resolve("acknowledged"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        savedIndex = acknowledgedIndex;
+        deleteSpentCycles();
+    }
+
+    private void deleteSpentCycles() {
+        int spentBefore = queue.rollCycle().toCycle(acknowledgedIndex);
+        int writing = appender.cycle();
+        synchronized (cycleFiles) {
+            for (Map.Entry<Long, File> c : cycleFiles.headMap((long) Math.min(spentBefore, writing)).entrySet()) {
+                if (c.getValue().delete()) {
+                    log.debug("Kafka bridge: deleted the spent buffer file {}", c.getValue());
+                }
+            }
+            cycleFiles.headMap((long) Math.min(spentBefore, writing)).clear();
+        }
+        queue.refreshDirectoryListing();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        queue.close();
+    }
+}

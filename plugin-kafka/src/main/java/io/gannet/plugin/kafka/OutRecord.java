@@ -1,0 +1,29 @@
+package io.gannet.plugin.kafka;
+
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * A record on its way to Kafka, with what waits for it.
+ *
+ * @param sent          completed when Kafka has it ({@code acks=all}), or failed; {@code null} when nobody waits
+ * @param metrics       the counters of the mapping that made it
+ * @param receivedNanos when the broker received the message, for the produce latency
+ */
+record OutRecord(ProducerRecord<byte[], byte[]> record, CompletableFuture<Void> sent, MappingMetrics metrics,
+                 long receivedNanos) {
+    /** Roughly what the record holds in memory: its key, value and headers. */
+    long bytes() {
+        long n = 64;
+        if (record.key() != null) {
+            n += record.key().length;
+        }
+        if (record.value() != null) {
+            n += record.value().length;
+        }
+        for (var h : record.headers()) {
+            n += h.key().length() + (h.value() == null ? 0 : h.value().length) + 16;
+        }
+        return n;
+    }
+}

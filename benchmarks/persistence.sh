@@ -9,6 +9,8 @@
 #   benchmarks/persistence.sh --warmup 10 --duration 5
 #   benchmarks/persistence.sh --inflight 200      QoS 1 messages each publisher keeps unacknowledged (default 20);
 #                                                 the fsync policies hold acknowledgements, so they are bound by it
+#   benchmarks/persistence.sh --repeat 3          every mode 3 times, in turn (off, os, ..., off, os, ...); each
+#                                                 cell is then the run with the median rate, and all rates are listed
 #
 # Each mode gets a fresh broker and an empty journal. The broker runs on core 0 and the generator on core 1 where
 # there are two cores; the journal's writer thread shares core 0 with the broker's event loops.
@@ -22,13 +24,15 @@ warmup=20
 duration=10
 port=23883
 inflight=20
+repeat=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --inflight) inflight="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --repeat) repeat="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "persistence.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,7 +45,8 @@ pin_cores
 
 modes=(off os interval every-message)
 cases=("pairs 10" "fanin 100")
-declare -A rate cpu p99
+declare -A rate cpu p99 runs
+for round in $(seq 1 "$repeat"); do
 for mode in "${modes[@]}"; do
   port=$((port + 1))
   rm -rf "$home/data/persistence"
@@ -50,25 +55,32 @@ for mode in "${modes[@]}"; do
   else
     write_gannet_config "$work/gannet.yaml" "$port" "$work/plugins" $'enabled: true\nsync: '"$mode"
   fi
-  GANNET_HEAP=1g $broker_cpu "$home/bin/gannet" --config "$work/gannet.yaml" > "$work/broker-$mode.log" 2>&1 &
+  GANNET_HEAP=1g $broker_cpu "$home/bin/gannet" --config "$work/gannet.yaml" > "$work/broker-$mode-$round.log" 2>&1 &
   pid=$!
   wait_for_port "$port" "$pid"
   for c in "${cases[@]}"; do
     set -- $c
-    log="$work/$mode-$1.log"
+    log="$work/$mode-$1-$round.log"
     $gen_cpu "$bench" --port "$port" --scenario "$1" -n "$2" --qos 1 --payload 16 --session-expiry 3600 \
       --inflight "$inflight" --warmup "$warmup" --duration "$duration" --broker-pid "$pid" > "$log" 2>&1 || echo "   (exit $?: see $log)"
-    rate[$mode,$1]=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
-    cpu[$mode,$1]=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
-    p99[$mode,$1]=$(sed -n 's/^  latency .*p99 \([0-9.]*\) ms .*p99.9.*/\1/p' "$log")
-    echo "$mode $1: ${rate[$mode,$1]} msg/s, ${cpu[$mode,$1]} µs/msg, p99 ${p99[$mode,$1]} ms" >&2
+    r=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
+    c=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
+    l=$(sed -n 's/^  latency .*p99 \([0-9.]*\) ms .*p99.9.*/\1/p' "$log")
+    runs[$mode,$1]="${runs[$mode,$1]:-}${r:-0} ${c:-?} ${l:-?}"$'\n'
+    echo "round $round, $mode $1: ${r:-?} msg/s, ${c:-?} µs/msg, p99 ${l:-?} ms" >&2
   done
   kill -TERM "$pid"; wait "$pid" || true
+done
+done
+# Each cell: the run with the median rate.
+for key in "${!runs[@]}"; do
+  median=$(printf '%s' "${runs[$key]}" | sort -n | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }')
+  read -r rate[$key] cpu[$key] p99[$key] <<< "$median"
 done
 
 echo
 echo "QoS 1, persistent subscribers, $inflight in flight per publisher, as fast as it goes: delivered msg/s (share of"
-echo "'off'), broker CPU µs per message, p99 ms"
+echo "'off'), broker CPU µs per message, p99 ms; the run with the median rate of $repeat"
 echo
 echo "| case | off | os | interval | every-message |"
 echo "|---|---|---|---|---|"
@@ -83,3 +95,13 @@ for c in "${cases[@]}"; do
   done
   echo "$row"
 done
+if [ "$repeat" -gt 1 ]; then
+  echo
+  echo "Every run's rate (msg/s), in the order they ran:"
+  for c in "${cases[@]}"; do
+    set -- $c
+    for mode in "${modes[@]}"; do
+      echo "- $1, $mode: $(printf '%s' "${runs[$mode,$1]}" | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }')"
+    done
+  done
+fi

@@ -7,30 +7,24 @@ import io.gannet.broker.store.SessionSnapshot;
 import io.gannet.broker.store.StoredMessage;
 import io.gannet.broker.store.SubscriptionRecord;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * What the journal holds that is still alive: every persistent session with its subscriptions, messages and QoS 2
  * state, and the retained messages. Replay builds it from the journal; the writer keeps it current with each entry
  * it writes, and compaction writes it out as the snapshot that starts a new segment. Messages are the core's own
- * immutable objects, shared, so the state costs little beyond its maps, which are keyed by primitives (Agrona's):
- * the writer looks up a session and a message for nearly every entry, and boxed keys and map entries were a good
- * part of its garbage. Touched by one thread at a time: the replaying thread at start, then the writer thread.
+ * immutable objects, shared, so the state costs little beyond its maps. Sessions are found by a primitive key
+ * ({@link SpreadMap}), as the writer looks one up for nearly every entry. Touched by one thread at a time: the replaying thread at start, then the writer thread.
  */
 final class LiveState {
     /** A rough size of a session's own entries (creation, subscriptions) in a snapshot, for the compaction trigger. */
     private static final int SESSION_BYTES = 128;
 
-    private static final Comparator<Held> BY_SEQ = Comparator.comparingLong(h -> h.message.seq());
-
-    private final Long2ObjectHashMap<SessionState> sessions = new Long2ObjectHashMap<>();
+    private final SpreadMap<SessionState> sessions = new SpreadMap<>(16);
     private final Map<String, SessionState> byClientId = new HashMap<>();
     private final Map<String, Retained> retained = new LinkedHashMap<>();
     private long maxKey;
@@ -66,9 +60,11 @@ final class LiveState {
         long willDueAtMillis;
         long nextSeq;
         final Map<String, SubscriptionRecord> subscriptions = new LinkedHashMap<>();
-        /** By seq; a session numbers its messages in the order they reach it, so seq order is that order. */
-        final Long2ObjectHashMap<Held> messages = new Long2ObjectHashMap<>(4, 0.65f);
-        final Int2ObjectHashMap<Held> inflight = new Int2ObjectHashMap<>(4, 0.65f); // by packet id
+        // JDK maps, chained: sequence numbers and packet ids come in runs and leave mostly in order, which an
+        // open-addressing map handles badly (a removal walks the run; scattered keys miss the cache instead), and
+        // a chained map of consecutive keys walks its table in order.
+        final Map<Long, Held> messages = new LinkedHashMap<>(); // by seq, in the order they reached the session
+        final Map<Integer, Held> inflight = new HashMap<>(); // by packet id
         final LinkedHashSet<Integer> inboundQos2 = new LinkedHashSet<>();
 
         SessionState(long key, String clientId) {
@@ -86,10 +82,8 @@ final class LiveState {
         }
 
         /** The messages in the order they reached the session. */
-        List<Held> messagesInOrder() {
-            List<Held> out = new ArrayList<>(messages.values());
-            out.sort(BY_SEQ);
-            return out;
+        Iterable<Held> messagesInOrder() {
+            return messages.values();
         }
 
         void released(int packetId) {

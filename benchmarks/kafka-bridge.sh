@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# MQTT to Kafka through the bridge (plugins/kafka), in each acknowledge mode, with 16-byte and 1 KiB payloads, next
+# to Kafka's own producer benchmark (kafka-producer-perf-test, the same record sizes, acks=all) against the same
+# Kafka in the same run. Prints a Markdown table and keeps every run's output in benchmarks/target/kafka-bridge/.
+#
+#   benchmarks/kafka-bridge.sh                          warm-up 45 s, 10 s measured per case (about 8 minutes)
+#   benchmarks/kafka-bridge.sh --warmup 60 --duration 20
+#   benchmarks/kafka-bridge.sh --publishers 100 --inflight 200
+#
+# Kafka is a single KRaft node started here from Maven Central jars (benchmarks/peers/kafka/pom.xml), with topics of
+# 3 partitions. The MQTT load is gannet-bench's fan-in: QoS 1 publishers on distinct topics (one Kafka key each),
+# and one MQTT subscriber on the wildcard, so the broker also delivers every message once. Records/s and latency
+# are measured on the Kafka side (BridgeProbe): the records whose broker timestamp falls in the measured window,
+# and the time from the broker receiving the message to a Kafka consumer reading its record. Nothing is pinned:
+# Kafka, Gannet, the generators and the probe share the machine's cores, as Kafka's own benchmark shares them with
+# Kafka. The warm-up is long because the broker JIT-compiles the Kafka client and the bridge as well as itself, on
+# cores it shares with Kafka: after 10 s the compiler still took a third of a core.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=bench-lib.sh
+. "$here/bench-lib.sh"
+warmup=45
+duration=10
+publishers=100
+inflight=200
+port=24883
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --warmup) warmup="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --publishers) publishers="$2"; shift 2 ;;
+    --inflight) inflight="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "kafka-bridge.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+work="$root/benchmarks/target/kafka-bridge"
+rm -rf "$work" && mkdir -p "$work/plugins"
+home=$(unpack_gannet "$root" "$work")
+cp -r "$home/plugins/kafka" "$work/plugins/kafka" # the bridge alone: no authentication plugin in the way
+bench="$home/bin/gannet-bench"
+mvn -B -q -f "$here/peers/kafka/pom.xml" dependency:build-classpath -Dmdep.outputFile="$work/kafka.classpath" >&2
+kafka_cp=$(cat "$work/kafka.classpath")
+quiet="-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+probe_cp="$kafka_cp:$home/lib/bench/*"
+
+# ---- Kafka ---------------------------------------------------------------------------------------------------
+kport=29092
+cport=29093
+kdir="$work/kafka"
+mkdir -p "$kdir"
+cat > "$kdir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$kport,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$kport
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$kdir/data
+num.partitions=3
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+java $quiet -cp "$kafka_cp" kafka.tools.StorageTool format -t "$(java $quiet -cp "$kafka_cp" kafka.tools.StorageTool random-uuid)" \
+  -c "$kdir/server.properties" > "$kdir/format.log" 2>&1
+java $quiet -Xms1g -Xmx1g -cp "$kafka_cp" kafka.Kafka "$kdir/server.properties" > "$kdir/kafka.log" 2>&1 &
+kafka_pid=$!
+trap 'kill $kafka_pid 2>/dev/null || true; kill $gannet_pid 2>/dev/null || true' EXIT
+gannet_pid=""
+wait_for_port "$kport" "$kafka_pid"
+topics() {
+  java $quiet -cp "$kafka_cp" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$kport" "$@" \
+    > /dev/null 2>&1
+}
+
+# ---- Kafka's own producer ------------------------------------------------------------------------------------
+declare -A rate p50 p99
+for size in 16 1024; do
+  topics --create --topic "perf-$size" --partitions 3 --replication-factor 1
+  records=$(( size == 16 ? 3000000 : 1000000 ))
+  java $quiet -cp "$kafka_cp" org.apache.kafka.tools.ProducerPerformance --topic "perf-$size" --num-records "$records" \
+    --record-size "$size" --throughput -1 --producer-props "bootstrap.servers=127.0.0.1:$kport" acks=all \
+    > "$work/perf-$size.log" 2>&1
+  line=$(grep "records sent" "$work/perf-$size.log" | tail -1)
+  rate[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' | cut -d. -f1)
+  p50[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9]*\) ms 50th.*/\1/p')
+  p99[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9]*\) ms 99th.*/\1/p')
+  echo "kafka-producer-perf-test $size B: ${rate[kafka,$size]} records/s, p50 ${p50[kafka,$size]} ms, p99 ${p99[kafka,$size]} ms" >&2
+done
+
+# ---- the bridge ----------------------------------------------------------------------------------------------
+modes=(at-once after-buffer after-kafka)
+for size in 16 1024; do
+  for mode in "${modes[@]}"; do
+    port=$((port + 1))
+    topic="bridge-$mode-$size"
+    topics --create --topic "$topic" --partitions 3 --replication-factor 1
+    rm -rf "$work/kafka-buffer"
+    write_gannet_config "$work/gannet.yaml" "$port" "$work/plugins"
+    cat >> "$work/gannet.yaml" <<EOF
+  kafka:
+    clusters:
+      local:
+        bootstrap-servers: 127.0.0.1:$kport
+    to-kafka:
+      - name: bench
+        mqtt-topics: ["gannet-bench/#"]
+        kafka-topic: $topic
+        acknowledge: $mode
+    buffer:
+      directory: $work/kafka-buffer
+EOF
+    GANNET_HEAP=1g "$home/bin/gannet" --config "$work/gannet.yaml" > "$work/broker-$mode-$size.log" 2>&1 &
+    gannet_pid=$!
+    wait_for_port "$port" "$gannet_pid"
+    java $quiet -Dlogback.configurationFile="$home/conf/logback.xml" -cp "$probe_cp" io.gannet.benchmarks.kafka.BridgeProbe "127.0.0.1:$kport" "$topic" "$warmup" "$duration" \
+      > "$work/probe-$mode-$size.log" 2>&1 &
+    probe_pid=$!
+    "$bench" --port "$port" --scenario fanin -n "$publishers" --qos 1 --payload "$size" --inflight "$inflight" \
+      --warmup "$warmup" --duration "$duration" --broker-pid "$gannet_pid" > "$work/bench-$mode-$size.log" 2>&1 \
+      || echo "   (gannet-bench exit $?: see $work/bench-$mode-$size.log)" >&2
+    wait "$probe_pid" || true
+    line=$(grep "^records" "$work/probe-$mode-$size.log" || true)
+    rate[$mode,$size]=$(echo "$line" | sed -n 's/.*: \([0-9]*\) records\/s.*/\1/p')
+    p50[$mode,$size]=$(echo "$line" | sed -n 's/.*p50 \([0-9]*\) p99.*/\1/p')
+    p99[$mode,$size]=$(echo "$line" | sed -n 's/.*p99 \([0-9]*\) max.*/\1/p')
+    echo "bridge $mode $size B: ${rate[$mode,$size]:-?} records/s, p50 ${p50[$mode,$size]:-?} ms, p99 ${p99[$mode,$size]:-?} ms" >&2
+    kill -TERM "$gannet_pid"; wait "$gannet_pid" || true
+    gannet_pid=""
+  done
+done
+
+echo
+echo "MQTT to Kafka, records/s into Kafka (share of kafka-producer-perf-test), latency p50 / p99 ms; $publishers QoS 1"
+echo "publishers, $inflight in flight each"
+echo
+echo "| payload | kafka-producer-perf-test | at-once | after-buffer | after-kafka |"
+echo "|---|---|---|---|---|"
+for size in 16 1024; do
+  row="| $size B | $(printf "%'d" "${rate[kafka,$size]:-0}"), ${p50[kafka,$size]:-?} / ${p99[kafka,$size]:-?} ms |"
+  for mode in "${modes[@]}"; do
+    r=${rate[$mode,$size]:-0}; base=${rate[kafka,$size]:-0}
+    share=$(awk -v r="$r" -v b="$base" 'BEGIN { if (b > 0) printf "%d %%", 100 * r / b; else print "-" }')
+    row="$row $(printf "%'d" "$r") ($share), ${p50[$mode,$size]:-?} / ${p99[$mode,$size]:-?} ms |"
+  done
+  echo "$row"
+done

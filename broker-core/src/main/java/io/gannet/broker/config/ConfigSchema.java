@@ -173,6 +173,17 @@ public final class ConfigSchema {
               # generated into self-signed-dir on first start.
               tls:
                 self-signed-dir: data/tls
+              # The Kafka bridge (plugins/kafka; every key in docs/kafka-bridge.md) does nothing until a mapping is
+              # configured, for example:
+              # kafka:
+              #   clusters:
+              #     local:
+              #       bootstrap-servers: 127.0.0.1:9092
+              #   to-kafka:
+              #     - name: telemetry
+              #       mqtt-topics: ["devices/+/telemetry"]
+              #       kafka-topic: telemetry
+              #       acknowledge: after-kafka
             """;
 
     /** The keys of each section in the order the reference shows them. */

@@ -17,14 +17,14 @@ import java.util.Map;
  * What the journal holds that is still alive: every persistent session with its subscriptions, messages and QoS 2
  * state, and the retained messages. Replay builds it from the journal; the writer keeps it current with each entry
  * it writes, and compaction writes it out as the snapshot that starts a new segment. Messages are the core's own
- * immutable objects, shared, so the state costs little beyond its maps. Sessions are found by a primitive key
- * ({@link SpreadMap}), as the writer looks one up for nearly every entry. Touched by one thread at a time: the replaying thread at start, then the writer thread.
+ * immutable objects, shared, so the state costs little beyond its maps. Touched by one thread at a time: the
+ * replaying thread at start, then the writer thread.
  */
 final class LiveState {
     /** A rough size of a session's own entries (creation, subscriptions) in a snapshot, for the compaction trigger. */
     private static final int SESSION_BYTES = 128;
 
-    private final SpreadMap<SessionState> sessions = new SpreadMap<>(16);
+    private final Map<Long, SessionState> sessions = new LinkedHashMap<>();
     private final Map<String, SessionState> byClientId = new HashMap<>();
     private final Map<String, Retained> retained = new LinkedHashMap<>();
     private long maxKey;

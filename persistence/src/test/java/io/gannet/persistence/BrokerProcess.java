@@ -1,15 +1,11 @@
 package io.gannet.persistence;
 
-import static org.awaitility.Awaitility.await;
-
 import io.gannet.broker.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +22,7 @@ final class BrokerProcess implements AutoCloseable {
 
     BrokerProcess(Path home, String persistenceSettings) throws IOException {
         this.home = home;
-        this.port = freePort();
+        this.port = ChildJvm.freePort();
         this.config = home.resolve("gannet.yaml");
         Files.writeString(config, """
                 listeners:
@@ -66,16 +62,7 @@ final class BrokerProcess implements AutoCloseable {
         List<String> command = ChildJvm.java();
         command.addAll(List.of("-Xmx512m", "-Dgannet.home=" + home, "-cp", System.getProperty("java.class.path"),
                 "io.gannet.broker.Main", "--config", config.toString()));
-        Path log = log();
-        process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the broker exited with " + process.exitValue() + ":\n"
-                        + Files.readString(log));
-            }
-            return Files.readString(log).contains("Gannet started");
-        });
+        process = ChildJvm.startBroker(command, home, log());
         return this;
     }
 
@@ -106,12 +93,6 @@ final class BrokerProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             kill();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

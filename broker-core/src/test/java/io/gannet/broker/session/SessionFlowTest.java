@@ -270,9 +270,19 @@ class SessionFlowTest {
         Session s = session(Map.of(), 10);
         Link one = new Link(65_535);
         Link two = new Link(65_535);
-        // Both reach the loop before either attaches: the first one's attachment finds a newer generation.
+        // Both reach the loop before either attaches: the first one's attachment finds a newer generation. The
+        // loop is held until both are queued, or it could attach the first before the second arrives.
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                held.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         s.takeover(one, true, 0, () -> { });
         s.takeover(two, true, 0, () -> { });
+        held.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> two.attachedTo == s);
         assertThat(one.attachedTo).isNull();
         assertThat(one.takenOver).isFalse();

@@ -1,11 +1,17 @@
 package io.gannet.broker.testing;
 
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The start of a command line for a child JVM that runs the broker as {@code bin/gannet} does. */
+/** A child JVM that runs the broker as {@code bin/gannet} does: its command line, its start, a port for it. */
 public final class ChildJvm {
     private ChildJvm() {
     }
@@ -24,5 +30,29 @@ public final class ChildJvm {
             }
         }
         return command;
+    }
+
+    /**
+     * Starts {@code command} in {@code dir}, its output in {@code log}, and waits (at most 60 s) until the broker
+     * says it started; fails with the log if the process exits first.
+     */
+    public static Process startBroker(List<String> command, Path dir, Path log) throws IOException {
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the broker exited with " + process.exitValue() + ":\n"
+                        + Files.readString(log));
+            }
+            return Files.readString(log).contains("Gannet started");
+        });
+        return process;
+    }
+
+    /** A TCP port nothing listens on now. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 }

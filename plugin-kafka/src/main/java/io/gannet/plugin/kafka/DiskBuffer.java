@@ -64,6 +64,8 @@ final class DiskBuffer implements AutoCloseable {
     private final Thread thread;
     private final TreeMap<Long, File> cycleFiles = new TreeMap<>();
     private final ArrayDeque<Forwarded> forwarded = new ArrayDeque<>();
+    /** What waits for the batch being written; reused, on the buffer's thread. */
+    private final java.util.List<CompletableFuture<Void>> written = new java.util.ArrayList<>();
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
     private long forwardedBytes;
@@ -247,7 +249,7 @@ final class DiskBuffer implements AutoCloseable {
     private boolean write() {
         int n = 0;
         Entry e;
-        java.util.List<CompletableFuture<Void>> written = new java.util.ArrayList<>();
+        written.clear();
         while (n < 1024 && (e = inbox.poll()) != null) {
             byte[] name = e.mapping().getBytes(StandardCharsets.US_ASCII); // mapping names are ASCII
             try (DocumentContext dc = appender.writingDocument()) {

@@ -13,7 +13,6 @@ import io.gannet.spi.publish.UserProperty;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -226,14 +225,5 @@ final class MqttToKafka implements InboundPublishInterceptor {
             log.warn("Mapping '{}': a message to '{}' is not bridged: {} (counted in to-kafka/{}/errors)",
                     route.mapping().name(), message.topic(), e.getMessage(), route.mapping().name());
         }
-    }
-
-    /** Records waiting per cluster, for the gauges. */
-    static Map<String, KafkaSender> senders(List<Route> routes) {
-        Map<String, KafkaSender> out = new java.util.LinkedHashMap<>();
-        for (Route r : routes) {
-            out.put(r.mapping().cluster(), r.sender());
-        }
-        return out;
     }
 }

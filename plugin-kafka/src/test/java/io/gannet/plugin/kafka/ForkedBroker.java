@@ -1,16 +1,11 @@
 package io.gannet.plugin.kafka;
 
-import static org.awaitility.Awaitility.await;
-
 import io.gannet.broker.testing.ChildJvm;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +29,7 @@ final class ForkedBroker implements AutoCloseable {
 
     ForkedBroker(Path home, String bridgeYaml) throws IOException {
         this.home = home;
-        this.port = KafkaProcess.freePort();
+        this.port = ChildJvm.freePort();
         this.config = home.resolve("gannet.yaml");
         installPlugin(home.resolve("plugins/kafka"));
         Files.writeString(config, """
@@ -106,19 +101,7 @@ final class ForkedBroker implements AutoCloseable {
         command.addAll(List.of("-Xmx512m", "-Dgannet.home=" + home, "-cp",
                 String.join(java.io.File.pathSeparator, classPath), "io.gannet.broker.Main", "--config",
                 config.toString()));
-        process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(log().toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the broker exited: " + Files.readString(log()));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        process = ChildJvm.startBroker(command, home, log());
         return this;
     }
 

@@ -2,9 +2,9 @@ package io.gannet.plugin.kafka;
 
 import static org.awaitility.Awaitility.await;
 
+import io.gannet.broker.testing.ChildJvm;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,8 +41,8 @@ final class KafkaProcess implements AutoCloseable {
 
     KafkaProcess(Path dir) throws IOException {
         this.dir = dir;
-        this.port = freePort();
-        this.controllerPort = freePort();
+        this.port = ChildJvm.freePort();
+        this.controllerPort = ChildJvm.freePort();
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("server.properties"), String.join("\n",
                 "process.roles=broker,controller",
@@ -199,11 +199,5 @@ final class KafkaProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path")));
         command.addAll(args);
         return command;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

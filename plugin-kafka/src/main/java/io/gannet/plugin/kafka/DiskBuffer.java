@@ -74,6 +74,8 @@ final class DiskBuffer implements AutoCloseable {
     private long nextSaveNanos;
     private volatile boolean running = true;
     private volatile boolean parked;
+    /** Why the buffer's thread stopped (a disk error); from then on every new record is refused. */
+    private volatile Exception failure;
 
     /** A record handed in by an event loop, with what waits for it to be written. */
     private record Entry(String mapping, byte[] record, CompletableFuture<Void> written) {
@@ -128,7 +130,6 @@ final class DiskBuffer implements AutoCloseable {
     /** Reads where Kafka's acknowledgements reached, and counts what waits after it. */
     private void recover() throws IOException {
         Path saved = dir.resolve("acknowledged");
-        tailer = queue.createTailer();
         if (Files.exists(saved)) {
             ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(saved));
             if (b.remaining() == 8) {
@@ -136,21 +137,12 @@ final class DiskBuffer implements AutoCloseable {
                 savedIndex = acknowledgedIndex;
             }
         }
-        if (acknowledgedIndex >= 0 && tailer.moveToIndex(acknowledgedIndex)) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                // the acknowledged one itself: passed over
-            }
-        } else {
-            tailer.toStart();
-        }
         long records = 0;
         long bytes = 0;
+        // A tailer of its own: Chronicle's tailers belong to the thread that first uses them, and this is not the
+        // buffer's thread.
         try (ExcerptTailer counter = queue.createTailer()) {
-            if (acknowledgedIndex >= 0 && counter.moveToIndex(acknowledgedIndex)) {
-                counter.readingDocument().close();
-            } else {
-                counter.toStart();
-            }
+            afterAcknowledged(counter);
             while (true) {
                 try (DocumentContext dc = counter.readingDocument()) {
                     if (!dc.isPresent()) {
@@ -169,6 +161,17 @@ final class DiskBuffer implements AutoCloseable {
         }
     }
 
+    /** Moves {@code t} to the first record Kafka has not acknowledged. */
+    private void afterAcknowledged(ExcerptTailer t) {
+        if (acknowledgedIndex >= 0 && t.moveToIndex(acknowledgedIndex)) {
+            try (DocumentContext dc = t.readingDocument()) {
+                // the acknowledged one itself: passed over
+            }
+        } else {
+            t.toStart();
+        }
+    }
+
     /** Whether nothing waits on disk: at-once records then go straight to memory. */
     boolean isEmpty() {
         return backlogRecords.get() == 0;
@@ -176,6 +179,9 @@ final class DiskBuffer implements AutoCloseable {
 
     /** Whether a record of {@code bytes} fits now; with {@code drop-oldest} there is always room. */
     boolean hasRoom(long bytes) {
+        if (failure != null) {
+            return false;
+        }
         return whenFull == WhenFull.DROP_OLDEST || backlogBytes.get() + bytes <= maxBytes;
     }
 
@@ -198,7 +204,9 @@ final class DiskBuffer implements AutoCloseable {
         backlogRecords.incrementAndGet();
         CompletableFuture<Void> written = new CompletableFuture<>();
         inbox.add(new Entry(mapping, encoded, written));
-        if (parked) {
+        if (failure != null) {
+            failWaiting(); // the thread is gone: nobody else will
+        } else if (parked) {
             LockSupport.unpark(thread);
         }
         return written;
@@ -212,6 +220,8 @@ final class DiskBuffer implements AutoCloseable {
     private void run() {
         try {
             appender = queue.createAppender();
+            tailer = queue.createTailer();
+            afterAcknowledged(tailer);
             while (running) {
                 boolean worked = write();
                 worked |= settle();
@@ -229,12 +239,10 @@ final class DiskBuffer implements AutoCloseable {
             settle();
             saveProgress(true);
         } catch (RuntimeException | IOException e) {
-            log.error("The Kafka bridge's buffer for cluster '{}' in {} failed; records wait in memory only", cluster,
-                    dir, e);
-            Entry e2;
-            while ((e2 = inbox.poll()) != null) {
-                e2.written().completeExceptionally(e);
-            }
+            log.error("The Kafka bridge's buffer for cluster '{}' in {} failed; from now on the messages that need it "
+                    + "are refused (what it holds is sent after a restart)", cluster, dir, e);
+            failure = e;
+            failWaiting();
         } finally {
             if (tailer != null) {
                 tailer.close();
@@ -242,6 +250,13 @@ final class DiskBuffer implements AutoCloseable {
             if (appender != null) {
                 appender.close();
             }
+        }
+    }
+
+    private void failWaiting() {
+        Entry e;
+        while ((e = inbox.poll()) != null) {
+            e.written().completeExceptionally(failure);
         }
     }
 

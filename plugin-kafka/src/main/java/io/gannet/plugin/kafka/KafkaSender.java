@@ -1,7 +1,11 @@
 package io.gannet.plugin.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,9 +13,15 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 
@@ -26,13 +36,26 @@ import org.slf4j.Logger;
  * bounded by {@code maxWaitingBytes}; past it the caller applies the buffer's {@code when-full} policy. Only a
  * window of a quarter of it (at most 16 MiB) is handed to the producer at a time, so that most of what waits
  * stays here, where {@code drop-oldest} can still drop it.
+ *
+ * <p>A record is given up only when Kafka refuses that record itself ({@link #refusesTheRecord}: too large, an
+ * invalid topic or timestamp). Any other failure (the idempotent producer in an error state it cannot leave, an
+ * authorization or version error an operator may fix) closes the producer, puts every record it had not had an
+ * answer for back at the head of the queue in the order they were sent, and starts a new producer after a backoff:
+ * a record may then reach Kafka twice, but an acknowledged one is never given up because the producer failed.
  */
 final class KafkaSender implements AutoCloseable {
     /** How long one attempt to hand a record to the producer may block the sender thread; then it tries again. */
     private static final Duration MAX_BLOCK = Duration.ofSeconds(2);
+    /** The wait before a new producer after one failed, doubled on each failure in a row up to the maximum. */
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** Records Kafka refuses are logged at most this often (each is counted), so that a bad mapping cannot flood. */
+    private static final long REFUSAL_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String cluster;
-    private final Producer<byte[], byte[]> producer;
+    private final Map<String, Object> producerConfig;
+    private final java.util.function.Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
+    private volatile Producer<byte[], byte[]> producer;
     private final Logger log;
     private final long maxWaitingBytes;
     private final long producerWindowBytes;
@@ -49,8 +72,31 @@ final class KafkaSender implements AutoCloseable {
     /** The record being handed to the producer, and whether the producer refused it at once; sender thread only. */
     private OutRecord sending;
     private Exception refusedNow;
+    /** Sender thread only: the order in which records were handed to the producer. */
+    private long sentCount;
+    /** Records the producer failed for a reason of its own, to be sent again by a new producer. */
+    private final ConcurrentLinkedQueue<Unanswered> toResend = new ConcurrentLinkedQueue<>();
+    /** Why the producer must be replaced, or {@code null}; set by a callback, read by the sender thread. */
+    private volatile Exception broken;
+    /** Set while the bridge stops: what the producer fails then stays for the next start. */
+    private volatile boolean stopping;
+    private long backoffNanos = FIRST_BACKOFF_NANOS;
+    private final AtomicLong refusedSinceLog = new AtomicLong();
+    private volatile long lastRefusalLog = System.nanoTime() - REFUSAL_LOG_EVERY_NANOS - 1;
+    private int restarts;
+
+    /** A record handed to the producer that must be sent again, with its place in the order of sending. */
+    private record Unanswered(long order, OutRecord record) {
+    }
 
     KafkaSender(BridgeConfig.Cluster cluster, long maxWaitingBytes, Logger log) {
+        this(cluster, maxWaitingBytes, log, props -> new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer()));
+    }
+
+    /** With the producers made by {@code producers}: tests wrap a real producer to inject its failures. */
+    KafkaSender(BridgeConfig.Cluster cluster, long maxWaitingBytes, Logger log,
+                java.util.function.Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
         this.cluster = cluster.name();
         this.log = log;
         this.maxWaitingBytes = maxWaitingBytes;
@@ -64,8 +110,9 @@ final class KafkaSender implements AutoCloseable {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE); // an outage delays, never drops
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) MAX_BLOCK.toMillis());
         props.putAll(cluster.properties());
-        this.producer = withPluginClassLoader(() -> new KafkaProducer<>(props, new ByteArraySerializer(),
-                new ByteArraySerializer()));
+        this.producerConfig = Map.copyOf(props);
+        this.producers = producers;
+        this.producer = withPluginClassLoader(() -> producers.apply(producerConfig));
         this.thread = new Thread(this::run, "gannet-kafka-" + cluster.name());
         thread.setDaemon(true);
         thread.start();
@@ -133,6 +180,10 @@ final class KafkaSender implements AutoCloseable {
     private void run() {
         OutRecord next = null;
         while (running) {
+            if (broken != null) {
+                next = replaceProducer(next);
+                continue;
+            }
             if (next == null && inProducerBytes.get() < producerWindowBytes) {
                 next = queue.pollFirst();
             }
@@ -154,40 +205,86 @@ final class KafkaSender implements AutoCloseable {
         }
     }
 
-    /** Hands one record to the producer; {@code false} when Kafka is away and it must be tried again. */
+    /**
+     * Closes a producer that failed, puts what it held back at the head of the queue in the order it was sent
+     * ({@code next} last), and starts a new one after the backoff. Returns the record to send next ({@code null}).
+     */
+    private OutRecord replaceProducer(OutRecord next) {
+        Exception why = broken;
+        restarts++;
+        log.warn("Kafka cluster '{}': the producer failed ({}); its unanswered records are sent again by a new "
+                + "producer in {} ms", cluster, why.toString(), TimeUnit.NANOSECONDS.toMillis(backoffNanos));
+        // Fails every record it still holds; their callbacks queue them in toResend.
+        producer.close(Duration.ZERO);
+        if (next != null) {
+            queue.addFirst(next);
+        }
+        List<Unanswered> again = new ArrayList<>();
+        Unanswered u;
+        while ((u = toResend.poll()) != null) {
+            again.add(u);
+        }
+        again.sort(Comparator.comparingLong(Unanswered::order));
+        for (int i = again.size() - 1; i >= 0; i--) {
+            queue.addFirst(again.get(i).record());
+        }
+        long until = System.nanoTime() + backoffNanos;
+        backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
+        for (long left = backoffNanos; running && (left = until - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(this, left);
+        }
+        broken = null;
+        if (running) {
+            producer = withPluginClassLoader(() -> producers.apply(producerConfig));
+        }
+        return null;
+    }
+
+    /** How many times a failed producer was replaced. */
+    int producerRestarts() {
+        return restarts;
+    }
+
+    /**
+     * Whether Kafka refused this record itself, so that sending it again cannot help: it is given up, counted and
+     * logged. Everything else is the producer's or the cluster's state, and the record is sent again.
+     */
+    static boolean refusesTheRecord(Throwable error) {
+        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
+                || error instanceof InvalidTopicException || error instanceof InvalidTimestampException
+                || error instanceof InvalidRecordException || error instanceof SerializationException
+                || error instanceof IllegalArgumentException;
+    }
+
+    /** Hands one record to the producer; {@code false} when it must be tried again (Kafka away, producer failed). */
     private boolean send(OutRecord r) {
         long bytes = r.bytes();
+        long order = sentCount++;
         inProducerBytes.addAndGet(bytes);
         sending = r;
         refusedNow = null;
         try {
-            producer.send(r.record(), (metadata, error) -> {
-                // The producer reports a record it could not even take (no metadata, no room in its buffer within
-                // max.block.ms) through the callback, at once, on this thread: that record is tried again.
-                if (sending == r && error instanceof RetriableException && Thread.currentThread() == thread) {
-                    refusedNow = error;
-                    return;
-                }
-                inProducerBytes.addAndGet(-bytes);
-                completed(r, error);
-                if (parked) {
-                    LockSupport.unpark(thread);
-                }
-            });
+            producer.send(r.record(), (metadata, error) -> answered(r, order, bytes, error));
         } catch (InterruptException e) {
             inProducerBytes.addAndGet(-bytes);
             return false; // closing
         } catch (KafkaException | IllegalArgumentException e) {
-            // Not retriable and thrown rather than reported: a bad record. Counted, and its publisher told.
+            // Thrown rather than reported: a bad record, or a producer that cannot send any more.
             inProducerBytes.addAndGet(-bytes);
-            completed(r, e);
-            return true;
+            if (refusesTheRecord(e) || stopping) {
+                completed(r, refusesTheRecord(e) ? e : new BridgeStoppedException());
+                return true;
+            }
+            broken = e;
+            return false;
         } finally {
             sending = null;
         }
         if (refusedNow != null) {
             inProducerBytes.addAndGet(-bytes);
-            if (reachable) {
+            if (!(refusedNow instanceof RetriableException)) {
+                broken = refusedNow;
+            } else if (reachable) {
                 reachable = false;
                 log.warn("Kafka cluster '{}' does not take records ({}); they wait, in order, up to the buffer's "
                         + "bound", cluster, refusedNow.getMessage());
@@ -201,6 +298,32 @@ final class KafkaSender implements AutoCloseable {
         return true;
     }
 
+    /** Kafka's answer for one record, on the producer's thread (or on the sender's, for a record refused at once). */
+    private void answered(OutRecord r, long order, long bytes, Exception error) {
+        if (error != null && !refusesTheRecord(error) && !stopping) {
+            if (sending == r && Thread.currentThread() == thread) {
+                // The producer could not even take it (no metadata, no room within max.block.ms): send() sees it.
+                refusedNow = error;
+                return;
+            }
+            inProducerBytes.addAndGet(-bytes);
+            toResend.add(new Unanswered(order, r));
+            if (broken == null) {
+                broken = error;
+            }
+            LockSupport.unpark(thread);
+            return;
+        }
+        inProducerBytes.addAndGet(-bytes);
+        if (error == null) {
+            backoffNanos = FIRST_BACKOFF_NANOS;
+        }
+        completed(r, stopping && error != null && !refusesTheRecord(error) ? new BridgeStoppedException() : error);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     private void completed(OutRecord r, Exception error) {
         settled(r);
         if (error == null) {
@@ -210,12 +333,23 @@ final class KafkaSender implements AutoCloseable {
             }
             return;
         }
+        if (error instanceof BridgeStoppedException) {
+            if (r.sent() != null) {
+                r.sent().completeExceptionally(error); // whoever waits is told; the record is not refused
+            }
+            return;
+        }
         r.metrics().errors.increment();
+        long refused = refusedSinceLog.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastRefusalLog > REFUSAL_LOG_EVERY_NANOS) { // racy by design: at worst one line more
+            lastRefusalLog = now;
+            refusedSinceLog.addAndGet(-refused);
+            log.warn("Kafka cluster '{}' refused {} record(s), given up and counted in errors; the last, for topic "
+                    + "'{}': {}", cluster, refused, r.record().topic(), error.toString());
+        }
         if (r.sent() != null) {
             r.sent().completeExceptionally(error);
-        } else {
-            log.warn("A record for Kafka topic '{}' was not accepted by cluster '{}' and is lost: {}",
-                    r.record().topic(), cluster, error.toString());
         }
     }
 
@@ -229,6 +363,7 @@ final class KafkaSender implements AutoCloseable {
     }
 
     void close(Duration timeout) {
+        stopping = true;
         running = false;
         LockSupport.unpark(thread);
         try {
@@ -238,6 +373,10 @@ final class KafkaSender implements AutoCloseable {
         }
         producer.close(timeout);
         long left = 0;
+        Unanswered u;
+        while ((u = toResend.poll()) != null) {
+            queue.addLast(u.record());
+        }
         OutRecord r;
         while ((r = queue.pollFirst()) != null) {
             left++;

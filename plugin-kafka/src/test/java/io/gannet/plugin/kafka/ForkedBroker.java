@@ -84,6 +84,32 @@ final class ForkedBroker implements AutoCloseable {
         return home.resolve("broker-" + starts + ".log");
     }
 
+    /**
+     * What went wrong, for a failed assertion: the warnings and errors of every start so far, and what the bridge
+     * itself said, at most {@code max} lines.
+     */
+    String diagnostics(int max) {
+        StringBuilder out = new StringBuilder();
+        int lines = 0;
+        for (int i = 1; i <= starts; i++) {
+            Path log = home.resolve("broker-" + i + ".log");
+            out.append("\n--- ").append(log.getFileName()).append('\n');
+            try {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    if (lines < max && (line.contains(" WARN ") || line.contains(" ERROR ")
+                            || line.contains("gannet.plugin.kafka") || line.startsWith("\tat ")
+                            || line.contains("Exception"))) {
+                        out.append(line, 0, Math.min(line.length(), 400)).append('\n');
+                        lines++;
+                    }
+                }
+            } catch (IOException e) {
+                out.append(e).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     ForkedBroker start() throws IOException {
         starts++;
         List<String> command = ChildJvm.java();

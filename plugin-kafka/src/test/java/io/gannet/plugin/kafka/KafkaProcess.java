@@ -154,8 +154,24 @@ final class KafkaProcess implements AutoCloseable {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /** The distinct values of records whose values are decimal numbers, as tests publish them. */
+    static java.util.Set<Integer> intValues(List<ConsumerRecord<byte[], byte[]>> records) {
+        java.util.Set<Integer> values = new java.util.TreeSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            values.add(Integer.parseInt(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return values;
+    }
+
     /** Reads every record of {@code topic} from the start, until {@code expected} have come or the time is up. */
     List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration within) {
+        return readUntil(topic, out -> out.size() >= expected, within);
+    }
+
+    /** Reads every record of {@code topic} from the start, until {@code enough} holds or the time is up. */
+    List<ConsumerRecord<byte[], byte[]>> readUntil(String topic,
+                                                   java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>>
+                                                           enough, Duration within) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + Uuid.randomUuid());
@@ -166,7 +182,7 @@ final class KafkaProcess implements AutoCloseable {
                 new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
             long deadline = System.nanoTime() + within.toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
+            while (!enough.test(out) && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }

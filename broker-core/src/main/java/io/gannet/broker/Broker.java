@@ -200,7 +200,7 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         Admission admission = new Admission(config.mqtt(), effectiveAuthenticator, effectiveEnhanced, sessions,
-                sessionContext, new ConnAckProperties(config.mqtt()), clock);
+                sessionContext, new ConnAckProperties(config.mqtt()), clock, publishing);
         ClientPackets packets = new ClientPackets(config.mqtt(), publishing, retained, drops, metrics, events,
                 authorizationEpoch, config.plugins().acknowledgementTimeoutSeconds(), clock);
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(clients, metrics, events,

@@ -18,7 +18,8 @@ public interface Authorizer {
 
     /**
      * @param client the client, as it connected
-     * @param topic  a topic name (PUBLISH) or a topic filter (SUBSCRIBE)
+     * @param topic  a topic name (PUBLISH) or a topic filter (SUBSCRIBE; a shared subscription's with its
+     *               {@code $share/{group}/} prefix)
      * @return true to allow
      */
     CompletionStage<Boolean> authorize(ConnectAttempt client, Action action, String topic);

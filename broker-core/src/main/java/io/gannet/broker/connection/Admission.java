@@ -3,6 +3,7 @@ package io.gannet.broker.connection;
 import io.gannet.broker.auth.Authenticator;
 import io.gannet.broker.auth.EnhancedAuthenticator;
 import io.gannet.broker.config.MqttConfig;
+import io.gannet.broker.publish.PublishPipeline;
 import io.gannet.broker.session.SessionContext;
 import io.gannet.broker.session.SessionRegistry;
 import java.time.Clock;
@@ -19,5 +20,5 @@ import java.time.Clock;
  */
 public record Admission(MqttConfig mqtt, Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
                         SessionRegistry sessions, SessionContext sessionContext, ConnAckProperties connAckProperties,
-                        Clock clock) {
+                        Clock clock, PublishPipeline publishing) {
 }

@@ -100,7 +100,7 @@ final class ConnectHandshake {
         }
         String method = connect.properties().string(PropertyId.AUTHENTICATION_METHOD);
         if (method == null) {
-            openSession();
+            admitWill();
             return;
         }
         authFlow = new EnhancedAuthFlow(connection, this, admission.enhancedAuthenticator(), attempt, method);
@@ -129,7 +129,7 @@ final class ConnectHandshake {
     void authenticationSucceeded(byte[] serverData) {
         if (connection.authenticated()) {
             authSuccessData = serverData;
-            openSession();
+            admitWill();
         }
     }
 
@@ -149,6 +149,50 @@ final class ConnectHandshake {
         } else {
             authFlow.onAuth(auth, true);
         }
+    }
+
+    /**
+     * The client is who it says: a will it left must be one it may publish, at a QoS and with a retain flag the
+     * broker allows [MQTT-3.2.2-12, MQTT-3.2.2-13], or the CONNECT is refused; then the session.
+     */
+    private void admitWill() {
+        if (will == null) {
+            openSession();
+            return;
+        }
+        if (will.qos() > admission.mqtt().maxQos()) {
+            refuseWill(ReasonCode.QOS_NOT_SUPPORTED, "will QoS " + will.qos() + " is above the maximum QoS "
+                    + admission.mqtt().maxQos());
+            return;
+        }
+        if (will.retain() && !admission.mqtt().retainAvailable()) {
+            refuseWill(ReasonCode.RETAIN_NOT_SUPPORTED, "retained messages are not available, for wills neither");
+            return;
+        }
+        String topic = will.topic();
+        CompletableFuture<Boolean> allowed = admission.publishing().mayPublish(attempt, topic).toCompletableFuture();
+        if (allowed.isDone()) {
+            willDecided(allowed, topic);
+        } else {
+            allowed.whenComplete((ok, error) -> connection.eventLoop().execute(() -> willDecided(allowed, topic)));
+        }
+    }
+
+    private void willDecided(CompletableFuture<Boolean> allowed, String topic) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        if (!allowed.isCompletedExceptionally() && Boolean.TRUE.equals(allowed.join())) {
+            openSession();
+        } else {
+            refuseWill(ReasonCode.NOT_AUTHORIZED, "not authorized to leave a will on " + topic);
+        }
+    }
+
+    private void refuseWill(int reasonCode, String reason) {
+        MqttConnection.log.info("Client {} from {} refused: {}", terms.clientId(), connection.remoteAddress(),
+                reason);
+        connection.refused(reasonCode, reason, io.gannet.broker.metrics.BrokerMetrics.Refusal.WILL);
     }
 
     void openSession() {

@@ -9,6 +9,7 @@ import io.gannet.broker.codec.MqttPacket;
 import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.message.Message;
+import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.session.ClientLink;
 import io.gannet.broker.session.Session;
 import io.netty.buffer.ByteBuf;
@@ -162,7 +163,7 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
             session.detach(this, willMessage, handshake.willDelaySeconds());
             session = null;
         } else if (willMessage != null) {
-            lifecycle.wills().publishWill(willMessage);
+            lifecycle.wills().publishWill(willMessage, client());
         }
         ctx.fireChannelInactive();
     }
@@ -305,6 +306,18 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         }
         session = null; // the session now belongs to the new connection
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "session taken over");
+    }
+
+    @Override
+    public void refused(String reason) {
+        log.info("Client {} from {} refused: {}", clientId(), remoteAddress(), reason);
+        refused(ReasonCode.NOT_AUTHORIZED, reason, BrokerMetrics.Refusal.SESSION_OWNER);
+    }
+
+    /** Refuses the CONNECT on security grounds, counted under {@code $SYS/broker/refused/}. */
+    void refused(int reasonCode, String reason, BrokerMetrics.Refusal why) {
+        lifecycle.metrics().refused(why);
+        refuse(reasonCode, reason);
     }
 
     void clientDisconnected(Disconnect disconnect) {

@@ -9,6 +9,8 @@ import io.gannet.broker.codec.Subscribe;
 import io.gannet.broker.codec.UnsubAck;
 import io.gannet.broker.codec.Unsubscribe;
 import io.gannet.broker.config.MqttConfig;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.publish.PublishOrigin;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
@@ -16,6 +18,7 @@ import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE of a connected client: each filter authorized (through the same cache and input gate as
@@ -43,29 +46,27 @@ final class SubscriptionRequests {
             subscribe(subscribe, null);
             return;
         }
-        // One decision per filter; the SUBACK waits for all of them.
-        List<Subscribe.TopicSubscription> subs = subscribe.subscriptions();
-        boolean[] allowed = new boolean[subs.size()];
-        int[] waiting = {subs.size()};
-        for (int i = 0; i < subs.size(); i++) {
-            int index = i;
-            shared.publishing().whenAuthorized(origin, Authorizer.Action.SUBSCRIBE,
-                    authorizedFilter(subs.get(i).filter()), ok -> {
-                        allowed[index] = ok;
-                        if (--waiting[0] == 0) {
-                            subscribe(subscribe, allowed);
-                        }
-                    });
-        }
+        // One decision per filter (a shared subscription's with its $share/{group}/ prefix: the authorizer sees
+        // the group); the SUBACK waits for all of them.
+        authorizeReads(subscribe.subscriptions().stream().map(Subscribe.TopicSubscription::filter).toList(),
+                allowed -> subscribe(subscribe, allowed));
     }
 
-    /** The filter an authorizer judges: a shared subscription without its {@code $share/{group}/} prefix. */
-    private static String authorizedFilter(String filter) {
-        try {
-            SharedSubscriptions.SharedFilter shared = SharedSubscriptions.parse(filter);
-            return shared == null ? filter : shared.filter();
-        } catch (IllegalArgumentException e) {
-            return filter; // refused as invalid anyway
+    /** Asks whether the client may read each of {@code filters}; {@code then} gets the answers once all are in. */
+    private void authorizeReads(List<String> filters, Consumer<boolean[]> then) {
+        boolean[] allowed = new boolean[filters.size()];
+        int[] waiting = {filters.size()};
+        if (filters.isEmpty()) {
+            then.accept(allowed);
+        }
+        for (int i = 0; i < filters.size(); i++) {
+            int index = i;
+            shared.publishing().whenAuthorized(origin, Authorizer.Action.SUBSCRIBE, filters.get(i), ok -> {
+                allowed[index] = ok;
+                if (--waiting[0] == 0) {
+                    then.accept(allowed);
+                }
+            });
         }
     }
 
@@ -134,9 +135,38 @@ final class SubscriptionRequests {
         // Retained messages follow the SUBACK, with RETAIN set [MQTT-3.3.1-8].
         for (Subscription sub : sendRetained) {
             int[] ids = sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()};
-            shared.retained().match(sub.filter(),
-                    m -> session.deliver(m, Math.min(m.qos(), sub.qos()), true, ids, null, null));
+            if (!shared.publishing().authorizes()) {
+                shared.retained().match(sub.filter(), m -> deliverRetained(sub, m, ids));
+            } else {
+                sendAuthorizedRetained(sub, ids);
+            }
         }
+    }
+
+    /**
+     * The subscriber may read the filter, but not necessarily every topic under it (an authorizer that decides per
+     * topic, a deny rule): each retained message is authorized as a read of its own topic, and those allowed are
+     * sent in the order the store gave them once every decision is in.
+     */
+    private void sendAuthorizedRetained(Subscription sub, int[] ids) {
+        List<Message> matches = new ArrayList<>();
+        shared.retained().match(sub.filter(), matches::add);
+        if (matches.isEmpty()) {
+            return;
+        }
+        authorizeReads(matches.stream().map(Message::topic).toList(), allowed -> {
+            for (int j = 0; j < allowed.length; j++) {
+                if (allowed[j]) {
+                    deliverRetained(sub, matches.get(j), ids);
+                } else {
+                    shared.metrics().refused(BrokerMetrics.Refusal.RETAINED_NOT_AUTHORIZED);
+                }
+            }
+        });
+    }
+
+    private void deliverRetained(Subscription sub, Message m, int[] ids) {
+        session.deliver(m, Math.min(m.qos(), sub.qos()), true, ids, null, null);
     }
 
     void onUnsubscribe(Unsubscribe unsubscribe) {

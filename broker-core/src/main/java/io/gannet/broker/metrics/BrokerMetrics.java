@@ -29,6 +29,21 @@ public final class BrokerMetrics {
         STORE_FULL
     }
 
+    /** Why the broker refused what a client asked for on security grounds; each is counted under {@code $SYS}. */
+    public enum Refusal {
+        /** A CONNECT for a session that belongs to another identity. */
+        SESSION_OWNER,
+        /** A CONNECT whose will the client may not publish, or with a QoS or retain flag the broker does not allow. */
+        WILL,
+        /** A retained message not sent on SUBSCRIBE because the subscriber may not read its topic. */
+        RETAINED_NOT_AUTHORIZED;
+
+        /** The name under {@code $SYS/broker/refused/}. */
+        public String metricName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
     private final LongAdder connectionsTotal = new LongAdder();
     private final AtomicLong connectionsCurrent = new AtomicLong();
     private final AtomicLong connectionsMaximum = new AtomicLong();
@@ -36,10 +51,23 @@ public final class BrokerMetrics {
     private final LongAdder malformedPackets = new LongAdder();
     private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
 
+    private final LongAdder[] refused = new LongAdder[Refusal.values().length];
+
     public BrokerMetrics() {
         for (int i = 0; i < dropped.length; i++) {
             dropped[i] = new LongAdder();
         }
+        for (int i = 0; i < refused.length; i++) {
+            refused[i] = new LongAdder();
+        }
+    }
+
+    public void refused(Refusal why) {
+        refused[why.ordinal()].increment();
+    }
+
+    public long refusedCount(Refusal why) {
+        return refused[why.ordinal()].sum();
     }
 
     public void connectionOpened() {

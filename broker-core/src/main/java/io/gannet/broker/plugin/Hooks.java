@@ -37,7 +37,11 @@ final class Hooks {
                 protocolVersion(a.version()));
     }
 
+    /** {@code null} for a client no longer known after a restart (a will from a recovered session). */
     static ProtocolVersion protocolVersion(MqttVersion version) {
+        if (version == null) {
+            return null;
+        }
         return switch (version) {
             case V3_1 -> ProtocolVersion.MQTT_3_1;
             case V3_1_1 -> ProtocolVersion.MQTT_3_1_1;

@@ -2,10 +2,12 @@ package io.gannet.broker.plugin;
 
 import io.gannet.broker.auth.Authorizer;
 import io.gannet.broker.auth.ConnectAttempt;
+import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.spi.auth.AuthorizationRequest;
 import io.gannet.spi.auth.AuthorizationResult;
 import io.gannet.spi.auth.TopicAuthorizer;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +31,25 @@ public final class PluginAuthorizer implements Authorizer {
 
     @Override
     public CompletionStage<Boolean> authorize(ConnectAttempt client, Action action, String topic) {
-        AuthorizationRequest request = new AuthorizationRequest(Hooks.clientInfo(client),
-                action == Action.PUBLISH ? AuthorizationRequest.Action.PUBLISH : AuthorizationRequest.Action.SUBSCRIBE,
-                topic);
+        AuthorizationRequest request;
+        if (action == Action.PUBLISH) {
+            request = new AuthorizationRequest(Hooks.clientInfo(client), AuthorizationRequest.Action.PUBLISH, topic);
+        } else {
+            // The core asks about a shared subscription by its full filter; a plugin gets the group beside it.
+            SharedSubscriptions.SharedFilter shared = sharedOrNull(topic);
+            request = new AuthorizationRequest(Hooks.clientInfo(client), AuthorizationRequest.Action.SUBSCRIBE,
+                    shared == null ? topic : shared.filter(),
+                    shared == null ? Optional.empty() : Optional.of(shared.shareName()));
+        }
         return ask(0, request);
+    }
+
+    private static SharedSubscriptions.SharedFilter sharedOrNull(String filter) {
+        try {
+            return SharedSubscriptions.parse(filter);
+        } catch (IllegalArgumentException invalid) {
+            return null; // refused as invalid after the decision anyway
+        }
     }
 
     private CompletionStage<Boolean> ask(int index, AuthorizationRequest request) {

@@ -8,7 +8,9 @@ import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.routing.Routed;
 import io.gannet.broker.session.Session;
 import io.gannet.broker.session.WillPublisher;
+import io.gannet.broker.auth.ConnectAttempt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +50,10 @@ public final class PublishPipeline implements WillPublisher {
      * not there at once suspend the connection's input until they are, so later packets keep their order.
      */
     public <P> void publish(P packet, Message message, PublishOrigin<P> origin) {
+        if (message.topic().charAt(0) == '$' && isBrokers(message.topic())) {
+            origin.denied(packet); // only the broker speaks under $SYS
+            return;
+        }
         Hooks h = hooks;
         if (h.authorizer() == Authorizer.ALLOW_ALL) {
             if (!h.interceptors().hasInbound()) {
@@ -66,6 +72,22 @@ public final class PublishPipeline implements WillPublisher {
                 origin.denied(packet);
             }
         });
+    }
+
+    /**
+     * Whether {@code client} may publish to {@code topic}, asked of the authorizer without a cache: for a will, at
+     * CONNECT. Nobody but the broker publishes under {@code $SYS}.
+     */
+    public CompletionStage<Boolean> mayPublish(ConnectAttempt client, String topic) {
+        if (isBrokers(topic)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return hooks.authorizer().authorize(client, Authorizer.Action.PUBLISH, topic);
+    }
+
+    /** The broker's own tree: {@code $SYS} and below. */
+    static boolean isBrokers(String topic) {
+        return topic.startsWith("$SYS") && (topic.length() == 4 || topic.charAt(4) == '/');
     }
 
     /** Whether the authorizer asks anything: without one, every client may do everything. */
@@ -144,10 +166,22 @@ public final class PublishPipeline implements WillPublisher {
         return router.route(message, publisher).alsoWaitingFor(retainedKept);
     }
 
-    /** A will whose time has come: retained and routed as its client left it. */
+    /**
+     * A will whose time has come: through the inbound interceptors as its client's messages go (they may change or
+     * drop it), then retained and routed. Its topic was authorized when the client connected.
+     */
     @Override
-    public void publishWill(Message will) {
-        deliver(will, null);
+    public void publishWill(Message will, ConnectAttempt publisher) {
+        InboundInterceptor interceptors = hooks.interceptors();
+        if (!interceptors.hasInbound()) {
+            deliver(will, null);
+            return;
+        }
+        interceptors.inbound(publisher, will).whenComplete((outcome, error) -> {
+            if (error == null && !outcome.dropped()) {
+                deliver(outcome.message(), null);
+            }
+        });
     }
 
     /** A plugin's or {@code $SYS}'s message: the broker's own authority, no authorization, no interception. */

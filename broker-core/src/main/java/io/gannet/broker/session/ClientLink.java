@@ -64,6 +64,12 @@ public interface ClientLink {
      */
     void takenOver(boolean sessionContinues);
 
+    /**
+     * The session this connection asked for belongs to another identity: refuse the CONNECT (5.0: 0x87 Not
+     * authorized; 3.1.1: 5).
+     */
+    void refused(String reason);
+
     /** The broker closes the connection, for the given 5.0 reason (sent in a DISCONNECT to 5.0 clients). */
     void disconnect(int reasonCode, String reason);
 

@@ -4,6 +4,7 @@ import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.store.SessionJournal;
+import io.gannet.broker.store.SessionOwner;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.Collection;
@@ -31,6 +32,8 @@ public final class Session {
     private volatile boolean online;
     /** The attached client as it connected, for plugins on other threads; null while offline. */
     private volatile ConnectAttempt onlineClient;
+    /** The client last attached (or, recovered from a store, who it was): the publisher of the session's will. */
+    private ConnectAttempt lastClient;
     /**
      * Whether the session has a journal that keeps it: read by routing on other loops, which makes a publisher's
      * acknowledgement wait for this session's journal only then.
@@ -43,6 +46,8 @@ public final class Session {
     private long expirySeconds;
     private boolean ended;
     private ClientLink link;
+    /** Who the session belongs to: the identity of the client that created it; null until one attaches. */
+    private SessionOwner belongsTo;
     private int generation;
     private final SessionTimers timers = new SessionTimers(this);
     private final SessionSubscriptions subscriptions;
@@ -80,7 +85,9 @@ public final class Session {
 
     /**
      * Moves the session to {@code newLink}: closes the connection it had, clears its state if {@code cleanStart},
-     * and attaches the new connection on that connection's event loop.
+     * and attaches the new connection on that connection's event loop. A client of another identity than the one the
+     * session belongs to is refused instead, and the session and its connection are left as they were: a client id
+     * alone never gives access to someone else's messages and subscriptions, nor throws them off.
      *
      * @param onEnded called on the owner loop if the session ended before the takeover ran; the caller then starts
      *                over with a fresh session
@@ -89,6 +96,10 @@ public final class Session {
         execute(() -> {
             if (ended) {
                 onEnded.run();
+                return;
+            }
+            if (belongsTo != null && !belongsTo.admits(newLink.owner())) {
+                newLink.eventLoop().execute(() -> newLink.refused("client id in use by another identity"));
                 return;
             }
             timers.cancelExpiry();
@@ -129,8 +140,10 @@ public final class Session {
             return;
         }
         link = newLink;
+        belongsTo = newLink.owner();
         online = true;
         onlineClient = newLink.client();
+        lastClient = onlineClient;
         if (present) {
             if (durable) {
                 journal.resumed(newLink.owner(), expirySeconds, newLink.will(), newLink.willDelaySeconds());
@@ -160,7 +173,7 @@ public final class Session {
             if (link != closed) {
                 // Already taken over; the will (if any) goes out now.
                 if (will != null) {
-                    context.wills().publishWill(will);
+                    context.wills().publishWill(will, closed.client());
                 }
                 return;
             }
@@ -174,7 +187,7 @@ public final class Session {
             } else {
                 journal.willCleared();
                 if (will != null) {
-                    context.wills().publishWill(will);
+                    context.wills().publishWill(will, closed.client());
                 }
             }
             startExpiry();
@@ -235,7 +248,7 @@ public final class Session {
     private void publishPendingWill() {
         Message will = timers.takePendingWill();
         journal.willCleared();
-        context.wills().publishWill(will);
+        context.wills().publishWill(will, lastClient);
     }
 
     /**
@@ -374,6 +387,16 @@ public final class Session {
 
     void restoreExpiry(long seconds) {
         expirySeconds = seconds;
+    }
+
+    void restoreOwner(SessionOwner owner) {
+        belongsTo = owner;
+        lastClient = new ConnectAttempt(clientId, owner.username(), null, null, null, null, java.util.List.of());
+    }
+
+    /** The client last attached, or who it was when the session was recovered. */
+    ConnectAttempt lastClient() {
+        return lastClient;
     }
 
     /** The attached client, or {@code null} while offline; readable from any thread. */

@@ -67,6 +67,7 @@ public final class SessionRecovery {
             return null; // the store named a client id twice: the first snapshot wins
         }
         s.restoreExpiry(snapshot.expirySeconds());
+        s.restoreOwner(snapshot.owner());
         s.openJournal(context.store().recovered(snapshot));
         for (SubscriptionRecord r : snapshot.subscriptions()) {
             s.subscriptionSet().restore(r);
@@ -93,7 +94,7 @@ public final class SessionRecovery {
                 s.journal().willPending(will, due);
             } else {
                 s.journal().willCleared();
-                s.context().wills().publishWill(will);
+                s.context().wills().publishWill(will, s.lastClient());
             }
         }
         if (snapshot.expirySeconds() != Session.NEVER_EXPIRES) {

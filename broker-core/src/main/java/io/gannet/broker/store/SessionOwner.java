@@ -11,4 +11,20 @@ package io.gannet.broker.store;
 public record SessionOwner(String username, String certificateSubject) {
     /** A client with neither a user name nor a certificate. */
     public static final SessionOwner ANONYMOUS = new SessionOwner(null, null);
+
+    /**
+     * Whether a client that authenticated as {@code other} is the one this session belongs to, and may take it over:
+     * the same user name where the session has one, else the same certificate subject, else another anonymous client.
+     * A user name decides alone so that a user who logs in with a password one day and a certificate the next (mapped
+     * to the same name) keeps the session.
+     */
+    public boolean admits(SessionOwner other) {
+        if (username != null) {
+            return username.equals(other.username);
+        }
+        if (certificateSubject != null) {
+            return other.username == null && certificateSubject.equals(other.certificateSubject);
+        }
+        return other.username == null && other.certificateSubject == null;
+    }
 }

@@ -77,6 +77,9 @@ public final class SysTopics implements AutoCloseable {
         v.put(PREFIX + "messages/sent", Long.toString(metrics.messagesSent()));
         v.put(PREFIX + "bytes/received", Long.toString(metrics.bytesReceived()));
         v.put(PREFIX + "bytes/sent", Long.toString(metrics.bytesSent()));
+        for (BrokerMetrics.Refusal r : BrokerMetrics.Refusal.values()) {
+            v.put(PREFIX + "refused/" + r.metricName(), Long.toString(metrics.refusedCount(r)));
+        }
         v.put(PREFIX + "publish/messages/dropped", Long.toString(metrics.droppedTotal()));
         for (BrokerMetrics.DropReason r : BrokerMetrics.DropReason.values()) {
             v.put(PREFIX + "publish/messages/dropped/" + r.name().toLowerCase(java.util.Locale.ROOT)

@@ -88,6 +88,31 @@ class ConnectTest {
     }
 
     @Test
+    void refusesAWillAboveTheMaximumQosOrRetainedWhereRetainIsNotAvailable() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(Map.of("mqtt.max-qos", 1, "mqtt.retain-available", false))) {
+            assertThat(connectWithWill(broker, MqttVersion.V5, 2, false)).isEqualTo(ReasonCode.QOS_NOT_SUPPORTED);
+            assertThat(connectWithWill(broker, MqttVersion.V5, 1, true)).isEqualTo(ReasonCode.RETAIN_NOT_SUPPORTED);
+            assertThat(connectWithWill(broker, MqttVersion.V3_1_1, 2, false))
+                    .isEqualTo(ReasonCode.V3_SERVER_UNAVAILABLE);
+            assertThat(connectWithWill(broker, MqttVersion.V5, 1, false)).isEqualTo(ReasonCode.SUCCESS);
+            assertThat(broker.broker().metrics().refusedCount(io.gannet.broker.metrics.BrokerMetrics.Refusal.WILL))
+                    .isEqualTo(3);
+        }
+    }
+
+    /** The CONNACK's reason code (5.0) or return code (3.1.1) for a CONNECT with a will on {@code last/words}. */
+    private static int connectWithWill(EmbeddedBroker broker, MqttVersion version, int qos, boolean retain)
+            throws Exception {
+        try (RawClient raw = new RawClient(broker.port())) {
+            raw.send(RawClient.encode(new io.gannet.broker.codec.Connect(version, "w" + qos + retain + version, true,
+                    0, null, null, new io.gannet.broker.codec.Connect.Will("last/words", new byte[] {1}, qos, retain,
+                    io.gannet.broker.codec.MqttProperties.EMPTY), io.gannet.broker.codec.MqttProperties.EMPTY),
+                    version));
+            return raw.readUntil(io.gannet.broker.codec.PacketType.CONNACK).byteAt(1);
+        }
+    }
+
+    @Test
     void passesCredentialsToTheAuthenticationHookAndHonoursItsAnswer() {
         List<ConnectAttempt> seen = new CopyOnWriteArrayList<>();
         Authenticator auth = attempt -> {

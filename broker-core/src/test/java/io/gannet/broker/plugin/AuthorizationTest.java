@@ -35,11 +35,12 @@ class AuthorizationTest {
     private Broker broker;
 
     /**
-     * Rules: nobody publishes to secret/...; only "admin" reads $SYS; "slow/..." is decided after 200 ms from
+     * Rules: nobody publishes to secret/...; nobody reads feed/private...; only "admin" reads $SYS; "slow/..." is decided after 200 ms from
      * another thread; "hang/..." is never decided. Counts the questions it gets.
      */
     static final class Rules implements Plugin {
         final AtomicInteger questions = new AtomicInteger();
+        final List<AuthorizationRequest> subscribeQuestions = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile PluginContext context;
 
         @Override
@@ -49,6 +50,12 @@ class AuthorizationTest {
                 questions.incrementAndGet();
                 String topic = req.topic();
                 boolean publish = req.action() == AuthorizationRequest.Action.PUBLISH;
+                if (!publish) {
+                    subscribeQuestions.add(req);
+                }
+                if (!publish && topic.startsWith("feed/private")) {
+                    return CompletableFuture.completedFuture(AuthorizationResult.DENY);
+                }
                 if (topic.startsWith("hang/")) {
                     return new CompletableFuture<>();
                 }
@@ -193,6 +200,52 @@ class AuthorizationTest {
             assertThat(ack.byteAt(2)).as("fails closed after the hook timeout").isEqualTo(ReasonCode.NOT_AUTHORIZED);
             pub.send(MalformedCorpus.packet(0xC0));
             assertThat(pub.readTimeout(Duration.ofSeconds(5)).read().type()).isEqualTo(PacketType.PINGRESP);
+        }
+    }
+
+    @Test
+    void retainedMessagesAreAuthorizedPerTopicOnSubscribe() throws Exception {
+        start(Map.of());
+        try (RawClient pub = client(MqttVersion.V5, "pub", null)) {
+            for (String topic : List.of("feed/public", "feed/private", "feed/private/deeper", "feed/public2")) {
+                pub.send(RawClient.encode(new Publish(topic, 1, false, true, 1, MqttProperties.EMPTY,
+                        topic.getBytes(StandardCharsets.UTF_8)), MqttVersion.V5));
+                pub.readUntil(PacketType.PUBACK);
+            }
+        }
+        try (RawClient sub = client(MqttVersion.V5, "sub", null)) {
+            assertThat(subscribe(sub, MqttVersion.V5, "feed/#")).as("the filter is allowed").containsExactly(1);
+            List<String> got = new java.util.ArrayList<>();
+            got.add(((Publish) sub.readUntil(PacketType.PUBLISH).decode(MqttVersion.V5)).topic());
+            got.add(((Publish) sub.readUntil(PacketType.PUBLISH).decode(MqttVersion.V5)).topic());
+            assertThat(got).containsExactlyInAnyOrder("feed/public", "feed/public2");
+            assertThat(sub.silentFor(Duration.ofMillis(300))).as("nothing of feed/private").isTrue();
+        }
+        assertThat(broker.metrics().refusedCount(io.gannet.broker.metrics.BrokerMetrics.Refusal
+                .RETAINED_NOT_AUTHORIZED)).isEqualTo(2);
+    }
+
+    @Test
+    void theAuthorizerSeesTheGroupOfASharedSubscription() throws Exception {
+        start(Map.of());
+        try (RawClient sub = client(MqttVersion.V5, "sub", null)) {
+            assertThat(subscribe(sub, MqttVersion.V5, "$share/workers/jobs/#", "plain/#")).containsExactly(1, 1);
+        }
+        assertThat(rules.subscribeQuestions).extracting(AuthorizationRequest::topic, r -> r.shareName()
+                .orElse(null)).containsExactly(org.assertj.core.groups.Tuple.tuple("jobs/#", "workers"),
+                org.assertj.core.groups.Tuple.tuple("plain/#", null));
+    }
+
+    @Test
+    void onlyTheBrokerPublishesUnderSys() throws Exception {
+        start(Map.of());
+        try (RawClient pub = client(MqttVersion.V5, "pub", "admin")) {
+            pub.send(publish(MqttVersion.V5, "$SYS/broker/version", 1, 1));
+            RawClient.RawPacket ack = pub.readUntil(PacketType.PUBACK);
+            assertThat(ack.byteAt(2)).isEqualTo(ReasonCode.NOT_AUTHORIZED);
+            pub.send(publish(MqttVersion.V5, "$SYSTEM/ok", 1, 2));
+            assertThat(pub.readUntil(PacketType.PUBACK).body()).as("another $ topic is not the broker's")
+                    .hasSizeLessThanOrEqualTo(3);
         }
     }
 }

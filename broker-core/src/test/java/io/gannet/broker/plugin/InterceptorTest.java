@@ -301,4 +301,26 @@ class InterceptorTest {
             sub.send(RawClient.encode(new Disconnect(0, MqttProperties.EMPTY), MqttVersion.V5));
         }
     }
+
+    @Test
+    void aWillGoesThroughTheInterceptorsAsItsClientsMessagesDo() throws Exception {
+        start(Map.of());
+        try (RawClient sub = subscriber("sub", "#")) {
+            for (String topic : List.of("upper/will", "drop/will")) {
+                try (RawClient dying = new RawClient(broker.port())) {
+                    dying.send(RawClient.encode(new io.gannet.broker.codec.Connect(MqttVersion.V5, "dying-" + topic,
+                            true, 0, null, null, new io.gannet.broker.codec.Connect.Will(topic,
+                            "last words".getBytes(StandardCharsets.UTF_8), 0, false, MqttProperties.EMPTY),
+                            MqttProperties.EMPTY), MqttVersion.V5));
+                    assertThat(dying.read().type()).isEqualTo(PacketType.CONNACK);
+                } // closed without DISCONNECT: the will goes out
+            }
+            Publish will = nextPublish(sub);
+            assertThat(will.topic()).isEqualTo("upper/will");
+            assertThat(V5.text(will)).as("changed by the interceptor").isEqualTo("LAST WORDS");
+            assertThat(will.properties().userProperties()).extracting(u -> u.name() + "=" + u.value())
+                    .containsExactly("seen-by=dying-upper/will");
+            assertThat(sub.silentFor(Duration.ofMillis(300))).as("the dropped will is not delivered").isTrue();
+        }
+    }
 }

@@ -53,6 +53,8 @@ class SessionFlowTest {
         volatile Session attachedTo;
         volatile boolean sessionPresent;
         volatile Boolean takenOver;
+        volatile String refusedFor;
+        String user = "alice";
         final int receiveMaximum;
 
         Link(int receiveMaximum) {
@@ -81,7 +83,7 @@ class SessionFlowTest {
 
         @Override
         public ConnectAttempt client() {
-            return new ConnectAttempt("c", "alice", null, MqttVersion.V5, "test", null, List.of());
+            return new ConnectAttempt("c", user, null, MqttVersion.V5, "test", null, List.of());
         }
 
         @Override
@@ -113,6 +115,11 @@ class SessionFlowTest {
         }
 
         @Override
+        public void refused(String reason) {
+            refusedFor = reason;
+        }
+
+        @Override
         public void takenOver(boolean sessionContinues) {
             takenOver = sessionContinues;
         }
@@ -132,7 +139,7 @@ class SessionFlowTest {
     private Session session(Map<String, Object> sessionSettings, int inflightWindow) {
         SessionContext context = new SessionContext(ConfigLoader.fromMap(Map.of("sessions", sessionSettings))
                 .sessions(), inflightWindow, Clock.systemUTC(), registry, store, new LocalSubscriptions(),
-                wills::add, OutboundInterceptor.NONE, BrokerEvents.NONE, new Drops(metrics, BrokerEvents.NONE));
+                (will, publisher) -> wills.add(will), OutboundInterceptor.NONE, BrokerEvents.NONE, new Drops(metrics, BrokerEvents.NONE));
         return registry.getOrCreate("c", () -> new Session("c", loop, context));
     }
 
@@ -287,6 +294,27 @@ class SessionFlowTest {
         assertThat(one.attachedTo).isNull();
         assertThat(one.takenOver).isFalse();
         assertThat(onLoop(s::isOnline)).isTrue();
+    }
+
+    @Test
+    void aClientOfAnotherIdentityIsRefusedAndTheSessionKeepsItsConnection() throws Exception {
+        Session s = session(Map.of(), 10);
+        Link alice = new Link(65_535);
+        s.takeover(alice, false, 3600, () -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> alice.attachedTo == s);
+        Link mallory = new Link(65_535);
+        mallory.user = null; // anonymous, with alice's client id
+        s.takeover(mallory, false, 3600, () -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> mallory.refusedFor != null);
+        assertThat(mallory.attachedTo).isNull();
+        assertThat(alice.takenOver).as("alice's connection is left alone").isNull();
+        assertThat(onLoop(s::isOnline)).isTrue();
+
+        Link aliceAgain = new Link(65_535);
+        s.takeover(aliceAgain, false, 3600, () -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> aliceAgain.attachedTo == s);
+        assertThat(aliceAgain.sessionPresent).isTrue();
+        assertThat(alice.takenOver).isTrue();
     }
 
     @Test

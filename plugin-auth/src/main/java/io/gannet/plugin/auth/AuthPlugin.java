@@ -160,7 +160,7 @@ public final class AuthPlugin implements Plugin {
         String listener = request.client().listenerName();
         boolean allowed = request.action() == AuthorizationRequest.Action.PUBLISH
                 ? acl.mayWrite(user, clientId, listener, request.topic())
-                : acl.mayRead(user, clientId, listener, request.topic());
+                : acl.mayRead(user, clientId, listener, request.topic(), request.shareName().orElse(null));
         return CompletableFuture.completedFuture(allowed ? AuthorizationResult.ALLOW : AuthorizationResult.DENY);
     }
 

@@ -82,4 +82,81 @@ class AclTest {
         assertThatThrownBy(() -> acl("everyone read x\n")).hasMessageContaining("who must be");
         assertThatThrownBy(() -> acl("all read a/#/b\n")).hasMessageContaining("not a valid topic filter");
     }
+
+    @ParameterizedTest(name = "{0} and {1} overlap: {2}")
+    @CsvSource({
+        "sensors/secret/#, sensors/#, true",
+        "sensors/secret/#, sensors/+/temp, true",
+        "sensors/secret/#, sensors/public/temp, false",
+        "sensors/secret/#, sensors/secret, true",
+        "sensors/+, sensors, false",
+        "a/+/c, a/b/+, true",
+        "a/+/c, a/b/d, false",
+        "#, $SYS/broker, false",
+        "$SYS/#, +/broker, false",
+        "$SYS/#, $SYS/broker/uptime, true",
+        "a/b, a/b/c, false",
+    })
+    void overlap(String a, String b, boolean expected) {
+        assertThat(Acl.overlaps(a, b)).isEqualTo(expected);
+        assertThat(Acl.overlaps(b, a)).as("symmetric").isEqualTo(expected);
+    }
+
+    @Test
+    void denyRulesComeBeforeGrants() throws Exception {
+        Acl acl = acl("""
+                all readwrite sensors/#
+                deny all write sensors/locked/#
+                deny user:bob read sensors/secret/#
+                """);
+        assertThat(acl.mayWrite("alice", "a", "sensors/open")).isTrue();
+        assertThat(acl.mayWrite("alice", "a", "sensors/locked/door")).isFalse();
+        assertThat(acl.mayRead("alice", "a", "sensors/locked/door")).as("denied for write only").isTrue();
+        assertThat(acl.mayRead("bob", "b", "sensors/public/temp")).isTrue();
+        assertThat(acl.mayRead("bob", "b", "sensors/secret/key")).isFalse();
+        assertThat(acl.mayRead("bob", "b", "sensors/#")).as("could receive a denied topic").isFalse();
+        assertThat(acl.mayRead("bob", "b", "sensors/+/temp")).as("could receive sensors/secret/temp").isFalse();
+        assertThat(acl.mayRead("alice", "a", "sensors/#")).isTrue();
+    }
+
+    @Test
+    void aDenyRuleAboutTheUserNameDoesNotApplyToAnonymousClientsAndDeniesNamesThatCannotBeFilledIn()
+            throws Exception {
+        Acl acl = acl("""
+                all readwrite #
+                deny all write users/%u/readonly/#
+                """);
+        assertThat(acl.mayWrite(null, "anon", "users/x/readonly/a")).as("no user name: the rule is not about it")
+                .isTrue();
+        assertThat(acl.mayWrite("bob", "b", "users/bob/readonly/a")).isFalse();
+        assertThat(acl.mayWrite("b/c", "b", "users/b/c/readonly/a")).as("a name with / denies to be safe").isFalse();
+    }
+
+    @Test
+    void namesStartingWithADollarOrHoldingControlCharactersAreNotSubstituted() throws Exception {
+        Acl acl = acl("all readwrite %c/#\nall readwrite home/%u/#\n");
+        assertThat(acl.mayRead(null, "$SYS", "$SYS/#")).as("a client id of $SYS would reach $SYS").isFalse();
+        assertThat(acl.mayWrite(null, "dev1", "dev1/x")).isTrue();
+        assertThat(acl.mayWrite("a\u0000b", "c", "home/a\u0000b/x")).isFalse();
+        assertThat(acl.mayWrite("a\nb", "c", "home/a\nb/x")).isFalse();
+        assertThat(acl.mayWrite("a\u0085b", "c", "home/a\u0085b/x")).isFalse();
+        assertThat(Acl.plainLevel("ünïcode")).isTrue();
+    }
+
+    @Test
+    void sharedSubscriptionRulesNameTheirGroup() throws Exception {
+        Acl acl = acl("""
+                all read $share/workers/jobs/#
+                all read $share/+/events/#
+                all read public/#
+                """);
+        assertThat(acl.mayRead(null, "c", null, "jobs/#", "workers")).isTrue();
+        assertThat(acl.mayRead(null, "c", null, "jobs/#", "others")).isFalse();
+        assertThat(acl.mayRead(null, "c", null, "jobs/#", null)).as("not as a plain subscription").isFalse();
+        assertThat(acl.mayRead(null, "c", null, "events/a", "anyone")).isTrue();
+        assertThat(acl.mayRead(null, "c", null, "public/x", "anyone")).as("a plain rule covers shared ones")
+                .isTrue();
+        assertThatThrownBy(() -> acl("all write $share/g/x\n")).hasMessageContaining("shared subscription rule");
+        assertThatThrownBy(() -> acl("all read $share/g\n")).hasMessageContaining("shared subscription rule");
+    }
 }

@@ -24,6 +24,7 @@ import io.gannet.broker.plugin.PluginServices;
 import io.gannet.broker.plugin.PublishInterceptors;
 import io.gannet.broker.publish.InboundInterceptor;
 import io.gannet.broker.publish.PublishPipeline;
+import io.gannet.broker.publish.SubscriptionReview;
 import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.retain.RetainedTree;
 import io.gannet.broker.routing.LocalRouter;
@@ -165,7 +166,8 @@ public final class Broker implements AutoCloseable {
         MessageRouter router = ports.router().apply(new LocalRouter(subscriptions, alloc));
         PublishPipeline publishing = new PublishPipeline(retained, router);
         // Plugins may publish while they start; their hooks are installed once they have.
-        PluginServices pluginServices = PluginServices.of(publishing, retained, sessions, clients, clock);
+        PluginServices pluginServices = PluginServices.of(publishing, retained, sessions, clients, clock,
+                new SubscriptionReview(sessions, publishing, metrics));
         plugins = new PluginManager(config.plugins(), home, authorizationEpoch, pluginServices);
         plugins.start(embeddedPlugins);
         long hookTimeout = config.plugins().hookTimeoutMillis();
@@ -200,8 +202,11 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         Admission admission = new Admission(config.mqtt(), effectiveAuthenticator, effectiveEnhanced, sessions,
-                sessionContext, new ConnAckProperties(config.mqtt()), clock, publishing);
-        ClientPackets packets = new ClientPackets(config.mqtt(), publishing, retained, drops, metrics, events,
+                sessionContext, new ConnAckProperties(config.mqtt()), clock, publishing,
+                // Only enhanced authentication installed: a client that names no method must not walk in.
+                effectiveAuthenticator instanceof AllowAllAuthenticator
+                        && effectiveEnhanced != EnhancedAuthenticator.NONE);
+        ClientPackets packets = new ClientPackets(config.mqtt(), config.sessions(), publishing, retained, drops, metrics, events,
                 authorizationEpoch, config.plugins().acknowledgementTimeoutSeconds(), clock);
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(clients, metrics, events,
                 config.mqtt().connectTimeoutSeconds(), publishing);
@@ -218,6 +223,7 @@ public final class Broker implements AutoCloseable {
                         .channel(transport.serverChannelClass())
                         .option(ChannelOption.SO_BACKLOG, config.network().soBacklog())
                         .option(ChannelOption.SO_REUSEADDR, true)
+                        .handler(MqttChannelInitializer.admissionControl(listener, metrics))
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.ALLOCATOR, alloc)
                         // One for all connections (each still gets its own handle), not an instance each.

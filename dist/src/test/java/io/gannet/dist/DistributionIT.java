@@ -41,6 +41,11 @@ class DistributionIT {
             assertThat(home.resolve(dir)).isDirectory();
         }
         assertThat(home.resolve("bin/gannet")).isExecutable();
+        // Passwords, keys and access rules: not for other users of the machine.
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                home.resolve("conf")))).isEqualTo("rwxr-x---");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                home.resolve("conf/acl")))).isEqualTo("rw-r-----");
 
         // The shipped config, with the listeners moved to free ports so that the test never needs 1883 or 8883.
         int port = freePorts(home)[0];

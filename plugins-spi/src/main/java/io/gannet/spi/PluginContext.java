@@ -57,7 +57,9 @@ public interface PluginContext {
 
     /**
      * Forgets every cached authorization decision, on every connection, so that the next PUBLISH or SUBSCRIBE asks
-     * again; call it when the rules changed (an ACL file was reloaded).
+     * again; call it when the rules changed (an ACL file was reloaded). The broker then also asks again about every
+     * session's subscriptions: those no longer allowed are removed, and a connected client that lost one is
+     * disconnected (5.0: 0x98 Administrative action).
      */
     void invalidateAuthorizations();
 

@@ -95,11 +95,13 @@ public final class ConfigLoader {
                 v.get(ConfigSchema.OUTBOUND_TOPIC_ALIAS_MAXIMUM),
                 v.get(ConfigSchema.OUTBOUND_TOPIC_ALIAS_POLICY).equals("lru"), v.get(ConfigSchema.MAX_KEEP_ALIVE),
                 v.get(ConfigSchema.MAX_SESSION_EXPIRY), v.get(ConfigSchema.RESPONSE_INFORMATION),
-                v.get(ConfigSchema.V3_DENIED_PUBLISH).equals("disconnect"));
+                v.get(ConfigSchema.V3_DENIED_PUBLISH).equals("disconnect"), v.get(ConfigSchema.MAX_TOPIC_LEVELS),
+                v.get(ConfigSchema.MAX_TOPIC_LENGTH), v.get(ConfigSchema.MAX_CLIENT_ID_LENGTH),
+                v.get(ConfigSchema.MAX_USER_PROPERTIES_BYTES));
         SessionConfig sessions = new SessionConfig(v.get(ConfigSchema.MAX_QUEUED_MESSAGES),
                 v.get(ConfigSchema.MAX_QUEUED_BYTES),
                 SessionConfig.QueueFullPolicy.of(v.get(ConfigSchema.QUEUE_FULL_POLICY)),
-                v.get(ConfigSchema.QUEUE_QOS0_OFFLINE));
+                v.get(ConfigSchema.QUEUE_QOS0_OFFLINE), v.get(ConfigSchema.MAX_SUBSCRIPTIONS));
         NetworkConfig network = new NetworkConfig(v.get(ConfigSchema.IO_THREADS), v.get(ConfigSchema.TRANSPORT),
                 v.get(ConfigSchema.WRITE_BUFFER_HIGH_WATER_MARK), v.get(ConfigSchema.SO_BACKLOG),
                 v.get(ConfigSchema.SHUTDOWN_TIMEOUT));
@@ -172,7 +174,15 @@ public final class ConfigLoader {
             String protocol = item.containsKey("protocol")
                     ? ConfigSchema.LISTENER_PROTOCOL.convert(where + ".protocol", item.get("protocol"))
                     : ConfigSchema.LISTENER_PROTOCOL.defaultValue();
-            result.add(new ListenerConfig(name, bind, port, protocol));
+            int maxConnections = item.containsKey("max-connections")
+                    ? ConfigSchema.LISTENER_MAX_CONNECTIONS.convert(where + ".max-connections",
+                            item.get("max-connections"))
+                    : ConfigSchema.LISTENER_MAX_CONNECTIONS.defaultValue();
+            int perSecond = item.containsKey("connections-per-second")
+                    ? ConfigSchema.LISTENER_CONNECTIONS_PER_SECOND.convert(where + ".connections-per-second",
+                            item.get("connections-per-second"))
+                    : ConfigSchema.LISTENER_CONNECTIONS_PER_SECOND.defaultValue();
+            result.add(new ListenerConfig(name, bind, port, protocol, maxConnections, perSecond));
         }
         if (result.isEmpty()) {
             throw new ConfigException("listeners: the list is empty; the broker needs at least one listener");

@@ -19,6 +19,15 @@ public final class ConfigSchema {
                     + "same over TLS (registered port 8883), with certificates from the TLS plugin (plugins/tls). ws: "
                     + "MQTT over WebSocket (usually port 8083; any URL path, subprotocol mqtt), for browsers. wss: "
                     + "the same over TLS (usually port 8084).");
+    public static final ConfigKey<Integer> LISTENER_MAX_CONNECTIONS = ConfigKey.integer("listeners.max-connections",
+            100_000, 1, Integer.MAX_VALUE, "The most connections this listener keeps open at once; one more is "
+                    + "closed as soon as it is accepted, counted in $SYS/broker/refused/connections. Keep it under "
+                    + "the process's open-file limit.");
+    public static final ConfigKey<Integer> LISTENER_CONNECTIONS_PER_SECOND = ConfigKey.integer(
+            "listeners.connections-per-second", 2_000, 1, Integer.MAX_VALUE, "How many new connections this listener "
+                    + "accepts per second. Beyond it the listener stops accepting until the next second, and new "
+                    + "connections wait in the system's backlog (network.so-backlog): a storm of reconnecting "
+                    + "devices is spread out, not refused.");
 
     public static final ConfigKey<Integer> MAX_PACKET_SIZE = ConfigKey.integer("mqtt.max-packet-size", 1_048_576,
             16, 268_435_460, "The largest MQTT packet, in bytes, the broker accepts. A larger packet is refused as "
@@ -46,6 +55,24 @@ public final class ConfigSchema {
     public static final ConfigKey<Boolean> RETAIN_AVAILABLE = ConfigKey.bool("mqtt.retain-available", true,
             "Whether retained messages are supported. When false, 5.0 clients are told so in CONNACK and a "
                     + "PUBLISH with RETAIN set is refused with 0x9A.");
+    public static final ConfigKey<Integer> MAX_TOPIC_LEVELS = ConfigKey.integer("mqtt.max-topic-levels", 32, 1,
+            1024, "The most levels (parts between /) a topic name or filter may have. A client that publishes beyond "
+                    + "it is disconnected (5.0: DISCONNECT 0x90), a subscription beyond it gets SUBACK 0x8F (5.0) or "
+                    + "0x80 (3.1.1), a will beyond it CONNACK 0x90 (3.1.1: 3); each counted in "
+                    + "$SYS/broker/refused/topic-limits.");
+    public static final ConfigKey<Integer> MAX_TOPIC_LENGTH = ConfigKey.integer("mqtt.max-topic-length", 4096, 1,
+            65535, "The longest topic name or filter, in characters; beyond it, refused as for mqtt.max-topic-levels.");
+    public static final ConfigKey<Integer> MAX_CLIENT_ID_LENGTH = ConfigKey.integer("mqtt.max-client-id-length", 256,
+            23, 65535, "The longest client id, in characters (every broker must take 23). A longer one is refused "
+                    + "with CONNACK 0x85 (3.1.1: 2), counted in $SYS/broker/refused/client-id.");
+    public static final ConfigKey<Integer> MAX_USER_PROPERTIES_BYTES = ConfigKey.integer(
+            "mqtt.max-user-properties-bytes", 8192, 0, 268_435_455, "The most characters of names and values that "
+                    + "the user properties of one 5.0 PUBLISH (or will) may hold together: each subscriber gets "
+                    + "them again. A client that sends more is disconnected (DISCONNECT 0x95; a will: CONNACK "
+                    + "0x95), counted in $SYS/broker/refused/user-properties.");
+    public static final ConfigKey<Integer> MAX_SUBSCRIPTIONS = ConfigKey.integer("sessions.max-subscriptions", 1000,
+            1, Integer.MAX_VALUE, "The most subscriptions one session may hold. One more gets SUBACK 0x97 (5.0) or "
+                    + "0x80 (3.1.1), counted in $SYS/broker/refused/subscriptions.");
     public static final ConfigKey<Boolean> WILDCARD_SUBSCRIPTIONS = ConfigKey.bool("mqtt.wildcard-subscriptions",
             true, "Whether filters with + or # may be subscribed to. When false, such a subscription gets "
                     + "SUBACK 0xA2 (5.0) or 0x80 (3.1.1).");
@@ -188,11 +215,12 @@ public final class ConfigSchema {
 
     /** The keys of each section in the order the reference shows them. */
     public static final List<ConfigKey<?>> LISTENER_KEYS = List.of(LISTENER_NAME, LISTENER_BIND, LISTENER_PORT,
-            LISTENER_PROTOCOL);
+            LISTENER_PROTOCOL, LISTENER_MAX_CONNECTIONS, LISTENER_CONNECTIONS_PER_SECOND);
     public static final List<ConfigKey<?>> KEYS = List.of(MAX_PACKET_SIZE, CONNECT_TIMEOUT, INFLIGHT_WINDOW,
-            RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, WILDCARD_SUBSCRIPTIONS,
+            RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, MAX_TOPIC_LEVELS, MAX_TOPIC_LENGTH,
+            MAX_CLIENT_ID_LENGTH, MAX_USER_PROPERTIES_BYTES, WILDCARD_SUBSCRIPTIONS,
             SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
-            MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY,
+            MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY, MAX_SUBSCRIPTIONS,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
             SYS_INTERVAL, PERSISTENCE_ENABLED, PERSISTENCE_DIRECTORY, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
             PERSISTENCE_MAX_DISK_BYTES, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);

@@ -8,5 +8,11 @@ package io.gannet.broker.config;
  * @param port     the TCP port; 0 picks a free port (for tests)
  * @param protocol the protocol spoken on the port; {@code mqtt} is MQTT over plain TCP
  */
-public record ListenerConfig(String name, String bind, int port, String protocol) {
+public record ListenerConfig(String name, String bind, int port, String protocol, int maxConnections,
+                             int connectionsPerSecond) {
+    /** A listener with the default connection limits. */
+    public ListenerConfig(String name, String bind, int port, String protocol) {
+        this(name, bind, port, protocol, ConfigSchema.LISTENER_MAX_CONNECTIONS.defaultValue(),
+                ConfigSchema.LISTENER_CONNECTIONS_PER_SECOND.defaultValue());
+    }
 }

@@ -2,7 +2,7 @@ package io.gannet.broker.config;
 
 /** Session queue limits, from the {@code sessions} section. See {@link ConfigSchema}. */
 public record SessionConfig(int maxQueuedMessages, int maxQueuedBytes, QueueFullPolicy queueFullPolicy,
-                            boolean queueQos0Offline) {
+                            boolean queueQos0Offline, int maxSubscriptions) {
 
     /** What happens when a message arrives for a session whose queue is full. QoS 0 messages are dropped first. */
     public enum QueueFullPolicy {

@@ -20,5 +20,5 @@ import java.time.Clock;
  */
 public record Admission(MqttConfig mqtt, Authenticator authenticator, EnhancedAuthenticator enhancedAuthenticator,
                         SessionRegistry sessions, SessionContext sessionContext, ConnAckProperties connAckProperties,
-                        Clock clock, PublishPipeline publishing) {
+                        Clock clock, PublishPipeline publishing, boolean requireAuthenticationMethod) {
 }

@@ -1,6 +1,7 @@
 package io.gannet.broker.connection;
 
 import io.gannet.broker.config.MqttConfig;
+import io.gannet.broker.config.SessionConfig;
 import io.gannet.broker.events.BrokerEvents;
 import io.gannet.broker.events.Drops;
 import io.gannet.broker.metrics.BrokerMetrics;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param authorizationEpoch            moves on when plugins invalidate cached authorization decisions
  * @param acknowledgementTimeoutSeconds how long an acknowledgement held by an interceptor may wait
  */
-public record ClientPackets(MqttConfig mqtt, PublishPipeline publishing, RetainedStore retained, Drops drops,
+public record ClientPackets(MqttConfig mqtt, SessionConfig sessions, PublishPipeline publishing, RetainedStore retained, Drops drops,
                             BrokerMetrics metrics, BrokerEvents events, AtomicLong authorizationEpoch,
                             int acknowledgementTimeoutSeconds, Clock clock) {
 

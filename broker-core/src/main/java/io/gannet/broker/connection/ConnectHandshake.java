@@ -12,6 +12,7 @@ import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.message.Message;
+import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.session.Session;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
@@ -47,6 +48,11 @@ final class ConnectHandshake {
 
     /** Negotiates the terms, then asks the authenticator; the rest follows when it answers. */
     void onConnect(Connect connect) {
+        if (connect.clientId().length() > admission.mqtt().maxClientIdLength()) {
+            connection.refused(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "the client id is longer than "
+                    + admission.mqtt().maxClientIdLength() + " characters", BrokerMetrics.Refusal.CLIENT_ID);
+            return;
+        }
         terms = ConnectTerms.negotiate(connect, admission.mqtt());
         if (terms == null) {
             connection.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "empty client id not allowed here");
@@ -100,6 +106,13 @@ final class ConnectHandshake {
         }
         String method = connect.properties().string(PropertyId.AUTHENTICATION_METHOD);
         if (method == null) {
+            if (admission.requireAuthenticationMethod()) {
+                MqttConnection.log.info("Client {} from {} refused: no authentication method", clientId,
+                        connection.remoteAddress());
+                connection.refuse(ReasonCode.NOT_AUTHORIZED,
+                        "this broker authenticates clients by enhanced authentication only");
+                return;
+            }
             admitWill();
             return;
         }
@@ -125,10 +138,19 @@ final class ConnectHandshake {
         }
     }
 
-    /** The enhanced-authentication exchange ended well: the session is next. */
-    void authenticationSucceeded(byte[] serverData) {
+    /**
+     * The enhanced-authentication exchange ended well: the session is next.
+     *
+     * @param identity the user name the authenticator established, or {@code null} to keep the CONNECT's
+     */
+    void authenticationSucceeded(byte[] serverData, String identity) {
         if (connection.authenticated()) {
             authSuccessData = serverData;
+            if (identity != null) {
+                ConnectAttempt a = attempt;
+                attempt = new ConnectAttempt(a.clientId(), identity, a.password(), a.version(), a.listenerName(),
+                        a.remoteAddress(), a.certificates());
+            }
             admitWill();
         }
     }
@@ -158,6 +180,16 @@ final class ConnectHandshake {
     private void admitWill() {
         if (will == null) {
             openSession();
+            return;
+        }
+        if (!admission.mqtt().withinTopicLimits(will.topic())) {
+            connection.refused(ReasonCode.TOPIC_NAME_INVALID, "the will topic is beyond the broker's topic limits",
+                    BrokerMetrics.Refusal.TOPIC_LIMITS);
+            return;
+        }
+        if (UserPropertyLimit.exceeded(will.properties(), admission.mqtt())) {
+            connection.refused(ReasonCode.PACKET_TOO_LARGE, "the will's user properties are beyond "
+                    + admission.mqtt().maxUserPropertiesBytes() + " characters", BrokerMetrics.Refusal.USER_PROPERTIES);
             return;
         }
         if (will.qos() > admission.mqtt().maxQos()) {
@@ -192,7 +224,7 @@ final class ConnectHandshake {
     private void refuseWill(int reasonCode, String reason) {
         MqttConnection.log.info("Client {} from {} refused: {}", terms.clientId(), connection.remoteAddress(),
                 reason);
-        connection.refused(reasonCode, reason, io.gannet.broker.metrics.BrokerMetrics.Refusal.WILL);
+        connection.refused(reasonCode, reason, BrokerMetrics.Refusal.WILL);
     }
 
     void openSession() {

@@ -90,7 +90,7 @@ final class EnhancedAuthFlow {
                     if (reauthentication) {
                         connection.write(new Auth(ReasonCode.SUCCESS, props(step)));
                     } else {
-                        handshake.authenticationSucceeded(step.serverData());
+                        handshake.authenticationSucceeded(step.serverData(), step.identity());
                     }
                 }
                 case FAILURE -> fail(step.reasonCode());

@@ -14,6 +14,7 @@ import io.gannet.broker.codec.Publish;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.config.MqttConfig;
 import io.gannet.broker.message.Message;
+import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.publish.AuthorizationCache;
 import io.gannet.broker.publish.InboundInterceptor;
@@ -88,6 +89,18 @@ final class InboundPublishes implements PublishOrigin<Publish> {
                 refusePayload(p, "payload is marked UTF-8 but is not valid UTF-8");
                 return;
             }
+        }
+        if (v5 && UserPropertyLimit.exceeded(props, config)) {
+            shared.metrics().refused(BrokerMetrics.Refusal.USER_PROPERTIES);
+            connection.protocolViolation(ReasonCode.PACKET_TOO_LARGE, "user properties beyond "
+                    + config.maxUserPropertiesBytes() + " characters");
+            return;
+        }
+        if (!config.withinTopicLimits(topic)) {
+            shared.metrics().refused(BrokerMetrics.Refusal.TOPIC_LIMITS);
+            connection.protocolViolation(ReasonCode.TOPIC_NAME_INVALID, "the topic is longer than "
+                    + config.maxTopicLength() + " characters or deeper than " + config.maxTopicLevels() + " levels");
+            return;
         }
         if (p.qos() == 2) {
             if (session.inboundQos2().isPending(p.packetId())) {

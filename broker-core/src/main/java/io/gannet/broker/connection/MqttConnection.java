@@ -46,6 +46,8 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     private ConnectHandshake handshake;
     private State state = State.AWAITING_CONNECT;
     private ScheduledFuture<?> connectTimeout;
+    /** While an enhanced-authentication exchange runs before CONNACK: when it is given up. */
+    private ScheduledFuture<?> authTimeout;
     /** Set at CONNECT when the client asks for a keep-alive. */
     private KeepAliveTimer keepAlive;
     /** Made when something closes the connection: a connection that lives for months does not carry it. */
@@ -211,6 +213,14 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     void authenticating() {
         state = State.AUTHENTICATING;
         ctx.channel().config().setAutoRead(true);
+        // An exchange may not hold a connection open for ever: it has the CONNECT's time to finish.
+        int timeout = lifecycle.connectTimeoutSeconds();
+        authTimeout = ctx.executor().schedule(() -> {
+            if (state == State.AUTHENTICATING) {
+                handshake.abandon();
+                refuse(ReasonCode.NOT_AUTHORIZED, "authentication did not finish within " + timeout + " s");
+            }
+        }, timeout, TimeUnit.SECONDS);
     }
 
     /** The enhanced-authentication exchange ended well: stop reading until the session is attached. */
@@ -220,6 +230,8 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
         }
         state = State.CONNECTING;
         ctx.channel().config().setAutoRead(false);
+        authTimeout.cancel(false);
+        authTimeout = null;
         return true;
     }
 

@@ -7,7 +7,6 @@ import io.gannet.broker.message.Message;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.routing.LocalRouter;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
@@ -111,7 +110,7 @@ final class OutboundWriter implements LoopFlusher.Target {
 
     /** The last packet: a refusing CONNACK or a DISCONNECT, in {@code inVersion}, then the connection closes. */
     void writeAndClose(MqttPacket packet, MqttVersion inVersion) {
-        ctx.writeAndFlush(encode(packet, inVersion)).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.after(ctx.writeAndFlush(encode(packet, inVersion)));
     }
 
     /** Encodes in {@code inVersion} and within what the client's CONNECT asked for (see {@link MqttEncoder}). */

@@ -61,6 +61,13 @@ final class SubscriptionRequests {
         }
         for (int i = 0; i < filters.size(); i++) {
             int index = i;
+            if (!shared.mqtt().withinFilterLimits(filters.get(i))) {
+                // Not even asked: refused for its size later, and no authorizer should have to parse it.
+                if (--waiting[0] == 0) {
+                    then.accept(allowed);
+                }
+                continue;
+            }
             shared.publishing().whenAuthorized(origin, Authorizer.Action.SUBSCRIBE, filters.get(i), ok -> {
                 allowed[index] = ok;
                 if (--waiting[0] == 0) {
@@ -84,6 +91,13 @@ final class SubscriptionRequests {
         String reason = null;
         for (int i = 0; i < subscribe.subscriptions().size(); i++) {
             Subscribe.TopicSubscription ts = subscribe.subscriptions().get(i);
+            if (!config.withinFilterLimits(ts.filter())) {
+                shared.metrics().refused(BrokerMetrics.Refusal.TOPIC_LIMITS);
+                codes.add(v5 ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "the filter is longer than " + config.maxTopicLength() + " characters or deeper than "
+                        + config.maxTopicLevels() + " levels";
+                continue;
+            }
             if (allowed != null && !allowed[i]) {
                 codes.add(v5 ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
                 reason = "not authorized to subscribe to " + ts.filter();
@@ -111,6 +125,14 @@ final class SubscriptionRequests {
             if (!config.wildcardSubscriptions() && Topics.hasWildcard(filter)) {
                 codes.add(v5 ? ReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCode.V3_SUBACK_FAILURE);
                 reason = "wildcard subscriptions are not available";
+                continue;
+            }
+            if (session.subscriptions().size() >= shared.sessions().maxSubscriptions()
+                    && !session.hasSubscription(sharedFilter == null ? filter
+                    : Topics.SHARE_PREFIX + sharedFilter.shareName() + "/" + filter)) {
+                shared.metrics().refused(BrokerMetrics.Refusal.SUBSCRIPTIONS);
+                codes.add(v5 ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.V3_SUBACK_FAILURE);
+                reason = "this session has " + shared.sessions().maxSubscriptions() + " subscriptions already";
                 continue;
             }
             int granted = Math.min(ts.qos(), config.maxQos());

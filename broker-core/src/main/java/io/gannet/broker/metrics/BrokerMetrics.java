@@ -36,7 +36,19 @@ public final class BrokerMetrics {
         /** A CONNECT whose will the client may not publish, or with a QoS or retain flag the broker does not allow. */
         WILL,
         /** A retained message not sent on SUBSCRIBE because the subscriber may not read its topic. */
-        RETAINED_NOT_AUTHORIZED;
+        RETAINED_NOT_AUTHORIZED,
+        /** A topic name or filter beyond {@code mqtt.max-topic-levels} or {@code mqtt.max-topic-length}. */
+        TOPIC_LIMITS,
+        /** A client id longer than {@code mqtt.max-client-id-length}. */
+        CLIENT_ID,
+        /** User properties beyond {@code mqtt.max-user-properties-bytes}. */
+        USER_PROPERTIES,
+        /** A subscription beyond {@code sessions.max-subscriptions}. */
+        SUBSCRIPTIONS,
+        /** A connection beyond its listener's {@code max-connections}, closed when accepted. */
+        CONNECTIONS,
+        /** A subscription removed because the rules changed and no longer allow it. */
+        SUBSCRIPTION_REVOKED;
 
         /** The name under {@code $SYS/broker/refused/}. */
         public String metricName() {

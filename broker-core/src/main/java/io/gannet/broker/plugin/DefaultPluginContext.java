@@ -133,5 +133,6 @@ final class DefaultPluginContext implements PluginContext {
     @Override
     public void invalidateAuthorizations() {
         authorizationEpoch.incrementAndGet();
+        services.rulesChanged().run();
     }
 }

@@ -95,7 +95,7 @@ public final class PluginEnhancedAuthenticator implements EnhancedAuthenticator 
             return AuthStep.challenge(step.data());
         }
         if (step.isSuccess()) {
-            return AuthStep.success(step.data());
+            return AuthStep.success(step.data(), step.identity().orElse(null));
         }
         return AuthStep.failure(switch (step.refusal().orElseThrow()) {
             case BAD_CREDENTIALS -> ReasonCode.BAD_USER_NAME_OR_PASSWORD;

@@ -11,10 +11,11 @@ import java.time.Clock;
 
 /** What the broker lends every plugin: the services of the SPI, and the registry of plugins' metrics. */
 public record PluginServices(MessagePublisher publisher, ClientService clients, RetainedMessages retained,
-                             PluginMetricsRegistry metrics) {
+                             PluginMetricsRegistry metrics, Runnable rulesChanged) {
+    /** @param rulesChanged run when a plugin invalidates authorizations: reviews what was granted before */
     public static PluginServices of(PublishPipeline publishing, RetainedStore retained, SessionRegistry sessions,
-                                    ChannelGroup channels, Clock clock) {
+                                    ChannelGroup channels, Clock clock, Runnable rulesChanged) {
         return new PluginServices(new PluginPublisher(publishing, clock), new PluginClients(sessions, channels),
-                new PluginRetained(retained, clock), new PluginMetricsRegistry());
+                new PluginRetained(retained, clock), new PluginMetricsRegistry(), rulesChanged);
     }
 }

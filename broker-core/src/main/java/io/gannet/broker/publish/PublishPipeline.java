@@ -85,6 +85,14 @@ public final class PublishPipeline implements WillPublisher {
         return hooks.authorizer().authorize(client, Authorizer.Action.PUBLISH, topic);
     }
 
+    /**
+     * Whether {@code client} may subscribe to {@code filter} (a shared subscription's with its
+     * {@code $share/{group}/} prefix), asked of the authorizer without a cache.
+     */
+    public CompletionStage<Boolean> mayRead(ConnectAttempt client, String filter) {
+        return hooks.authorizer().authorize(client, Authorizer.Action.SUBSCRIBE, filter);
+    }
+
     /** The broker's own tree: {@code $SYS} and below. */
     static boolean isBrokers(String topic) {
         return topic.startsWith("$SYS") && (topic.length() == 4 || topic.charAt(4) == '/');

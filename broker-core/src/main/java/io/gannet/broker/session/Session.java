@@ -330,6 +330,11 @@ public final class Session {
         return subscriptions.all();
     }
 
+    /** Whether the session has a subscription of this key (a filter, or {@code $share/{group}/{filter}}). */
+    public boolean hasSubscription(String key) {
+        return subscriptions.has(key);
+    }
+
     // ---- messages to the client -----------------------------------------------------------------------------
 
     /**
@@ -394,8 +399,8 @@ public final class Session {
         lastClient = new ConnectAttempt(clientId, owner.username(), null, null, null, null, java.util.List.of());
     }
 
-    /** The client last attached, or who it was when the session was recovered. */
-    ConnectAttempt lastClient() {
+    /** The client last attached, or who it was when the session was recovered (then without a listener). */
+    public ConnectAttempt lastClient() {
         return lastClient;
     }
 

@@ -67,6 +67,10 @@ final class SessionSubscriptions {
         index.add(s);
     }
 
+    boolean has(String key) {
+        return byKey.containsKey(key);
+    }
+
     Collection<Subscription> all() {
         return byKey.values();
     }

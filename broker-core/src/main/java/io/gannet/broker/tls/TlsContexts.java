@@ -7,6 +7,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +65,13 @@ public final class TlsContexts {
         return null;
     }
 
+    /** TLS 1.3's suites, then TLS 1.2's with ECDHE and an AEAD cipher, the strongest first. */
+    static final List<String> SAFE_CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
     private SslContext build(TlsSettings s) throws SSLException {
         SslContextBuilder b = SslContextBuilder.forServer(s.keyManagerFactory()).sslProvider(engine)
                 .protocols(s.protocols().isEmpty() ? List.of("TLSv1.3", "TLSv1.2") : s.protocols())
@@ -72,9 +80,10 @@ public final class TlsContexts {
                     case OPTIONAL -> ClientAuth.OPTIONAL;
                     case REQUIRE -> ClientAuth.REQUIRE;
                 });
-        if (!s.cipherSuites().isEmpty()) {
-            b.ciphers(s.cipherSuites());
-        }
+        // Without a configured list, forward secrecy and authenticated encryption only: the engines' own defaults
+        // still offer RSA key exchange and CBC suites for TLS 1.2. Suites an engine lacks are left out.
+        b.ciphers(s.cipherSuites().isEmpty() ? SAFE_CIPHER_SUITES : s.cipherSuites(),
+                SupportedCipherSuiteFilter.INSTANCE);
         if (s.trustManagerFactory() != null) {
             b.trustManager(s.trustManagerFactory());
         }

@@ -6,7 +6,9 @@ import io.gannet.broker.connection.ClientPackets;
 import io.gannet.broker.connection.ConnectionLifecycle;
 import io.gannet.broker.connection.MqttConnection;
 import io.gannet.broker.config.ListenerConfig;
+import io.gannet.broker.metrics.BrokerMetrics;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.gannet.broker.tls.TlsContexts;
@@ -57,6 +59,11 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         this.lifecycle = lifecycle;
         this.listener = listener;
         this.tls = tls;
+    }
+
+    /** The handler of a listener's server channel that holds it to its connection limits. */
+    public static ChannelHandler admissionControl(ListenerConfig listener, BrokerMetrics metrics) {
+        return new AdmissionControl(listener, metrics);
     }
 
     @Override

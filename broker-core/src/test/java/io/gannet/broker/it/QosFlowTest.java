@@ -108,4 +108,38 @@ class QosFlowTest {
             assertThat(c.closedByBroker()).isTrue();
         }
     }
+
+    @Test
+    void aClientThatKeepsSendingStillReadsWhyItWasDisconnected() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(java.util.Map.of("mqtt.receive-maximum", 3));
+             RawClient c = new RawClient(broker.port())) {
+            c.send(MalformedCorpus.connect(MqttVersion.V5, "flooder"));
+            c.read();
+            // One write: four unreleased QoS 2 messages (one too many), then 2 MB more that the broker will not read
+            // before it decides. Closing with that unread would reset the connection before the DISCONNECT arrives.
+            java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+            for (int id = 1; id <= 4; id++) {
+                burst.write(RawClient.encode(new Publish("x", 2, false, false, id, MqttProperties.EMPTY, new byte[1]),
+                        MqttVersion.V5));
+            }
+            byte[] more = RawClient.encode(new Publish("x", 0, false, false, 0, MqttProperties.EMPTY,
+                    new byte[1000]), MqttVersion.V5);
+            for (int i = 0; i < 2000; i++) {
+                burst.write(more);
+            }
+            Thread writer = new Thread(() -> {
+                try {
+                    c.send(burst.toByteArray());
+                } catch (java.io.IOException expected) {
+                    // the broker closes while we write: fine
+                }
+            });
+            writer.start();
+            // Read only once the writer is done (all written, or refused): a reset, if any, has arrived by then.
+            writer.join(10_000);
+            RawPacket last = c.readUntil(PacketType.DISCONNECT);
+            assertThat(last.byteAt(0)).isEqualTo(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED);
+            assertThat(c.closedCleanly()).as("the end of the stream after the DISCONNECT, not a reset").isTrue();
+        }
+    }
 }

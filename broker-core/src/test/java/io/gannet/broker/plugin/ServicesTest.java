@@ -64,6 +64,8 @@ class ServicesTest {
                     events.add("ended " + e.clientId());
                 }
             });
+            // With an enhanced authenticator alone, clients that name no method are refused: this one lets them in.
+            context.registerAuthenticator(req -> CompletableFuture.completedFuture(AuthenticationResult.success()));
             context.registerEnhancedAuthenticator(new EnhancedAuthenticator() {
                 @Override
                 public Set<String> methods() {

@@ -141,6 +141,21 @@ public final class RawClient implements AutoCloseable {
     }
 
     /**
+     * Whether the broker ends the connection with an orderly close (the end of the stream) rather than a reset;
+     * packets sent before the close are skipped. False also when it does not close within the read timeout.
+     */
+    public boolean closedCleanly() throws IOException {
+        try {
+            while (in.read() >= 0) {
+                // drain what the broker sent before closing
+            }
+            return true;
+        } catch (SocketException | SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
      * Whether nothing at all arrives, and the connection stays open, for {@code quiet}; for asserting that the
      * broker sends no more. Restores the previous read timeout.
      */

@@ -1,5 +1,6 @@
 package io.gannet.plugin.auth;
 
+import io.gannet.spi.ClientInfo;
 import io.gannet.spi.Plugin;
 import io.gannet.spi.PluginContext;
 import io.gannet.spi.auth.AuthenticationRequest;
@@ -7,6 +8,7 @@ import io.gannet.spi.auth.AuthenticationResult;
 import io.gannet.spi.auth.AuthenticationResult.Refusal;
 import io.gannet.spi.auth.AuthorizationRequest;
 import io.gannet.spi.auth.AuthorizationResult;
+import io.gannet.spi.metrics.Counter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -21,8 +23,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,8 +37,13 @@ import org.slf4j.Logger;
  * re-read when they change. Everything the rules do not grant is denied.
  *
  * <p>Password checks are deliberately slow (PBKDF2), so they run on the plugin's own threads, never on a network
- * event loop. Failed logins are logged with the remote address (never the password), counted, and answered more
- * slowly each time from the same address, up to {@code max-failure-delay-ms}.
+ * event loop, with a bounded queue ({@code hash-queue}; past it a login is refused as "server busy"). Failed logins
+ * are logged with the remote address (never the password), counted, and answered more slowly each time from the
+ * same address, up to {@code max-failure-delay-ms}; an attempt from that address before the delay has passed is
+ * refused without hashing ({@link LoginThrottle}).
+ *
+ * <p>When the password file loses a user, that user's connected clients are disconnected and their sessions ended;
+ * when the ACL changes, the broker re-checks every subscription ({@code invalidateAuthorizations}).
  *
  * <p>With {@code certificate-username: cn} (or {@code san}), a client that presented a certificate in mutual TLS
  * is authenticated by it alone, as the certificate's subject CN (or first DNS / e-mail subject alternative name),
@@ -42,14 +51,19 @@ import org.slf4j.Logger;
  */
 public final class AuthPlugin implements Plugin {
     static final Set<String> KEYS = Set.of("password-file", "acl-file", "anonymous-listeners", "reload-interval-seconds",
-            "failure-delay-ms", "max-failure-delay-ms", "hash-threads", "certificate-username");
+            "failure-delay-ms", "max-failure-delay-ms", "hash-threads", "hash-queue", "certificate-username");
 
     private volatile Map<String, PasswordHash> users = Map.of();
     private volatile Acl acl = Acl.DENY_ALL;
-    private final Map<String, Integer> failuresByAddress = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
+    /** User names that logged in with a password: when the file drops one, its clients are disconnected. */
+    private final Set<String> passwordUsers = ConcurrentHashMap.newKeySet();
+    private LoginThrottle throttle;
     private ExecutorService hashing;
     private Logger log;
+    private Counter failedCount;
+    private Counter throttledCount;
+    private Counter busyCount;
 
     @Override
     public void start(PluginContext context) throws IOException {
@@ -60,18 +74,26 @@ public final class AuthPlugin implements Plugin {
         List<String> anonymous = context.config().strings("anonymous-listeners");
         long reloadSeconds = context.config().integer("reload-interval-seconds", 5, 0, 3600);
         long delayStep = context.config().integer("failure-delay-ms", 500, 0, 60_000);
-        long delayMax = context.config().integer("max-failure-delay-ms", 5_000, 0, 600_000);
+        long delayMax = context.config().integer("max-failure-delay-ms", 4_000, 0, 600_000);
         int threads = (int) context.config().integer("hash-threads", 2, 1, 64);
+        int queue = (int) context.config().integer("hash-queue", 128, 1, 100_000);
         String certificateUsername = context.config().string("certificate-username", "none");
         if (!List.of("none", "cn", "san").contains(certificateUsername)) {
             throw new io.gannet.spi.PluginConfigException("plugins." + context.name() + ".certificate-username: '"
                     + certificateUsername + "' is not a valid value; allowed: none, cn, san");
         }
-        hashing = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "gannet-auth-hash");
-            t.setDaemon(true);
-            return t;
-        });
+        // Bounded: a flood of CONNECTs with passwords is refused as "busy" instead of queueing without end.
+        hashing = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue),
+                r -> {
+                    Thread t = new Thread(r, "gannet-auth-hash");
+                    t.setDaemon(true);
+                    return t;
+                });
+        throttle = new LoginThrottle(delayStep, delayMax, System::currentTimeMillis);
+        failedCount = context.metrics().counter("logins/failed");
+        throttledCount = context.metrics().counter("logins/throttled");
+        busyCount = context.metrics().counter("logins/busy");
+        context.scheduler().scheduleWithFixedDelay(throttle::expire, 1, 1, TimeUnit.MINUTES);
         FileWatch watch = new FileWatch(passwordFile, aclFile);
         reload(watch, context, true);
         if (users.isEmpty()) {
@@ -114,19 +136,35 @@ public final class AuthPlugin implements Plugin {
         }
         String user = request.username().get();
         byte[] password = request.password().orElse(new byte[0]);
-        return CompletableFuture.supplyAsync(() -> check(user, password), hashing).thenCompose(ok -> {
-            String address = request.remoteAddress() == null ? "unknown"
-                    : request.remoteAddress().getAddress().getHostAddress();
+        String address = request.remoteAddress() == null ? "unknown"
+                : request.remoteAddress().getAddress().getHostAddress();
+        long wait = throttle.waitMillis(address);
+        if (wait > 0) {
+            throttledCount.increment();
+            return CompletableFuture.completedFuture(AuthenticationResult.refuse(Refusal.BANNED,
+                    "too many failed logins from this address; try again in " + wait + " ms"));
+        }
+        CompletableFuture<Boolean> checked;
+        try {
+            checked = CompletableFuture.supplyAsync(() -> check(user, password), hashing);
+        } catch (RejectedExecutionException full) {
+            busyCount.increment();
+            return CompletableFuture.completedFuture(AuthenticationResult.refuse(Refusal.SERVER_UNAVAILABLE,
+                    "too many logins at once; try again"));
+        }
+        return checked.thenCompose(ok -> {
             if (ok) {
-                failuresByAddress.remove(address);
+                throttle.succeeded(address);
+                passwordUsers.add(user);
                 return CompletableFuture.completedFuture(AuthenticationResult.success());
             }
             failures.incrementAndGet();
-            int n = failuresByAddress.merge(address, 1, Integer::sum);
+            failedCount.increment();
+            int n = throttle.failed(address);
             log.warn("Authentication failed for user '{}' from {} ({} failures from there)", user, address, n);
             AuthenticationResult refusal = AuthenticationResult.refuse(Refusal.BAD_CREDENTIALS,
                     "bad user name or password");
-            long delay = Math.min(delayMax, delayStep * (n - 1));
+            long delay = throttle.delayMillis(n);
             if (delay == 0) {
                 return CompletableFuture.completedFuture(refusal);
             }
@@ -171,6 +209,7 @@ public final class AuthPlugin implements Plugin {
                 users = Files.exists(watch.passwords) ? PasswordFile.read(watch.passwords) : Map.of();
                 if (!first) {
                     log.info("Reloaded {} ({} users)", watch.passwords, users.size());
+                    disconnectRemovedUsers(context);
                 }
             }
             if (first || watch.aclChanged()) {
@@ -189,6 +228,23 @@ public final class AuthPlugin implements Plugin {
             }
             log.error("Keeping the previous users and rules: {}", e.getMessage());
         }
+    }
+
+    /** Users who logged in with a password and are no longer in the file lose their connections and sessions. */
+    private void disconnectRemovedUsers(PluginContext context) {
+        Map<String, PasswordHash> now = users;
+        passwordUsers.removeIf(user -> {
+            if (now.containsKey(user)) {
+                return false;
+            }
+            for (ClientInfo c : context.clients().connectedClients()) {
+                if (c.username().filter(user::equals).isPresent()) {
+                    log.info("User '{}' was removed: disconnecting client {}", user, c.clientId());
+                    context.clients().disconnect(c.clientId(), "user removed", true);
+                }
+            }
+            return true;
+        });
     }
 
     /** Notices changes to the two files by modification time and size. */

@@ -42,6 +42,12 @@ final class PasswordFile {
         StringBuilder sb = new StringBuilder("# Gannet users: username:hash, written by gannet-passwd.\n");
         users.forEach((user, hash) -> sb.append(user).append(':').append(hash.encode()).append('\n'));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        // Created readable by its owner only (0600), before a byte is written: not narrowed afterwards.
+        if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
         Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);

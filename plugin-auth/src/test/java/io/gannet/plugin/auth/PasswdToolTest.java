@@ -36,6 +36,16 @@ class PasswdToolTest {
     }
 
     @Test
+    void thePasswordFileIsReadableByItsOwnerOnlyWhateverTheUmask() throws Exception {
+        Path f = dir.resolve("passwords");
+        assertThat(run("-c", "-b", f.toString(), "alice", "s3cret")).isZero();
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(run("-b", f.toString(), "bob", "hunter2")).isZero(); // rewritten: 0600 again
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void refusesBadInput() {
         Path f = dir.resolve("p");
         assertThat(run("-c", "-b", f.toString(), "a:b", "x")).isEqualTo(2);

@@ -5,8 +5,11 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
@@ -67,6 +70,25 @@ final class Pem {
             }
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, sw.toString(), StandardCharsets.US_ASCII);
+        boolean secret = java.util.Arrays.stream(objects).anyMatch(o -> o instanceof PrivateKey);
+        if (secret) {
+            writeOwnerOnly(file, sw.toString());
+        } else {
+            Files.writeString(file, sw.toString(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * Writes a file that holds a private key so that only its owner can read it (0600 where the file system has
+     * POSIX permissions), from the moment it exists: created so, not restricted after the write.
+     */
+    private static void writeOwnerOnly(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -153,6 +153,10 @@ public final class TlsPlugin implements Plugin {
                 ks.load(null, null);
                 List<X509Certificate> chain = Pem.certificates(certificate);
                 PrivateKey privateKey = Pem.privateKey(privateKey());
+                if (!KeyPairCheck.matches(privateKey, chain.get(0))) {
+                    throw new GeneralSecurityException("the private key " + privateKey() + " is not the key of the "
+                            + "certificate " + certificate);
+                }
                 ks.setKeyEntry("server", privateKey, password, chain.toArray(X509Certificate[]::new));
                 log.info("TLS certificate: {} (valid until {})", chain.get(0).getSubjectX500Principal().getName(),
                         chain.get(0).getNotAfter().toInstant());

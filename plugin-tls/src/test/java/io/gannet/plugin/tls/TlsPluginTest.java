@@ -232,4 +232,48 @@ class TlsPluginTest {
         assertThatThrownBy(() -> new Broker(config).start()).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("listener 'secure' uses protocol mqtts");
     }
+
+    @Test
+    void aRenewedCertificateWithoutItsKeyIsRefusedAndTheOldOneKept() throws Exception {
+        start(pemConfig());
+        assertThat(serverCn()).isEqualTo("CN=first");
+        // The certificate of "second" beside the key of "first", as a half-done renewal leaves them.
+        TestPki.Issued second = pki.server("second");
+        Pem.write(cert, second.certificate(), pki.ca.certificate());
+        TestPki.Issued third = pki.server("third");
+        TestPki.writePem(third, pki.ca.certificate(), dir.resolve("third.crt"), dir.resolve("third.key"));
+        // Give the reload (every second) time to see and refuse the pair, then put a matching one in place.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> serverCn().equals("CN=first"));
+        java.nio.file.Files.copy(dir.resolve("third.key"), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.copy(dir.resolve("third.crt"), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        await().atMost(Duration.ofSeconds(20)).until(() -> serverCn().equals("CN=third"));
+    }
+
+    @Test
+    void withoutConfiguredSuitesOnlyForwardSecretAeadSuitesAreOffered() throws Exception {
+        start(pemConfig());
+        SSLContext client = TestPki.clientContext(pki.ca.certificate(), null);
+        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port())) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.setEnabledCipherSuites(new String[] {"TLS_RSA_WITH_AES_128_CBC_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+                "TLS_RSA_WITH_AES_128_GCM_SHA256"});
+            assertThatThrownBy(s::startHandshake).as("RSA key exchange and CBC are refused")
+                    .isInstanceOf(SSLException.class);
+        }
+        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port())) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            s.startHandshake();
+            assertThat(s.getSession().getCipherSuite()).startsWith("TLS_ECDHE_").containsAnyOf("_GCM_", "CHACHA20");
+        }
+    }
+
+    @Test
+    void theGeneratedPrivateKeyIsReadableByItsOwnerOnly() throws Exception {
+        start(Map.of("self-signed-dir", dir.resolve("generated").toString()));
+        assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("generated/self-signed.key")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
 }

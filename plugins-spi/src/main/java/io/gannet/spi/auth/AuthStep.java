@@ -17,17 +17,19 @@ public final class AuthStep {
     private final byte[] data;
     private final AuthenticationResult.Refusal refusal;
     private final String reason;
+    private final String identity;
 
-    private AuthStep(Kind kind, byte[] data, AuthenticationResult.Refusal refusal, String reason) {
+    private AuthStep(Kind kind, byte[] data, AuthenticationResult.Refusal refusal, String reason, String identity) {
         this.kind = kind;
         this.data = data;
         this.refusal = refusal;
         this.reason = reason;
+        this.identity = identity;
     }
 
     /** Sends {@code challenge} to the client in an AUTH packet (reason 0x18) and waits for its answer. */
     public static AuthStep challenge(byte[] challenge) {
-        return new AuthStep(Kind.CHALLENGE, Objects.requireNonNull(challenge, "challenge"), null, "");
+        return new AuthStep(Kind.CHALLENGE, Objects.requireNonNull(challenge, "challenge"), null, "", null);
     }
 
     /**
@@ -35,13 +37,24 @@ public final class AuthStep {
      * ends a re-authentication.
      */
     public static AuthStep success(byte[] finalData) {
-        return new AuthStep(Kind.SUCCESS, Objects.requireNonNull(finalData, "finalData"), null, "");
+        return new AuthStep(Kind.SUCCESS, Objects.requireNonNull(finalData, "finalData"), null, "", null);
+    }
+
+    /**
+     * The client is authenticated as {@code identity}: from here on hooks, access rules and the session's owner see
+     * that user name, not the one the CONNECT claimed (which an exchange need not even check).
+     *
+     * @since 1.2
+     */
+    public static AuthStep success(byte[] finalData, String identity) {
+        return new AuthStep(Kind.SUCCESS, Objects.requireNonNull(finalData, "finalData"), null, "",
+                Objects.requireNonNull(identity, "identity"));
     }
 
     /** The client is refused, with the CONNACK (or DISCONNECT, on re-authentication) code for {@code refusal}. */
     public static AuthStep refuse(AuthenticationResult.Refusal refusal, String reason) {
         return new AuthStep(Kind.REFUSE, new byte[0], Objects.requireNonNull(refusal, "refusal"),
-                Objects.requireNonNull(reason, "reason"));
+                Objects.requireNonNull(reason, "reason"), null);
     }
 
     public boolean isChallenge() {
@@ -64,6 +77,15 @@ public final class AuthStep {
 
     public String reason() {
         return reason;
+    }
+
+    /**
+     * For a success, the user name the exchange established, if it named one.
+     *
+     * @since 1.2
+     */
+    public Optional<String> identity() {
+        return Optional.ofNullable(identity);
     }
 
     @Override

@@ -16,7 +16,8 @@ import javax.net.ssl.TrustManagerFactory;
  *                            when clients are not asked for certificates
  * @param clientAuth          whether clients present certificates
  * @param protocols           the TLS versions allowed, such as {@code TLSv1.3} and {@code TLSv1.2}
- * @param cipherSuites        the cipher suites allowed; empty for the TLS engine's safe defaults
+ * @param cipherSuites        the cipher suites allowed; empty for the broker's defaults: TLS 1.3's suites, and for
+ *                            TLS 1.2 only ECDHE key exchange with AES-GCM or ChaCha20-Poly1305
  * @since 1.0
  */
 @Stable

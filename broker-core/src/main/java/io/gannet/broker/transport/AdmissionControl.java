@@ -66,7 +66,8 @@ final class AdmissionControl extends ChannelInboundHandlerAdapter {
             elapsed = 0;
             acceptedInWindow = 0;
         }
-        if (++acceptedInWindow >= listener.connectionsPerSecond()) {
+        // Once per window: connections of the read batch that follow it are already accepted, and counted.
+        if (++acceptedInWindow == listener.connectionsPerSecond()) {
             Channel server = ctx.channel();
             server.config().setAutoRead(false);
             ctx.executor().schedule(() -> {

@@ -206,8 +206,8 @@ public final class Broker implements AutoCloseable {
                 // Only enhanced authentication installed: a client that names no method must not walk in.
                 effectiveAuthenticator instanceof AllowAllAuthenticator
                         && effectiveEnhanced != EnhancedAuthenticator.NONE);
-        ClientPackets packets = new ClientPackets(config.mqtt(), config.sessions(), publishing, retained, drops, metrics, events,
-                authorizationEpoch, config.plugins().acknowledgementTimeoutSeconds(), clock);
+        ClientPackets packets = new ClientPackets(config.mqtt(), config.sessions(), publishing, retained, drops,
+                metrics, events, authorizationEpoch, config.plugins().acknowledgementTimeoutSeconds(), clock);
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(clients, metrics, events,
                 config.mqtt().connectTimeoutSeconds(), publishing);
         sys = new SysTopics(metrics, sessions, subscriptions, retained, publishing, visitor -> {

@@ -17,7 +17,10 @@ public record MqttConfig(int maxPacketSize, int connectTimeoutSeconds, int infli
      * levels, so that a topic of thousands of empty levels costs nothing. Cheap on the publish path: a topic shorter
      * than the level limit cannot exceed it, and is not scanned.
      */
-    /** As {@link #withinTopicLimits}, for a filter: a shared subscription's counted without its {@code $share/{group}/}. */
+    /**
+     * As {@link #withinTopicLimits}, for a filter: a shared subscription's is counted without its
+     * {@code $share/{group}/}.
+     */
     public boolean withinFilterLimits(String filter) {
         if (filter.startsWith("$share/")) {
             int groupEnd = filter.indexOf('/', "$share/".length());

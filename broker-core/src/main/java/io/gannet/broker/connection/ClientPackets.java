@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param authorizationEpoch            moves on when plugins invalidate cached authorization decisions
  * @param acknowledgementTimeoutSeconds how long an acknowledgement held by an interceptor may wait
  */
-public record ClientPackets(MqttConfig mqtt, SessionConfig sessions, PublishPipeline publishing, RetainedStore retained, Drops drops,
-                            BrokerMetrics metrics, BrokerEvents events, AtomicLong authorizationEpoch,
+public record ClientPackets(MqttConfig mqtt, SessionConfig sessions, PublishPipeline publishing,
+                            RetainedStore retained, Drops drops, BrokerMetrics metrics, BrokerEvents events,
+                            AtomicLong authorizationEpoch,
                             int acknowledgementTimeoutSeconds, Clock clock) {
 
     PacketHandler handlerFor(MqttConnection connection, Session session) {

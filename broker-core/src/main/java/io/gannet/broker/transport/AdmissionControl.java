@@ -32,11 +32,6 @@ final class AdmissionControl extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
     }
 
-    /** Connections open on this listener now. */
-    int open() {
-        return open.get();
-    }
-
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg; // a server channel reads accepted connections

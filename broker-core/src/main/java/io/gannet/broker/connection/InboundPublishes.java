@@ -104,8 +104,10 @@ final class InboundPublishes implements PublishOrigin<Publish> {
         }
         if (p.qos() == 2) {
             if (session.inboundQos2().isPending(p.packetId())) {
-                // A resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10].
-                acks.write(new PubRec(p.packetId(), ReasonCode.SUCCESS, MqttProperties.EMPTY));
+                // A resend of a message not yet released: acknowledge, do not route again [MQTT-4.3.3-10]; but not
+                // before the first copy is kept, if that still waits.
+                acknowledge(p, new PubRec(p.packetId(), ReasonCode.SUCCESS, MqttProperties.EMPTY),
+                        session.inboundQos2().gate(p.packetId()));
                 return;
             }
             if (session.inboundQos2().pending() >= config.receiveMaximum()) {
@@ -132,7 +134,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             default -> {
                 CompletableFuture<Void> idKept = session.inboundQos2().received(p.packetId());
                 acknowledge(p, new PubRec(p.packetId(), code, MqttProperties.EMPTY),
-                        all(ackGate, routed.stored(), idKept));
+                        qos2Gate(p, all(ackGate, routed.stored(), idKept)));
             }
         }
     }
@@ -157,7 +159,8 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             idKept = session.inboundQos2().received(p.packetId()); // so that its PUBREL completes normally
         }
         MqttPacket ack = p.qos() == 1 ? new PubAck(p.packetId(), code, why) : new PubRec(p.packetId(), code, why);
-        acknowledge(p, ack, all(outcome.ackGate(), idKept, null));
+        CompletableFuture<Void> gate = all(outcome.ackGate(), idKept, null);
+        acknowledge(p, ack, p.qos() == 2 && !ReasonCode.isError(code) ? qos2Gate(p, gate) : gate);
     }
 
     /**
@@ -181,9 +184,17 @@ final class InboundPublishes implements PublishOrigin<Publish> {
             case 1 -> acks.write(new PubAck(p.packetId(), code, why));
             default -> {
                 CompletableFuture<Void> idKept = v5 ? null : session.inboundQos2().received(p.packetId()); // PUBREL then works
-                acknowledge(p, new PubRec(p.packetId(), code, why), idKept);
+                acknowledge(p, new PubRec(p.packetId(), code, why), qos2Gate(p, idKept));
             }
         }
+    }
+
+    /** Records what the PUBREC of a QoS 2 message waits for, so that a resend waits for it too. */
+    private CompletableFuture<Void> qos2Gate(Publish p, CompletableFuture<Void> gate) {
+        if (gate != null) {
+            session.inboundQos2().awaiting(p.packetId(), gate);
+        }
+        return gate;
     }
 
     /** Sends the acknowledgement now, or when {@code gate} completes; a failed gate refuses the message. */
@@ -194,7 +205,10 @@ final class InboundPublishes implements PublishOrigin<Publish> {
         }
         acks.writeWhen(gate, ack, error -> {
             if (p.qos() == 2) {
-                session.inboundQos2().released(p.packetId()); // the flow ends with the error
+                // The flow ends with the error. On the session's loop: after a takeover this connection's loop is
+                // no longer the one the session's state belongs to.
+                int packetId = p.packetId();
+                session.execute(() -> session.inboundQos2().failed(packetId, gate));
             }
             if (!v5) {
                 return null; // close: the client keeps the message and sends it again

@@ -26,7 +26,12 @@ public final class BrokerMetrics {
         /** A plugin's publish interceptor dropped it (or failed on it). */
         INTERCEPTED,
         /** The store of a persistent session had no room for it ({@code persistence.max-disk-bytes}). */
-        STORE_FULL
+        STORE_FULL,
+        /**
+         * The session it was routed to ended, or its client left a clean session, while the message was on its
+         * way: a race between routing on one loop and the session's end on another.
+         */
+        SESSION_ENDED
     }
 
     /** Why the broker refused what a client asked for on security grounds; each is counted under {@code $SYS}. */

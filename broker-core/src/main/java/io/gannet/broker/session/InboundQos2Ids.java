@@ -1,6 +1,8 @@
 package io.gannet.broker.session;
 
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -8,11 +10,17 @@ import java.util.concurrent.CompletableFuture;
  * id is acknowledged but not routed again [MQTT-4.3.3-10]; the ids survive reconnects [MQTT-4.3.3] and, in a
  * persistent session, restarts (the session's journal hears of each). Touched on the session's event loop only; the
  * bit set is made on first use, so sessions that never receive QoS 2 pay nothing.
+ *
+ * <p>An id whose PUBREC still waits (for a journal or an interceptor's hold) keeps that wait, its gate: a resend under
+ * the id must wait for the same gate, since the message is not kept until it completes, and a gate that fails ends
+ * only its own flow, never a later one that reuses the id.
  */
 public final class InboundQos2Ids {
     private final Session session;
     private BitSet ids;
     private int count;
+    /** Gates of ids whose PUBREC still waits; made when the first one waits. Bounded by the receive maximum. */
+    private Map<Integer, CompletableFuture<Void>> gates;
 
     InboundQos2Ids(Session session) {
         this.session = session;
@@ -32,6 +40,34 @@ public final class InboundQos2Ids {
         return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
     }
 
+    /** The PUBREC of {@code packetId} is sent when {@code gate} completes. */
+    public void awaiting(int packetId, CompletableFuture<Void> gate) {
+        if (gates == null) {
+            gates = new HashMap<>();
+        }
+        gates.put(packetId, gate);
+    }
+
+    /** What the PUBREC of a pending id still waits for, or {@code null} if the message is kept already. */
+    public CompletableFuture<Void> gate(int packetId) {
+        CompletableFuture<Void> gate = gates == null ? null : gates.get(packetId);
+        if (gate != null && gate.isDone() && !gate.isCompletedExceptionally()) {
+            gates.remove(packetId);
+            return null;
+        }
+        return gate;
+    }
+
+    /**
+     * The message under {@code packetId} was not kept ({@code gate} failed or timed out): its flow ends, so that the
+     * client may send it again. Does nothing if the id has moved on to another flow meanwhile.
+     */
+    public void failed(int packetId, CompletableFuture<Void> gate) {
+        if (gates != null && gates.get(packetId) == gate) {
+            released(packetId);
+        }
+    }
+
     public boolean isPending(int packetId) {
         return ids != null && ids.get(packetId);
     }
@@ -43,6 +79,9 @@ public final class InboundQos2Ids {
         }
         ids.clear(packetId);
         count--;
+        if (gates != null) {
+            gates.remove(packetId);
+        }
         session.journal().inboundQos2Released(packetId);
         return true;
     }
@@ -70,6 +109,7 @@ public final class InboundQos2Ids {
 
     void clear() {
         ids = null;
+        gates = null;
         count = 0;
     }
 }

@@ -131,6 +131,13 @@ final class InflightWindow {
         }
     }
 
+    /** The deliveries in send order, copied: the caller may remove entries while it walks them. */
+    java.util.List<Delivery> inOrder() {
+        java.util.List<Delivery> copy = new java.util.ArrayList<>(count);
+        forEach(copy::add);
+        return copy;
+    }
+
     void clear() {
         java.util.Arrays.fill(slots, null);
         head = tail = count = 0;

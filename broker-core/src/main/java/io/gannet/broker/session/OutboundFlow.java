@@ -45,14 +45,12 @@ public final class OutboundFlow implements MessageQueue.DropListener {
      */
     public CompletableFuture<Void> deliver(Message message, int qos, boolean retain, int[] subscriptionIds,
                                            ShareGroup group, ByteBuf sharedPayload) {
-        if (session.isEnded()) {
+        ClientLink link = session.link();
+        if (session.isEnded() || (link == null && !session.isPersistent())) {
+            context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), message.topic(), qos);
             return null;
         }
-        ClientLink link = session.link();
         if (link == null) {
-            if (!session.isPersistent()) {
-                return null;
-            }
             if (qos == 0 && !context.config().queueQos0Offline()) {
                 context.drops().dropped(DropReason.QOS0_OFFLINE, session.clientId(), message.topic(), 0);
                 return null;
@@ -247,13 +245,26 @@ public final class OutboundFlow implements MessageQueue.DropListener {
         if (inflight == null || inflight.isEmpty()) {
             return;
         }
-        inflight.forEach(e -> {
+        List<Delivery> tooLarge = null;
+        for (Delivery e : inflight.inOrder()) {
             if (e.stage == Delivery.Stage.AWAITING_PUBCOMP) {
                 link.write(new PubRel(e.packetId));
-            } else {
-                link.writePublish(e.message, e.qos, e.retain, true, e.packetId, e.subscriptionIds, null);
+            } else if (!link.writePublish(e.message, e.qos, e.retain, true, e.packetId, e.subscriptionIds, null)) {
+                // The new connection's Maximum Packet Size is smaller than the one it was sent under: discarded as
+                // if delivered [MQTT-3.1.2-25], and its slot freed, or the window would shrink for good.
+                if (tooLarge == null) {
+                    tooLarge = new ArrayList<>();
+                }
+                tooLarge.add(e);
             }
-        });
+        }
+        if (tooLarge != null) {
+            for (Delivery e : tooLarge) {
+                inflight.remove(e.packetId);
+                drop(e, DropReason.TOO_LARGE_FOR_CLIENT);
+            }
+            drain();
+        }
     }
 
     /** PUBACK from the client: the QoS 1 delivery is done. */
@@ -318,18 +329,20 @@ public final class OutboundFlow implements MessageQueue.DropListener {
     // ---- shared subscriptions -------------------------------------------------------------------------------
 
     /**
-     * The client left: QoS 1/2 messages that came through a shared subscription and were not acknowledged go to
-     * another connected member of their group (spec 4.8.2 allows this as soon as the connection is lost). When no
-     * other member is connected they stay here for this client's return.
+     * The client left: messages that came through a shared subscription go to another connected member of their
+     * group, queued ones and QoS 1 ones in flight (spec 4.8.2 allows this as soon as the connection is lost). A QoS 2
+     * message that was sent stays for this client's return [MQTT-4.8.2-4], and so does everything when no other
+     * member is connected.
      */
     void handOverSharedMessages() {
         if (inflight != null && !inflight.isEmpty()) {
             List<Delivery> moved = new ArrayList<>();
-            inflight.forEach(e -> {
-                if (e.group != null && e.stage != Delivery.Stage.AWAITING_PUBCOMP && handOver(e)) {
+            for (Delivery e : inflight.inOrder()) {
+                // A QoS 2 message once sent stays: its delivery must complete with this client [MQTT-4.8.2-4].
+                if (e.group != null && e.qos == 1 && handOver(e)) {
                     moved.add(e);
                 }
-            });
+            }
             for (Delivery e : moved) {
                 inflight.remove(e.packetId);
                 journalRemoved(e);
@@ -356,10 +369,20 @@ public final class OutboundFlow implements MessageQueue.DropListener {
 
     // ---- state as a whole -----------------------------------------------------------------------------------
 
-    /** Forgets every queued and in-flight message, without journal events: the session's state goes as a whole. */
+    /**
+     * Forgets every queued and in-flight message, each counted as dropped, without journal events: the session's
+     * state goes as a whole (it ended, or a clean start replaced it).
+     */
     void clear() {
-        queue.clear();
-        if (inflight != null) {
+        if (!queue.isEmpty()) {
+            for (Delivery d; (d = queue.poll()) != null; ) {
+                context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), d.message.topic(), d.qos);
+            }
+        }
+        if (inflight != null && !inflight.isEmpty()) {
+            for (Delivery d : inflight.inOrder()) {
+                context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), d.message.topic(), d.qos);
+            }
             inflight.clear();
         }
     }

@@ -9,6 +9,7 @@ import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketType;
 import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.PubAck;
+import io.gannet.broker.codec.PubRec;
 import io.gannet.broker.codec.Publish;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.testing.EmbeddedBroker;
@@ -258,6 +259,39 @@ class InterceptorTest {
             PubAck failed = pubAck(pub);
             assertThat(failed.packetId()).isEqualTo(3);
             assertThat(failed.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+        }
+    }
+
+    @Test
+    void aQos2ResendWaitsForTheFirstCopysGateAndAFailedGateEndsTheFlowAfterATakeover() throws Exception {
+        start(Map.of());
+        try (RawClient sub = subscriber("sub", "#"); RawClient first = new RawClient(broker.port())) {
+            first.send(V5.connect("q2pub", false, 600));
+            first.read();
+            first.send(V5.publish("held/q2", 2, 7, MqttProperties.EMPTY, "once"));
+            assertThat(nextPublish(sub).topic()).isEqualTo("held/q2");
+            await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.containsKey("held/q2"));
+
+            // The client comes back on a new connection (maybe another event loop) and sends the message again.
+            try (RawClient again = new RawClient(broker.port())) {
+                again.send(V5.connect("q2pub", false, 600));
+                assertThat(again.read().type()).isEqualTo(PacketType.CONNACK);
+                again.send(V5.publish("held/q2", 2, 7, MqttProperties.EMPTY, "once"));
+                assertThat(again.silentFor(Duration.ofMillis(300)))
+                        .as("no PUBREC before the first copy is kept").isTrue();
+
+                rules.gates.get("held/q2").completeExceptionally(new java.io.IOException("kafka is down"));
+                PubRec refused = (PubRec) again.readUntil(PacketType.PUBREC).decode(MqttVersion.V5);
+                assertThat(refused.packetId()).isEqualTo(7);
+                assertThat(refused.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+
+                // The flow under id 7 ended: the id is free for a new message, which is routed, not taken for a
+                // duplicate of the refused one.
+                again.send(V5.publish("free/q2", 2, 7, MqttProperties.EMPTY, "new"));
+                PubRec accepted = (PubRec) again.readUntil(PacketType.PUBREC).decode(MqttVersion.V5);
+                assertThat(accepted.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+                assertThat(nextPublish(sub).topic()).isEqualTo("free/q2");
+            }
         }
     }
 

@@ -76,6 +76,56 @@ class FlowControlV5Test {
     }
 
     @Test
+    void anInflightMessageTooLargeForTheReconnectedClientIsDroppedAndFreesItsSlot() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(); RawClient pub = new RawClient(broker.port())) {
+            try (RawClient sub = new RawClient(broker.port())) {
+                sub.send(V5.connect("shrinks", false, V5.props().number(PropertyId.SESSION_EXPIRY_INTERVAL, 600)
+                        .number(PropertyId.RECEIVE_MAXIMUM, 1).build()));
+                sub.read();
+                sub.send(V5.subscribe(1, "shrink", 1));
+                sub.readUntil(PacketType.SUBACK);
+                pub.send(V5.connect("pub", true, 0));
+                pub.read();
+                pub.send(V5.publish("shrink", 1, 1, MqttProperties.EMPTY, "x".repeat(200)));
+                pub.readUntil(PacketType.PUBACK);
+                assertThat(sub.read().type()).isEqualTo(PacketType.PUBLISH); // and not acknowledged
+            }
+            pub.send(V5.publish("shrink", 1, 2, MqttProperties.EMPTY, "fits"));
+            pub.readUntil(PacketType.PUBACK);
+            try (RawClient sub = new RawClient(broker.port())) {
+                // Back with a Maximum Packet Size the first message no longer fits in, and a window of one.
+                sub.send(V5.connect("shrinks", false, V5.props().number(PropertyId.SESSION_EXPIRY_INTERVAL, 600)
+                        .number(PropertyId.RECEIVE_MAXIMUM, 1).number(PropertyId.MAXIMUM_PACKET_SIZE, 64).build()));
+                assertThat(((ConnAck) sub.read().decode(MqttVersion.V5)).sessionPresent()).isTrue();
+                Publish p = (Publish) sub.read().decode(MqttVersion.V5);
+                assertThat(V5.text(p)).as("the slot of the one that no longer fits was freed").isEqualTo("fits");
+                assertThat(broker.broker().metrics().droppedCount(DropReason.TOO_LARGE_FOR_CLIENT)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void messagesLeftInACleanSessionThatEndsAreCountedAsDropped() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(); RawClient pub = new RawClient(broker.port())) {
+            try (RawClient sub = new RawClient(broker.port())) {
+                sub.send(V5.connect("leaves", true, V5.props().number(PropertyId.RECEIVE_MAXIMUM, 1).build()));
+                sub.read();
+                sub.send(V5.subscribe(1, "left", 1));
+                sub.readUntil(PacketType.SUBACK);
+                pub.send(V5.connect("pub", true, 0));
+                pub.read();
+                for (int i = 1; i <= 3; i++) {
+                    pub.send(V5.publish("left", 1, i, MqttProperties.EMPTY, "m" + i));
+                    pub.readUntil(PacketType.PUBACK);
+                }
+                assertThat(sub.read().type()).isEqualTo(PacketType.PUBLISH); // one in flight, two queued
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> broker.broker().metrics().droppedCount(DropReason.SESSION_ENDED) == 3);
+        }
+    }
+
+    @Test
     void reasonStringsGoFirstWhenAnAckWouldBeTooLarge() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start(); RawClient c = new RawClient(broker.port())) {
             c.send(V5.connect("tiny", true, V5.props().number(PropertyId.MAXIMUM_PACKET_SIZE, 10).build()));

@@ -9,6 +9,8 @@ import io.gannet.broker.codec.MqttVersion;
 import io.gannet.broker.codec.PacketType;
 import io.gannet.broker.codec.PropertyId;
 import io.gannet.broker.codec.PubAck;
+import io.gannet.broker.codec.PubComp;
+import io.gannet.broker.codec.PubRec;
 import io.gannet.broker.codec.Publish;
 import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.codec.SubAck;
@@ -188,6 +190,42 @@ class SharedSubscriptionTest {
             seen.add(V5.text(p));
         }
         assertThat(seen).as("all six reached the member that stayed").hasSize(6);
+    }
+
+    @Test
+    void aQos2MessageSentToALeavingMemberStaysForItsReturnAndGoesToNoOtherMember() throws Exception {
+        RawClient lazy = new RawClient(broker.port());
+        clients.add(lazy);
+        lazy.send(V5.connect("lazy2", false, 600));
+        lazy.read();
+        subscribe(lazy, "$share/g/exact", 2);
+        RawClient busy = client("busy2");
+        subscribe(busy, "$share/g/exact", 2);
+        RawClient pub = client("pub2");
+        for (int i = 1; i <= 2; i++) {
+            pub.send(V5.publish("exact", 2, i, MqttProperties.EMPTY, "m" + i));
+            pub.readUntil(PacketType.PUBREC);
+        }
+        // One each, round robin. 'lazy' sends no PUBREC and goes away: its delivery has begun, so it must finish
+        // with 'lazy' [MQTT-4.8.2-4], not start over with 'busy' (which would make two copies of a QoS 2 message).
+        Publish atLazy = (Publish) lazy.read().decode(MqttVersion.V5);
+        Publish atBusy = (Publish) busy.read().decode(MqttVersion.V5);
+        busy.send(RawClient.encode(new PubRec(atBusy.packetId()), MqttVersion.V5));
+        busy.readUntil(PacketType.PUBREL);
+        busy.send(RawClient.encode(new PubComp(atBusy.packetId()), MqttVersion.V5));
+        lazy.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.broker().metrics().connectionsCurrent() == 2);
+        assertThat(busy.silentFor(Duration.ofMillis(500))).as("busy got no second copy").isTrue();
+
+        try (RawClient back = new RawClient(broker.port())) {
+            back.send(V5.connect("lazy2", false, 600));
+            assertThat(((ConnAck) back.read().decode(MqttVersion.V5)).sessionPresent()).isTrue();
+            RawClient.RawPacket again = back.read();
+            assertThat(again.type()).isEqualTo(PacketType.PUBLISH);
+            assertThat(again.dup()).as("sent again, DUP set").isTrue();
+            assertThat(again.packetId()).isEqualTo(atLazy.packetId());
+            assertThat(V5.text((Publish) again.decode(MqttVersion.V5))).isEqualTo(V5.text(atLazy));
+        }
     }
 
     @Test

@@ -81,7 +81,9 @@ public interface BrokerEventListener {
     /**
      * @param clientId the subscriber it was for, or the publisher it came from when it went nowhere
      * @param reason   {@code queue-full}, {@code too-large-for-queue}, {@code qos0-offline}, {@code expired},
-     *                 {@code too-large-for-client}, {@code not-authorized} or {@code intercepted}
+     *                 {@code too-large-for-client}, {@code not-authorized}, {@code intercepted}, {@code store-full} or
+     *                 {@code session-ended} (the session ended with the message still queued or in flight); more
+     *                 may be added
      */
     record MessageDropped(String clientId, String topic, int qos, String reason) {
     }

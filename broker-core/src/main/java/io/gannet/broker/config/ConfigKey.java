@@ -53,6 +53,12 @@ public final class ConfigKey<T> {
         return new ConfigKey<>(path, String.class, defaultValue, 0, 0, List.of(), doc);
     }
 
+    /** A list of non-empty strings, by default empty. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static ConfigKey<List<String>> stringList(String path, String doc) {
+        return new ConfigKey<>(path, (Class<List<String>>) (Class) List.class, List.of(), 0, 0, List.of(), doc);
+    }
+
     public String path() {
         return path;
     }
@@ -84,6 +90,9 @@ public final class ConfigKey<T> {
         if (type == Boolean.class) {
             return "true or false";
         }
+        if (type == List.class) {
+            return "a list of non-empty strings";
+        }
         if (!allowed.isEmpty()) {
             return "one of " + String.join(", ", allowed);
         }
@@ -103,6 +112,9 @@ public final class ConfigKey<T> {
             value = raw;
         } else if (type == Boolean.class && raw instanceof Boolean) {
             value = raw;
+        } else if (type == List.class && raw instanceof List<?> items
+                && items.stream().allMatch(i -> i instanceof String s && !s.isBlank())) {
+            value = items.stream().map(String.class::cast).toList();
         } else if (type == String.class && raw instanceof String s && !s.isBlank()
                 && (allowed.isEmpty() || allowed.contains(s.toLowerCase(Locale.ROOT)))) {
             value = allowed.isEmpty() ? s : s.toLowerCase(Locale.ROOT);
@@ -119,6 +131,18 @@ public final class ConfigKey<T> {
 
     /** The default as it is written in YAML. */
     public String yamlDefault() {
+        if (type == List.class) {
+            return yamlList((List<?>) defaultValue);
+        }
         return emptyAllowed() && "".equals(defaultValue) ? "\"\"" : String.valueOf(defaultValue);
+    }
+
+    /** A list as YAML writes it in flow style, each item quoted: {@code ["a", "b"]}. */
+    public static String yamlList(List<?> items) {
+        StringBuilder sb = new StringBuilder("[");
+        for (Object item : items) {
+            sb.append(sb.length() > 1 ? ", " : "").append('"').append(item).append('"');
+        }
+        return sb.append(']').toString();
     }
 }

@@ -182,7 +182,24 @@ public final class ConfigLoader {
                     ? ConfigSchema.LISTENER_CONNECTIONS_PER_SECOND.convert(where + ".connections-per-second",
                             item.get("connections-per-second"))
                     : ConfigSchema.LISTENER_CONNECTIONS_PER_SECOND.defaultValue();
-            result.add(new ListenerConfig(name, bind, port, protocol, maxConnections, perSecond));
+            ListenerConfig listener = new ListenerConfig(name, bind, port, protocol, maxConnections, perSecond,
+                    List.of());
+            if (item.containsKey("allowed-origins")) {
+                String key = where + ".allowed-origins";
+                List<String> origins = ConfigSchema.LISTENER_ALLOWED_ORIGINS.convert(key, item.get("allowed-origins"));
+                if (!listener.isWebSocket() && !origins.isEmpty()) {
+                    throw new ConfigException(key + ": applies to ws and wss listeners only; this one is " + protocol);
+                }
+                for (int o = 0; o < origins.size(); o++) {
+                    try {
+                        WebOrigins.normalize(origins.get(o));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(key + "[" + o + "]: " + e.getMessage());
+                    }
+                }
+                listener = listener.withAllowedOrigins(origins);
+            }
+            result.add(listener);
         }
         if (result.isEmpty()) {
             throw new ConfigException("listeners: the list is empty; the broker needs at least one listener");

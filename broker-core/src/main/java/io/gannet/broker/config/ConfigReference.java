@@ -24,7 +24,8 @@ public final class ConfigReference {
         boolean documented = false;
         for (ListenerConfig l : ConfigSchema.DISTRIBUTION_LISTENERS) {
             String[] values = {l.name(), l.bind(), Integer.toString(l.port()), l.protocol(),
-                Integer.toString(l.maxConnections()), Integer.toString(l.connectionsPerSecond())};
+                Integer.toString(l.maxConnections()), Integer.toString(l.connectionsPerSecond()),
+                ConfigKey.yamlList(l.allowedOrigins())};
             for (int i = 0; i < ConfigSchema.LISTENER_KEYS.size(); i++) {
                 ConfigKey<?> k = ConfigSchema.LISTENER_KEYS.get(i);
                 if (!documented) {

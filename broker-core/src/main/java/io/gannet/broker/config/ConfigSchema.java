@@ -28,6 +28,13 @@ public final class ConfigSchema {
                     + "accepts per second. Beyond it the listener stops accepting until the next second, and new "
                     + "connections wait in the system's backlog (network.so-backlog): a storm of reconnecting "
                     + "devices is spread out, not refused.");
+    public static final ConfigKey<List<String>> LISTENER_ALLOWED_ORIGINS = ConfigKey.stringList(
+            "listeners.allowed-origins", "ws and wss only: the web origins (scheme://host[:port], or * for any) "
+                    + "whose pages may open a connection. A browser sends its page's Origin with the WebSocket "
+                    + "handshake; one not listed gets HTTP 403, counted in $SYS/broker/refused/websocket-origin. "
+                    + "Empty, the default, refuses every request that carries an Origin, so that no web page you "
+                    + "visit can reach the broker through your browser. Clients outside a browser send none, or "
+                    + "the listener's own IP address (or localhost) and port, which is always let through.");
 
     public static final ConfigKey<Integer> MAX_PACKET_SIZE = ConfigKey.integer("mqtt.max-packet-size", 1_048_576,
             16, 268_435_460, "The largest MQTT packet, in bytes, the broker accepts. A larger packet is refused as "
@@ -215,7 +222,7 @@ public final class ConfigSchema {
 
     /** The keys of each section in the order the reference shows them. */
     public static final List<ConfigKey<?>> LISTENER_KEYS = List.of(LISTENER_NAME, LISTENER_BIND, LISTENER_PORT,
-            LISTENER_PROTOCOL, LISTENER_MAX_CONNECTIONS, LISTENER_CONNECTIONS_PER_SECOND);
+            LISTENER_PROTOCOL, LISTENER_MAX_CONNECTIONS, LISTENER_CONNECTIONS_PER_SECOND, LISTENER_ALLOWED_ORIGINS);
     public static final List<ConfigKey<?>> KEYS = List.of(MAX_PACKET_SIZE, CONNECT_TIMEOUT, INFLIGHT_WINDOW,
             RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, MAX_TOPIC_LEVELS, MAX_TOPIC_LENGTH,
             MAX_CLIENT_ID_LENGTH, MAX_USER_PROPERTIES_BYTES, WILDCARD_SUBSCRIPTIONS,

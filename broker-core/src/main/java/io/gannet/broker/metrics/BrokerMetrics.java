@@ -53,7 +53,9 @@ public final class BrokerMetrics {
         /** A connection beyond its listener's {@code max-connections}, closed when accepted. */
         CONNECTIONS,
         /** A subscription removed because the rules changed and no longer allow it. */
-        SUBSCRIPTION_REVOKED;
+        SUBSCRIPTION_REVOKED,
+        /** A WebSocket handshake from a web page whose origin the listener's {@code allowed-origins} does not list. */
+        WEBSOCKET_ORIGIN;
 
         /** The name under {@code $SYS/broker/refused/}. */
         public String metricName() {

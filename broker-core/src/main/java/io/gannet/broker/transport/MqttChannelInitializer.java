@@ -25,7 +25,8 @@ import javax.net.ssl.SSLException;
  * bottom to top:
  * <pre>
  *   [tls]        SslHandler, on mqtts and wss listeners; first, so everything after it sees plain bytes
- *   [http, ws-handshake, ws-frames]   on ws and wss listeners: the HTTP upgrade, then MQTT bytes in binary frames
+ *   [http, ws-origin, ws-handshake, ws-frames]   on ws and wss listeners: the HTTP upgrade (refused to web pages
+ *                of origins not allowed), then MQTT bytes in binary frames
  *   decoder      bytes to packets; enforces the maximum packet size before buffering
  *   connection   the MQTT state machine of this client; encodes the packets it writes itself, in the
  *                client's version (a handler context less per connection), and sends PUBLISH buffers as made;
@@ -36,6 +37,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     public static final String TLS = "tls";
     public static final String HTTP = "http";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String ORIGIN_CHECK = "ws-origin";
     public static final String WEBSOCKET = "ws-handshake";
     public static final String WEBSOCKET_FRAMES = "ws-frames";
     /** The WebSocket subprotocols of MQTT: "mqtt" for 3.1.1 and 5.0, "mqttv3.1" for 3.1 [MQTT-6.0.0-3]. */
@@ -82,6 +84,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
             int maxFrame = admission.mqtt().maxPacketSize() + 8; // one whole packet with its fixed header
             p.addLast(HTTP, new HttpServerCodec());
             p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
+            p.addLast(ORIGIN_CHECK, new OriginCheck(listener.allowedOrigins(), packets.metrics()));
             p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                     .websocketPath("/").checkStartsWith(true) // any path, as Mosquitto and HiveMQ accept
                     .subprotocols(SUBPROTOCOLS).maxFramePayloadLength(maxFrame)

@@ -24,7 +24,7 @@ class AdmissionControlTest {
     @Test
     void pastTheRateTheListenerStopsAcceptingUntilTheSecondIsOver() {
         BrokerMetrics metrics = new BrokerMetrics();
-        AdmissionControl control = new AdmissionControl(new ListenerConfig("l", "127.0.0.1", 0, "mqtt", 100, 3),
+        AdmissionControl control = new AdmissionControl(new ListenerConfig("l", "127.0.0.1", 0, "mqtt", 100, 3, List.of()),
                 metrics);
         EmbeddedChannel server = new EmbeddedChannel(control);
         server.writeInbound(new EmbeddedChannel());

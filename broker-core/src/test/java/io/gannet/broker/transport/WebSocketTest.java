@@ -39,14 +39,18 @@ class WebSocketTest {
     private static Broker broker;
     private static int wsPort;
     private static int tcpPort;
+    private static int webPort;
 
     @BeforeAll
     static void start() throws Exception {
         GannetConfig config = ConfigLoader.fromMap(Map.of("sys", Map.of("interval-seconds", 0)))
                 .withListeners(List.of(new ListenerConfig("tcp", "127.0.0.1", 0, "mqtt"),
-                        new ListenerConfig("ws", "127.0.0.1", 0, "ws")));
+                        new ListenerConfig("ws", "127.0.0.1", 0, "ws"),
+                        new ListenerConfig("web", "127.0.0.1", 0, "ws")
+                                .withAllowedOrigins(List.of("https://App.Example.com:443/", "http://localhost:3000"))));
         broker = new Broker(config).start();
         wsPort = broker.address("ws").getPort();
+        webPort = broker.address("web").getPort();
         tcpPort = broker.address("tcp").getPort();
     }
 
@@ -179,5 +183,60 @@ class WebSocketTest {
                 .buildAsync(URI.create("ws://127.0.0.1:" + wsPort + "/mqtt"), new Listener()).get(10, TimeUnit.SECONDS);
         assertThat(other.getSubprotocol()).isEmpty();
         other.abort();
+    }
+
+    /** The HTTP status of a WebSocket handshake sent with {@code origin}; 101 when it was accepted. */
+    private static int handshakeStatus(int port, String origin) throws Exception {
+        try {
+            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("mqtt")
+                    .header("Origin", origin).buildAsync(URI.create("ws://127.0.0.1:" + port + "/mqtt"),
+                            new Listener()).get(10, TimeUnit.SECONDS);
+            socket.abort();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    @Test
+    void byDefaultAWebPageCannotConnectButAClientOutsideABrowserCan() throws Exception {
+        long before = broker.metrics().refusedCount(io.gannet.broker.metrics.BrokerMetrics.Refusal.WEBSOCKET_ORIGIN);
+        // Any page the developer has open could otherwise use the anonymous local listener through the browser.
+        assertThat(handshakeStatus(wsPort, "https://evil.example")).isEqualTo(403);
+        assertThat(handshakeStatus(wsPort, "http://localhost:3000")).isEqualTo(403);
+        assertThat(handshakeStatus(wsPort, "http://rebound.example:" + wsPort)).as("a name is no proof").isEqualTo(403);
+        assertThat(handshakeStatus(wsPort, "http://localhost:" + wsPort)).as("the listener itself, as Netty's "
+                + "WebSocket clients send it").isEqualTo(101);
+        assertThat(handshakeStatus(wsPort, "http://127.0.0.1:" + wsPort)).isEqualTo(101);
+        assertThat(broker.metrics().refusedCount(io.gannet.broker.metrics.BrokerMetrics.Refusal.WEBSOCKET_ORIGIN))
+                .isEqualTo(before + 3);
+        Listener listener = new Listener();
+        WebSocket noOrigin = open(listener);
+        assertThat(noOrigin.getSubprotocol()).isEqualTo("mqtt");
+        noOrigin.abort();
+    }
+
+    @Test
+    void aListedOriginConnectsInAnySpellingAndNoOtherDoes() throws Exception {
+        assertThat(handshakeStatus(webPort, "https://app.example.com")).isEqualTo(101);
+        assertThat(handshakeStatus(webPort, "HTTPS://APP.EXAMPLE.COM")).isEqualTo(101);
+        assertThat(handshakeStatus(webPort, "http://localhost:3000")).isEqualTo(101);
+        assertThat(handshakeStatus(webPort, "http://app.example.com")).as("another scheme").isEqualTo(403);
+        assertThat(handshakeStatus(webPort, "https://app.example.com:8443")).as("another port").isEqualTo(403);
+        assertThat(handshakeStatus(webPort, "https://app.example.com.evil.example")).isEqualTo(403);
+        assertThat(handshakeStatus(webPort, "null")).as("a local file or sandboxed frame").isEqualTo(403);
+    }
+
+    @Test
+    void anAllowedPageSpeaksMqtt() throws Exception {
+        Mqtt5BlockingClient page = MqttClient.builder().useMqttVersion5().identifier("page").serverHost("127.0.0.1")
+                .serverPort(webPort).webSocketConfig().serverPath("mqtt").httpHeaders(Map.of("Origin",
+                        "https://app.example.com")).applyWebSocketConfig().buildBlocking();
+        page.connect();
+        page.subscribeWith().topicFilter("page/#").send();
+        page.disconnect();
     }
 }

@@ -26,21 +26,35 @@ public final class ConfigLoader {
     }
 
     public static GannetConfig load(Path file) {
-        Object root;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse(reader, "the configuration file " + file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a configuration from YAML text.
+     *
+     * @param source what the text is, for messages ("the configuration file conf/gannet.yaml")
+     */
+    public static GannetConfig parse(Reader reader, String source) {
+        Object root;
+        try {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
             root = new Yaml(new SafeConstructor(options)).load(reader);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage(), e);
         } catch (YAMLException e) {
-            throw new ConfigException("the configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
+            throw new ConfigException(source + " is not valid YAML: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // SnakeYAML takes "._" for a float and fails on it with a NumberFormatException (found by fuzzing).
+            throw new ConfigException(source + " is not valid YAML: " + e, e);
         }
         if (root == null) {
             return fromMap(Map.of());
         }
         if (!(root instanceof Map<?, ?> map)) {
-            throw new ConfigException("the configuration file " + file + " must hold a mapping of sections");
+            throw new ConfigException(source + " must hold a mapping of sections");
         }
         return fromMap(map);
     }

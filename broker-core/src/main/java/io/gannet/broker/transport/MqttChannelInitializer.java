@@ -68,6 +68,24 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         return new AdmissionControl(listener, metrics);
     }
 
+    /**
+     * Adds the WebSocket layer of a ws or wss listener: the HTTP upgrade (refused to web pages of origins the
+     * listener does not allow), then MQTT bytes out of binary frames. Public for the fuzz tests of the framing path.
+     */
+    public static void addWebSocket(ChannelPipeline p, ListenerConfig listener, int maxPacketSize,
+                                    long handshakeTimeoutMillis, BrokerMetrics metrics) {
+        p.addLast(HTTP, new HttpServerCodec());
+        p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
+        p.addLast(ORIGIN_CHECK, new OriginCheck(listener.allowedOrigins(), metrics));
+        p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/").checkStartsWith(true) // any path, as Mosquitto and HiveMQ accept
+                .subprotocols(SUBPROTOCOLS)
+                .maxFramePayloadLength(maxPacketSize + 8) // one whole packet with its fixed header
+                .handshakeTimeoutMillis(handshakeTimeoutMillis)
+                .build()));
+        p.addLast(WEBSOCKET_FRAMES, new WebSocketFrames(metrics));
+    }
+
     @Override
     protected void initChannel(Channel ch) throws SSLException {
         ChannelPipeline p = ch.pipeline();
@@ -80,17 +98,9 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
             }
             p.addLast(TLS, context.newHandler(ch.alloc()));
         }
-        if ("ws".equals(protocol) || "wss".equals(protocol)) {
-            int maxFrame = admission.mqtt().maxPacketSize() + 8; // one whole packet with its fixed header
-            p.addLast(HTTP, new HttpServerCodec());
-            p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
-            p.addLast(ORIGIN_CHECK, new OriginCheck(listener.allowedOrigins(), packets.metrics()));
-            p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                    .websocketPath("/").checkStartsWith(true) // any path, as Mosquitto and HiveMQ accept
-                    .subprotocols(SUBPROTOCOLS).maxFramePayloadLength(maxFrame)
-                    .handshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(lifecycle.connectTimeoutSeconds()))
-                    .build()));
-            p.addLast(WEBSOCKET_FRAMES, new WebSocketFrames());
+        if (listener.isWebSocket()) {
+            addWebSocket(p, listener, admission.mqtt().maxPacketSize(),
+                    TimeUnit.SECONDS.toMillis(lifecycle.connectTimeoutSeconds()), packets.metrics());
         }
         // No flush handler: the connection merges its flushes with those of its whole event loop (LoopFlusher).
         p.addLast(DECODER, new MqttDecoder(admission.mqtt().maxPacketSize()));

@@ -76,6 +76,7 @@ class ConfigLoaderTest {
         "origins not a list|'listeners: [{name: a, port: 1, protocol: ws, allowed-origins: \"*\"}]'|listeners[0].allowed-origins: '*' is not a valid value; allowed: a list of non-empty strings",
         "section not a map|mqtt: 5|mqtt: must be a mapping",
         "not yaml|'mqtt: {'|is not valid YAML",
+        "a float of a dot (found by fuzzing)|'mqtt: {max-packet-size: ._}'|is not valid YAML",
         "duplicate key|'mqtt: {inflight-window: 1, inflight-window: 2}'|is not valid YAML",
     })
     void badConfigNamesTheKey(String what, String yaml, String message) {

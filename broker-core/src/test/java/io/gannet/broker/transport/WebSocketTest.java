@@ -239,4 +239,35 @@ class WebSocketTest {
         page.subscribeWith().topicFilter("page/#").send();
         page.disconnect();
     }
+
+    /** Sends raw bytes to the ws listener and returns all it answers until it closes. */
+    private static String raw(byte[]... parts) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", wsPort)) {
+            socket.setSoTimeout(10_000);
+            for (byte[] part : parts) {
+                socket.getOutputStream().write(part);
+                socket.getOutputStream().flush();
+            }
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void anUpgradeToAnAbsoluteUrlGets400AndDoesNotReachMqtt() throws Exception {
+        // Found by WebSocketFuzzTest: a request target that is not a path passed the handshake handler and reached
+        // the MQTT connection as an HTTP object (an unexpected error, and a leaked request).
+        String answer = raw(WebSocketFuzzTest.upgradeTo("http://127.0.0.1/mqtt"));
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("not a WebSocket handshake");
+    }
+
+    @Test
+    void anUnmaskedFrameClosesTheConnectionAsMalformed() throws Exception {
+        long before = broker.metrics().malformedPackets();
+        byte[] connect = MalformedCorpus.connect(MqttVersion.V3_1_1, "unmasked");
+        byte[] frame = MalformedCorpus.concat(new byte[] {(byte) 0x82, (byte) connect.length}, connect); // no mask
+        String answer = raw(WebSocketFuzzTest.upgradeTo("/mqtt"), frame);
+        assertThat(answer).startsWith("HTTP/1.1 101");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> broker.metrics().malformedPackets() == before + 1);
+    }
 }

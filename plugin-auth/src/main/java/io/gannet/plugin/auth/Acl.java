@@ -45,15 +45,22 @@ final class Acl {
 
     /** @throws IllegalArgumentException naming the file and line of the first bad rule */
     static Acl read(Path file) throws IOException {
+        return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * @param source where the lines come from, for messages
+     * @throws IllegalArgumentException naming the source and line of the first bad rule
+     */
+    static Acl parse(List<String> lines, String source) {
         List<Rule> rules = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
             String[] parts = line.split("\\s+");
-            String where = file + ":" + (i + 1) + ": ";
+            String where = source + ":" + (i + 1) + ": ";
             boolean deny = parts[0].equals("deny");
             if (deny) {
                 parts = java.util.Arrays.copyOfRange(parts, 1, parts.length);

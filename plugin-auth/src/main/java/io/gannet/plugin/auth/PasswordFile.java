@@ -18,8 +18,15 @@ final class PasswordFile {
 
     /** @throws IllegalArgumentException naming the file and line of the first bad entry */
     static Map<String, PasswordHash> read(Path file) throws IOException {
+        return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * @param source where the lines come from, for messages
+     * @throws IllegalArgumentException naming the source and line of the first bad entry
+     */
+    static Map<String, PasswordHash> parse(List<String> lines, String source) {
         Map<String, PasswordHash> users = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -27,12 +34,12 @@ final class PasswordFile {
             }
             int colon = line.indexOf(':');
             if (colon <= 0) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected username:hash");
+                throw new IllegalArgumentException(source + ":" + (i + 1) + ": expected username:hash");
             }
             try {
                 users.put(line.substring(0, colon), PasswordHash.parse(line.substring(colon + 1)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(source + ":" + (i + 1) + ": " + e.getMessage(), e);
             }
         }
         return users;

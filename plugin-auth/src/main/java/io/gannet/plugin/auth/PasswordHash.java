@@ -18,6 +18,10 @@ record PasswordHash(int iterations, byte[] salt, byte[] hash) {
     private static final String PREFIX = "$pbkdf2-sha512$";
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 64;
+    private static final int MAX_ITERATIONS = 10_000_000;
+    private static final int MIN_SALT_BYTES = 8;
+    private static final int MIN_HASH_BYTES = 16;
+    private static final int MAX_HASH_BYTES = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     static PasswordHash create(char[] password, int iterations) {
@@ -50,8 +54,21 @@ record PasswordHash(int iterations, byte[] salt, byte[] hash) {
             if (iterations < 1_000) {
                 throw new IllegalArgumentException("iteration count " + iterations + " is too low (at least 1000)");
             }
+            if (iterations > MAX_ITERATIONS) {
+                // Each login would pay for them: a typo here would make every login of the user take minutes.
+                throw new IllegalArgumentException("iteration count " + iterations + " is too high (at most "
+                        + MAX_ITERATIONS + ")");
+            }
             Base64.Decoder b64 = Base64.getDecoder();
-            return new PasswordHash(iterations, b64.decode(parts[1]), b64.decode(parts[2]));
+            byte[] salt = b64.decode(parts[1]);
+            byte[] hash = b64.decode(parts[2]);
+            // Checked here, not at the first login (PBKDF2 refuses an empty salt or key; found by fuzzing).
+            if (salt.length < MIN_SALT_BYTES || hash.length < MIN_HASH_BYTES || hash.length > MAX_HASH_BYTES) {
+                throw new IllegalArgumentException("a salt of at least " + MIN_SALT_BYTES + " bytes and a hash of "
+                        + MIN_HASH_BYTES + " to " + MAX_HASH_BYTES + " bytes are expected, not " + salt.length
+                        + " and " + hash.length);
+            }
+            return new PasswordHash(iterations, salt, hash);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("iteration count is not a number", e);
         }

@@ -61,4 +61,18 @@ class PasswdToolTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PasswordFile.read(f))
                 .hasMessageContaining(":2: ").hasMessageContaining("too low");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        // Found by PasswordFileFuzzTest: accepted when read, then every login of the user failed inside PBKDF2.
+        "alice:$pbkdf2-sha512$1000$$|expected $pbkdf2-sha512$<iterations>$<salt>$<hash>",
+        "alice:$pbkdf2-sha512$1000$AAAA$BBBB|a salt of at least 8 bytes",
+        "alice:$pbkdf2-sha512$2147483647$AAECAwQFBgcICQoLDA0ODw$AAECAwQFBgcICQoLDA0ODw|too high",
+        "alice:$pbkdf2-sha512$1000$AAECAwQFBgcICQoLDA0ODw$%%%|Illegal base64 character",
+    })
+    void hashesThatNoLoginCouldUseAreRefusedWhenRead(String line, String message) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PasswordFile.parse(java.util.List.of(line), "p"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("p:1: ")
+                .hasMessageContaining(message);
+    }
 }

@@ -31,6 +31,7 @@ import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.LocalSubscriptions;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.OutboundInterceptor;
+import io.gannet.broker.session.QueueBudget;
 import io.gannet.broker.session.SessionContext;
 import io.gannet.broker.session.SessionRecovery;
 import io.gannet.broker.session.SessionRegistry;
@@ -142,7 +143,8 @@ public final class Broker implements AutoCloseable {
         this.enhancedAuthenticator = enhancedAuthenticator;
         this.clock = clock;
         this.ports = ports;
-        this.retained = new RetainedTree(clock, ports.stores().retained());
+        this.retained = new RetainedTree(clock, ports.stores().retained(), config.mqtt().maxRetainedMessages(),
+                config.mqtt().maxRetainedBytes(), () -> metrics.refused(BrokerMetrics.Refusal.RETAINED_LIMITS));
     }
 
     /** Adds a plugin instance, as an embedding application or a test does; call before {@link #start()}. */
@@ -194,7 +196,8 @@ public final class Broker implements AutoCloseable {
         workers = transport.newGroup(threads, "gannet-io");
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
                 sessions, ports.stores().sessions(), subscriptions, publishing,
-                interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops);
+                interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops,
+                new QueueBudget(config.sessions().queueBudgetBytes()));
         try {
             recover(sessionContext);
         } catch (RuntimeException e) {

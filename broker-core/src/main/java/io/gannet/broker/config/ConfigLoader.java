@@ -111,11 +111,13 @@ public final class ConfigLoader {
                 v.get(ConfigSchema.MAX_SESSION_EXPIRY), v.get(ConfigSchema.RESPONSE_INFORMATION),
                 v.get(ConfigSchema.V3_DENIED_PUBLISH).equals("disconnect"), v.get(ConfigSchema.MAX_TOPIC_LEVELS),
                 v.get(ConfigSchema.MAX_TOPIC_LENGTH), v.get(ConfigSchema.MAX_CLIENT_ID_LENGTH),
-                v.get(ConfigSchema.MAX_USER_PROPERTIES_BYTES));
+                v.get(ConfigSchema.MAX_USER_PROPERTIES_BYTES), v.get(ConfigSchema.MAX_RETAINED_MESSAGES),
+                v.get(ConfigSchema.MAX_RETAINED_BYTES));
         SessionConfig sessions = new SessionConfig(v.get(ConfigSchema.MAX_QUEUED_MESSAGES),
                 v.get(ConfigSchema.MAX_QUEUED_BYTES),
                 SessionConfig.QueueFullPolicy.of(v.get(ConfigSchema.QUEUE_FULL_POLICY)),
-                v.get(ConfigSchema.QUEUE_QOS0_OFFLINE), v.get(ConfigSchema.MAX_SUBSCRIPTIONS));
+                v.get(ConfigSchema.QUEUE_QOS0_OFFLINE), v.get(ConfigSchema.MAX_SUBSCRIPTIONS),
+                v.get(ConfigSchema.MAX_QUEUED_BYTES_TOTAL), v.get(ConfigSchema.MAX_SESSIONS));
         NetworkConfig network = new NetworkConfig(v.get(ConfigSchema.IO_THREADS), v.get(ConfigSchema.TRANSPORT),
                 v.get(ConfigSchema.WRITE_BUFFER_HIGH_WATER_MARK), v.get(ConfigSchema.SO_BACKLOG),
                 v.get(ConfigSchema.SHUTDOWN_TIMEOUT));

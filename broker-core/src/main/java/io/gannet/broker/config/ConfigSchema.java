@@ -121,7 +121,28 @@ public final class ConfigSchema {
             1000, 1, 10_000_000, "The most messages queued for one session: while its client is offline, or "
                     + "online but not keeping up. Messages in flight are not counted.");
     public static final ConfigKey<Integer> MAX_QUEUED_BYTES = ConfigKey.integer("sessions.max-queued-bytes",
-            4_194_304, 1024, Integer.MAX_VALUE, "The most payload bytes queued for one session.");
+            4_194_304, 1024, Integer.MAX_VALUE, "The most bytes queued for one session, each message counted as "
+                    + "sent: topic, properties and payload.");
+    public static final ConfigKey<Long> MAX_QUEUED_BYTES_TOTAL = ConfigKey.longInteger(
+            "sessions.max-queued-bytes-total", 0, 0, Long.MAX_VALUE, "The most bytes all session queues together "
+                    + "may hold, counted as sessions.max-queued-bytes counts them; 0 means a quarter of the JVM's "
+                    + "maximum heap. Past it a new QoS 1 or 2 message that would be queued is refused (5.0: "
+                    + "PUBACK/PUBREC 0x97; 3.1.1: the publisher is disconnected, so that it sends it again later) "
+                    + "and a QoS 0 one dropped, each counted in $SYS/broker/publish/messages/dropped/queue-memory.");
+    public static final ConfigKey<Integer> MAX_SESSIONS = ConfigKey.integer("sessions.max-sessions", 1_000_000, 1,
+            Integer.MAX_VALUE, "The most sessions, connected or not, the broker keeps. A CONNECT that would make "
+                    + "one more is refused with CONNACK 0x97 (3.1.1: 3), counted in $SYS/broker/refused/sessions; "
+                    + "a client resuming its session is not one more.");
+    public static final ConfigKey<Integer> MAX_RETAINED_MESSAGES = ConfigKey.integer("mqtt.max-retained-messages",
+            1_000_000, 0, Integer.MAX_VALUE, "The most retained messages the broker keeps. A retained PUBLISH to "
+                    + "a topic that has none yet, past it, is refused as a whole: not retained and not delivered "
+                    + "(5.0 QoS 1/2: 0x97; 3.1.1 QoS 1/2: the publisher is disconnected; QoS 0: dropped), counted "
+                    + "in $SYS/broker/refused/retained-limits. Replacing or clearing a retained message is always "
+                    + "allowed.");
+    public static final ConfigKey<Long> MAX_RETAINED_BYTES = ConfigKey.longInteger("mqtt.max-retained-bytes",
+            1_073_741_824L, 0, Long.MAX_VALUE, "The most bytes (topic, properties and payload) all retained "
+                    + "messages may hold together; a retained PUBLISH that would go past it is refused as "
+                    + "mqtt.max-retained-messages says.");
     public static final ConfigKey<String> QUEUE_FULL_POLICY = ConfigKey.choice("sessions.queue-full-policy",
             "drop-oldest", List.of("drop-oldest", "drop-newest", "disconnect"), "What happens when a session's "
                     + "queue is full: drop-oldest evicts the oldest message, drop-newest drops the new one, "
@@ -225,9 +246,9 @@ public final class ConfigSchema {
             LISTENER_PROTOCOL, LISTENER_MAX_CONNECTIONS, LISTENER_CONNECTIONS_PER_SECOND, LISTENER_ALLOWED_ORIGINS);
     public static final List<ConfigKey<?>> KEYS = List.of(MAX_PACKET_SIZE, CONNECT_TIMEOUT, INFLIGHT_WINDOW,
             RECEIVE_MAXIMUM, ALLOW_EMPTY_CLIENT_ID, MAX_QOS, RETAIN_AVAILABLE, MAX_TOPIC_LEVELS, MAX_TOPIC_LENGTH,
-            MAX_CLIENT_ID_LENGTH, MAX_USER_PROPERTIES_BYTES, WILDCARD_SUBSCRIPTIONS,
+            MAX_CLIENT_ID_LENGTH, MAX_USER_PROPERTIES_BYTES, MAX_RETAINED_MESSAGES, MAX_RETAINED_BYTES, WILDCARD_SUBSCRIPTIONS,
             SUBSCRIPTION_IDENTIFIERS, SHARED_SUBSCRIPTIONS, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_POLICY,
-            MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, QUEUE_FULL_POLICY, MAX_SUBSCRIPTIONS,
+            MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, MAX_QUEUED_BYTES_TOTAL, QUEUE_FULL_POLICY, MAX_SUBSCRIPTIONS, MAX_SESSIONS,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
             SYS_INTERVAL, PERSISTENCE_ENABLED, PERSISTENCE_DIRECTORY, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
             PERSISTENCE_MAX_DISK_BYTES, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);

@@ -11,7 +11,8 @@ public record MqttConfig(int maxPacketSize, int connectTimeoutSeconds, int infli
                          int outboundTopicAliasMaximum, boolean outboundTopicAliasLru, int maxKeepAliveSeconds,
                          long maxSessionExpirySeconds, String responseInformation,
                          boolean v3DeniedPublishDisconnects, int maxTopicLevels, int maxTopicLength,
-                         int maxClientIdLength, int maxUserPropertiesBytes) {
+                         int maxClientIdLength, int maxUserPropertiesBytes, int maxRetainedMessages,
+                         long maxRetainedBytes) {
     /**
      * Whether a topic name or filter is within the configured limits: checked before anything splits it into
      * levels, so that a topic of thousands of empty levels costs nothing. Cheap on the publish path: a topic shorter

@@ -2,7 +2,13 @@ package io.gannet.broker.config;
 
 /** Session queue limits, from the {@code sessions} section. See {@link ConfigSchema}. */
 public record SessionConfig(int maxQueuedMessages, int maxQueuedBytes, QueueFullPolicy queueFullPolicy,
-                            boolean queueQos0Offline, int maxSubscriptions) {
+                            boolean queueQos0Offline, int maxSubscriptions, long maxQueuedBytesTotal,
+                            int maxSessions) {
+
+    /** The budget of all queues in bytes: as configured, or a quarter of the maximum heap. */
+    public long queueBudgetBytes() {
+        return maxQueuedBytesTotal > 0 ? maxQueuedBytesTotal : Runtime.getRuntime().maxMemory() / 4;
+    }
 
     /** What happens when a message arrives for a session whose queue is full. QoS 0 messages are dropped first. */
     public enum QueueFullPolicy {

@@ -14,6 +14,7 @@ import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.session.Session;
+import io.gannet.broker.session.SessionRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import java.security.cert.Certificate;
@@ -230,7 +231,16 @@ final class ConnectHandshake {
     void openSession() {
         EventLoop loop = connection.eventLoop();
         String clientId = terms.clientId();
-        Session s = admission.sessions().getOrCreate(clientId,
+        SessionRegistry sessions = admission.sessions();
+        if (sessions.get(clientId) == null && sessions.size() >= admission.sessionContext().config().maxSessions()) {
+            // Approximate under concurrent CONNECTs, as a bound on memory needs to be: a few over, never many.
+            MqttConnection.log.info("Client {} from {} refused: the broker holds sessions.max-sessions sessions",
+                    clientId, connection.remoteAddress());
+            connection.refused(ReasonCode.QUOTA_EXCEEDED, "the broker has no room for another session",
+                    BrokerMetrics.Refusal.SESSIONS);
+            return;
+        }
+        Session s = sessions.getOrCreate(clientId,
                 () -> new Session(clientId, loop, admission.sessionContext()));
         // If the session ended just before the takeover reached it, start over with a fresh one.
         s.takeover(connection, terms.cleanStart(), terms.sessionExpiry(), () -> loop.execute(this::openSession));

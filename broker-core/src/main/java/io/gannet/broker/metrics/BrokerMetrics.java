@@ -31,7 +31,9 @@ public final class BrokerMetrics {
          * The session it was routed to ended, or its client left a clean session, while the message was on its
          * way: a race between routing on one loop and the session's end on another.
          */
-        SESSION_ENDED
+        SESSION_ENDED,
+        /** Every session queue together held {@code sessions.max-queued-bytes-total}: the broker's memory budget. */
+        QUEUE_MEMORY
     }
 
     /** Why the broker refused what a client asked for on security grounds; each is counted under {@code $SYS}. */
@@ -55,7 +57,11 @@ public final class BrokerMetrics {
         /** A subscription removed because the rules changed and no longer allow it. */
         SUBSCRIPTION_REVOKED,
         /** A WebSocket handshake from a web page whose origin the listener's {@code allowed-origins} does not list. */
-        WEBSOCKET_ORIGIN;
+        WEBSOCKET_ORIGIN,
+        /** A CONNECT that would have made more sessions than {@code sessions.max-sessions}. */
+        SESSIONS,
+        /** A retained PUBLISH past {@code mqtt.max-retained-messages} or {@code mqtt.max-retained-bytes}. */
+        RETAINED_LIMITS;
 
         /** The name under {@code $SYS/broker/refused/}. */
         public String metricName() {

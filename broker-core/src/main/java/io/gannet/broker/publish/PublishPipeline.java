@@ -171,6 +171,11 @@ public final class PublishPipeline implements WillPublisher {
      */
     public Routed deliver(Message message, Session publisher) {
         CompletableFuture<Void> retainedKept = message.retain() ? retained.put(message) : null;
+        if (retainedKept != null && retainedKept.isCompletedExceptionally()) {
+            // The retained store refused it at once (its limits, a full disk): the message is refused as a whole,
+            // not delivered without being retained as its publisher asked.
+            return Routed.refused(retainedKept);
+        }
         return router.route(message, publisher).alsoWaitingFor(retainedKept);
     }
 

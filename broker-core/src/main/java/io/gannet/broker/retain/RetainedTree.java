@@ -3,10 +3,12 @@ package io.gannet.broker.retain;
 import io.gannet.broker.message.Message;
 import java.time.Clock;
 import io.gannet.broker.store.RetainedJournal;
+import io.gannet.broker.store.StoreFullException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -18,18 +20,31 @@ import java.util.function.Consumer;
 public final class RetainedTree implements RetainedStore {
     private final Node root = new Node(null, "");
     private final AtomicInteger size = new AtomicInteger();
+    /** Bytes of every retained message, as {@link #bytes} counts them. */
+    private final AtomicLong bytes = new AtomicLong();
     private final Clock clock;
     private final RetainedJournal journal;
+    private final int maxMessages;
+    private final long maxBytes;
+    private final Runnable onRefused;
 
-    /** A tree kept in memory only. */
+    /** A tree kept in memory only, without limits. */
     public RetainedTree(Clock clock) {
-        this(clock, RetainedJournal.NONE);
+        this(clock, RetainedJournal.NONE, Integer.MAX_VALUE, Long.MAX_VALUE, () -> { });
     }
 
-    /** @param clock decides when a retained message's Message Expiry Interval has passed */
-    public RetainedTree(Clock clock, RetainedJournal journal) {
+    /**
+     * @param clock       decides when a retained message's Message Expiry Interval has passed
+     * @param maxMessages the most retained messages ({@code mqtt.max-retained-messages})
+     * @param maxBytes    the most bytes they hold together ({@code mqtt.max-retained-bytes})
+     * @param onRefused   hears of each message refused for the limits, to count it
+     */
+    public RetainedTree(Clock clock, RetainedJournal journal, int maxMessages, long maxBytes, Runnable onRefused) {
         this.clock = clock;
         this.journal = journal;
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+        this.onRefused = onRefused;
     }
 
     @Override
@@ -38,7 +53,7 @@ public final class RetainedTree implements RetainedStore {
         long now = clock.millis();
         for (Message m : journal.recoverRetained()) {
             if (!m.isExpired(now) && m.payload().length > 0) {
-                index(m.withRetain(true));
+                index(m.withRetain(true), true); // kept before: the limits may have been lowered since, not undone
                 n++;
             }
         }
@@ -53,8 +68,17 @@ public final class RetainedTree implements RetainedStore {
             return waitFor(journal.cleared(message.topic()));
         }
         Message retained = message.withRetain(true);
-        index(retained);
+        if (!index(retained, false)) {
+            onRefused.run();
+            return CompletableFuture.failedFuture(new StoreFullException("no room for another retained message "
+                    + "(mqtt.max-retained-messages " + maxMessages + ", mqtt.max-retained-bytes " + maxBytes + ")"));
+        }
         return waitFor(journal.stored(retained));
+    }
+
+    /** What a retained message costs: its topic, properties and payload. */
+    private static long bytes(Message m) {
+        return 2 + m.topic().length() * 3L + m.properties().encodedLength() + m.payload().length;
     }
 
     /** What a publisher's acknowledgement waits for: nothing when the journal is done already. */
@@ -62,7 +86,8 @@ public final class RetainedTree implements RetainedStore {
         return kept.isDone() && !kept.isCompletedExceptionally() ? null : kept;
     }
 
-    private void index(Message retained) {
+    /** Stores the message at its topic; false if the limits leave no room for it (and {@code force} is not set). */
+    private boolean index(Message retained, boolean force) {
         List<String> levels = levels(retained.topic());
         while (true) {
             Node node = root;
@@ -70,17 +95,29 @@ public final class RetainedTree implements RetainedStore {
                 Node parent = node;
                 node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
             }
+            boolean refused;
             synchronized (node) {
                 // A concurrent clear may have pruned this branch between the walk and the lock: walk again.
                 if (!attached(node)) {
                     continue;
                 }
-                if (node.message == null) {
-                    size.incrementAndGet();
+                Message old = node.message;
+                long delta = bytes(retained) - (old == null ? 0 : bytes(old));
+                // Checked per node, not atomically across the tree: concurrent puts may pass the limits by a few.
+                refused = !force && ((old == null && size.get() >= maxMessages)
+                        || (delta > 0 && bytes.get() + delta > maxBytes));
+                if (!refused) {
+                    if (old == null) {
+                        size.incrementAndGet();
+                    }
+                    bytes.addAndGet(delta);
+                    node.message = retained;
                 }
-                node.message = retained;
-                return;
             }
+            if (refused) {
+                prune(node); // the walk may have made empty nodes: a refused topic must not cost memory
+            }
+            return !refused;
         }
     }
 
@@ -103,6 +140,7 @@ public final class RetainedTree implements RetainedStore {
         }
         synchronized (node) {
             if (node.message != null) {
+                bytes.addAndGet(-bytes(node.message));
                 node.message = null;
                 size.decrementAndGet();
             }
@@ -177,6 +215,7 @@ public final class RetainedTree implements RetainedStore {
     private void clearExpired(Node node, Message expired) {
         synchronized (node) {
             if (node.message == expired) {
+                bytes.addAndGet(-bytes(expired));
                 node.message = null;
                 size.decrementAndGet();
                 journal.cleared(expired.topic());

@@ -29,6 +29,11 @@ public record Routed(int receivers, CompletableFuture<Void> stored) {
         return receivers < DONE.length ? DONE[receivers] : new Routed(receivers, null);
     }
 
+    /** Not routed: {@code failure} (failed already) says why, and refuses the publisher's QoS 1 or 2 message. */
+    public static Routed refused(CompletableFuture<Void> failure) {
+        return new Routed(0, failure);
+    }
+
     public boolean matched() {
         return receivers > 0;
     }

@@ -1,5 +1,6 @@
 package io.gannet.broker.session;
 
+import io.gannet.broker.codec.MqttWire;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.store.StoredMessage;
 
@@ -48,9 +49,23 @@ final class Delivery {
         this.intercepted = intercepted;
     }
 
-    /** Payload bytes, what the queue's byte bound counts. */
+    /** What it costs queued, as {@link #bytes} counts it; -1 until first asked (most deliveries are never queued). */
+    private int bytes = -1;
+
+    /**
+     * Its size as sent, what the queues' byte bounds count: the fixed header at its largest, topic, packet id,
+     * properties and their length, subscription identifiers and payload. Not the payload alone: a message of long
+     * topics and many user properties costs as much as its payload, or more.
+     */
     int bytes() {
-        return message.payload().length;
+        int b = bytes;
+        if (b < 0) {
+            int ids = subscriptionIds == null ? 0 : subscriptionIds.length * 5;
+            b = 5 + MqttWire.utf8Size(message.topic()) + 2 + 4 + message.properties().encodedLength() + ids
+                    + message.payload().length;
+            bytes = b;
+        }
+        return b;
     }
 
     /** The delivery as a store keeps it. */

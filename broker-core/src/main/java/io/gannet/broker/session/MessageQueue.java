@@ -7,19 +7,30 @@ import java.util.Iterator;
 
 /**
  * Messages waiting for a session: while its client is offline, is not keeping up, or has a full in-flight
- * window. Bounded by count and by payload bytes; the caller decides what to drop when it is full. Touched only on
- * the session's event loop.
+ * window. Bounded by count and by bytes as sent ({@link Delivery#bytes}), and by the budget every queue shares; the
+ * caller decides what to drop when it is full. Touched only on the session's event loop.
  */
 final class MessageQueue {
+    /** What became of an offered message. */
+    enum Offer {
+        QUEUED,
+        /** Dropped by the session's own limits, and reported. */
+        DROPPED,
+        /** Not queued: the budget of all queues is spent. Not reported: the caller decides. */
+        OVER_BUDGET
+    }
+
     // Sized for the common case, an empty queue: ArrayDeque grows by doubling when it must.
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>(1);
     private final int maxMessages;
     private final int maxBytes;
+    private final QueueBudget budget;
     private long bytes;
 
-    MessageQueue(int maxMessages, int maxBytes) {
+    MessageQueue(int maxMessages, int maxBytes, QueueBudget budget) {
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
+        this.budget = budget;
     }
 
     boolean isEmpty() {
@@ -43,13 +54,16 @@ final class MessageQueue {
         return queue.size() < maxMessages && bytes + size <= maxBytes;
     }
 
+    /** Adds a message ahead of the limits: one recovered at start. */
     void add(Delivery q) {
+        budget.take(q.bytes());
         queue.addLast(q);
         bytes += q.bytes();
     }
 
     /** Puts a message back at the head, ahead of the limits: it was taken out to be sent and could not be. */
     void pushFront(Delivery q) {
+        budget.take(q.bytes());
         queue.addFirst(q);
         bytes += q.bytes();
     }
@@ -59,6 +73,7 @@ final class MessageQueue {
         if (queue.peekLast() == q) {
             queue.pollLast();
             bytes -= q.bytes();
+            budget.give(q.bytes());
         }
     }
 
@@ -70,6 +85,7 @@ final class MessageQueue {
         Delivery q = queue.pollFirst();
         if (q != null) {
             bytes -= q.bytes();
+            budget.give(q.bytes());
         }
         return q;
     }
@@ -82,21 +98,26 @@ final class MessageQueue {
 
     /**
      * Adds a message, applying the queue-full policy when there is no room; every message dropped is reported.
-     * QoS 0 goes first: the new one if it is QoS 0, else the oldest queued QoS 0 message.
+     * QoS 0 goes first: the new one if it is QoS 0, else the oldest queued QoS 0 message. The shared budget is
+     * asked first, so that no queued message is evicted for one the budget then refuses.
      *
-     * @return false if the new message was dropped (with {@link QueueFullPolicy#DISCONNECT}, the caller then
-     *         disconnects the slow client)
+     * @return {@link Offer#DROPPED} if the new message was dropped (with {@link QueueFullPolicy#DISCONNECT}, the
+     *         caller then disconnects the slow client); {@link Offer#OVER_BUDGET} if the budget had no room
      */
-    boolean offer(Delivery q, QueueFullPolicy policy, DropListener drops) {
+    Offer offer(Delivery q, QueueFullPolicy policy, DropListener drops) {
         int size = q.bytes();
         if (!canEverHold(size)) {
             drops.dropped(q, DropReason.TOO_LARGE_FOR_QUEUE, false);
-            return false;
+            return Offer.DROPPED;
+        }
+        if (!budget.tryTake(size)) {
+            return Offer.OVER_BUDGET;
         }
         if (!hasRoomFor(size)) {
             if (q.qos == 0) {
+                budget.give(size);
                 drops.dropped(q, DropReason.QUEUE_FULL, false);
-                return false;
+                return Offer.DROPPED;
             }
             Delivery removed;
             while (!hasRoomFor(size) && (removed = removeOldestQos0()) != null) {
@@ -104,8 +125,9 @@ final class MessageQueue {
             }
             if (!hasRoomFor(size)) {
                 if (policy != QueueFullPolicy.DROP_OLDEST) {
+                    budget.give(size);
                     drops.dropped(q, DropReason.QUEUE_FULL, false);
-                    return false;
+                    return Offer.DROPPED;
                 }
                 while (!hasRoomFor(size)) {
                     Delivery oldest = poll();
@@ -113,8 +135,9 @@ final class MessageQueue {
                 }
             }
         }
-        add(q);
-        return true;
+        queue.addLast(q); // the budget is taken already
+        bytes += size;
+        return Offer.QUEUED;
     }
 
     /** Removes the oldest QoS 0 message, the first to go when the queue is full; null if there is none. */
@@ -124,6 +147,7 @@ final class MessageQueue {
             if (q.qos == 0) {
                 it.remove();
                 bytes -= q.bytes();
+                budget.give(q.bytes());
                 return q;
             }
         }
@@ -137,12 +161,14 @@ final class MessageQueue {
             if (filter.test(q)) {
                 it.remove();
                 bytes -= q.bytes();
+                budget.give(q.bytes());
             }
         }
     }
 
     void clear() {
         queue.clear();
+        budget.give(bytes);
         bytes = 0;
     }
 }

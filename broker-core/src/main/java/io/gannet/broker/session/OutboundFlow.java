@@ -7,6 +7,7 @@ import io.gannet.broker.message.Message;
 import io.gannet.broker.metrics.BrokerMetrics.DropReason;
 import io.gannet.broker.store.InflightMessage;
 import io.gannet.broker.store.SessionSnapshot;
+import io.gannet.broker.store.StoreFullException;
 import io.gannet.broker.store.StoredMessage;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
@@ -20,6 +21,10 @@ import java.util.concurrent.CompletableFuture;
  * message that reaches, moves in and leaves the session. Touched only on the session's event loop.
  */
 public final class OutboundFlow implements MessageQueue.DropListener {
+    /** One instance: it has no stack trace, and says only which limit refused the message. */
+    private static final StoreFullException OVER_BUDGET = new StoreFullException(
+            "the broker's memory for queued messages (sessions.max-queued-bytes-total) is used up");
+
     private final Session session;
     private final SessionContext context;
     private final MessageQueue queue;
@@ -33,7 +38,8 @@ public final class OutboundFlow implements MessageQueue.DropListener {
     OutboundFlow(Session session, SessionContext context) {
         this.session = session;
         this.context = context;
-        this.queue = new MessageQueue(context.config().maxQueuedMessages(), context.config().maxQueuedBytes());
+        this.queue = new MessageQueue(context.config().maxQueuedMessages(), context.config().maxQueuedBytes(),
+                context.budget());
     }
 
     /**
@@ -159,7 +165,13 @@ public final class OutboundFlow implements MessageQueue.DropListener {
     }
 
     private CompletableFuture<Void> enqueue(Delivery d) {
-        if (!queue.offer(d, context.config().queueFullPolicy(), this)) {
+        MessageQueue.Offer offer = queue.offer(d, context.config().queueFullPolicy(), this);
+        if (offer == MessageQueue.Offer.OVER_BUDGET) {
+            context.drops().dropped(DropReason.QUEUE_MEMORY, session.clientId(), d.message.topic(), d.qos);
+            // The publisher of a QoS 1 or 2 message learns it (0x97), as when a store is full.
+            return d.qos == 0 ? null : CompletableFuture.failedFuture(OVER_BUDGET);
+        }
+        if (offer == MessageQueue.Offer.DROPPED) {
             ClientLink link = session.link();
             if (link != null && context.config().queueFullPolicy() == SessionConfig.QueueFullPolicy.DISCONNECT) {
                 link.disconnect(ReasonCode.QUOTA_EXCEEDED, "session queue full");

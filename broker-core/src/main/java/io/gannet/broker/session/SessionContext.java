@@ -17,8 +17,10 @@ import java.time.Clock;
  * @param wills          publishes a will whose delay ran out or whose session ended
  * @param interceptors   the plugins' outbound publish interceptors, run before each send
  * @param drops          where undelivered messages are counted and reported
+ * @param budget         the memory all session queues share
  */
 public record SessionContext(SessionConfig config, int inflightWindow, Clock clock, SessionRegistry registry,
                              SessionStore store, SubscriptionIndex index, WillPublisher wills,
-                             OutboundInterceptor interceptors, BrokerEvents events, Drops drops) {
+                             OutboundInterceptor interceptors, BrokerEvents events, Drops drops,
+                             QueueBudget budget) {
 }

@@ -139,7 +139,8 @@ class SessionFlowTest {
     private Session session(Map<String, Object> sessionSettings, int inflightWindow) {
         SessionContext context = new SessionContext(ConfigLoader.fromMap(Map.of("sessions", sessionSettings))
                 .sessions(), inflightWindow, Clock.systemUTC(), registry, store, new LocalSubscriptions(),
-                (will, publisher) -> wills.add(will), OutboundInterceptor.NONE, BrokerEvents.NONE, new Drops(metrics, BrokerEvents.NONE));
+                (will, publisher) -> wills.add(will), OutboundInterceptor.NONE, BrokerEvents.NONE, new Drops(metrics, BrokerEvents.NONE),
+                new QueueBudget(Long.MAX_VALUE));
         return registry.getOrCreate("c", () -> new Session("c", loop, context));
     }
 

@@ -194,10 +194,10 @@ public final class Broker implements AutoCloseable {
                 : Runtime.getRuntime().availableProcessors();
         acceptors = transport.newGroup(1, "gannet-accept");
         workers = transport.newGroup(threads, "gannet-io");
+        QueueBudget queueBudget = new QueueBudget(config.sessions().queueBudgetBytes());
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
                 sessions, ports.stores().sessions(), subscriptions, publishing,
-                interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops,
-                new QueueBudget(config.sessions().queueBudgetBytes()));
+                interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);
         try {
             recover(sessionContext);
         } catch (RuntimeException e) {
@@ -214,6 +214,12 @@ public final class Broker implements AutoCloseable {
         ConnectionLifecycle lifecycle = new ConnectionLifecycle(clients, metrics, events,
                 config.mqtt().connectTimeoutSeconds(), publishing);
         sys = new SysTopics(metrics, sessions, subscriptions, retained, publishing, visitor -> {
+            // What an operator (and the soak test) watches for growth: the JVM heap, Netty's pooled memory, and the
+            // bytes queued for sessions against their budget.
+            visitor.accept("heap/current", Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+            visitor.accept("netty/direct-memory", alloc.metric().usedDirectMemory());
+            visitor.accept("netty/heap-memory", alloc.metric().usedHeapMemory());
+            visitor.accept("queues/bytes", queueBudget.used());
             pluginServices.metrics().forEach(visitor);
             ports.stores().metrics().accept(visitor);
         });

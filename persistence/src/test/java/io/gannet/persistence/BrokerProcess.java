@@ -19,8 +19,15 @@ final class BrokerProcess implements AutoCloseable {
     private final int port;
     private Process process;
     private int starts;
+    private boolean paranoid;
+    private final List<String> jvmArgs = new java.util.ArrayList<>();
 
     BrokerProcess(Path home, String persistenceSettings) throws IOException {
+        this(home, persistenceSettings, 0);
+    }
+
+    /** @param sysIntervalSeconds how often the broker publishes {@code $SYS}; 0 never */
+    BrokerProcess(Path home, String persistenceSettings, int sysIntervalSeconds) throws IOException {
         this.home = home;
         this.port = ChildJvm.freePort();
         this.config = home.resolve("gannet.yaml");
@@ -33,7 +40,7 @@ final class BrokerProcess implements AutoCloseable {
                 network:
                   io-threads: 2
                 sys:
-                  interval-seconds: 0
+                  interval-seconds: %d
                 sessions:
                   max-queued-messages: 100000
                   max-queued-bytes: 268435456
@@ -41,7 +48,7 @@ final class BrokerProcess implements AutoCloseable {
                   enabled: true
                   directory: data/persistence
                 %s
-                """.formatted(port, persistenceSettings.indent(2)), StandardCharsets.UTF_8);
+                """.formatted(port, sysIntervalSeconds, persistenceSettings.indent(2)), StandardCharsets.UTF_8);
     }
 
     int port() {
@@ -60,10 +67,31 @@ final class BrokerProcess implements AutoCloseable {
     BrokerProcess start() throws IOException {
         starts++;
         List<String> command = ChildJvm.java();
+        if (paranoid) {
+            command.add("-Dio.netty.leakDetection.level=paranoid");
+        }
+        command.addAll(jvmArgs);
         command.addAll(List.of("-Xmx512m", "-Dgannet.home=" + home, "-cp", System.getProperty("java.class.path"),
                 "io.gannet.broker.Main", "--config", config.toString()));
         process = ChildJvm.startBroker(command, home, log());
         return this;
+    }
+
+    /** Starts the broker with Netty's leak detector tracking every buffer; it logs "LEAK:" for each leak. */
+    BrokerProcess paranoidLeakDetection() {
+        paranoid = true;
+        return this;
+    }
+
+    /** Adds JVM options for the next starts (before the broker's own, so that a later -Xmx still wins). */
+    BrokerProcess jvmArgs(String... args) {
+        jvmArgs.addAll(List.of(args));
+        return this;
+    }
+
+    /** The broker's process id, for reading its resources under /proc. */
+    long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */

@@ -71,7 +71,7 @@ final class ConnectHandshake {
         attempt = new ConnectAttempt(terms.clientId(), connect.username(), connect.password(), connect.version(),
                 connection.listenerName(), connection.remoteAddress(), peerCertificates());
         ConnectAttempt asked = attempt;
-        CompletionStage<AuthDecision> decided = admission.authenticator().authenticate(asked);
+        CompletionStage<AuthDecision> decided = admission.authenticator().authenticate(asked, connection::isActive);
         if (decided instanceof CompletableFuture<AuthDecision> known && known.isDone()
                 && !known.isCompletedExceptionally()) {
             // Decided already (no authentication plugin, or a cached answer): go on in this turn, with no callback
@@ -110,8 +110,9 @@ final class ConnectHandshake {
             if (admission.requireAuthenticationMethod()) {
                 MqttConnection.log.info("Client {} from {} refused: no authentication method", clientId,
                         connection.remoteAddress());
-                connection.refuse(ReasonCode.NOT_AUTHORIZED,
-                        "this broker authenticates clients by enhanced authentication only");
+                connection.refused(ReasonCode.NOT_AUTHORIZED,
+                        "this broker authenticates clients by enhanced authentication only",
+                        BrokerMetrics.Refusal.AUTHENTICATION_METHOD);
                 return;
             }
             admitWill();

@@ -61,7 +61,9 @@ public final class BrokerMetrics {
         /** A CONNECT that would have made more sessions than {@code sessions.max-sessions}. */
         SESSIONS,
         /** A retained PUBLISH past {@code mqtt.max-retained-messages} or {@code mqtt.max-retained-bytes}. */
-        RETAINED_LIMITS;
+        RETAINED_LIMITS,
+        /** A CONNECT without an Authentication Method to a broker that authenticates by enhanced authentication only. */
+        AUTHENTICATION_METHOD;
 
         /** The name under {@code $SYS/broker/refused/}. */
         public String metricName() {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +36,12 @@ public final class PluginAuthenticator implements Authenticator {
     }
 
     @Override
-    public CompletionStage<AuthDecision> authenticate(ConnectAttempt attempt) {
+    public CompletionStage<AuthDecision> authenticate(ConnectAttempt attempt, BooleanSupplier connectionOpen) {
         AuthenticationRequest request = new AuthenticationRequest(attempt.clientId(),
                 Optional.ofNullable(attempt.username()), Optional.ofNullable(attempt.password()),
                 attempt.certificates(),
                 attempt.listenerName(), attempt.remoteAddress() instanceof InetSocketAddress a ? a : null,
-                Hooks.protocolVersion(attempt.version()));
+                Hooks.protocolVersion(attempt.version()), connectionOpen);
         return ask(0, request);
     }
 

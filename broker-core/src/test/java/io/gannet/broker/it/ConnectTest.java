@@ -115,7 +115,7 @@ class ConnectTest {
     @Test
     void passesCredentialsToTheAuthenticationHookAndHonoursItsAnswer() {
         List<ConnectAttempt> seen = new CopyOnWriteArrayList<>();
-        Authenticator auth = attempt -> {
+        Authenticator auth = (attempt, connectionOpen) -> {
             seen.add(attempt);
             boolean ok = "secret".equals(attempt.password() == null ? null
                     : new String(attempt.password(), StandardCharsets.UTF_8));

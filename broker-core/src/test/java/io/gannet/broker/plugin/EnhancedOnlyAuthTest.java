@@ -94,6 +94,8 @@ class EnhancedOnlyAuthTest {
             c.send(MalformedCorpus.connect(MqttVersion.V3_1_1, "old-client"));
             assertThat(c.readUntil(PacketType.CONNACK).byteAt(1)).isEqualTo(ReasonCode.V3_NOT_AUTHORIZED);
         }
+        assertThat(broker.broker().metrics().refusedCount(
+                io.gannet.broker.metrics.BrokerMetrics.Refusal.AUTHENTICATION_METHOD)).isEqualTo(2);
     }
 
     @Test

@@ -64,6 +64,7 @@ public final class AuthPlugin implements Plugin {
     private Counter failedCount;
     private Counter throttledCount;
     private Counter busyCount;
+    private Counter abandonedCount;
 
     @Override
     public void start(PluginContext context) throws IOException {
@@ -93,6 +94,7 @@ public final class AuthPlugin implements Plugin {
         failedCount = context.metrics().counter("logins/failed");
         throttledCount = context.metrics().counter("logins/throttled");
         busyCount = context.metrics().counter("logins/busy");
+        abandonedCount = context.metrics().counter("logins/abandoned");
         context.scheduler().scheduleWithFixedDelay(throttle::expire, 1, 1, TimeUnit.MINUTES);
         FileWatch watch = new FileWatch(passwordFile, aclFile);
         reload(watch, context, true);
@@ -146,13 +148,21 @@ public final class AuthPlugin implements Plugin {
         }
         CompletableFuture<Boolean> checked;
         try {
-            checked = CompletableFuture.supplyAsync(() -> check(user, password), hashing);
+            // A client that left while waiting for its turn is not worth a hash: a flood of CONNECTs that close at
+            // once would otherwise keep the queue busy for the real ones behind it.
+            checked = CompletableFuture.supplyAsync(() -> request.isConnectionOpen() ? check(user, password) : null,
+                    hashing);
         } catch (RejectedExecutionException full) {
             busyCount.increment();
             return CompletableFuture.completedFuture(AuthenticationResult.refuse(Refusal.SERVER_UNAVAILABLE,
                     "too many logins at once; try again"));
         }
         return checked.thenCompose(ok -> {
+            if (ok == null) {
+                abandonedCount.increment();
+                return CompletableFuture.completedFuture(AuthenticationResult.refuse(Refusal.NOT_AUTHORIZED,
+                        "the client left before its password was checked"));
+            }
             if (ok) {
                 throttle.succeeded(address);
                 passwordUsers.add(user);

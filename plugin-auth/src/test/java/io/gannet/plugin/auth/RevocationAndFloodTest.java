@@ -149,6 +149,30 @@ class RevocationAndFloodTest {
                 .isEqualTo(ReasonCode.SUCCESS);
     }
 
+    @Test
+    void loginsOfClientsThatLeftWhileQueuedAreNotHashed() throws Exception {
+        int port = broker.address("locked").getPort();
+        // Forty CONNECTs from forty addresses, each closed as soon as it is sent: a flood that costs the attacker
+        // nothing. Two hashing threads take the first; by the time the others' turn comes their clients are gone.
+        for (int i = 0; i < 40; i++) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port,
+                    InetAddress.getByName("127.0.1." + (i + 1)), 0)) {
+                s.getOutputStream().write(RawClient.encode(new Connect(MqttVersion.V5, "gone-" + i, true, 60, "bob",
+                        "wrong".getBytes(StandardCharsets.UTF_8), null, MqttProperties.EMPTY), MqttVersion.V5));
+                s.setSoLinger(true, 0);
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> plugin.failures() + abandoned() == 40);
+        assertThat(abandoned()).as("skipped without hashing").isGreaterThanOrEqualTo(10);
+        assertThat(connectFrom("127.0.0.3", port, "alice-laptop", "alice", "wonderland"))
+                .isEqualTo(ReasonCode.SUCCESS);
+    }
+
+    private long abandoned() {
+        return broker.sys().snapshot().entrySet().stream().filter(e -> e.getKey().endsWith("/logins/abandoned"))
+                .mapToLong(e -> Long.parseLong(e.getValue())).sum();
+    }
+
     /** A 5.0 CONNECT from {@code local}; the CONNACK's reason code. */
     private static int connectFrom(String local, int port, String id, String user, String password)
             throws Exception {

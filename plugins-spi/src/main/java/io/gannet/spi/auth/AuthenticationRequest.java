@@ -5,7 +5,9 @@ import io.gannet.spi.Stable;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a client presented at CONNECT.
@@ -17,14 +19,33 @@ import java.util.Optional;
  * @param listenerName      the name of the listener the client connected to, as in {@code gannet.yaml}
  * @param remoteAddress     where the connection comes from
  * @param protocolVersion   the MQTT version of the client
+ * @param connectionOpen    whether the client's connection is still open, asked at any time from any thread: an
+ *                          authenticator that queues costly work (hashing a password, a remote call) can skip a
+ *                          client that has gone meanwhile, as a flood of CONNECTs that close at once leaves behind.
+ *                          Since 1.3; always true for requests made with the 1.0 constructor.
  * @since 1.0
  */
 @Stable
 public record AuthenticationRequest(String clientId, Optional<String> username, Optional<byte[]> password,
                                     List<X509Certificate> certificateChain, String listenerName,
-                                    InetSocketAddress remoteAddress, ProtocolVersion protocolVersion) {
+                                    InetSocketAddress remoteAddress, ProtocolVersion protocolVersion,
+                                    BooleanSupplier connectionOpen) {
     public AuthenticationRequest {
         certificateChain = List.copyOf(certificateChain);
+        Objects.requireNonNull(connectionOpen, "connectionOpen");
+    }
+
+    /** A request as SPI 1.0 to 1.2 made it, for a connection taken to be open. */
+    public AuthenticationRequest(String clientId, Optional<String> username, Optional<byte[]> password,
+                                 List<X509Certificate> certificateChain, String listenerName,
+                                 InetSocketAddress remoteAddress, ProtocolVersion protocolVersion) {
+        this(clientId, username, password, certificateChain, listenerName, remoteAddress, protocolVersion,
+                () -> true);
+    }
+
+    /** Whether the client's connection is still open (see {@link #connectionOpen()}). @since 1.3 */
+    public boolean isConnectionOpen() {
+        return connectionOpen.getAsBoolean();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.gannet.broker.retain;
 
+import io.gannet.broker.codec.MqttWire;
 import io.gannet.broker.message.Message;
 import java.time.Clock;
 import io.gannet.broker.store.RetainedJournal;
@@ -76,9 +77,9 @@ public final class RetainedTree implements RetainedStore {
         return waitFor(journal.stored(retained));
     }
 
-    /** What a retained message costs: its topic, properties and payload. */
+    /** What a retained message costs: its topic, properties and payload, as they are encoded. */
     private static long bytes(Message m) {
-        return 2 + m.topic().length() * 3L + m.properties().encodedLength() + m.payload().length;
+        return MqttWire.utf8Size(m.topic()) + m.properties().encodedLength() + m.payload().length;
     }
 
     /** What a publisher's acknowledgement waits for: nothing when the journal is done already. */

@@ -2,22 +2,15 @@ package io.gannet.broker.transport;
 
 import io.gannet.broker.config.WebOrigins;
 import io.gannet.broker.metrics.BrokerMetrics;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -46,29 +39,27 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
             if (origin == null) {
                 origin = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_ORIGIN); // drafts before RFC 6455
             }
-            if (origin != null && !allows(origin) && !isThisListener(origin, ctx)) {
-                ReferenceCountUtil.release(request);
-                metrics.refused(BrokerMetrics.Refusal.WEBSOCKET_ORIGIN);
-                refuse(ctx, origin);
-                return;
+            if (origin != null && !allowed.contains(WebOrigins.ANY)) {
+                // "null" (a local file, a sandboxed frame) and anything malformed normalize to null: never allowed.
+                String sent = WebOrigins.normalizeSent(origin);
+                if (sent == null || (!allowed.contains(sent) && !isThisListener(sent, ctx))) {
+                    ReferenceCountUtil.release(request);
+                    metrics.refused(BrokerMetrics.Refusal.WEBSOCKET_ORIGIN);
+                    HttpRefusal.closeWith(ctx, HttpResponseStatus.FORBIDDEN,
+                            "origin " + printable(origin) + " is not in this listener's allowed-origins");
+                    return;
+                }
             }
             ctx.pipeline().remove(this);
         }
         ctx.fireChannelRead(msg);
     }
 
-    private boolean allows(String origin) {
-        if (allowed.contains(WebOrigins.ANY)) {
-            return true;
-        }
-        String sent = WebOrigins.normalizeSent(origin); // "null" (a local file, a sandbox) is no origin to allow
-        return sent != null && allowed.contains(sent);
-    }
-
-    /** Whether the origin names this listener by address and port, as clients outside a browser may send. */
-    private static boolean isThisListener(String origin, ChannelHandlerContext ctx) {
-        String sent = WebOrigins.normalizeSent(origin);
-        if (sent == null || !(ctx.channel().localAddress() instanceof InetSocketAddress local)) {
+    /**
+     * Whether a normalized origin names this listener by address and port, as clients outside a browser may send.
+     */
+    private static boolean isThisListener(String sent, ChannelHandlerContext ctx) {
+        if (!(ctx.channel().localAddress() instanceof InetSocketAddress local)) {
             return false;
         }
         URI uri = URI.create(sent);
@@ -80,17 +71,6 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
                 || NetUtil.isValidIpV6Address(host);
         int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
         return address && port == local.getPort();
-    }
-
-    private static void refuse(ChannelHandlerContext ctx, String origin) {
-        byte[] body = ("origin " + printable(origin) + " is not in this listener's allowed-origins\n")
-                .getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
-                Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The origin as it may be echoed: bounded, and without control characters. */

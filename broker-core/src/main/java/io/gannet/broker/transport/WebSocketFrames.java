@@ -2,25 +2,19 @@ package io.gannet.broker.transport;
 
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class WebSocketFrames extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrames.class);
-    private static final byte[] NOT_A_HANDSHAKE = "not a WebSocket handshake\n".getBytes(StandardCharsets.US_ASCII);
 
     private final BrokerMetrics metrics;
 
@@ -55,11 +48,7 @@ final class WebSocketFrames extends ChannelDuplexHandler {
                     "MQTT is sent in binary frames")).addListener(ChannelFutureListener.CLOSE);
         } else if (msg instanceof HttpObject) {
             ReferenceCountUtil.release(msg);
-            DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(NOT_A_HANDSHAKE));
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, NOT_A_HANDSHAKE.length)
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            HttpRefusal.closeWith(ctx, HttpResponseStatus.BAD_REQUEST, "not a WebSocket handshake");
         } else {
             ctx.fireChannelRead(msg);
         }

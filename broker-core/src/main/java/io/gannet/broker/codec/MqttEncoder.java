@@ -22,10 +22,17 @@ public final class MqttEncoder {
      */
     public static ByteBuf encode(ByteBufAllocator alloc, MqttPacket packet, MqttVersion version,
                                  long clientMaxPacketSize, boolean problemInformation) {
-        if (version.isV5()) {
-            packet = fitForClient(packet, version, clientMaxPacketSize, problemInformation);
-        }
-        return PacketWriter.encode(alloc, packet, version);
+        return PacketWriter.encode(alloc, forClient(packet, version, clientMaxPacketSize, problemInformation),
+                version);
+    }
+
+    /**
+     * The packet as {@link #encode} writes it for this client: without diagnostics it did not ask for or has no room
+     * for. For callers that encode it themselves with {@link PacketWriter#encodeInto}.
+     */
+    public static MqttPacket forClient(MqttPacket packet, MqttVersion version, long clientMaxPacketSize,
+                                       boolean problemInformation) {
+        return version.isV5() ? fitForClient(packet, version, clientMaxPacketSize, problemInformation) : packet;
     }
 
     private static MqttPacket fitForClient(MqttPacket packet, MqttVersion version, long clientMaxPacketSize,

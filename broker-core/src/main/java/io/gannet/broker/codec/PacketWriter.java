@@ -17,14 +17,26 @@ public final class PacketWriter {
         int remaining = remainingLength(packet, version);
         ByteBuf out = alloc.buffer(1 + MqttWire.varIntSize(remaining) + remaining);
         try {
-            out.writeByte(packet.type().value() << 4 | headerFlags(packet));
-            MqttWire.writeVarInt(out, remaining);
-            writeBody(out, packet, version);
+            write(out, packet, version, remaining);
             return out;
         } catch (RuntimeException e) {
             out.release();
             throw e;
         }
+    }
+
+    /**
+     * Encodes {@code packet} at the end of {@code out}, which the caller has checked has room for
+     * {@link #encodedSize} bytes: packets written together share one buffer.
+     */
+    public static void encodeInto(ByteBuf out, MqttPacket packet, MqttVersion version) {
+        write(out, packet, version, remainingLength(packet, version));
+    }
+
+    private static void write(ByteBuf out, MqttPacket packet, MqttVersion version, int remaining) {
+        out.writeByte(packet.type().value() << 4 | headerFlags(packet));
+        MqttWire.writeVarInt(out, remaining);
+        writeBody(out, packet, version);
     }
 
     /**

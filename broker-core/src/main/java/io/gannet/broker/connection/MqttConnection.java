@@ -403,6 +403,7 @@ public final class MqttConnection extends ChannelDuplexHandler implements Client
     /** A packet written to the channel by anyone else is encoded here, as the connection's own are. */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        writer.handOverBatch();
         ctx.write(msg instanceof MqttPacket packet ? writer.encode(packet, writer.version()) : msg, promise);
     }
 

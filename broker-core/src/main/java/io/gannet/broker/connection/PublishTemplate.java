@@ -65,6 +65,29 @@ final class PublishTemplate {
         return copy;
     }
 
+    /**
+     * Copies the whole PUBLISH of {@code m} for one subscriber at the end of {@code out}, the same bytes
+     * {@link #packet} returns: for a connection that gathers its packets into one buffer. The caller has made room
+     * for {@link #size} bytes.
+     */
+    void writeTo(ByteBuf out, ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain,
+                 int packetId) {
+        int size = size(alloc, m, version, qos, retain);
+        int start = out.writerIndex();
+        out.writeBytes(packet, packet.readerIndex(), size);
+        if (qos > 0) {
+            out.setShort(start + packetIdOffset, packetId);
+        }
+    }
+
+    /** The size of the PUBLISH {@link #writeTo} would copy, encoding it first if it is not the template's. */
+    int size(ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain) {
+        if (m != message || version.isV5() != v5 || qos != this.qos || retain != this.retain) {
+            encode(alloc, m, version, qos, retain);
+        }
+        return packet.readableBytes();
+    }
+
     private void encode(ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain) {
         clear();
         byte[] payload = m.payload();

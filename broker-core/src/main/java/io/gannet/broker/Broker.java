@@ -27,6 +27,8 @@ import io.gannet.broker.publish.PublishPipeline;
 import io.gannet.broker.publish.SubscriptionReview;
 import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.retain.RetainedTree;
+import io.gannet.broker.cluster.ClusterNode;
+import io.gannet.broker.cluster.ClusterProviders;
 import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.LocalSubscriptions;
 import io.gannet.broker.routing.MessageRouter;
@@ -36,6 +38,7 @@ import io.gannet.broker.session.SessionContext;
 import io.gannet.broker.session.SessionRecovery;
 import io.gannet.broker.session.SessionRegistry;
 import io.gannet.broker.store.StoreProviders;
+import io.gannet.broker.session.SubscriptionIndex;
 import io.gannet.broker.store.Stores;
 import io.gannet.broker.sys.SysTopics;
 import io.gannet.broker.tls.TlsContexts;
@@ -60,7 +63,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,19 +79,28 @@ public final class Broker implements AutoCloseable {
      * What a broker is assembled around and takes from outside: where its state is kept, and how messages reach
      * subscribers beyond this broker's own sessions.
      *
-     * @param stores where sessions and retained messages are kept; closed with the broker
-     * @param router wraps the broker's local router (a cluster's reaches other nodes); identity for one broker
+     * @param stores  where sessions and retained messages are kept; closed with the broker
+     * @param cluster the other nodes, whose subscribers the router reaches too; {@link ClusterNode#NONE} alone
      */
-    public record Ports(Stores stores, UnaryOperator<MessageRouter> router) {
+    public record Ports(Stores stores, ClusterNode cluster) {
         /** Nothing survives a restart; one broker on its own. */
         public static Ports inMemory() {
-            return new Ports(Stores.inMemory(), UnaryOperator.identity());
+            return new Ports(Stores.inMemory(), ClusterNode.NONE);
         }
 
-        /** The stores of the module on the class path that the configuration enables, or the in-memory ones. */
+        /**
+         * The stores of the module on the class path that the configuration enables, or the in-memory ones; the
+         * cluster node when the configuration enables one.
+         */
         public static Ports fromClassPath(GannetConfig config, Path home, Clock clock) {
-            return new Ports(StoreProviders.open(config, home, clock, Broker.class.getClassLoader()),
-                    UnaryOperator.identity());
+            ClassLoader loader = Broker.class.getClassLoader();
+            Stores stores = StoreProviders.open(config, home, clock, loader);
+            try {
+                return new Ports(stores, ClusterProviders.open(config, home, clock, loader));
+            } catch (RuntimeException e) {
+                stores.close();
+                throw e;
+            }
         }
     }
 
@@ -165,7 +176,8 @@ public final class Broker implements AutoCloseable {
         AtomicLong authorizationEpoch = new AtomicLong();
         clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        MessageRouter router = ports.router().apply(new LocalRouter(subscriptions, alloc));
+        SubscriptionIndex subscriptionIndex = ports.cluster().subscriptions(subscriptions);
+        MessageRouter router = ports.cluster().router(new LocalRouter(subscriptions, alloc));
         PublishPipeline publishing = new PublishPipeline(retained, router);
         // Plugins may publish while they start; their hooks are installed once they have.
         PluginServices pluginServices = PluginServices.of(publishing, retained, sessions, clients, clock,
@@ -196,9 +208,10 @@ public final class Broker implements AutoCloseable {
         workers = transport.newGroup(threads, "gannet-io");
         QueueBudget queueBudget = new QueueBudget(config.sessions().queueBudgetBytes());
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
-                sessions, ports.stores().sessions(), subscriptions, publishing,
+                sessions, ports.stores().sessions(), subscriptionIndex, publishing,
                 interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);
         try {
+            ports.cluster().start(workers, transport);
             recover(sessionContext);
         } catch (RuntimeException e) {
             close();
@@ -222,6 +235,7 @@ public final class Broker implements AutoCloseable {
             visitor.accept("queues/bytes", queueBudget.used());
             pluginServices.metrics().forEach(visitor);
             ports.stores().metrics().accept(visitor);
+            ports.cluster().metrics((name, value) -> visitor.accept("cluster/" + name, value));
         });
         sys.start(workers.next(), config.sysIntervalSeconds());
         int high = config.network().writeBufferHighWaterMark();
@@ -360,6 +374,11 @@ public final class Broker implements AutoCloseable {
             }
             clients.newCloseFuture().awaitUninterruptibly(remainingMillis(deadline) / 2);
             clients.close().awaitUninterruptibly(remainingMillis(deadline) / 2);
+        }
+        try {
+            ports.cluster().close(); // before the event loops stop: its links live on them
+        } catch (RuntimeException e) {
+            log.warn("Leaving the cluster failed: {}", e.toString());
         }
         if (workers != null) {
             workers.shutdownGracefully(0, remainingMillis(deadline), TimeUnit.MILLISECONDS)

@@ -2,6 +2,7 @@ package io.gannet.broker.config;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One configuration key, defined once: its dotted path, type, default, allowed values and the text users read in
@@ -16,9 +17,17 @@ public final class ConfigKey<T> {
     private final long max;
     private final List<String> allowed;
     private final String doc;
+    /** For a list: whether its items are mappings (read by whoever owns the key) rather than strings. */
+    private final boolean mappings;
 
     private ConfigKey(String path, Class<T> type, T defaultValue, long min, long max, List<String> allowed,
                       String doc) {
+        this(path, type, defaultValue, min, max, allowed, doc, false);
+    }
+
+    private ConfigKey(String path, Class<T> type, T defaultValue, long min, long max, List<String> allowed,
+                      String doc, boolean mappings) {
+        this.mappings = mappings;
         this.path = path;
         this.type = type;
         this.defaultValue = defaultValue;
@@ -59,6 +68,16 @@ public final class ConfigKey<T> {
         return new ConfigKey<>(path, (Class<List<String>>) (Class) List.class, List.of(), 0, 0, List.of(), doc);
     }
 
+    /**
+     * A list of mappings, by default empty, such as {@code cluster.nodes}. The key checks only that; the keys inside
+     * each item are checked by the code that reads them, which names them in its errors as {@code path[i].key}.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static ConfigKey<List<Map<?, ?>>> mappingList(String path, String itemDoc, String doc) {
+        return new ConfigKey<>(path, (Class<List<Map<?, ?>>>) (Class) List.class, List.of(), 0, 0,
+                List.of(itemDoc), doc, true);
+    }
+
     public String path() {
         return path;
     }
@@ -91,7 +110,7 @@ public final class ConfigKey<T> {
             return "true or false";
         }
         if (type == List.class) {
-            return "a list of non-empty strings";
+            return mappings ? "a list of mappings, each " + allowed.get(0) : "a list of non-empty strings";
         }
         if (!allowed.isEmpty()) {
             return "one of " + String.join(", ", allowed);
@@ -112,7 +131,10 @@ public final class ConfigKey<T> {
             value = raw;
         } else if (type == Boolean.class && raw instanceof Boolean) {
             value = raw;
-        } else if (type == List.class && raw instanceof List<?> items
+        } else if (type == List.class && mappings && raw instanceof List<?> items
+                && items.stream().allMatch(i -> i instanceof Map<?, ?>)) {
+            value = List.copyOf(items);
+        } else if (type == List.class && !mappings && raw instanceof List<?> items
                 && items.stream().allMatch(i -> i instanceof String s && !s.isBlank())) {
             value = items.stream().map(String.class::cast).toList();
         } else if (type == String.class && raw instanceof String s && !s.isBlank()

@@ -128,8 +128,11 @@ public final class ConfigLoader {
                 v.get(ConfigSchema.PERSISTENCE_DIRECTORY),
                 PersistenceConfig.SyncPolicy.of(v.get(ConfigSchema.PERSISTENCE_SYNC)),
                 v.get(ConfigSchema.PERSISTENCE_SYNC_INTERVAL), v.get(ConfigSchema.PERSISTENCE_MAX_DISK_BYTES));
+        ClusterConfig cluster = ClusterConfig.of(v.get(ConfigSchema.CLUSTER_ENABLED),
+                v.get(ConfigSchema.CLUSTER_NODE_ID), v.get(ConfigSchema.CLUSTER_NODES),
+                v.get(ConfigSchema.CLUSTER_DIRECTORY), v.get(ConfigSchema.CLUSTER_REPLICATION_FACTOR));
         return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL),
-                persistence, plugins);
+                persistence, cluster, plugins);
     }
 
     private static Map<?, ?> section(Map<?, ?> root, String name) {

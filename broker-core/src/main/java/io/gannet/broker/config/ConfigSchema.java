@@ -192,6 +192,23 @@ public final class ConfigSchema {
                     + "(5.0 publishers get 0x97 Quota exceeded; 3.1.1 publishers are disconnected without an "
                     + "acknowledgement, so that they send again) and counted; nothing acknowledged is lost.");
 
+    public static final ConfigKey<Boolean> CLUSTER_ENABLED = ConfigKey.bool("cluster.enabled", false,
+            "Whether this broker is one node of a cluster: the nodes share which of them have subscribers for "
+                    + "which filters, and pass each message to the nodes that have one. Needs the cluster module in "
+                    + "lib/ (the distribution has it). What a cluster does and does not do yet: docs/cluster.md.");
+    public static final ConfigKey<String> CLUSTER_NODE_ID = ConfigKey.optionalString("cluster.node-id",
+            "This node's id; must be one of nodes[].id.");
+    public static final ConfigKey<List<java.util.Map<?, ?>>> CLUSTER_NODES = ConfigKey.mappingList("cluster.nodes",
+            "{id, host, port, raft-port}", "Every node of the cluster, this one included, the same list on each "
+                    + "node: id (letters, digits, '-', '_'), the host the others reach it at, port (messages between "
+                    + "nodes) and raft-port (the Raft traffic of the cluster's shared state). Example: "
+                    + "{id: n1, host: 10.0.0.1, port: 7883, raft-port: 7893}.");
+    public static final ConfigKey<String> CLUSTER_DIRECTORY = ConfigKey.string("cluster.directory", "data/cluster",
+            "Where this node keeps its Raft log and snapshots. Relative to the installation directory.");
+    public static final ConfigKey<Integer> CLUSTER_REPLICATION_FACTOR = ConfigKey.integer(
+            "cluster.replication-factor", 3, 1, 9, "Copies of each persistent session's state, the owner's "
+                    + "included; at most the number of nodes.");
+
     public static final ConfigKey<String> PLUGINS_DIRECTORY = ConfigKey.string("plugins.directory", "plugins",
             "Where plugin jars are: each jar, or each folder of jars, is one plugin with its own class loader. A "
                     + "folder holding a file named DISABLED is skipped. Relative to the installation directory.");
@@ -251,7 +268,8 @@ public final class ConfigSchema {
             MAX_KEEP_ALIVE, MAX_SESSION_EXPIRY, RESPONSE_INFORMATION, V3_DENIED_PUBLISH, MAX_QUEUED_MESSAGES, MAX_QUEUED_BYTES, MAX_QUEUED_BYTES_TOTAL, QUEUE_FULL_POLICY, MAX_SUBSCRIPTIONS, MAX_SESSIONS,
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
             SYS_INTERVAL, PERSISTENCE_ENABLED, PERSISTENCE_DIRECTORY, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
-            PERSISTENCE_MAX_DISK_BYTES, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
+            PERSISTENCE_MAX_DISK_BYTES, CLUSTER_ENABLED, CLUSTER_NODE_ID, CLUSTER_NODES, CLUSTER_DIRECTORY,
+            CLUSTER_REPLICATION_FACTOR, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";
     public static final String SECTION_DOC_MQTT = "Protocol limits.";
@@ -262,9 +280,12 @@ public final class ConfigSchema {
     public static final String SECTION_DOC_PERSISTENCE = "What survives a restart or a crash: persistent sessions, "
             + "their QoS 1 and 2 messages, retained messages. Guarantees of each sync policy: docs/persistence.md.";
 
+    public static final String SECTION_DOC_CLUSTER = "Several brokers as one: which node this is and which the "
+            + "others are. See docs/cluster.md.";
+
     /** The sections after {@code listeners}, in the order the reference shows them. */
     public static final List<String> SECTIONS = List.of("mqtt", "sessions", "network", "sys", "persistence",
-            "plugins");
+            "cluster", "plugins");
     public static final String SECTION_DOC_PLUGINS = "Plugins. Each plugin reads its own settings from a section "
             + "named after it, plugins.<name>, where 'enabled' (default true) and 'priority' (default 0; higher "
             + "runs first) are read by the broker.";
@@ -279,6 +300,7 @@ public final class ConfigSchema {
             case "network" -> SECTION_DOC_NETWORK;
             case "sys" -> SECTION_DOC_SYS;
             case "persistence" -> SECTION_DOC_PERSISTENCE;
+            case "cluster" -> SECTION_DOC_CLUSTER;
             case "plugins" -> SECTION_DOC_PLUGINS;
             default -> throw new IllegalArgumentException(section);
         };

@@ -7,10 +7,11 @@ import java.util.List;
  *
  * @param sysIntervalSeconds how often $SYS topics are published; 0 disables them
  * @param persistence        what is kept on disk, read by the store module that keeps it
+ * @param cluster            the nodes this broker works with, read by the cluster module
  */
 public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, SessionConfig sessions,
                            NetworkConfig network, int sysIntervalSeconds, PersistenceConfig persistence,
-                           PluginsConfig plugins) {
+                           ClusterConfig cluster, PluginsConfig plugins) {
 
     public GannetConfig {
         listeners = List.copyOf(listeners);
@@ -22,6 +23,6 @@ public record GannetConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Sess
     }
 
     public GannetConfig withListeners(List<ListenerConfig> newListeners) {
-        return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds, persistence, plugins);
+        return new GannetConfig(newListeners, mqtt, sessions, network, sysIntervalSeconds, persistence, cluster, plugins);
     }
 }

@@ -17,21 +17,19 @@ public final class LocalSubscriptions implements SubscriptionIndex {
     private final SharedSubscriptions shared = new SharedSubscriptions();
 
     @Override
-    public void add(Subscription subscription) {
+    public boolean add(Subscription subscription) {
         if (subscription.isShared()) {
-            shared.add(subscription);
-        } else {
-            trie.add(subscription.filter(), subscription);
+            return shared.add(subscription);
         }
+        return trie.add(subscription.filter(), subscription) == null;
     }
 
     @Override
-    public void remove(Subscription subscription) {
+    public boolean remove(Subscription subscription) {
         if (subscription.isShared()) {
-            shared.remove(subscription);
-        } else {
-            trie.remove(subscription.filter(), subscription.session());
+            return shared.remove(subscription);
         }
+        return trie.remove(subscription.filter(), subscription.session()) != null;
     }
 
     @Override

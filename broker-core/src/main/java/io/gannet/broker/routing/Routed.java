@@ -34,6 +34,11 @@ public record Routed(int receivers, CompletableFuture<Void> stored) {
         return new Routed(0, failure);
     }
 
+    /** The same answer with {@code more} receivers: the other nodes a cluster sent the message to. */
+    public Routed plus(int more) {
+        return stored == null ? delivered(receivers + more) : new Routed(receivers + more, stored);
+    }
+
     public boolean matched() {
         return receivers > 0;
     }

@@ -8,11 +8,19 @@ package io.gannet.broker.session;
  * <p>Called on the event loop of the session the subscription belongs to; safe for many loops at once.
  */
 public interface SubscriptionIndex {
-    /** Adds a subscription, or replaces the session's subscription of the same key. */
-    void add(Subscription subscription);
+    /**
+     * Adds a subscription, or replaces the session's subscription of the same key.
+     *
+     * @return true when the session had no subscription of this key, false when this one replaced it
+     */
+    boolean add(Subscription subscription);
 
-    /** Removes a subscription of its session. */
-    void remove(Subscription subscription);
+    /**
+     * Removes a subscription of its session.
+     *
+     * @return whether the session had it
+     */
+    boolean remove(Subscription subscription);
 
     /** The shared group {@code $share/{shareName}/{filter}}, or {@code null} when it has no member. */
     ShareGroup sharedGroup(String shareName, String filter);

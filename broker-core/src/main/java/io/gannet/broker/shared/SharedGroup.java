@@ -33,22 +33,24 @@ public final class SharedGroup implements ShareGroup {
         return filter;
     }
 
-    synchronized void add(Subscription sub) {
+    /** Adds or replaces the session's membership; returns true when the session was not a member. */
+    synchronized boolean add(Subscription sub) {
         Subscription[] m = members;
         for (int i = 0; i < m.length; i++) {
             if (m[i].session() == sub.session()) {
                 Subscription[] copy = m.clone();
                 copy[i] = sub;
                 members = copy;
-                return;
+                return false;
             }
         }
         Subscription[] copy = Arrays.copyOf(m, m.length + 1);
         copy[m.length] = sub;
         members = copy;
+        return true;
     }
 
-    /** Removes the session's membership; returns whether the group is now empty. */
+    /** Removes the session's membership; returns whether it was a member. */
     synchronized boolean remove(Session session) {
         Subscription[] m = members;
         for (int i = 0; i < m.length; i++) {
@@ -57,10 +59,10 @@ public final class SharedGroup implements ShareGroup {
                 System.arraycopy(m, 0, copy, 0, i);
                 System.arraycopy(m, i + 1, copy, i, m.length - i - 1);
                 members = copy;
-                break;
+                return true;
             }
         }
-        return members.length == 0;
+        return false;
     }
 
     int size() {

@@ -54,8 +54,12 @@ public final class SharedSubscriptions {
         return new SharedFilter(shareName, filter);
     }
 
-    /** Adds (or replaces) a session's membership of the group {@code sub.shareName()} at {@code sub.filter()}. */
-    public synchronized SharedGroup add(Subscription sub) {
+    /**
+     * Adds (or replaces) a session's membership of the group {@code sub.shareName()} at {@code sub.filter()}.
+     *
+     * @return true when the session was not a member
+     */
+    public synchronized boolean add(Subscription sub) {
         String key = sub.shareName() + '\u0000' + sub.filter();
         SharedGroup group = groups.get(key);
         if (group == null) {
@@ -63,17 +67,21 @@ public final class SharedSubscriptions {
             groups.put(key, group);
             trie.add(sub.filter(), group);
         }
-        group.add(sub);
-        return group;
+        return group.add(sub);
     }
 
-    public synchronized void remove(Subscription sub) {
+    /** Removes a session's membership; the group goes when its last member does. Returns whether it was one. */
+    public synchronized boolean remove(Subscription sub) {
         String key = sub.shareName() + '\u0000' + sub.filter();
         SharedGroup group = groups.get(key);
-        if (group != null && group.remove(sub.session())) {
+        if (group == null || !group.remove(sub.session())) {
+            return false;
+        }
+        if (group.size() == 0) {
             groups.remove(key);
             trie.remove(sub.filter(), group);
         }
+        return true;
     }
 
     /** Calls {@code visitor} with every group whose filter matches {@code topic}. Lock-free; allocates nothing. */

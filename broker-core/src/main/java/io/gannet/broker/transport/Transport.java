@@ -8,13 +8,20 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** The socket implementation: native epoll on Linux when it loads, Java NIO otherwise. */
+/**
+ * The socket implementation: native epoll on Linux when it loads, Java NIO otherwise. The client channel class is
+ * for the links a cluster node opens to the other nodes on the same event loops.
+ */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
-                        Class<? extends ServerChannel> serverChannelClass) {
+                        Class<? extends ServerChannel> serverChannelClass,
+                        Class<? extends SocketChannel> socketChannelClass) {
 
     /** Chooses the transport for the {@code network.transport} setting. */
     public static Transport select(String setting) {
@@ -32,11 +39,13 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     }
 
     private static Transport epoll() {
-        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                EpollSocketChannel.class);
     }
 
     private static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
+                NioSocketChannel.class);
     }
 
     public EventLoopGroup newGroup(int threads, String threadName) {

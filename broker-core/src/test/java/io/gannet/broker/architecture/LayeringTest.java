@@ -23,7 +23,8 @@ class LayeringTest {
     /** The layers from the top down; each may use only those after it. */
     static final List<List<String>> LAYERS = List.of(
             List.of("io.gannet.broker"),
-            List.of("io.gannet.broker.plugin..", "io.gannet.broker.transport..", "io.gannet.broker.sys.."),
+            List.of("io.gannet.broker.plugin..", "io.gannet.broker.transport..", "io.gannet.broker.sys..",
+                    "io.gannet.broker.cluster.."),
             List.of("io.gannet.broker.connection.."),
             List.of("io.gannet.broker.publish.."),
             List.of("io.gannet.broker.routing..", "io.gannet.broker.shared.."),

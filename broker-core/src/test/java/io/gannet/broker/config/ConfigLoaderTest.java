@@ -74,6 +74,16 @@ class ConfigLoaderTest {
         "not an origin|'listeners: [{name: a, port: 1, protocol: ws, allowed-origins: [\"https://a.example\", a.example]}]'|listeners[0].allowed-origins[1]: 'a.example' is not an origin",
         "origin with a path|'listeners: [{name: a, port: 1, protocol: ws, allowed-origins: [\"https://a.example/app\"]}]'|listeners[0].allowed-origins[0]: 'https://a.example/app' is not an origin",
         "origins not a list|'listeners: [{name: a, port: 1, protocol: ws, allowed-origins: \"*\"}]'|listeners[0].allowed-origins: '*' is not a valid value; allowed: a list of non-empty strings",
+        "cluster without nodes|'cluster: {enabled: true, node-id: n1}'|cluster.nodes: is empty",
+        "cluster node id not listed|'cluster: {enabled: true, node-id: n9, nodes: [{id: n1, host: h, port: 1, raft-port: 2}]}'|cluster.node-id: 'n9' is not one of cluster.nodes[].id (n1)",
+        "cluster node without raft-port|'cluster: {nodes: [{id: n1, host: h, port: 1}]}'|cluster.nodes[0].raft-port: is required",
+        "cluster node unknown key|'cluster: {nodes: [{id: n1, host: h, port: 1, raft-port: 2, weight: 3}]}'|unknown configuration key 'cluster.nodes[0].weight'",
+        "cluster duplicate id|'cluster: {nodes: [{id: n1, host: h, port: 1, raft-port: 2}, {id: n1, host: h, port: 3, raft-port: 4}]}'|cluster.nodes[1].id: 'n1' is used by another node",
+        "cluster ports clash|'cluster: {nodes: [{id: n1, host: h, port: 1, raft-port: 2}, {id: n2, host: h, port: 2, raft-port: 4}]}'|cluster.nodes[1].port: h:2 is used by another node or port",
+        "cluster bad id|'cluster: {nodes: [{id: n/1, host: h, port: 1, raft-port: 2}]}'|cluster.nodes[0].id: 'n/1' is not a valid node id",
+        "cluster port range|'cluster: {nodes: [{id: n1, host: h, port: 0, raft-port: 2}]}'|cluster.nodes[0].port: '0' is not a valid value; allowed: an integer from 1 to 65535",
+        "cluster nodes not maps|'cluster: {nodes: [n1, n2]}'|cluster.nodes: '[n1, n2]' is not a valid value; allowed: a list of mappings",
+        "cluster replication above nodes|'cluster: {enabled: true, node-id: n1, replication-factor: 2, nodes: [{id: n1, host: h, port: 1, raft-port: 2}]}'|cluster.replication-factor: 2 is more than the 1 nodes",
         "section not a map|mqtt: 5|mqtt: must be a mapping",
         "not yaml|'mqtt: {'|is not valid YAML",
         "a float of a dot (found by fuzzing)|'mqtt: {max-packet-size: ._}'|is not valid YAML",
@@ -83,6 +93,24 @@ class ConfigLoaderTest {
         String text = yaml.startsWith("'") ? yaml.substring(1, yaml.length() - 1) : yaml;
         assertThatThrownBy(() -> load(text)).as(what).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void aClusterNodeListIsReadWithThisNodesEntry() throws IOException {
+        GannetConfig c = load("""
+                cluster:
+                  enabled: true
+                  node-id: n2
+                  replication-factor: 2
+                  nodes:
+                    - {id: n1, host: 10.0.0.1, port: 7883, raft-port: 7893}
+                    - {id: n2, host: 10.0.0.2, port: 7883, raft-port: 7893}
+                """);
+        assertThat(c.cluster().enabled()).isTrue();
+        assertThat(c.cluster().nodes()).hasSize(2);
+        assertThat(c.cluster().self()).isEqualTo(new ClusterConfig.Node("n2", "10.0.0.2", 7883, 7893));
+        assertThat(c.cluster().replicationFactor()).isEqualTo(2);
+        assertThat(GannetConfig.defaults().cluster().enabled()).isFalse();
     }
 
     @Test

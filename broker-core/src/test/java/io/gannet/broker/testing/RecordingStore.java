@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
 
 /**
  * A store for tests: it writes every event that leaves the core into a list per client id, in a short readable
@@ -44,7 +43,7 @@ public final class RecordingStore implements SessionStore, RetainedJournal {
 
     /** The broker's ports around this store. */
     public Broker.Ports ports() {
-        return new Broker.Ports(new Stores("recording", this, this, () -> { }), UnaryOperator.identity());
+        return new Broker.Ports(new Stores("recording", this, this, () -> { }), io.gannet.broker.cluster.ClusterNode.NONE);
     }
 
     /** The events of one client's session so far, in order. */

@@ -1,0 +1,67 @@
+package io.gannet.broker.cluster;
+
+import io.gannet.broker.routing.MessageRouter;
+import io.gannet.broker.session.SubscriptionIndex;
+import io.gannet.broker.transport.Transport;
+import io.netty.channel.EventLoopGroup;
+import java.util.function.BiConsumer;
+
+/**
+ * This broker as one node of a cluster: the port the cluster module implements. The broker hands it the parts it
+ * wraps, in this order, once: {@link #subscriptions} and {@link #router} while it is assembled, {@link #start} when
+ * its event loops exist and before any listener opens, {@link #close} when it stops.
+ */
+public interface ClusterNode extends AutoCloseable {
+    /** A broker on its own: wraps nothing, starts nothing. */
+    ClusterNode NONE = new ClusterNode() {
+        @Override
+        public SubscriptionIndex subscriptions(SubscriptionIndex local) {
+            return local;
+        }
+
+        @Override
+        public MessageRouter router(MessageRouter local) {
+            return local;
+        }
+
+        @Override
+        public void start(EventLoopGroup workers, Transport transport) {
+        }
+
+        @Override
+        public void metrics(BiConsumer<String, Long> visitor) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /**
+     * Wraps this broker's subscription index, so that the cluster hears of every subscription added and removed,
+     * and can tell the other nodes which filters this node has subscribers for.
+     */
+    SubscriptionIndex subscriptions(SubscriptionIndex local);
+
+    /**
+     * Wraps this broker's router, so that a message also goes to the other nodes with matching subscribers. The
+     * node delivers what it receives from other nodes through {@code local} alone, never onward.
+     */
+    MessageRouter router(MessageRouter local);
+
+    /**
+     * Joins the cluster: opens the links to the other nodes on the broker's event loops and the Raft server. Returns
+     * without waiting for a majority of the nodes: a node that cannot reach one still serves its own clients.
+     *
+     * @param workers   the broker's event loops, where the links to other nodes live as its connections do
+     * @param transport the socket implementation the broker uses
+     */
+    void start(EventLoopGroup workers, Transport transport);
+
+    /** The node's figures for {@code $SYS/broker/cluster/...}, as (name under cluster/, value). */
+    void metrics(BiConsumer<String, Long> visitor);
+
+    /** Leaves the cluster and closes the links; the broker's event loops are still running. */
+    @Override
+    void close();
+}

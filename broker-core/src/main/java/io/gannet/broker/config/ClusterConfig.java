@@ -1,0 +1,122 @@
+package io.gannet.broker.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code cluster} section: whether this broker is one node of several, which one, and who the others are. Read
+ * by the cluster module; the core only passes it on. Checked as a whole when it is loaded, so that a node never
+ * starts with a list it is not in or a replication factor its nodes cannot hold.
+ *
+ * @param nodeId            this node's id, one of {@code nodes}
+ * @param nodes             every node of the cluster, this one included, in the order configured
+ * @param directory         where the Raft log and snapshots are kept, relative to the installation directory
+ * @param replicationFactor copies of each persistent session's state, the owner's included
+ */
+public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, String directory,
+                            int replicationFactor) {
+
+    /**
+     * One node of the cluster.
+     *
+     * @param port     where the node takes messages from the other nodes
+     * @param raftPort where the node takes Raft traffic
+     */
+    public record Node(String id, String host, int port, int raftPort) {
+    }
+
+    public ClusterConfig {
+        nodes = List.copyOf(nodes);
+    }
+
+    /** This node's entry in {@link #nodes}; only for an enabled cluster, where it is always there. */
+    public Node self() {
+        return nodes.stream().filter(n -> n.id().equals(nodeId)).findFirst().orElseThrow();
+    }
+
+    /** Reads and checks the section; errors name the key, as {@code cluster.nodes[1].raft-port}. */
+    static ClusterConfig of(boolean enabled, String nodeId, List<Map<?, ?>> rawNodes, String directory,
+                            int replicationFactor) {
+        List<Node> nodes = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> endpoints = new HashSet<>();
+        for (int i = 0; i < rawNodes.size(); i++) {
+            String where = ConfigSchema.CLUSTER_NODES.path() + "[" + i + "]";
+            Map<?, ?> item = rawNodes.get(i);
+            for (Object key : item.keySet()) {
+                if (!NODE_KEYS.contains(String.valueOf(key))) {
+                    throw new ConfigException("unknown configuration key '" + where + "." + key + "'; allowed: "
+                            + String.join(", ", NODE_KEYS));
+                }
+            }
+            for (String required : NODE_KEYS) {
+                if (!item.containsKey(required)) {
+                    throw new ConfigException(where + "." + required + ": is required; each node has "
+                            + String.join(", ", NODE_KEYS));
+                }
+            }
+            String id = text(where + ".id", item.get("id"));
+            if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new ConfigException(where + ".id: '" + id + "' is not a valid node id; allowed: 1 to 64 "
+                        + "letters, digits, '-' and '_'");
+            }
+            if (!ids.add(id)) {
+                throw new ConfigException(where + ".id: '" + id + "' is used by another node; ids must be unique");
+            }
+            String host = text(where + ".host", item.get("host"));
+            int port = port(where + ".port", item.get("port"));
+            int raftPort = port(where + ".raft-port", item.get("raft-port"));
+            if (!endpoints.add(host + ":" + port)) {
+                throw new ConfigException(where + ".port: " + host + ":" + port + " is used by another node or port");
+            }
+            if (!endpoints.add(host + ":" + raftPort)) {
+                throw new ConfigException(where + ".raft-port: " + host + ":" + raftPort
+                        + " is used by another node or port");
+            }
+            nodes.add(new Node(id, host, port, raftPort));
+        }
+        if (nodes.size() > MAX_NODES) {
+            throw new ConfigException(ConfigSchema.CLUSTER_NODES.path() + ": " + nodes.size() + " nodes; a cluster "
+                    + "has at most " + MAX_NODES);
+        }
+        if (enabled) {
+            if (nodes.isEmpty()) {
+                throw new ConfigException(ConfigSchema.CLUSTER_NODES.path() + ": is empty; a cluster needs every "
+                        + "node listed, this one included");
+            }
+            if (!ids.contains(nodeId)) {
+                throw new ConfigException(ConfigSchema.CLUSTER_NODE_ID.path() + ": '" + nodeId + "' is not one of "
+                        + ConfigSchema.CLUSTER_NODES.path() + "[].id (" + String.join(", ", ids) + ")");
+            }
+            if (replicationFactor > nodes.size()) {
+                throw new ConfigException(ConfigSchema.CLUSTER_REPLICATION_FACTOR.path() + ": " + replicationFactor
+                        + " is more than the " + nodes.size() + " nodes listed in "
+                        + ConfigSchema.CLUSTER_NODES.path());
+            }
+        }
+        return new ClusterConfig(enabled, nodeId, nodes, directory, replicationFactor);
+    }
+
+    /** Routing marks the nodes a message goes to in one 64-bit word. */
+    public static final int MAX_NODES = 64;
+
+    private static final List<String> NODE_KEYS = List.of("id", "host", "port", "raft-port");
+
+    private static String text(String where, Object raw) {
+        if (!(raw instanceof String s) || s.isBlank()) {
+            throw new ConfigException(where + ": '" + raw + "' is not a valid value; allowed: a non-empty string");
+        }
+        return s;
+    }
+
+    private static int port(String where, Object raw) {
+        if (raw instanceof Number n && n.longValue() == n.doubleValue() && n.longValue() >= 1
+                && n.longValue() <= 65_535) {
+            return n.intValue();
+        }
+        throw new ConfigException(where + ": '" + raw + "' is not a valid value; allowed: an integer from 1 to 65535");
+    }
+}

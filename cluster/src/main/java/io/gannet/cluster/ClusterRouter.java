@@ -1,0 +1,68 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.message.Message;
+import io.gannet.broker.routing.MessageRouter;
+import io.gannet.broker.routing.Routed;
+import io.gannet.broker.session.Session;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.function.Consumer;
+
+/**
+ * Routes a message to this node's sessions and to every other node with a matching subscriber, found in the
+ * replicated {@link RoutingTable}. The other nodes deliver it to their own sessions only, never onward, so a message
+ * crosses at most one link. Each node with a matching subscriber counts as one receiver, so a 5.0 publisher's "no matching subscribers"
+ * (0x10) needs no answer from another node.
+ *
+ * <p>Topics that begin with {@code $} stay on their node: {@code $SYS} describes the node it is published on.
+ */
+final class ClusterRouter implements MessageRouter {
+    private final MessageRouter local;
+    private final RoutingTable table;
+    private final NodeLinks links;
+    private final int selfIndex;
+    private final FastThreadLocal<NodeMask> masks = new FastThreadLocal<>() {
+        @Override
+        protected NodeMask initialValue() {
+            return new NodeMask();
+        }
+    };
+
+    ClusterRouter(MessageRouter local, RoutingTable table, NodeLinks links, int selfIndex) {
+        this.local = local;
+        this.table = table;
+        this.links = links;
+        this.selfIndex = selfIndex;
+    }
+
+    @Override
+    public Routed route(Message message, Session publisher) {
+        Routed here = local.route(message, publisher);
+        String topic = message.topic();
+        if (!topic.isEmpty() && topic.charAt(0) == '$') {
+            return here;
+        }
+        NodeMask mask = masks.get();
+        mask.bits = 0;
+        table.match(topic, mask);
+        long others = mask.bits & ~(1L << selfIndex);
+        if (others == 0) {
+            return here;
+        }
+        // Each node with a matching subscriber counts as one receiver, also when its link is down and the message
+        // is dropped (and counted) there: 0x10 says that nobody subscribed, not that a link failed.
+        links.send(others, message);
+        return here.plus(Long.bitCount(others));
+    }
+
+    /** Collects the matching nodes' bits; one per thread, reused for every message. */
+    private static final class NodeMask implements Consumer<NodeRef> {
+        long bits;
+
+        @Override
+        public void accept(NodeRef node) {
+            if (node.index() >= 0) {
+                bits |= 1L << node.index();
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.cluster.ClusterNode;
+import io.gannet.broker.config.ClusterConfig;
+import io.gannet.broker.config.ConfigException;
+import io.gannet.broker.routing.MessageRouter;
+import io.gannet.broker.session.SubscriptionIndex;
+import io.gannet.broker.transport.Transport;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker as a node of the cluster: the metadata group on Ratis with the routing table it replicates, the
+ * announcer that keeps this node's entries in it, and the links that carry messages between nodes.
+ */
+final class GannetCluster implements ClusterNode {
+    private static final Logger log = LoggerFactory.getLogger(GannetCluster.class);
+    /** Room in a link frame beyond the largest MQTT packet: the frame's own fields. */
+    private static final int FRAME_OVERHEAD = 64 * 1024;
+
+    private final ClusterConfig config;
+    private final RoutingTable table;
+    private final MetadataStateMachine stateMachine;
+    private final MetadataGroup group;
+    private final RouteAnnouncer announcer;
+    private final LinkCounters counters = new LinkCounters();
+    private final NodeLinks links;
+    private final LinkServer server;
+    private ClusterSubscriptions subscriptions;
+    private MessageRouter local;
+
+    GannetCluster(ClusterConfig config, Path directory, int maxPacketSize, Clock clock) {
+        this.config = config;
+        List<NodeRef> refs = new ArrayList<>();
+        for (int i = 0; i < config.nodes().size(); i++) {
+            refs.add(new NodeRef(config.nodes().get(i).id(), i));
+        }
+        this.table = new RoutingTable(refs);
+        this.stateMachine = new MetadataStateMachine(table);
+        try {
+            Files.createDirectories(directory);
+            this.group = new MetadataGroup(config, directory, stateMachine);
+        } catch (IOException e) {
+            throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
+        }
+        this.announcer = new RouteAnnouncer(config.nodeId(), group::propose);
+        this.links = new NodeLinks(config, clock, counters);
+        this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters);
+    }
+
+    @Override
+    public SubscriptionIndex subscriptions(SubscriptionIndex localIndex) {
+        subscriptions = new ClusterSubscriptions(localIndex, config.nodeId(), announcer);
+        return subscriptions;
+    }
+
+    @Override
+    public MessageRouter router(MessageRouter localRouter) {
+        this.local = localRouter;
+        return new ClusterRouter(localRouter, table, links, config.nodes().indexOf(config.self()));
+    }
+
+    @Override
+    public void start(EventLoopGroup workers, Transport transport) {
+        if (local == null || subscriptions == null) {
+            throw new IllegalStateException("the broker wraps its router and index before it starts the cluster");
+        }
+        // Whatever the log says this node had before a restart is stale: its sessions are about to be recovered
+        // and will announce their filters again, after this.
+        announcer.announce(new RouteChange.Replace(config.nodeId(), List.of()));
+        try {
+            server.start(workers, transport, local);
+            group.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cluster node " + config.nodeId() + " could not start Raft on port "
+                    + config.self().raftPort() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the cluster node", e);
+        }
+        links.start(workers, transport);
+        announcer.start();
+        log.info("Cluster node {} started: {} nodes, Raft on {}:{}", config.nodeId(), config.nodes().size(),
+                config.self().host(), config.self().raftPort());
+    }
+
+    @Override
+    public void metrics(BiConsumer<String, Long> visitor) {
+        visitor.accept("nodes", (long) config.nodes().size());
+        visitor.accept("quorum", group.hasLeader() ? 1L : 0L);
+        visitor.accept("leader", group.isLeader() ? 1L : 0L);
+        visitor.accept("links/up", (long) counters.linksUp());
+        visitor.accept("routes", (long) table.size());
+        visitor.accept("routes/pending", (long) announcer.pending());
+        visitor.accept("messages/sent", counters.sentCount());
+        visitor.accept("messages/received", counters.receivedCount());
+        visitor.accept("messages/dropped", counters.droppedCount());
+        visitor.accept("links/refused", counters.refusedCount());
+        visitor.accept("entries/unreadable", stateMachine.unreadableEntries());
+    }
+
+    @Override
+    public void close() {
+        announcer.close();
+        links.close();
+        server.close();
+        try {
+            group.close();
+        } catch (IOException e) {
+            log.warn("Closing the Raft server failed: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.codec.MqttWire;
+import io.gannet.broker.message.Message;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The frames of a link between two nodes: a length, a type, and the body. A link starts with {@link #HELLO}, naming
+ * the node that opened it; then come {@link #PUBLISH} frames, each one message for the receiving node's own
+ * sessions. Messages carry the time they have left, not the moment they expire, so that clocks need not agree.
+ */
+final class LinkFrames {
+    /** The frame format; a node refuses a link of another. */
+    static final byte FORMAT = 1;
+    static final byte HELLO = 0;
+    static final byte PUBLISH = 1;
+    /** The length field before each frame. */
+    static final int LENGTH_FIELD = 4;
+
+    private LinkFrames() {
+    }
+
+    static void writeHello(ByteBuf out, String nodeId) {
+        int start = out.writerIndex();
+        out.writeInt(0);
+        out.writeByte(HELLO);
+        out.writeByte(FORMAT);
+        MqttWire.writeUtf8(out, nodeId);
+        out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
+    }
+
+    /** The bytes {@link #writePublish} writes for {@code m} with properties {@code props} ({@code null}: none). */
+    static int publishSize(Message m, byte[] props) {
+        return LENGTH_FIELD + 1 + MqttWire.utf8Size(m.topic()) + 2 + 4 + m.payload().length + 4
+                + (props == null ? 0 : props.length) + MqttWire.utf8Size(m.publisherId()) + 8;
+    }
+
+    /** The message's properties as the frame carries them, or {@code null} when it has none (most messages). */
+    static byte[] properties(Message m) {
+        return m.properties().isEmpty() ? null : m.properties().toWire();
+    }
+
+    static void writePublish(ByteBuf out, Message m, byte[] props, long nowMillis) {
+        int start = out.writerIndex();
+        out.writeInt(0);
+        out.writeByte(PUBLISH);
+        MqttWire.writeUtf8(out, m.topic());
+        out.writeByte(m.qos());
+        out.writeBoolean(m.retain());
+        out.writeInt(m.payload().length);
+        out.writeBytes(m.payload());
+        if (props == null) {
+            out.writeInt(0);
+        } else {
+            out.writeInt(props.length);
+            out.writeBytes(props);
+        }
+        MqttWire.writeUtf8(out, m.publisherId());
+        out.writeLong(m.expiresAtMillis() == 0 ? 0 : Math.max(1, m.expiresAtMillis() - nowMillis));
+        out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
+    }
+
+    /**
+     * Reads a PUBLISH frame's body, after its type.
+     *
+     * @throws IllegalArgumentException or a Netty {@code IndexOutOfBoundsException} for a frame that is not one
+     */
+    static Message readPublish(ByteBuf in, long nowMillis) {
+        String topic = MqttWire.readUtf8(in);
+        int qos = in.readByte();
+        boolean retain = in.readBoolean();
+        byte[] payload = new byte[checkedLength(in, in.readInt())];
+        in.readBytes(payload);
+        int propsLength = checkedLength(in, in.readInt());
+        MqttProperties props = MqttProperties.EMPTY;
+        if (propsLength > 0) {
+            byte[] wire = new byte[propsLength];
+            in.readBytes(wire);
+            props = MqttProperties.fromWire(wire);
+        }
+        String publisher = MqttWire.readUtf8(in);
+        long remaining = in.readLong();
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("QoS " + qos);
+        }
+        return new Message(topic, qos, retain, payload, props, publisher, remaining <= 0 ? 0 : nowMillis + remaining);
+    }
+
+    static String readHello(ByteBuf in) {
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("a link of format " + format + "; this node speaks " + FORMAT);
+        }
+        return MqttWire.readUtf8(in);
+    }
+
+    private static int checkedLength(ByteBuf in, int length) {
+        if (length < 0 || length > in.readableBytes()) {
+            throw new IllegalArgumentException("a length of " + length + " with " + in.readableBytes() + " left");
+        }
+        return length;
+    }
+}

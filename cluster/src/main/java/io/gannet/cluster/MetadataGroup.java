@@ -1,0 +1,120 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.config.ClusterConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The Raft group every node belongs to, which replicates the cluster's metadata ({@link MetadataStateMachine}): this
+ * node's Ratis server on {@code raft-port}, over Ratis's Netty transport, and the client it proposes changes with.
+ * Ratis elects the leader, detects failed nodes and keeps the log; nothing of that is Gannet's own.
+ */
+final class MetadataGroup implements AutoCloseable {
+    /** The same id on every node, from a fixed name: the nodes find each other's group without configuring it. */
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
+            UUID.nameUUIDFromBytes("gannet-cluster-metadata".getBytes(StandardCharsets.UTF_8)));
+    /** Entries between snapshots: the log a node replays at start stays short. */
+    private static final long SNAPSHOT_EVERY = 10_000;
+
+    private final ClusterConfig config;
+    private final RaftGroup group;
+    private final RaftServer server;
+    private final RaftClient client;
+
+    MetadataGroup(ClusterConfig config, Path directory, MetadataStateMachine stateMachine) throws IOException {
+        this.config = config;
+        this.group = RaftGroup.valueOf(GROUP_ID, config.nodes().stream()
+                .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.host() + ":" + n.raftPort()).build())
+                .toList());
+        RaftProperties props = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(props, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setHost(props, config.self().host());
+        NettyConfigKeys.Server.setPort(props, config.self().raftPort());
+        RaftServerConfigKeys.setStorageDir(props, List.of(directory.toFile()));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_EVERY);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        // A node's first start formats its storage; every later one recovers it (Ratis refuses to format twice).
+        boolean formatted = Files.isDirectory(directory.resolve(GROUP_ID.getUuid().toString()));
+        this.server = RaftServer.newBuilder()
+                .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .setServerId(RaftPeerId.valueOf(config.nodeId()))
+                .setGroup(group)
+                .setProperties(props)
+                .setStateMachine(stateMachine)
+                .build();
+        RaftProperties clientProps = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.NETTY);
+        this.client = RaftClient.newBuilder()
+                .setProperties(clientProps)
+                .setRaftGroup(group)
+                // A proposal waits out an election or a lost majority rather than failing: the announcer sends
+                // one batch at a time and must not skip one.
+                .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /** Opens the Raft port and joins the group; returns without waiting for a leader. */
+    void start() throws IOException {
+        server.start();
+    }
+
+    /** Proposes one entry; completes when a majority has committed it and this node's state machine applied it. */
+    CompletableFuture<RaftClientReply> propose(byte[] entry) {
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
+    }
+
+    /** Whether this node knows a leader of the group: false while it cannot reach a majority. */
+    boolean hasLeader() {
+        try {
+            return server.getDivision(GROUP_ID).getInfo().getLeaderId() != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether this node is the group's leader now. */
+    boolean isLeader() {
+        try {
+            return server.getDivision(GROUP_ID).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    int size() {
+        return config.nodes().size();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+    }
+}

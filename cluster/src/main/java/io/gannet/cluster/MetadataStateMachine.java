@@ -1,0 +1,145 @@
+package io.gannet.cluster;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's shared state as the Raft log of the metadata group builds it, the same on every node: for now the
+ * routing table. Ratis applies the committed entries here in log order on one thread; a snapshot of the table lets
+ * it drop the log before it, and a node that restarts or falls behind loads the snapshot and applies what follows.
+ */
+final class MetadataStateMachine extends BaseStateMachine {
+    private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
+    /** The snapshot file's own format, checked when it is loaded. */
+    private static final int SNAPSHOT_FORMAT = 1;
+
+    private final RoutingTable table;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final AtomicLong unreadable = new AtomicLong();
+
+    MetadataStateMachine(RoutingTable table) {
+        this.table = table;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        try {
+            for (RouteChange change : RouteChange.decode(data)) {
+                change.applyTo(table);
+            }
+        } catch (IllegalArgumentException e) {
+            // Every node skips the same entry, so the tables stay the same; the node that wrote it is newer than
+            // this one, and an operator has to see it.
+            unreadable.incrementAndGet();
+            log.error("Skipped cluster entry {}: {}", TermIndex.valueOf(entry), e.getMessage());
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        // Called on the thread that applies entries: the table and the applied index belong together here.
+        TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() < 0) {
+            return -1;
+        }
+        File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
+        Map<String, Set<String>> copy = table.copy();
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                Files.newOutputStream(file.toPath())))) {
+            out.writeInt(SNAPSHOT_FORMAT);
+            out.writeInt(copy.size());
+            for (Map.Entry<String, Set<String>> e : copy.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeInt(e.getValue().size());
+                for (String filter : e.getValue()) {
+                    out.writeUTF(filter);
+                }
+            }
+        }
+        FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
+        return applied.getIndex();
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        Path path = snapshot.getFile().getPath();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(path.toFile(), snapshot.getFile().getFileDigest());
+        }
+        table.clear();
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
+            int format = in.readInt();
+            if (format != SNAPSHOT_FORMAT) {
+                throw new IOException("the cluster snapshot " + path + " has format " + format + "; this version "
+                        + "reads " + SNAPSHOT_FORMAT);
+            }
+            int nodes = in.readInt();
+            for (int i = 0; i < nodes; i++) {
+                String node = in.readUTF();
+                int count = in.readInt();
+                List<String> filters = new ArrayList<>(count);
+                for (int k = 0; k < count; k++) {
+                    filters.add(in.readUTF());
+                }
+                table.replace(node, filters);
+            }
+        }
+        updateLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile()));
+        log.info("Loaded the cluster snapshot {} ({} routes)", path.getFileName(), table.size());
+    }
+
+    /** Entries this node could not read, for $SYS. */
+    long unreadableEntries() {
+        return unreadable.get();
+    }
+}

@@ -1,0 +1,138 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.config.ClusterConfig;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The links from this node to the others: on every event loop of the broker, one {@link PeerLink} to each other
+ * node. A message routed on an event loop leaves on that loop's links; one routed on any other thread (a will, a
+ * plugin's publish) is handed to an event loop first.
+ */
+final class NodeLinks implements AutoCloseable {
+    private final List<ClusterConfig.Node> nodes;
+    private final int selfIndex;
+    private final String selfId;
+    private final Clock clock;
+    private final LinkCounters counters;
+    private final FastThreadLocal<PeerLink[]> byLoop = new FastThreadLocal<>();
+    private final List<PeerLink[]> all = new ArrayList<>();
+    private EventLoopGroup workers;
+
+    NodeLinks(ClusterConfig config, Clock clock, LinkCounters counters) {
+        this.nodes = config.nodes();
+        this.selfId = config.nodeId();
+        this.selfIndex = config.nodes().indexOf(config.self());
+        this.clock = clock;
+        this.counters = counters;
+    }
+
+    /** Opens the links of every loop; returns once every loop has started connecting, not once connected. */
+    void start(EventLoopGroup workers, Transport transport) {
+        this.workers = workers;
+        Bootstrap template = new Bootstrap()
+                .group(workers)
+                .channel(transport.socketChannelClass())
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        List<Future<?>> started = new ArrayList<>();
+        for (EventExecutor e : workers) {
+            EventLoop loop = (EventLoop) e;
+            PeerLink[] links = new PeerLink[nodes.size()];
+            for (int i = 0; i < nodes.size(); i++) {
+                if (i != selfIndex) {
+                    links[i] = new PeerLink(loop, nodes.get(i), selfId, template, clock, counters);
+                }
+            }
+            synchronized (all) {
+                all.add(links);
+            }
+            started.add(loop.submit(() -> {
+                byLoop.set(links);
+                for (PeerLink l : links) {
+                    if (l != null) {
+                        l.connect();
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : started) {
+            f.syncUninterruptibly();
+        }
+    }
+
+    /**
+     * Sends {@code m} to the nodes whose bits are set in {@code mask}.
+     *
+     * @return the nodes it was written (or handed) to
+     */
+    int send(long mask, Message m) {
+        PeerLink[] links = byLoop.getIfExists();
+        if (links == null) {
+            if (workers == null || workers.isShuttingDown()) {
+                return 0;
+            }
+            workers.next().execute(() -> send(mask, m));
+            return Long.bitCount(mask);
+        }
+        byte[] props = LinkFrames.properties(m);
+        int sent = 0;
+        for (long bits = mask; bits != 0; bits &= bits - 1) {
+            int i = Long.numberOfTrailingZeros(bits);
+            if (i < links.length && links[i] != null && links[i].send(m, props)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /** Whether every loop has its link to every other node up. */
+    boolean allUp() {
+        synchronized (all) {
+            for (PeerLink[] links : all) {
+                for (PeerLink l : links) {
+                    if (l != null && !l.isUp()) {
+                        return false;
+                    }
+                }
+            }
+            return !all.isEmpty() || nodes.size() == 1;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (workers == null) {
+            return;
+        }
+        List<Future<?>> closing = new ArrayList<>();
+        for (EventExecutor e : workers) {
+            if (!e.isShuttingDown()) {
+                closing.add(e.submit(() -> {
+                    PeerLink[] links = byLoop.getIfExists();
+                    if (links != null) {
+                        for (PeerLink l : links) {
+                            if (l != null) {
+                                l.close();
+                            }
+                        }
+                    }
+                }));
+            }
+        }
+        for (Future<?> f : closing) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+}

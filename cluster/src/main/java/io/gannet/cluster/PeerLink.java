@@ -1,0 +1,187 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.config.ClusterConfig;
+import io.gannet.broker.message.Message;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event loop's link to one other node: a TCP connection opened by this loop and used only by it, so a publisher
+ * (which lives on one loop) writes without a hand-off and its messages stay in order. The messages of one loop turn
+ * are gathered into one buffer and flushed once at the end of the turn: batched per peer. Reconnects every second
+ * while the node is away; meanwhile, and while the peer reads too slowly, messages for it are dropped and counted.
+ */
+final class PeerLink {
+    private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
+    /** The largest gathered buffer; a larger message is written alone. */
+    private static final int BATCH_MAX = 256 * 1024;
+    private static final int BATCH_MIN = 4096;
+    /** What may wait unwritten for a peer before messages for it are dropped. */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(4 << 20, 16 << 20);
+
+    /** Nothing comes back on a link this node opened: one handler, shared by every connection attempt. */
+    private static final ChannelHandler NOTHING_COMES_BACK = new NothingComesBack();
+
+    private final EventLoop loop;
+    private final ClusterConfig.Node peer;
+    private final String selfId;
+    private final Bootstrap bootstrap;
+    private final Clock clock;
+    private final LinkCounters counters;
+    private final Runnable flushTask = this::flush;
+    private Channel channel;
+    private ByteBuf batch;
+    private boolean flushScheduled;
+    private boolean closed;
+    private boolean warned;
+
+    PeerLink(EventLoop loop, ClusterConfig.Node peer, String selfId, Bootstrap template, Clock clock,
+             LinkCounters counters) {
+        this.loop = loop;
+        this.peer = peer;
+        this.selfId = selfId;
+        this.clock = clock;
+        this.counters = counters;
+        this.bootstrap = template.clone(loop)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .handler(NOTHING_COMES_BACK);
+    }
+
+    /** Opens the connection; on its loop. */
+    void connect() {
+        if (closed) {
+            return;
+        }
+        ChannelFuture f = bootstrap.connect(peer.host(), peer.port());
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                if (!warned) {
+                    log.warn("Cannot reach cluster node {} at {}:{} yet ({}); trying every second", peer.id(),
+                            peer.host(), peer.port(), done.cause().toString());
+                    warned = true;
+                }
+                reconnectLater();
+                return;
+            }
+            Channel ch = f.channel();
+            ByteBuf hello = ch.alloc().buffer(64);
+            LinkFrames.writeHello(hello, selfId);
+            ch.writeAndFlush(hello, ch.voidPromise());
+            channel = ch;
+            counters.linkUp();
+            if (warned) {
+                log.info("Link to cluster node {} is up", peer.id());
+                warned = false;
+            }
+            ch.closeFuture().addListener(closedFuture -> {
+                channel = null;
+                counters.linkDown();
+                if (!closed) {
+                    log.warn("Link to cluster node {} closed; reconnecting", peer.id());
+                    warned = true;
+                    reconnectLater();
+                }
+            });
+        });
+    }
+
+    private void reconnectLater() {
+        if (!closed) {
+            loop.schedule(this::connect, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Writes {@code m} to this peer with the other messages of this loop turn; on this link's loop only.
+     *
+     * @param props the message's properties as {@link LinkFrames#properties} encoded them for every peer
+     * @return false if it was dropped: the peer is away or not reading
+     */
+    boolean send(Message m, byte[] props) {
+        Channel ch = channel;
+        if (ch == null || !ch.isWritable()) {
+            counters.dropped();
+            return false;
+        }
+        int size = LinkFrames.publishSize(m, props);
+        if (batch != null && batch.maxWritableBytes() < size) {
+            handOver(ch);
+        }
+        if (batch == null) {
+            batch = ch.alloc().directBuffer(Math.max(size, BATCH_MIN), Math.max(size, BATCH_MAX));
+        }
+        LinkFrames.writePublish(batch, m, props, clock.millis());
+        counters.sent();
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+        return true;
+    }
+
+    private void handOver(Channel ch) {
+        ByteBuf b = batch;
+        batch = null;
+        ch.write(b, ch.voidPromise());
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (batch == null) {
+            return;
+        }
+        Channel ch = channel;
+        if (ch == null) {
+            batch.release(); // the link went down within this turn: counted as sent, lost with the connection
+            batch = null;
+            return;
+        }
+        handOver(ch);
+        ch.flush();
+    }
+
+    /** Closes the connection and stops reconnecting; on its loop. */
+    void close() {
+        closed = true;
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    boolean isUp() {
+        return channel != null;
+    }
+
+    @ChannelHandler.Sharable
+    private static final class NothingComesBack extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("Cluster link {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.gannet.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the cluster, through the metadata group, which filters this node has subscribers for. Changes are proposed
+ * in the order they were made, by one thread, one Raft entry at a time holding every change that waited meanwhile:
+ * a burst of subscriptions costs a few commits, not one each. While no majority can be reached the entry is tried
+ * again until it commits, so no change is skipped and none overtakes another.
+ */
+final class RouteAnnouncer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RouteAnnouncer.class);
+    /** The most changes in one entry. */
+    private static final int MAX_BATCH = 4096;
+    /** How long one proposal may take before it is sent again. */
+    private static final long PROPOSAL_TIMEOUT_SECONDS = 30;
+
+    private final LinkedBlockingQueue<RouteChange> pending = new LinkedBlockingQueue<>();
+    private final Function<byte[], CompletableFuture<?>> propose;
+    private final Thread thread;
+    private final AtomicLong committed = new AtomicLong();
+    private volatile boolean closed;
+
+    /** @param propose sends one entry to the group; completes when it is committed */
+    RouteAnnouncer(String nodeId, Function<byte[], CompletableFuture<?>> propose) {
+        this.propose = propose;
+        this.thread = new Thread(this::run, "gannet-cluster-routes-" + nodeId);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a change; called under the lock that orders the changes of its filter. */
+    void announce(RouteChange change) {
+        pending.add(change);
+    }
+
+    /** Changes not yet committed, for $SYS and for tests that wait for the cluster to agree. */
+    int pending() {
+        return pending.size();
+    }
+
+    /** Changes committed since start. */
+    long committed() {
+        return committed.get();
+    }
+
+    private void run() {
+        List<RouteChange> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                RouteChange first = pending.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                pending.drainTo(batch, MAX_BATCH - 1);
+                send(RouteChange.encode(batch));
+                committed.addAndGet(batch.size());
+                batch.clear();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void send(byte[] entry) throws InterruptedException {
+        boolean warned = false;
+        while (!closed) {
+            try {
+                propose.apply(entry).get(PROPOSAL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (warned) {
+                    log.info("Routing changes reach the cluster again");
+                }
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (!warned) {
+                    log.warn("Routing changes cannot reach a majority of the cluster yet ({}); trying again",
+                            e.getCause() == null ? e.toString() : e.getCause().toString());
+                    warned = true;
+                }
+                TimeUnit.MILLISECONDS.sleep(500); // a back-off while the cluster has no leader, not a wait for one
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,141 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.testing.ChildJvm;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of real broker processes on loopback, each with its own home directory, MQTT port, link port and Raft
+ * port, started as {@code bin/gannet} starts one (the test class path, the JVM flags), so that a test can kill one.
+ */
+final class ClusterProcesses implements AutoCloseable {
+    private final Path root;
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** One node: its ports and its process. */
+    static final class Node {
+        final String id;
+        final Path home;
+        final int mqttPort;
+        final int linkPort;
+        final int raftPort;
+        private Process process;
+        private int starts;
+
+        Node(String id, Path home, int mqttPort, int linkPort, int raftPort) {
+            this.id = id;
+            this.home = home;
+            this.mqttPort = mqttPort;
+            this.linkPort = linkPort;
+            this.raftPort = raftPort;
+        }
+
+        Path log() {
+            return home.resolve("broker-" + starts + ".log");
+        }
+
+        void start() throws IOException {
+            starts++;
+            List<String> command = ChildJvm.java();
+            command.addAll(List.of("-Dio.netty.leakDetection.level=paranoid", "-Xmx256m", "-Dgannet.home=" + home,
+                    "-cp", System.getProperty("java.class.path"), "io.gannet.broker.Main", "--config",
+                    home.resolve("gannet.yaml").toString()));
+            process = ChildJvm.startBroker(command, home, log());
+        }
+
+        /** SIGKILL: nothing is flushed, no shutdown hook runs. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        boolean isAlive() {
+            return process != null && process.isAlive();
+        }
+
+        String output() throws IOException {
+            return Files.readString(log());
+        }
+    }
+
+    ClusterProcesses(Path root, int size) throws IOException {
+        this.root = root;
+        for (int i = 1; i <= size; i++) {
+            String id = "n" + i;
+            nodes.add(new Node(id, Files.createDirectories(root.resolve(id)), ChildJvm.freePort(),
+                    ChildJvm.freePort(), ChildJvm.freePort()));
+        }
+        StringBuilder list = new StringBuilder();
+        for (Node n : nodes) {
+            list.append("    - {id: ").append(n.id).append(", host: 127.0.0.1, port: ").append(n.linkPort)
+                    .append(", raft-port: ").append(n.raftPort).append("}\n");
+        }
+        for (Node n : nodes) {
+            Files.writeString(n.home.resolve("gannet.yaml"), """
+                    listeners:
+                      - name: mqtt
+                        bind: 127.0.0.1
+                        port: %d
+                        protocol: mqtt
+                    network:
+                      io-threads: 2
+                    sys:
+                      interval-seconds: 1
+                    persistence:
+                      enabled: false
+                    cluster:
+                      enabled: true
+                      node-id: %s
+                      directory: data/cluster
+                      replication-factor: %d
+                      nodes:
+                    %s""".formatted(n.mqttPort, n.id, Math.min(3, size), list), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Starts every node, all at once: a node waits for no majority to start. */
+    ClusterProcesses start() throws IOException {
+        for (Node n : nodes) {
+            n.start();
+        }
+        return this;
+    }
+
+    Node node(int i) {
+        return nodes.get(i - 1);
+    }
+
+    List<Node> nodes() {
+        return nodes;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Prints every node's log of every start, for the test report: the nodes' side of a failure. */
+    void printLogs() throws IOException {
+        for (Node n : nodes) {
+            for (int i = 1; i <= n.starts; i++) {
+                Path log = n.home.resolve("broker-" + i + ".log");
+                System.out.println("===== " + n.id + ", start " + i + " =====");
+                Files.readAllLines(log).stream().filter(l -> !l.contains("|-INFO") && !l.contains("|-WARN"))
+                        .forEach(System.out::println);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Node n : nodes) {
+            if (n.isAlive()) {
+                n.kill();
+            }
+        }
+    }
+}

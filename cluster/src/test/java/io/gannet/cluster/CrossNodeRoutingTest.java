@@ -1,0 +1,162 @@
+package io.gannet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three broker processes on loopback as one cluster: a message published on one node reaches subscribers on the
+ * others, only the nodes that have one, in order, and the routing table follows subscriptions as they come and go
+ * and as a node restarts.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CrossNodeRoutingTest {
+    private static final Duration AGREED = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path root;
+    static ClusterProcesses cluster;
+    static SysWatch sys1;
+    static SysWatch sys3;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = new ClusterProcesses(root, 3).start();
+        sys1 = new SysWatch(cluster.node(1).mqttPort);
+        sys3 = new SysWatch(cluster.node(3).mqttPort);
+        // The cluster has agreed once every node's start (its routes replaced by none) has been committed.
+        await().atMost(AGREED).until(() -> sys1.get("quorum") == 1 && sys3.get("quorum") == 1
+                && sys1.get("routes/pending") == 0 && sys3.get("links/up") == 4);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        sys1.close();
+        sys3.close();
+        cluster.close();
+        cluster.printLogs();
+    }
+
+    private static Mqtt5BlockingClient client(int node, String id) {
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
+                .serverPort(cluster.node(node).mqttPort).buildBlocking();
+        c.connect();
+        return c;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @Order(1)
+    void aMessagePublishedOnOneNodeReachesTheSubscriberOnAnotherInOrderAndNoOtherNode() throws Exception {
+        Mqtt5BlockingClient sub = client(2, "sub-on-n2");
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("sensors/+/temp").qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(AGREED).until(() -> sys1.get("routes") == 1);
+
+            Mqtt5BlockingClient pub = client(1, "pub-on-n1");
+            for (int i = 0; i < 200; i++) {
+                assertThat(reasonOf(pub, "sensors/k" + (i % 3) + "/temp", "m" + i))
+                        .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            }
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                Optional<Mqtt5Publish> p = received.receive(10, TimeUnit.SECONDS);
+                assertThat(p).as("message %d of 200", i).isPresent();
+                got.add(new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8));
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                expected.add("m" + i);
+            }
+            assertThat(got).containsExactlyElementsOf(expected);
+            pub.disconnect();
+        }
+        sub.disconnect();
+        // n1 sent to n2 alone: n3, without a subscriber, received nothing.
+        await().atMost(AGREED).until(() -> sys1.get("messages/sent") >= 200);
+        assertThat(sys3.get("messages/received")).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void aPublisherHearsNoMatchingSubscribersOnlyWhenNoNodeHasOne() {
+        Mqtt5BlockingClient sub = client(3, "sub-on-n3");
+        sub.subscribeWith().topicFilter("alarms/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        await().atMost(AGREED).until(() -> sys1.get("routes") == 1);
+        Mqtt5BlockingClient pub = client(1, "pub2-on-n1");
+        assertThat(reasonOf(pub, "alarms/fire")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        assertThat(reasonOf(pub, "nobody/listens")).isEqualTo(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS);
+
+        // The last subscriber on n3 leaves: the cluster forgets n3's filter, and n1 stops sending there.
+        sub.unsubscribeWith().topicFilter("alarms/#").send();
+        await().atMost(AGREED).until(() -> sys1.get("routes") == 0);
+        assertThat(reasonOf(pub, "alarms/fire")).isEqualTo(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS);
+        pub.disconnect();
+        sub.disconnect();
+    }
+
+    @Test
+    @Order(3)
+    void aNodeKilledAndRestartedDropsTheRoutesOfItsLostSubscribersAndServesNewOnes() throws Exception {
+        Mqtt5BlockingClient gone = client(2, "sub-that-dies-with-n2");
+        gone.subscribeWith().topicFilter("doors/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        await().atMost(AGREED).until(() -> sys1.get("routes") == 1);
+
+        cluster.node(2).kill();
+        cluster.node(2).start();
+        // Its clean sessions died with it; on its return it tells the cluster it has no subscriber left.
+        await().atMost(AGREED).until(() -> sys1.get("routes") == 0);
+
+        Mqtt5BlockingClient sub = client(2, "sub-after-restart");
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("doors/+").qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(AGREED).until(() -> sys1.get("routes") == 1 && sys3.get("routes") == 1);
+            // The links of n3 to the restarted n2 come back on their own.
+            await().atMost(AGREED).until(() -> sys3.get("links/up") == 4);
+            Mqtt5BlockingClient pub = client(3, "pub-on-n3");
+            pub.publishWith().topic("doors/front").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("open")).send();
+            Optional<Mqtt5Publish> p = received.receive(10, TimeUnit.SECONDS);
+            assertThat(p).isPresent();
+            assertThat(new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("open");
+            pub.disconnect();
+        }
+        sub.disconnect();
+        for (ClusterProcesses.Node n : cluster.nodes()) {
+            assertThat(n.output()).doesNotContain("LEAK:");
+        }
+    }
+
+    private static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic) {
+        return reasonOf(pub, topic, "x");
+    }
+
+    private static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic, String payload) {
+        Mqtt5PublishResult result = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(payload))
+                .send();
+        return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode();
+    }
+}

@@ -30,10 +30,14 @@ final class LinkFrames {
         out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
     }
 
-    /** The bytes {@link #writePublish} writes for {@code m} with properties {@code props} ({@code null}: none). */
-    static int publishSize(Message m, byte[] props) {
-        return LENGTH_FIELD + 1 + MqttWire.utf8Size(m.topic()) + 2 + 4 + m.payload().length + 4
-                + (props == null ? 0 : props.length) + MqttWire.utf8Size(m.publisherId()) + 8;
+    /**
+     * At least the bytes {@link #writePublish} writes for {@code m} with properties {@code props} ({@code null}:
+     * none): strings counted at three bytes a char, the most UTF-8 takes for a char of Java's, so that the bound
+     * costs no pass over them.
+     */
+    static int publishSizeBound(Message m, byte[] props) {
+        return LENGTH_FIELD + 1 + 2 + 3 * m.topic().length() + 2 + 4 + m.payload().length + 4
+                + (props == null ? 0 : props.length) + 2 + 3 * m.publisherId().length() + 8;
     }
 
     /** The message's properties as the frame carries them, or {@code null} when it has none (most messages). */
@@ -62,12 +66,13 @@ final class LinkFrames {
     }
 
     /**
-     * Reads a PUBLISH frame's body, after its type.
+     * Reads a PUBLISH frame's body, after its type. Its topic and publisher id come through {@code strings}: a
+     * link's recent ones are not decoded again.
      *
      * @throws IllegalArgumentException or a Netty {@code IndexOutOfBoundsException} for a frame that is not one
      */
-    static Message readPublish(ByteBuf in, long nowMillis) {
-        String topic = MqttWire.readUtf8(in);
+    static Message readPublish(ByteBuf in, RecentStrings strings, long nowMillis) {
+        String topic = strings.read(in);
         int qos = in.readByte();
         boolean retain = in.readBoolean();
         byte[] payload = new byte[checkedLength(in, in.readInt())];
@@ -79,7 +84,7 @@ final class LinkFrames {
             in.readBytes(wire);
             props = MqttProperties.fromWire(wire);
         }
-        String publisher = MqttWire.readUtf8(in);
+        String publisher = strings.read(in);
         long remaining = in.readLong();
         if (qos < 0 || qos > 2) {
             throw new IllegalArgumentException("QoS " + qos);

@@ -80,6 +80,7 @@ final class LinkServer implements AutoCloseable {
     /** One link from another node: its HELLO, then its messages. */
     private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
         private final MessageRouter local;
+        private final RecentStrings strings = new RecentStrings();
         private String from;
 
         Inbound(MessageRouter local) {
@@ -102,7 +103,7 @@ final class LinkServer implements AutoCloseable {
                     }
                     from = node;
                 } else if (type == LinkFrames.PUBLISH) {
-                    local.route(LinkFrames.readPublish(frame, clock.millis()), null);
+                    local.route(LinkFrames.readPublish(frame, strings, clock.millis()), null);
                     counters.received();
                 } else {
                     refuse(ctx, "unknown frame type " + type);

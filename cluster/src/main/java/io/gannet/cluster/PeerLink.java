@@ -118,7 +118,7 @@ final class PeerLink {
             counters.dropped();
             return false;
         }
-        int size = LinkFrames.publishSize(m, props);
+        int size = LinkFrames.publishSizeBound(m, props);
         if (batch != null && batch.maxWritableBytes() < size) {
             handOver(ch);
         }

@@ -47,6 +47,9 @@ public final class LoadGenerator implements Callable<Integer> {
     String host = "127.0.0.1";
     @Option(names = "--port", description = "the broker's port (default 1883, or 8883 with --tls)")
     int port = -1;
+    @Option(names = "--subscriber-port", description = "subscribers connect to this port, publishers to --port: "
+            + "across two nodes of a cluster (default: --port)")
+    int subscriberPort = -1;
     @Option(names = "--tls", description = "connect over TLS")
     boolean tls;
     @Option(names = "--insecure", description = "with --tls: trust any server certificate (test setups)")
@@ -90,8 +93,10 @@ public final class LoadGenerator implements Callable<Integer> {
             + "so that a broker with persistence journals what they receive; 0 = clean sessions (default "
             + "${DEFAULT-VALUE})")
     long sessionExpiry = 0;
-    @Option(names = "--broker-pid", description = "the broker's process id, to report its CPU time and memory")
-    long brokerPid = -1;
+    @Option(names = "--broker-pid", split = ",", description = "the broker's process id, to report its CPU time "
+            + "and memory; several, comma-separated, for the nodes of a cluster: their CPU time is added up, the "
+            + "memory is the first one's")
+    long[] brokerPids = {};
     @Option(names = "--json", description = "also write the results to this file as JSON")
     Path json;
     @Option(names = "--label", description = "a name for this run in the JSON output")
@@ -126,6 +131,26 @@ public final class LoadGenerator implements Callable<Integer> {
         if (port < 0) {
             port = tls ? 8883 : 1883;
         }
+        if (subscriberPort < 0) {
+            subscriberPort = port;
+        }
+        brokerPid = brokerPids.length > 0 ? brokerPids[0] : -1;
+    }
+
+    /** The first broker's process id, for its memory; -1 for none. */
+    private long brokerPid = -1;
+
+    /** The CPU seconds of every broker process given, added up; -1 for none. */
+    private double brokerCpuSeconds() {
+        double sum = brokerPids.length == 0 ? -1 : 0;
+        for (long pid : brokerPids) {
+            double cpu = ProcessStats.cpuSeconds(pid);
+            if (cpu < 0) {
+                return -1;
+            }
+            sum += cpu;
+        }
+        return sum;
     }
 
     @Override
@@ -155,18 +180,22 @@ public final class LoadGenerator implements Callable<Integer> {
                 // more connection, without what a process pays once (JIT-compiled code, buffer pools, caches).
                 List<BenchConnection.Role> roles = plan.subscribers();
                 int first = Math.max(1, roles.size() / 10);
-                connect(group, ssl, roles.subList(0, first), keepAlive, stats, deliveries, pacers, connections);
-                long rssFirst = brokerPid > 0 ? ProcessStats.rssKib(brokerPid) : -1;
-                connect(group, ssl, roles.subList(first, roles.size()), keepAlive, stats, deliveries, pacers,
+                connect(group, ssl, roles.subList(0, first), port, keepAlive, stats, deliveries, pacers,
                         connections);
+                long rssFirst = brokerPid > 0 ? ProcessStats.rssKib(brokerPid) : -1;
+                connect(group, ssl, roles.subList(first, roles.size()), port, keepAlive, stats, deliveries,
+                        pacers, connections);
                 return holdConnections(connections, rssBefore, first, rssFirst);
             }
-            connect(group, ssl, plan.subscribers(), keepAlive, stats, deliveries, pacers, connections);
-            connect(group, ssl, plan.publishers(), keepAlive, stats, deliveries, pacers, connections);
+            connect(group, ssl, plan.subscribers(), subscriberPort, keepAlive, stats, deliveries, pacers,
+                    connections);
+            connect(group, ssl, plan.publishers(), port, keepAlive, stats, deliveries, pacers, connections);
             return measure(s, plan, stats, pacers, connections);
         } finally {
             for (BenchConnection c : connections) {
-                c.channel().eventLoop().execute(c::disconnect);
+                if (c.channel() != null) { // null when its connect failed: the failure is what the run reports
+                    c.channel().eventLoop().execute(c::disconnect);
+                }
             }
             for (Pacer p : pacers.values()) {
                 p.stop();
@@ -176,7 +205,8 @@ public final class LoadGenerator implements Callable<Integer> {
     }
 
     /** Opens the connections at the connect rate and waits (bounded) until each is ready. */
-    private void connect(EventLoopGroup group, SslContext ssl, List<BenchConnection.Role> roles, int keepAlive,
+    private void connect(EventLoopGroup group, SslContext ssl, List<BenchConnection.Role> roles, int port,
+                         int keepAlive,
                          Stats stats, int deliveries, Map<EventLoop, Pacer> pacers, List<BenchConnection> connections)
             throws Exception {
         if (roles.isEmpty()) {
@@ -258,7 +288,7 @@ public final class LoadGenerator implements Callable<Integer> {
             p.start(rate * count.get(10, TimeUnit.SECONDS) / publishers, (long) window * publishers);
             p.sending(true);
         }
-        double brokerCpuStart = brokerPid > 0 ? ProcessStats.cpuSeconds(brokerPid) : -1;
+        double brokerCpuStart = brokerCpuSeconds();
         double ownCpuStart = ProcessStats.ownCpuSeconds();
         long lastSent = 0;
         long lastReceived = 0;
@@ -267,7 +297,7 @@ public final class LoadGenerator implements Callable<Integer> {
             // A progress line a second: the loop is bounded by the run's length.
             TimeUnit.NANOSECONDS.sleep(Math.max(0, origin + TimeUnit.SECONDS.toNanos(second) - System.nanoTime()));
             if (second == warmupSeconds) { // the measurement window starts now: CPU is counted from here
-                brokerCpuStart = brokerPid > 0 ? ProcessStats.cpuSeconds(brokerPid) : -1;
+                brokerCpuStart = brokerCpuSeconds();
                 ownCpuStart = ProcessStats.ownCpuSeconds();
             }
             long sent = stats.sentAll();
@@ -282,7 +312,7 @@ public final class LoadGenerator implements Callable<Integer> {
         for (Pacer p : pacers.values()) {
             p.sending(false);
         }
-        double brokerCpu = brokerPid > 0 ? ProcessStats.cpuSeconds(brokerPid) - brokerCpuStart : -1;
+        double brokerCpu = brokerPids.length > 0 ? brokerCpuSeconds() - brokerCpuStart : -1;
         double ownCpu = ProcessStats.ownCpuSeconds() - ownCpuStart;
         // Let what was sent in the window arrive: until nothing more comes for a second, at most 10 s.
         long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# A three-node Gannet cluster on this machine: pairs (10 publishers, 10 subscribers, 16-byte payloads) as fast as
+# they go, with each publisher and its subscriber on the same node, then on different nodes (publishers on n1,
+# subscribers on n2), at QoS 0 and QoS 1, in one run. The cross-node rate is given as a share of the same-node rate.
+# A single broker without a cluster runs the same cases first, for reference. Prints a Markdown table and keeps
+# every run's output in benchmarks/target/cluster/.
+#
+#   benchmarks/cluster.sh                          warm-up 15 s, 10 s measured per case (about 4 minutes)
+#   benchmarks/cluster.sh --warmup 10 --duration 5
+#   benchmarks/cluster.sh --repeat 3               every case 3 times, in turn; each cell is the run with the
+#                                                  median rate, and all rates are listed
+#
+# Every node runs on core 0 and the generator on core 1 where there are two cores: the nodes share one core, so
+# the broker CPU time per message (all nodes added up) is what the cluster costs against one broker.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=bench-lib.sh
+. "$here/bench-lib.sh"
+warmup=15
+duration=10
+repeat=1
+base_port=25883
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --warmup) warmup="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
+    --port-base) base_port="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "cluster.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+work="$root/benchmarks/target/cluster"
+rm -rf "$work" && mkdir -p "$work"
+pin_cores
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# Three homes from the distribution: each node its own data and log directories.
+homes=()
+for n in 1 2 3; do
+  mkdir -p "$work/n$n"
+  homes+=("$(unpack_gannet "$root" "$work/n$n")")
+done
+bench="${homes[0]}/bin/gannet-bench"
+mqtt_port() { echo $((base_port + $1)); }
+link_port() { echo $((base_port + 10 + $1)); }
+raft_port() { echo $((base_port + 20 + $1)); }
+
+start_node() { # start_node N CLUSTER(true|false): prints nothing, appends the pid to pids
+  local n=$1 enabled=$2 home=${homes[$(($1 - 1))]} conf="$work/n$1/gannet.yaml"
+  write_gannet_config "$conf" "$(mqtt_port "$n")" "$work/n$n/plugins"
+  cat >> "$conf" <<EOF
+network:
+  io-threads: 1
+cluster:
+  enabled: $enabled
+  node-id: n$n
+  directory: data/cluster
+  nodes:
+EOF
+  for m in 1 2 3; do
+    echo "    - {id: n$m, host: 127.0.0.1, port: $(link_port "$m"), raft-port: $(raft_port "$m")}" >> "$conf"
+  done
+  GANNET_HEAP=1g $broker_cpu "$home/bin/gannet" --config "$conf" > "$work/n$n/broker.log" 2>&1 &
+  pids+=($!)
+  wait_for_port "$(mqtt_port "$n")" "$!"
+}
+
+# run LABEL QOS PUB_PORT SUB_PORT PIDS...: one gannet-bench run, recorded in runs[LABEL,QOS]
+declare -A runs rate cpu
+run() {
+  local label=$1 qos=$2 pub=$3 sub=$4 log
+  shift 4
+  log="$work/$label-q$qos-$round.log"
+  $gen_cpu "$bench" --port "$pub" --subscriber-port "$sub" --scenario pairs -n 10 --qos "$qos" --payload 16 \
+    --warmup "$warmup" --duration "$duration" --broker-pid "$(IFS=,; echo "$*")" > "$log" 2>&1 \
+    || echo "   (exit $?: see $log)" >&2
+  local r c
+  r=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
+  c=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
+  runs[$label,$qos]="${runs[$label,$qos]:-}${r:-0} ${c:-?}"$'\n'
+  echo "round $round, $label QoS $qos: ${r:-?} msg/s, ${c:-?} µs/msg" >&2
+}
+
+# An n1 with no cluster first; then the cluster.
+for round in $(seq 1 "$repeat"); do
+  start_node 1 false
+  for qos in 0 1; do run single "$qos" "$(mqtt_port 1)" "$(mqtt_port 1)" "${pids[0]}"; done
+  cleanup; pids=()
+done
+rm -rf "${homes[0]}/data/cluster"
+start_node 1 true; start_node 2 true; start_node 3 true
+# The three nodes have a leader and their links once n1 routes to n2: the first cross-node run's warm-up waits for
+# nothing else (a message that finds no route yet is simply not counted as delivered in the warm-up).
+for round in $(seq 1 "$repeat"); do
+  for qos in 0 1; do
+    run same-node "$qos" "$(mqtt_port 1)" "$(mqtt_port 1)" "${pids[@]}"
+    run cross-node "$qos" "$(mqtt_port 1)" "$(mqtt_port 2)" "${pids[@]}"
+  done
+done
+
+for key in "${!runs[@]}"; do
+  median=$(printf '%s' "${runs[$key]}" | sort -n | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }')
+  read -r rate[$key] cpu[$key] <<< "$median"
+done
+echo
+echo "pairs (10 pairs, 16 B), as fast as it goes: delivered msg/s, broker CPU µs per message (every node's CPU"
+echo "added up); the run with the median rate of $repeat"
+echo
+echo "| case | one broker, no cluster | cluster, same node | cluster, cross-node (share of same node) |"
+echo "|---|---|---|---|"
+for qos in 0 1; do
+  s=${rate[single,$qos]:-0}; same=${rate[same-node,$qos]:-0}; cross=${rate[cross-node,$qos]:-0}
+  share=$(awk -v r="$cross" -v b="$same" 'BEGIN { if (b > 0) printf "%d %%", 100 * r / b; else print "-" }')
+  echo "| pairs QoS $qos | $(printf "%'d" "$s"), ${cpu[single,$qos]:-?} µs | $(printf "%'d" "$same"), ${cpu[same-node,$qos]:-?} µs | $(printf "%'d" "$cross") ($share), ${cpu[cross-node,$qos]:-?} µs |"
+done
+if [ "$repeat" -gt 1 ]; then
+  echo
+  echo "Every run's rate (msg/s):"
+  for label in single same-node cross-node; do
+    for qos in 0 1; do
+      echo "- $label QoS $qos: $(printf '%s' "${runs[$label,$qos]}" | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }')"
+    done
+  done
+fi

@@ -154,8 +154,10 @@ public final class Broker implements AutoCloseable {
         this.enhancedAuthenticator = enhancedAuthenticator;
         this.clock = clock;
         this.ports = ports;
-        this.retained = new RetainedTree(clock, ports.stores().retained(), config.mqtt().maxRetainedMessages(),
-                config.mqtt().maxRetainedBytes(), () -> metrics.refused(BrokerMetrics.Refusal.RETAINED_LIMITS));
+        this.retained = new RetainedTree(clock, ports.cluster().retainedJournal(ports.stores().retained()),
+                config.mqtt().maxRetainedMessages(), config.mqtt().maxRetainedBytes(),
+                () -> metrics.refused(BrokerMetrics.Refusal.RETAINED_LIMITS));
+        ports.cluster().retainedStore(retained);
     }
 
     /** Adds a plugin instance, as an embedding application or a test does; call before {@link #start()}. */
@@ -211,8 +213,9 @@ public final class Broker implements AutoCloseable {
                 sessions, ports.stores().sessions(), subscriptionIndex, publishing,
                 interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);
         try {
-            ports.cluster().start(workers, transport);
             recover(sessionContext);
+            // After recovery: what the cluster's log holds is applied over what this node's store kept.
+            ports.cluster().start(workers, transport);
         } catch (RuntimeException e) {
             close();
             throw e;

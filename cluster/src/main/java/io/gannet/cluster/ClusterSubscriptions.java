@@ -18,11 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ClusterSubscriptions implements SubscriptionIndex {
     private final SubscriptionIndex local;
     private final String nodeId;
-    private final RouteAnnouncer announcer;
+    private final MetadataProposer announcer;
     /** Local subscribers per filter; a filter is in the map exactly while the cluster is told this node has it. */
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
 
-    ClusterSubscriptions(SubscriptionIndex local, String nodeId, RouteAnnouncer announcer) {
+    ClusterSubscriptions(SubscriptionIndex local, String nodeId, MetadataProposer announcer) {
         this.local = local;
         this.nodeId = nodeId;
         this.announcer = announcer;
@@ -36,7 +36,7 @@ final class ClusterSubscriptions implements SubscriptionIndex {
             // queued in the order the counts changed.
             counts.compute(subscription.filter(), (filter, n) -> {
                 if (n == null) {
-                    announcer.announce(new RouteChange.Add(nodeId, filter));
+                    announcer.propose(new MetadataChange.Add(nodeId, filter));
                     return 1;
                 }
                 return n + 1;
@@ -51,7 +51,7 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         if (removed && announced(subscription)) {
             counts.computeIfPresent(subscription.filter(), (filter, n) -> {
                 if (n == 1) {
-                    announcer.announce(new RouteChange.Remove(nodeId, filter));
+                    announcer.propose(new MetadataChange.Remove(nodeId, filter));
                     return null;
                 }
                 return n - 1;

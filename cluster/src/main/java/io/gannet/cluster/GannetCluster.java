@@ -3,8 +3,10 @@ package io.gannet.cluster;
 import io.gannet.broker.cluster.ClusterNode;
 import io.gannet.broker.config.ClusterConfig;
 import io.gannet.broker.config.ConfigException;
+import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.SubscriptionIndex;
+import io.gannet.broker.store.RetainedJournal;
 import io.gannet.broker.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +34,8 @@ final class GannetCluster implements ClusterNode {
     private final RoutingTable table;
     private final MetadataStateMachine stateMachine;
     private final MetadataGroup group;
-    private final RouteAnnouncer announcer;
+    private final MetadataProposer announcer;
+    private final ReplicatedRetained retained;
     private final LinkCounters counters = new LinkCounters();
     private final NodeLinks links;
     private final LinkServer server;
@@ -45,16 +49,34 @@ final class GannetCluster implements ClusterNode {
             refs.add(new NodeRef(config.nodes().get(i).id(), i));
         }
         this.table = new RoutingTable(refs);
-        this.stateMachine = new MetadataStateMachine(table);
+        this.announcer = new MetadataProposer(config.nodeId(), this::propose);
+        this.retained = new ReplicatedRetained(config.nodeId(), announcer);
+        this.stateMachine = new MetadataStateMachine(table, retained);
+        // Whatever the log says this node had before a restart is stale: its clean sessions are gone. Its recovered
+        // persistent sessions announce their filters again, after this.
+        announcer.propose(new MetadataChange.Replace(config.nodeId(), List.of()));
         try {
             Files.createDirectories(directory);
             this.group = new MetadataGroup(config, directory, stateMachine);
         } catch (IOException e) {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
         }
-        this.announcer = new RouteAnnouncer(config.nodeId(), group::propose);
         this.links = new NodeLinks(config, clock, counters);
         this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters);
+    }
+
+    private CompletableFuture<?> propose(byte[] entry) {
+        return group.propose(entry);
+    }
+
+    @Override
+    public RetainedJournal retainedJournal(RetainedJournal local) {
+        return retained.wrapping(local);
+    }
+
+    @Override
+    public void retainedStore(RetainedStore store) {
+        retained.attach(store);
     }
 
     @Override
@@ -74,9 +96,6 @@ final class GannetCluster implements ClusterNode {
         if (local == null || subscriptions == null) {
             throw new IllegalStateException("the broker wraps its router and index before it starts the cluster");
         }
-        // Whatever the log says this node had before a restart is stale: its sessions are about to be recovered
-        // and will announce their filters again, after this.
-        announcer.announce(new RouteChange.Replace(config.nodeId(), List.of()));
         try {
             server.start(workers, transport, local);
             group.start();
@@ -100,7 +119,8 @@ final class GannetCluster implements ClusterNode {
         visitor.accept("leader", group.isLeader() ? 1L : 0L);
         visitor.accept("links/up", (long) counters.linksUp());
         visitor.accept("routes", (long) table.size());
-        visitor.accept("routes/pending", (long) announcer.pending());
+        visitor.accept("changes/pending", (long) announcer.pending());
+        visitor.accept("retained", (long) retained.size());
         visitor.accept("messages/sent", counters.sentCount());
         visitor.accept("messages/received", counters.receivedCount());
         visitor.accept("messages/dropped", counters.droppedCount());

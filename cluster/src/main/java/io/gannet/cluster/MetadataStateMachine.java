@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster's shared state as the Raft log of the metadata group builds it, the same on every node: for now the
- * routing table. Ratis applies the committed entries here in log order on one thread; a snapshot of the table lets
+ * The cluster's shared state as the Raft log of the metadata group builds it, the same on every node: the routing
+ * table and the retained messages. Ratis applies the committed entries here in log order on one thread; a snapshot of the table lets
  * it drop the log before it, and a node that restarts or falls behind loads the snapshot and applies what follows.
  */
 final class MetadataStateMachine extends BaseStateMachine {
@@ -40,11 +40,13 @@ final class MetadataStateMachine extends BaseStateMachine {
     private static final int SNAPSHOT_FORMAT = 1;
 
     private final RoutingTable table;
+    private final ReplicatedRetained retained;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final AtomicLong unreadable = new AtomicLong();
 
-    MetadataStateMachine(RoutingTable table) {
+    MetadataStateMachine(RoutingTable table, ReplicatedRetained retained) {
         this.table = table;
+        this.retained = retained;
     }
 
     @Override
@@ -69,8 +71,8 @@ final class MetadataStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
         try {
-            for (RouteChange change : RouteChange.decode(data)) {
-                change.applyTo(table);
+            for (MetadataChange change : MetadataChange.decode(data)) {
+                apply(change);
             }
         } catch (IllegalArgumentException e) {
             // Every node skips the same entry, so the tables stay the same; the node that wrote it is newer than
@@ -82,6 +84,21 @@ final class MetadataStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
+    /** Applies one committed change; package-private for tests. */
+    void apply(MetadataChange change) {
+        if (change instanceof MetadataChange.Add a) {
+            table.add(a.node(), a.filter());
+        } else if (change instanceof MetadataChange.Remove r) {
+            table.remove(r.node(), r.filter());
+        } else if (change instanceof MetadataChange.Replace r) {
+            table.replace(r.node(), r.filters());
+        } else if (change instanceof MetadataChange.Retain r) {
+            retained.apply(r);
+        } else if (change instanceof MetadataChange.Clear c) {
+            retained.apply(c);
+        }
+    }
+
     @Override
     public long takeSnapshot() throws IOException {
         // Called on the thread that applies entries: the table and the applied index belong together here.
@@ -91,6 +108,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         }
         File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
         Map<String, Set<String>> copy = table.copy();
+        List<io.gannet.broker.message.Message> messages = retained.snapshot();
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                 Files.newOutputStream(file.toPath())))) {
             out.writeInt(SNAPSHOT_FORMAT);
@@ -101,6 +119,10 @@ final class MetadataStateMachine extends BaseStateMachine {
                 for (String filter : e.getValue()) {
                     out.writeUTF(filter);
                 }
+            }
+            out.writeInt(messages.size());
+            for (io.gannet.broker.message.Message m : messages) {
+                MetadataChange.writeMessage(out, m);
             }
         }
         FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
@@ -133,9 +155,16 @@ final class MetadataStateMachine extends BaseStateMachine {
                 }
                 table.replace(node, filters);
             }
+            int count = in.readInt();
+            List<io.gannet.broker.message.Message> messages = new ArrayList<>(Math.min(count, 1 << 16));
+            for (int i = 0; i < count; i++) {
+                messages.add(MetadataChange.readMessage(in));
+            }
+            retained.restore(messages);
         }
         updateLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile()));
-        log.info("Loaded the cluster snapshot {} ({} routes)", path.getFileName(), table.size());
+        log.info("Loaded the cluster snapshot {} ({} routes, {} retained messages)", path.getFileName(), table.size(),
+                retained.size());
     }
 
     /** Entries this node could not read, for $SYS. */

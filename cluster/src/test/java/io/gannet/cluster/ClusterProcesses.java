@@ -58,8 +58,13 @@ final class ClusterProcesses implements AutoCloseable {
             return process != null && process.isAlive();
         }
 
-        String output() throws IOException {
-            return Files.readString(log());
+        /** The log of every start so far. */
+        String allOutput() throws IOException {
+            StringBuilder all = new StringBuilder();
+            for (int i = 1; i <= starts; i++) {
+                all.append(Files.readString(home.resolve("broker-" + i + ".log")));
+            }
+            return all.toString();
         }
     }
 

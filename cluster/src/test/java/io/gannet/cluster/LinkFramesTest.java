@@ -91,24 +91,45 @@ class LinkFramesTest {
 
     @Test
     void routeChangesTravelInOneEntryInOrder() {
-        List<RouteChange> changes = List.of(new RouteChange.Replace("n1", List.of("a/#", "b/+")),
-                new RouteChange.Add("n2", "c"), new RouteChange.Remove("n1", "a/#"));
-        assertThat(RouteChange.decode(RouteChange.encode(changes))).isEqualTo(changes);
+        List<MetadataChange> changes = List.of(new MetadataChange.Replace("n1", List.of("a/#", "b/+")),
+                new MetadataChange.Add("n2", "c"), new MetadataChange.Remove("n1", "a/#"),
+                new MetadataChange.Clear("n2", "status/x"));
+        assertThat(MetadataChange.decode(MetadataChange.encode(changes))).isEqualTo(changes);
         RoutingTable table = new RoutingTable(List.of(new NodeRef("n1", 0), new NodeRef("n2", 1)));
-        for (RouteChange c : changes) {
-            c.applyTo(table);
+        ReplicatedRetained retained = new ReplicatedRetained("n1", null);
+        MetadataStateMachine machine = new MetadataStateMachine(table, retained);
+        for (MetadataChange c : changes) {
+            machine.apply(c);
         }
         assertThat(table.filtersOf("n1")).containsExactly("b/+");
         assertThat(table.filtersOf("n2")).containsExactly("c");
-        new RouteChange.Replace("n1", List.of()).applyTo(table);
+        machine.apply(new MetadataChange.Replace("n1", List.of()));
         assertThat(table.filtersOf("n1")).isEmpty();
         assertThat(table.size()).isEqualTo(1);
     }
 
     @Test
+    void aRetainedMessageCrossesInAnEntryWithItsPropertiesAndExpiry() {
+        MqttProperties props = MqttProperties.builder().userProperty("unit", "door-7").build();
+        Message m = new Message("status/door", 1, true, "open".getBytes(StandardCharsets.UTF_8), props, "c1",
+                NOW + 60_000);
+        MetadataChange.Retain back = (MetadataChange.Retain) MetadataChange.decode(
+                MetadataChange.encode(List.of(new MetadataChange.Retain("n1", m)))).get(0);
+        assertThat(back.node()).isEqualTo("n1");
+        assertThat(back.message().topic()).isEqualTo("status/door");
+        assertThat(back.message().payload()).isEqualTo(m.payload());
+        assertThat(back.message().properties()).isEqualTo(props);
+        assertThat(back.message().expiresAtMillis()).isEqualTo(NOW + 60_000);
+        assertThat(back.message().retain()).isTrue();
+    }
+
+    @Test
     void anEntryOfAnotherFormatIsRefused() {
-        byte[] entry = RouteChange.encode(List.of(new RouteChange.Add("n1", "a")));
+        byte[] entry = MetadataChange.encode(List.of(new MetadataChange.Add("n1", "a")));
         entry[0] = 9;
-        assertThatThrownBy(() -> RouteChange.decode(entry)).hasMessageContaining("format 9");
+        assertThatThrownBy(() -> MetadataChange.decode(entry)).hasMessageContaining("format 9");
+        byte[] truncated = java.util.Arrays.copyOf(MetadataChange.encode(List.of(new MetadataChange.Retain("n1",
+                new Message("t", 0, true, new byte[50], MqttProperties.EMPTY, "c")))), 30);
+        assertThatThrownBy(() -> MetadataChange.decode(truncated)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,15 +1,18 @@
 package io.gannet.broker.cluster;
 
+import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.SubscriptionIndex;
+import io.gannet.broker.store.RetainedJournal;
 import io.gannet.broker.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import java.util.function.BiConsumer;
 
 /**
  * This broker as one node of a cluster: the port the cluster module implements. The broker hands it the parts it
- * wraps, in this order, once: {@link #subscriptions} and {@link #router} while it is assembled, {@link #start} when
- * its event loops exist and before any listener opens, {@link #close} when it stops.
+ * wraps, once each: {@link #retainedJournal}, {@link #retainedStore}, {@link #subscriptions} and {@link #router}
+ * while it is assembled; {@link #start} once its event loops exist and what its stores kept is recovered, before any
+ * listener opens; {@link #close} when it stops.
  */
 public interface ClusterNode extends AutoCloseable {
     /** A broker on its own: wraps nothing, starts nothing. */
@@ -22,6 +25,15 @@ public interface ClusterNode extends AutoCloseable {
         @Override
         public MessageRouter router(MessageRouter local) {
             return local;
+        }
+
+        @Override
+        public RetainedJournal retainedJournal(RetainedJournal local) {
+            return local;
+        }
+
+        @Override
+        public void retainedStore(RetainedStore store) {
         }
 
         @Override
@@ -42,6 +54,15 @@ public interface ClusterNode extends AutoCloseable {
      * and can tell the other nodes which filters this node has subscribers for.
      */
     SubscriptionIndex subscriptions(SubscriptionIndex local);
+
+    /**
+     * Wraps the journal of this broker's retained messages, so that the cluster hears of each change its clients
+     * make and every node keeps the same retained messages.
+     */
+    RetainedJournal retainedJournal(RetainedJournal local);
+
+    /** This broker's retained messages, to which the changes made on other nodes are applied. */
+    void retainedStore(RetainedStore store);
 
     /**
      * Wraps this broker's router, so that a message also goes to the other nodes with matching subscribers. The

@@ -13,26 +13,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells the cluster, through the metadata group, which filters this node has subscribers for. Changes are proposed
+ * Tells the cluster, through the metadata group, which filters this node has subscribers for and which retained
+ * messages its clients set. Changes are proposed
  * in the order they were made, by one thread, one Raft entry at a time holding every change that waited meanwhile:
  * a burst of subscriptions costs a few commits, not one each. While no majority can be reached the entry is tried
  * again until it commits, so no change is skipped and none overtakes another.
  */
-final class RouteAnnouncer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(RouteAnnouncer.class);
+final class MetadataProposer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetadataProposer.class);
     /** The most changes in one entry. */
     private static final int MAX_BATCH = 4096;
+    /** About the most bytes in one entry: a burst of large retained messages goes in several. */
+    private static final int MAX_BYTES = 4 << 20;
     /** How long one proposal may take before it is sent again. */
     private static final long PROPOSAL_TIMEOUT_SECONDS = 30;
 
-    private final LinkedBlockingQueue<RouteChange> pending = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<MetadataChange> pending = new LinkedBlockingQueue<>();
     private final Function<byte[], CompletableFuture<?>> propose;
     private final Thread thread;
     private final AtomicLong committed = new AtomicLong();
     private volatile boolean closed;
 
     /** @param propose sends one entry to the group; completes when it is committed */
-    RouteAnnouncer(String nodeId, Function<byte[], CompletableFuture<?>> propose) {
+    MetadataProposer(String nodeId, Function<byte[], CompletableFuture<?>> propose) {
         this.propose = propose;
         this.thread = new Thread(this::run, "gannet-cluster-routes-" + nodeId);
         this.thread.setDaemon(true);
@@ -42,8 +45,8 @@ final class RouteAnnouncer implements AutoCloseable {
         thread.start();
     }
 
-    /** Queues a change; called under the lock that orders the changes of its filter. */
-    void announce(RouteChange change) {
+    /** Queues a change; the changes of one filter or topic are queued in the order they were made. */
+    void propose(MetadataChange change) {
         pending.add(change);
     }
 
@@ -58,16 +61,21 @@ final class RouteAnnouncer implements AutoCloseable {
     }
 
     private void run() {
-        List<RouteChange> batch = new ArrayList<>();
+        List<MetadataChange> batch = new ArrayList<>();
         while (!closed) {
             try {
-                RouteChange first = pending.poll(1, TimeUnit.SECONDS);
+                MetadataChange first = pending.poll(1, TimeUnit.SECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
-                pending.drainTo(batch, MAX_BATCH - 1);
-                send(RouteChange.encode(batch));
+                int bytes = first.estimatedBytes();
+                MetadataChange next;
+                while (batch.size() < MAX_BATCH && bytes < MAX_BYTES && (next = pending.poll()) != null) {
+                    batch.add(next);
+                    bytes += next.estimatedBytes();
+                }
+                send(MetadataChange.encode(batch));
                 committed.addAndGet(batch.size());
                 batch.clear();
             } catch (InterruptedException e) {

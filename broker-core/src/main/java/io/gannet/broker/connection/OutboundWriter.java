@@ -15,11 +15,14 @@ import io.netty.channel.ChannelHandlerContext;
  * PUBLISHes from the loop's template or with a header of their own, and flushes merged with those of the whole
  * event loop ({@link LoopFlusher}). On the connection's event loop only.
  *
- * <p>Small packets written in one loop turn are gathered into one buffer, which goes to the channel when it is
- * full, before any packet that is not gathered, and at the flush. A PUBLISH to a subscriber and the acknowledgement
- * to a publisher then cost a copy of a few dozen bytes, not a buffer and an entry in the channel's outbound buffer
- * each: those two took most of the write path's time in the allocator and the recycler. The channel does not see a
- * gathered buffer until it is handed over, so it may pass its high water mark by up to {@link #BATCH_MAX} bytes.
+ * <p>From the second small packet of a loop turn on, packets are gathered into one buffer, which goes to the
+ * channel when it is full, before any packet that is not gathered, and at the flush. A PUBLISH to a subscriber and
+ * the acknowledgement to a publisher then cost a copy of a few dozen bytes, not a buffer and an entry in the
+ * channel's outbound buffer each: those two took most of the write path's time in the allocator and the recycler.
+ * The first packet of a turn is written on its own, as before: a connection that gets one message a turn (a
+ * fan-out's subscribers, a device at its own pace) would pay for a gathering buffer and gain nothing. The channel
+ * does not see a gathered buffer until it is handed over, so it may pass its high water mark by up to
+ * {@link #BATCH_MAX} bytes.
  */
 final class OutboundWriter implements LoopFlusher.Target {
     /** Bounds what waits for the end of the loop turn, so a large burst still leaves in pieces. */
@@ -87,7 +90,7 @@ final class OutboundWriter implements LoopFlusher.Target {
                 return false;
             }
             metrics.messageSent(size);
-            ByteBuf into = batchWithRoomFor(size);
+            ByteBuf into = unflushedWrites == 0 ? null : batchWithRoomFor(size);
             if (into != null) {
                 template.writeTo(into, ctx.alloc(), message, version, qos, retain, packetId);
             } else {
@@ -125,7 +128,7 @@ final class OutboundWriter implements LoopFlusher.Target {
             return;
         }
         MqttPacket fitted = MqttEncoder.forClient(packet, version, clientMaxPacketSize, problemInformation);
-        ByteBuf into = batchWithRoomFor(PacketWriter.encodedSize(fitted, version));
+        ByteBuf into = unflushedWrites == 0 ? null : batchWithRoomFor(PacketWriter.encodedSize(fitted, version));
         if (into != null) {
             PacketWriter.encodeInto(into, fitted, version);
         } else {

@@ -39,6 +39,7 @@ final class GannetCluster implements ClusterNode {
     private final LinkCounters counters = new LinkCounters();
     private final NodeLinks links;
     private final LinkServer server;
+    private final QuorumWatch quorum;
     private ClusterSubscriptions subscriptions;
     private MessageRouter local;
 
@@ -63,6 +64,7 @@ final class GannetCluster implements ClusterNode {
         }
         this.links = new NodeLinks(config, clock, counters);
         this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters);
+        this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
     }
 
     private CompletableFuture<?> propose(byte[] entry) {
@@ -108,6 +110,7 @@ final class GannetCluster implements ClusterNode {
         }
         links.start(workers, transport);
         announcer.start();
+        quorum.start();
         log.info("Cluster node {} started: {} nodes, Raft on {}:{}", config.nodeId(), config.nodes().size(),
                 config.self().host(), config.self().raftPort());
     }
@@ -130,6 +133,7 @@ final class GannetCluster implements ClusterNode {
 
     @Override
     public void close() {
+        quorum.close();
         announcer.close();
         links.close();
         server.close();

@@ -178,6 +178,33 @@ class CrossNodeRoutingTest {
         pub2.disconnect();
     }
 
+    @Test
+    @Order(5)
+    void aNodeCutOffFromTheMajorityKeepsServingItsOwnClientsAndSaysSo() throws Exception {
+        cluster.node(2).kill();
+        cluster.node(3).kill();
+        await().atMost(AGREED).until(() -> sys1.get("quorum") == 0);
+        await().atMost(AGREED).until(() -> cluster.node(1).allOutput().contains("cannot reach a majority"));
+
+        // Its own clients still talk to each other.
+        Mqtt5BlockingClient sub = client(1, "alone-sub");
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("local/only").qos(MqttQos.AT_LEAST_ONCE).send();
+            Mqtt5BlockingClient pub = client(1, "alone-pub");
+            pub.publishWith().topic("local/only").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("still here")).send();
+            Optional<Mqtt5Publish> p = received.receive(10, TimeUnit.SECONDS);
+            assertThat(p).isPresent();
+            assertThat(new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("still here");
+            pub.disconnect();
+        }
+        sub.disconnect();
+
+        // One node back makes two of three: a majority again, and the change made meanwhile reaches the log.
+        cluster.node(2).start();
+        await().atMost(AGREED).until(() -> sys1.get("quorum") == 1 && sys1.get("changes/pending") == 0);
+        await().atMost(AGREED).until(() -> cluster.node(1).allOutput().contains("part of a majority again"));
+    }
+
     /**
      * The retained message a new subscriber to {@code filter} on the node gets, or null: a marker published right
      * after the SUBACK arrives after any retained message, so that "none" needs no waiting for nothing.

@@ -3,7 +3,6 @@ package io.gannet.cluster;
 import io.gannet.broker.session.ShareGroup;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.session.SubscriptionIndex;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -68,10 +67,5 @@ final class ClusterSubscriptions implements SubscriptionIndex {
     @Override
     public ShareGroup sharedGroup(String shareName, String filter) {
         return local.sharedGroup(shareName, filter);
-    }
-
-    /** The filters this node has subscribers for. */
-    Set<String> filters() {
-        return Set.copyOf(counts.keySet());
     }
 }

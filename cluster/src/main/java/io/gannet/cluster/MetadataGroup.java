@@ -39,14 +39,11 @@ final class MetadataGroup implements AutoCloseable {
     /** Entries between snapshots: the log a node replays at start stays short. */
     private static final long SNAPSHOT_EVERY = 10_000;
 
-    private final ClusterConfig config;
-    private final RaftGroup group;
     private final RaftServer server;
     private final RaftClient client;
 
     MetadataGroup(ClusterConfig config, Path directory, MetadataStateMachine stateMachine) throws IOException {
-        this.config = config;
-        this.group = RaftGroup.valueOf(GROUP_ID, config.nodes().stream()
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, config.nodes().stream()
                 .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.host() + ":" + n.raftPort()).build())
                 .toList());
         RaftProperties props = new RaftProperties();
@@ -103,10 +100,6 @@ final class MetadataGroup implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    int size() {
-        return config.nodes().size();
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,6 @@ final class MetadataProposer implements AutoCloseable {
     private final LinkedBlockingQueue<MetadataChange> pending = new LinkedBlockingQueue<>();
     private final Function<byte[], CompletableFuture<?>> propose;
     private final Thread thread;
-    private final AtomicLong committed = new AtomicLong();
     private volatile boolean closed;
 
     /** @param propose sends one entry to the group; completes when it is committed */
@@ -55,11 +53,6 @@ final class MetadataProposer implements AutoCloseable {
         return pending.size();
     }
 
-    /** Changes committed since start. */
-    long committed() {
-        return committed.get();
-    }
-
     private void run() {
         List<MetadataChange> batch = new ArrayList<>();
         while (!closed) {
@@ -76,7 +69,6 @@ final class MetadataProposer implements AutoCloseable {
                     bytes += next.estimatedBytes();
                 }
                 send(MetadataChange.encode(batch));
-                committed.addAndGet(batch.size());
                 batch.clear();
             } catch (InterruptedException e) {
                 return;

@@ -28,7 +28,6 @@ final class NodeLinks implements AutoCloseable {
     private final Clock clock;
     private final LinkCounters counters;
     private final FastThreadLocal<PeerLink[]> byLoop = new FastThreadLocal<>();
-    private final List<PeerLink[]> all = new ArrayList<>();
     private EventLoopGroup workers;
 
     NodeLinks(ClusterConfig config, Clock clock, LinkCounters counters) {
@@ -54,9 +53,6 @@ final class NodeLinks implements AutoCloseable {
                 if (i != selfIndex) {
                     links[i] = new PeerLink(loop, nodes.get(i), selfId, template, clock, counters);
                 }
-            }
-            synchronized (all) {
-                all.add(links);
             }
             started.add(loop.submit(() -> {
                 byLoop.set(links);
@@ -95,20 +91,6 @@ final class NodeLinks implements AutoCloseable {
             }
         }
         return sent;
-    }
-
-    /** Whether every loop has its link to every other node up. */
-    boolean allUp() {
-        synchronized (all) {
-            for (PeerLink[] links : all) {
-                for (PeerLink l : links) {
-                    if (l != null && !l.isUp()) {
-                        return false;
-                    }
-                }
-            }
-            return !all.isEmpty() || nodes.size() == 1;
-        }
     }
 
     @Override

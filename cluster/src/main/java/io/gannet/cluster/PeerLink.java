@@ -167,10 +167,6 @@ final class PeerLink {
         }
     }
 
-    boolean isUp() {
-        return channel != null;
-    }
-
     @ChannelHandler.Sharable
     private static final class NothingComesBack extends ChannelInboundHandlerAdapter {
         @Override

@@ -69,28 +69,24 @@ final class NodeLinks implements AutoCloseable {
     }
 
     /**
-     * Sends {@code m} to the nodes whose bits are set in {@code mask}.
-     *
-     * @return the nodes it was written (or handed) to
+     * Sends {@code m} to the nodes whose bits are set in {@code mask}; what a link cannot take is dropped and
+     * counted there.
      */
-    int send(long mask, Message m) {
+    void send(long mask, Message m) {
         PeerLink[] links = byLoop.getIfExists();
         if (links == null) {
-            if (workers == null || workers.isShuttingDown()) {
-                return 0;
+            if (workers != null && !workers.isShuttingDown()) {
+                workers.next().execute(() -> send(mask, m));
             }
-            workers.next().execute(() -> send(mask, m));
-            return Long.bitCount(mask);
+            return;
         }
         byte[] props = LinkFrames.properties(m);
-        int sent = 0;
         for (long bits = mask; bits != 0; bits &= bits - 1) {
             int i = Long.numberOfTrailingZeros(bits);
-            if (i < links.length && links[i] != null && links[i].send(m, props)) {
-                sent++;
+            if (i < links.length && links[i] != null) {
+                links[i].send(m, props);
             }
         }
-        return sent;
     }
 
     @Override

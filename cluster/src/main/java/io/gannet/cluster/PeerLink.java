@@ -107,16 +107,16 @@ final class PeerLink {
     }
 
     /**
-     * Writes {@code m} to this peer with the other messages of this loop turn; on this link's loop only.
+     * Writes {@code m} to this peer with the other messages of this loop turn, or drops and counts it while the
+     * peer is away or not reading; on this link's loop only.
      *
      * @param props the message's properties as {@link LinkFrames#properties} encoded them for every peer
-     * @return false if it was dropped: the peer is away or not reading
      */
-    boolean send(Message m, byte[] props) {
+    void send(Message m, byte[] props) {
         Channel ch = channel;
         if (ch == null || !ch.isWritable()) {
             counters.dropped();
-            return false;
+            return;
         }
         int size = LinkFrames.publishSizeBound(m, props);
         if (batch != null && batch.maxWritableBytes() < size) {
@@ -131,7 +131,6 @@ final class PeerLink {
             flushScheduled = true;
             loop.execute(flushTask);
         }
-        return true;
     }
 
     private void handOver(Channel ch) {

@@ -1,5 +1,6 @@
 package io.gannet.cluster;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +27,8 @@ final class QuorumWatch implements AutoCloseable {
     QuorumWatch(String nodeId, BooleanSupplier hasLeader) {
         this.nodeId = nodeId;
         this.hasLeader = hasLeader;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gannet-cluster-quorum-" + nodeId);
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("gannet-cluster-quorum-" + nodeId, true));
     }
 
     void start() {

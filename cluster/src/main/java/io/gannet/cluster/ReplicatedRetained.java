@@ -5,10 +5,10 @@ import io.gannet.broker.message.Message;
 import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.store.RetainedJournal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The retained messages of the whole cluster. Each change a client makes on this node goes to the node's own
@@ -28,8 +28,8 @@ final class ReplicatedRetained implements RetainedJournal {
     private final MetadataProposer proposer;
     private volatile RetainedJournal local = RetainedJournal.NONE;
     private volatile RetainedStore store;
-    /** What the log holds, by topic: the state a snapshot writes. On the applying thread only. */
-    private final Map<String, Message> committed = new HashMap<>();
+    /** What the log holds, by topic: the state a snapshot writes. Changed on the applying thread; $SYS reads its size. */
+    private final Map<String, Message> committed = new ConcurrentHashMap<>();
 
     ReplicatedRetained(String nodeId, MetadataProposer proposer) {
         this.nodeId = nodeId;

@@ -53,9 +53,7 @@ final class PublishTemplate {
      * @param packetId the subscriber's packet id, for QoS 1 and 2
      */
     ByteBuf packet(ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain, int packetId) {
-        if (m != message || version.isV5() != v5 || qos != this.qos || retain != this.retain) {
-            encode(alloc, m, version, qos, retain);
-        }
+        size(alloc, m, version, qos, retain);
         if (qos == 0) {
             return packet.retainedDuplicate();
         }
@@ -80,7 +78,7 @@ final class PublishTemplate {
         }
     }
 
-    /** The size of the PUBLISH {@link #writeTo} would copy, encoding it first if it is not the template's. */
+    /** The size of the PUBLISH of {@code m}, encoding it into the template first if it is not the template's. */
     int size(ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain) {
         if (m != message || version.isV5() != v5 || qos != this.qos || retain != this.retain) {
             encode(alloc, m, version, qos, retain);

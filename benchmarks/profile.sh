@@ -10,7 +10,7 @@
 # Options: --event cpu|alloc|lock|wall (default cpu; cpu falls back to a timer where perf events are not allowed),
 # --format html|collapsed (default html: a flame graph; collapsed: one line per stack, for scripts), --out DIR,
 # --opts LIST (more async-profiler agent options, e.g. alloc=16k,total to sample allocations finely and weigh them
-# by bytes).
+# by bytes), --persistence os|interval|every-message (the journal on, with that sync policy; off by default).
 # Everything after -- goes to gannet-bench (--port and --broker-pid are set here). The broker runs pinned to core 0
 # and the generator to core 1 where there are two cores.
 set -euo pipefail
@@ -24,15 +24,17 @@ format=html
 out="$root/benchmarks/target/profile"
 port=21999
 opts=""
+persistence="enabled: false"
 while [ $# -gt 0 ]; do
   case "$1" in
     --event) event="$2"; shift 2 ;;
     --format) format="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --opts) opts="$2"; shift 2 ;;
+    --persistence) persistence=$'enabled: true\nsync: '"$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "profile.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +63,7 @@ agent="-agentpath:$lib=start,event=$event,file=$file"
 [ -n "$opts" ] && agent="$agent,$opts"
 
 pin_cores
-write_gannet_config "$work/gannet.yaml" "$port" "$work/no-plugins"
+write_gannet_config "$work/gannet.yaml" "$port" "$work/no-plugins" "$persistence"
 JAVA_OPTS="$agent" $broker_cpu "$home/bin/gannet" --config "$work/gannet.yaml" > "$out/broker.log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT

@@ -36,6 +36,11 @@ sealed interface JournalOp {
 
     void encode(RecordEncoder e);
 
+    /**
+     * Applies the entry to the live state.
+     *
+     * @param recordBytes the bytes the entry's records take in the journal
+     */
     void applyTo(LiveState state, int recordBytes);
 
     /** What the event's sender waits for, or {@code null}. */
@@ -209,6 +214,29 @@ sealed interface JournalOp {
         }
     }
 
+    /**
+     * A message queued and sent at once: the records of {@link Queued} and {@link Sent} from one event, so that
+     * replay needs no record type of its own for it.
+     */
+    record QueuedSent(long key, StoredMessage message, int packetId, CompletableFuture<Void> done)
+            implements JournalOp {
+        @Override
+        public void encode(RecordEncoder e) {
+            e.begin(QUEUED).writeLong(key).writeStored(message);
+            e.end();
+            e.begin(SENT).writeLong(key).writeLong(message.seq()).writeInt(packetId);
+        }
+
+        @Override
+        public void applyTo(LiveState state, int recordBytes) {
+            state.queued(key, message, recordBytes);
+            LiveState.SessionState s = state.session(key);
+            if (s != null) {
+                s.messages.sent(message.seq(), packetId);
+            }
+        }
+    }
+
     record Sent(long key, long seq, int packetId) implements SessionOp {
         @Override
         public void encode(RecordEncoder e) {
@@ -217,7 +245,7 @@ sealed interface JournalOp {
 
         @Override
         public void applyTo(LiveState.SessionState s) {
-            s.sent(seq, packetId);
+            s.messages.sent(seq, packetId);
         }
     }
 
@@ -254,7 +282,7 @@ sealed interface JournalOp {
 
         @Override
         public void applyTo(LiveState.SessionState s) {
-            s.released(packetId);
+            s.messages.released(packetId);
         }
     }
 

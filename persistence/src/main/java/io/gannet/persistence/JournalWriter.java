@@ -228,8 +228,10 @@ final class JournalWriter implements Runnable {
 
     /** Adds one entry to the batch; the batch is appended before anything waiting on it is released. */
     private void write(JournalOp op) {
+        int start = encoder.length();
         op.encode(encoder);
-        op.applyTo(state, encoder.end());
+        encoder.end();
+        op.applyTo(state, encoder.length() - start); // an entry may write more than one record
         CompletableFuture<Void> done = op.done();
         if (done != null) {
             waiting.add(done);
@@ -373,15 +375,15 @@ final class JournalWriter implements Runnable {
         for (int packetId : s.inboundQos2) {
             append(to, new JournalOp.InboundQos2(s.key, packetId, true, null));
         }
-        for (LiveState.Held h : s.messagesInOrder()) {
-            append(to, new JournalOp.Queued(s.key, h.message, null));
-            if (h.packetId != 0) {
-                append(to, new JournalOp.Sent(s.key, h.message.seq(), h.packetId));
-                if (h.released) {
-                    append(to, new JournalOp.PubRecReceived(s.key, h.packetId));
+        s.messages.<IOException>visit((message, packetId, released) -> {
+            append(to, new JournalOp.Queued(s.key, message, null));
+            if (packetId != 0) {
+                append(to, new JournalOp.Sent(s.key, message.seq(), packetId));
+                if (released) {
+                    append(to, new JournalOp.PubRecReceived(s.key, packetId));
                 }
             }
-        }
+        });
         return s.messages.size();
     }
 

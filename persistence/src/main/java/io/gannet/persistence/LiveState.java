@@ -27,23 +27,11 @@ final class LiveState {
     private final Map<Long, SessionState> sessions = new LinkedHashMap<>();
     private final Map<String, SessionState> byClientId = new HashMap<>();
     private final Map<String, Retained> retained = new LinkedHashMap<>();
+    private SessionState lastSession;
     private long maxKey;
     private long messageBytes;
     private long retainedBytes;
     private long messages;
-
-    /** A message a session holds, queued (packet id 0) or in flight. */
-    static final class Held {
-        final StoredMessage message;
-        final int recordBytes;
-        int packetId;
-        boolean released;
-
-        Held(StoredMessage message, int recordBytes) {
-            this.message = message;
-            this.recordBytes = recordBytes;
-        }
-    }
 
     private record Retained(Message message, int recordBytes) {
     }
@@ -60,42 +48,26 @@ final class LiveState {
         long willDueAtMillis;
         long nextSeq;
         final Map<String, SubscriptionRecord> subscriptions = new LinkedHashMap<>();
-        // JDK maps, chained: sequence numbers and packet ids come in runs and leave mostly in order, which an
-        // open-addressing map handles badly (a removal walks the run; scattered keys miss the cache instead), and
-        // a chained map of consecutive keys walks its table in order.
-        final Map<Long, Held> messages = new LinkedHashMap<>(); // by seq, in the order they reached the session
-        final Map<Integer, Held> inflight = new HashMap<>(); // by packet id
+        final HeldMessages messages = new HeldMessages();
         final LinkedHashSet<Integer> inboundQos2 = new LinkedHashSet<>();
 
         SessionState(long key, String clientId) {
             this.key = key;
             this.clientId = clientId;
         }
-
-        void sent(long seq, int packetId) {
-            Held h = messages.get(seq);
-            if (h != null) {
-                h.packetId = packetId;
-                h.released = false;
-                inflight.put(packetId, h);
-            }
-        }
-
-        /** The messages in the order they reached the session. */
-        Iterable<Held> messagesInOrder() {
-            return messages.values();
-        }
-
-        void released(int packetId) {
-            Held h = inflight.get(packetId);
-            if (h != null) {
-                h.released = true;
-            }
-        }
     }
 
     SessionState session(long key) {
-        return sessions.get(key);
+        // Runs of entries name the same session (a deep queue draining): no boxed key and no map walk for those.
+        SessionState last = lastSession;
+        if (last != null && last.key == key) {
+            return last;
+        }
+        SessionState s = sessions.get(key);
+        if (s != null) {
+            lastSession = s;
+        }
+        return s;
     }
 
     void created(JournalOp.Created c) {
@@ -114,7 +86,7 @@ final class LiveState {
     }
 
     void ended(long key) {
-        SessionState s = sessions.get(key);
+        SessionState s = session(key);
         if (s != null) {
             byClientId.remove(s.clientId, s);
             forget(s);
@@ -123,20 +95,21 @@ final class LiveState {
 
     private void forget(SessionState s) {
         sessions.remove(s.key);
-        for (Held h : s.messages.values()) {
-            messageBytes -= h.recordBytes;
+        if (lastSession == s) {
+            lastSession = null;
         }
+        messageBytes -= s.messages.bytes();
         messages -= s.messages.size();
     }
 
     void queued(long key, StoredMessage message, int recordBytes) {
-        SessionState s = sessions.get(key);
+        SessionState s = session(key);
         if (s == null) {
             return;
         }
-        Held old = s.messages.put(message.seq(), new Held(message, recordBytes));
-        if (old != null) {
-            messageBytes -= old.recordBytes;
+        int replaced = s.messages.add(message, recordBytes);
+        if (replaced >= 0) {
+            messageBytes -= replaced;
             messages--;
         }
         messageBytes += recordBytes;
@@ -145,34 +118,27 @@ final class LiveState {
     }
 
     void removed(long key, long seq) {
-        SessionState s = sessions.get(key);
+        SessionState s = session(key);
         if (s == null) {
             return;
         }
-        Held h = s.messages.remove(seq);
-        if (h != null) {
-            drop(s, h);
-        }
+        drop(s.messages.removeSeq(seq));
     }
 
     void acknowledged(long key, int packetId) {
-        SessionState s = sessions.get(key);
+        SessionState s = session(key);
         if (s == null) {
             return;
         }
-        Held h = s.inflight.get(packetId);
-        if (h != null) {
-            s.messages.remove(h.message.seq());
-            drop(s, h);
-        }
+        drop(s.messages.removePacket(packetId));
     }
 
-    private void drop(SessionState s, Held h) {
-        if (h.packetId != 0 && s.inflight.get(h.packetId) == h) {
-            s.inflight.remove(h.packetId);
+    /** Counts out a removed message of {@code recordBytes}, or nothing for -1 (it was not held). */
+    private void drop(int recordBytes) {
+        if (recordBytes >= 0) {
+            messageBytes -= recordBytes;
+            messages--;
         }
-        messageBytes -= h.recordBytes;
-        messages--;
     }
 
     void retained(Message message, int recordBytes) {
@@ -190,14 +156,9 @@ final class LiveState {
     /** Drops the queued messages and retained messages that expired by {@code nowMillis}. */
     void dropExpired(long nowMillis) {
         for (SessionState s : sessions.values()) {
-            var it = s.messages.values().iterator();
-            while (it.hasNext()) {
-                Held h = it.next();
-                if (h.packetId == 0 && h.message.message().isExpired(nowMillis)) {
-                    it.remove();
-                    drop(s, h);
-                }
-            }
+            int before = s.messages.size();
+            messageBytes -= s.messages.removeQueuedIf(m -> m.message().isExpired(nowMillis));
+            messages -= before - s.messages.size();
         }
         retained.values().removeIf(r -> {
             boolean expired = r.message.isExpired(nowMillis);
@@ -249,13 +210,13 @@ final class LiveState {
         for (SessionState s : sessions.values()) {
             List<StoredMessage> queued = new ArrayList<>();
             List<InflightMessage> inflight = new ArrayList<>();
-            for (Held h : s.messagesInOrder()) {
-                if (h.packetId == 0) {
-                    queued.add(h.message);
+            s.messages.visit((message, packetId, released) -> {
+                if (packetId == 0) {
+                    queued.add(message);
                 } else {
-                    inflight.add(new InflightMessage(h.message, h.packetId, h.released));
+                    inflight.add(new InflightMessage(message, packetId, released));
                 }
-            }
+            });
             int[] qos2 = s.inboundQos2.stream().mapToInt(Integer::intValue).toArray();
             out.add(new SessionSnapshot(s.clientId, s.owner, s.expirySeconds, s.disconnectedAtMillis, s.will,
                     s.willDelaySeconds, new ArrayList<>(s.subscriptions.values()), queued, inflight, qos2,

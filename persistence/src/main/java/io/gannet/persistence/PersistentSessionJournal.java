@@ -59,6 +59,15 @@ final class PersistentSessionJournal implements SessionJournal {
     }
 
     @Override
+    public CompletableFuture<Void> queuedAndSent(StoredMessage message, int packetId) {
+        CompletableFuture<Void> kept = writer.admit();
+        if (!kept.isDone()) {
+            writer.submit(new JournalOp.QueuedSent(key, message, packetId, kept));
+        }
+        return kept;
+    }
+
+    @Override
     public void sent(long seq, int packetId) {
         writer.submit(new JournalOp.Sent(key, seq, packetId));
     }

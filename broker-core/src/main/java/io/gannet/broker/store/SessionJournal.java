@@ -50,13 +50,27 @@ public interface SessionJournal {
     }
 
     /**
-     * A message reached the session; it waits in the queue until {@link #sent}. A message sent at once is queued and
-     * sent in two events.
+     * A message reached the session; it waits in the queue until {@link #sent}. A message sent at once comes as
+     * {@link #queuedAndSent} instead.
      *
      * @return completes once the message is kept as the store promises; a QoS 1 or 2 publisher is acknowledged then
      */
     default CompletableFuture<Void> queued(StoredMessage message) {
         return DONE;
+    }
+
+    /**
+     * A message reached the session and was sent to the client at once under {@code packetId} (QoS 1 or 2): the
+     * usual path of a client that keeps up, as one event so that a store can keep it as one entry.
+     *
+     * @return as {@link #queued}; when it completes exceptionally at once, the message is not kept and not sent
+     */
+    default CompletableFuture<Void> queuedAndSent(StoredMessage message, int packetId) {
+        CompletableFuture<Void> kept = queued(message);
+        if (!kept.isCompletedExceptionally()) {
+            sent(message.seq(), packetId);
+        }
+        return kept;
     }
 
     /** The queued message {@code seq} was sent to the client under {@code packetId} (QoS 1 or 2). */

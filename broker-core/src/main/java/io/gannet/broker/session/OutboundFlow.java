@@ -97,11 +97,25 @@ public final class OutboundFlow implements MessageQueue.DropListener {
             inflight.remove(packetId);
             return kept;
         }
-        if (!link.writePublish(d.message, d.qos, d.retain, false, packetId, d.subscriptionIds, sharedPayload)) {
-            inflight.remove(packetId); // larger than the client accepts: discarded as if delivered [MQTT-3.1.2-25]
-            drop(d, DropReason.TOO_LARGE_FOR_CLIENT);
-        }
+        write(link, d, packetId, sharedPayload);
         return kept.isDone() ? null : kept;
+    }
+
+    /**
+     * Writes {@code d} under {@code packetId} (0 for QoS 0); one larger than the client accepts is discarded as if
+     * delivered [MQTT-3.1.2-25], its in-flight slot freed and the drop journaled.
+     *
+     * @return whether it was written
+     */
+    private boolean write(ClientLink link, Delivery d, int packetId, ByteBuf sharedPayload) {
+        if (link.writePublish(d.message, d.qos, d.retain, false, packetId, d.subscriptionIds, sharedPayload)) {
+            return true;
+        }
+        if (packetId != 0) {
+            inflight.remove(packetId);
+        }
+        drop(d, DropReason.TOO_LARGE_FOR_CLIENT);
+        return false;
     }
 
     /** The allocation-free path of the most common delivery: QoS 0 to a client that keeps up. */
@@ -125,12 +139,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
             return;
         }
         int packetId = d.qos > 0 ? window().add(d).packetId : 0;
-        if (!link.writePublish(d.message, d.qos, d.retain, false, packetId, d.subscriptionIds, sharedPayload)) {
-            // Larger than the client accepts: discarded as if delivered [MQTT-3.1.2-25].
-            if (d.qos > 0) {
-                inflight.remove(packetId);
-            }
-            drop(d, DropReason.TOO_LARGE_FOR_CLIENT);
+        if (!write(link, d, packetId, sharedPayload)) {
             return;
         }
         if (session.isDurable()) {

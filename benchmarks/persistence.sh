@@ -9,8 +9,11 @@
 #   benchmarks/persistence.sh --warmup 10 --duration 5
 #   benchmarks/persistence.sh --inflight 200      QoS 1 messages each publisher keeps unacknowledged (default 20);
 #                                                 the fsync policies hold acknowledgements, so they are bound by it
+#   benchmarks/persistence.sh --inflight-pairs 1000   the same for the pairs case alone (default: --inflight): 10
+#                                                 publishers must keep a sync interval's worth of messages in flight
 #   benchmarks/persistence.sh --repeat 3          every mode 3 times, in turn (off, os, ..., off, os, ...); each
-#                                                 cell is then the run with the median rate, and all rates are listed
+#                                                 cell is then the run with the median rate, and all rates are listed,
+#                                                 with each run's share of the 'off' run of its round and the median
 #
 # Each mode gets a fresh broker and an empty journal. The broker runs on core 0 and the generator on core 1 where
 # there are two cores; the journal's writer thread shares core 0 with the broker's event loops.
@@ -24,6 +27,7 @@ warmup=20
 duration=10
 port=23883
 inflight=20
+inflight_pairs=""
 repeat=1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,8 +35,9 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --inflight) inflight="$2"; shift 2 ;;
+    --inflight-pairs) inflight_pairs="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "persistence.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -44,7 +49,8 @@ bench="$home/bin/gannet-bench"
 pin_cores
 
 modes=(off os interval every-message)
-cases=("pairs 10" "fanin 100")
+inflight_pairs=${inflight_pairs:-$inflight}
+cases=("pairs 10 $inflight_pairs" "fanin 100 $inflight")
 declare -A rate cpu p99 runs
 for round in $(seq 1 "$repeat"); do
 for mode in "${modes[@]}"; do
@@ -62,7 +68,7 @@ for mode in "${modes[@]}"; do
     set -- $c
     log="$work/$mode-$1-$round.log"
     $gen_cpu "$bench" --port "$port" --scenario "$1" -n "$2" --qos 1 --payload 16 --session-expiry 3600 \
-      --inflight "$inflight" --warmup "$warmup" --duration "$duration" --broker-pid "$pid" > "$log" 2>&1 || echo "   (exit $?: see $log)"
+      --inflight "$3" --warmup "$warmup" --duration "$duration" --broker-pid "$pid" > "$log" 2>&1 || echo "   (exit $?: see $log)"
     r=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
     c=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
     l=$(sed -n 's/^  latency .*p99 \([0-9.]*\) ms .*p99.9.*/\1/p' "$log")
@@ -79,7 +85,7 @@ for key in "${!runs[@]}"; do
 done
 
 echo
-echo "QoS 1, persistent subscribers, $inflight in flight per publisher, as fast as it goes: delivered msg/s (share of"
+echo "QoS 1, persistent subscribers, $inflight_pairs (pairs) and $inflight (fan-in) in flight per publisher, as fast as it goes: delivered msg/s (share of"
 echo "'off'), broker CPU µs per message, p99 ms; the run with the median rate of $repeat"
 echo
 echo "| case | off | os | interval | every-message |"
@@ -96,6 +102,25 @@ for c in "${cases[@]}"; do
   echo "$row"
 done
 if [ "$repeat" -gt 1 ]; then
+  # The machine's speed drifts between runs (the 'off' rate alone moved by half on a shared machine), so the share
+  # that says most is each run's against the 'off' run of its own round, which ran minutes before it.
+  echo
+  echo "Share of 'off' within each round, in round order, and its median:"
+  echo
+  echo "| case | os | interval | every-message |"
+  echo "|---|---|---|---|"
+  for c in "${cases[@]}"; do
+    set -- $c
+    row="| $1 QoS 1 |"
+    for mode in "${modes[@]:1}"; do
+      shares=$(paste <(printf '%s' "${runs[off,$1]}" | awk '{ print $1 }') \
+                     <(printf '%s' "${runs[$mode,$1]}" | awk '{ print $1 }') |
+        awk '{ if ($1 > 0) printf "%d\n", 100 * $2 / $1; else print 0 }')
+      median=$(printf '%s\n' "$shares" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+      row="$row **$median %** ($(printf '%s' "$shares" | paste -sd, | sed 's/,/, /g') %) |"
+    done
+    echo "$row"
+  done
   echo
   echo "Every run's rate (msg/s), in the order they ran:"
   for c in "${cases[@]}"; do

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.agrona.collections.Hashing;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * What the journal holds that is still alive: every persistent session with its subscriptions, messages and QoS 2
@@ -24,7 +26,10 @@ final class LiveState {
     /** A rough size of a session's own entries (creation, subscriptions) in a snapshot, for the compaction trigger. */
     private static final int SESSION_BYTES = 128;
 
-    private final Map<Long, SessionState> sessions = new LinkedHashMap<>();
+    // Looked up for nearly every entry the writer applies: a primitive-keyed table, no boxed key and no node to
+    // follow. Its order is the table's, which no reader depends on.
+    private final Long2ObjectHashMap<SessionState> sessions =
+            new Long2ObjectHashMap<>(16, Hashing.DEFAULT_LOAD_FACTOR, false); // iterators not shared
     private final Map<String, SessionState> byClientId = new HashMap<>();
     private final Map<String, Retained> retained = new LinkedHashMap<>();
     private SessionState lastSession;

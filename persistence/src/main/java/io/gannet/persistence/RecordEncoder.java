@@ -4,6 +4,9 @@ import io.gannet.broker.message.Message;
 import io.gannet.broker.store.SessionOwner;
 import io.gannet.broker.store.StoredMessage;
 import io.gannet.broker.store.SubscriptionRecord;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -15,6 +18,11 @@ import java.util.zip.CRC32C;
  * with a length ({@code -1} for null); numbers are big-endian.
  */
 final class RecordEncoder {
+    // One bounds check and one store per number rather than one per byte: the writer encodes several records for
+    // every message, and these were a tenth of its time.
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private final CRC32C crc = new CRC32C();
     private byte[] buf = new byte[4096];
     private int pos;
@@ -46,11 +54,7 @@ final class RecordEncoder {
         crc.reset();
         crc.update(buf, bodyStart, pos - bodyStart);
         writeInt((int) crc.getValue());
-        int length = pos - bodyStart;
-        buf[recordStart] = (byte) (length >>> 24);
-        buf[recordStart + 1] = (byte) (length >>> 16);
-        buf[recordStart + 2] = (byte) (length >>> 8);
-        buf[recordStart + 3] = (byte) length;
+        INT.set(buf, recordStart, pos - bodyStart);
         return pos - recordStart;
     }
 
@@ -75,16 +79,16 @@ final class RecordEncoder {
 
     RecordEncoder writeInt(int v) {
         ensure(4);
-        buf[pos++] = (byte) (v >>> 24);
-        buf[pos++] = (byte) (v >>> 16);
-        buf[pos++] = (byte) (v >>> 8);
-        buf[pos++] = (byte) v;
+        INT.set(buf, pos, v);
+        pos += 4;
         return this;
     }
 
     RecordEncoder writeLong(long v) {
-        writeInt((int) (v >>> 32));
-        return writeInt((int) v);
+        ensure(8);
+        LONG.set(buf, pos, v);
+        pos += 8;
+        return this;
     }
 
     RecordEncoder writeBytes(byte[] v) {
@@ -114,8 +118,8 @@ final class RecordEncoder {
             }
             buf[start + i] = (byte) c;
         }
-        writeInt(n);
-        pos += n;
+        INT.set(buf, pos, n);
+        pos += 4 + n;
         return this;
     }
 

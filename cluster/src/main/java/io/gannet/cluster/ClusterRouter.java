@@ -1,6 +1,7 @@
 package io.gannet.cluster;
 
 import io.gannet.broker.message.Message;
+import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.routing.Routed;
 import io.gannet.broker.session.Session;
@@ -13,10 +14,14 @@ import java.util.function.Consumer;
  * crosses at most one link. Each node with a matching subscriber counts as one receiver, so a 5.0 publisher's "no matching subscribers"
  * (0x10) needs no answer from another node.
  *
+ * <p>A shared subscription group with members on several nodes takes each message on one of them: this node picks
+ * one, round robin ({@link SharedPlacement}), before it routes the message here, and the message goes to that node
+ * marked for the group. The group then delivers it to one member there, and nowhere else.
+ *
  * <p>Topics that begin with {@code $} stay on their node: {@code $SYS} describes the node it is published on.
  */
 final class ClusterRouter implements MessageRouter {
-    private final MessageRouter local;
+    private final LocalRouter local;
     private final RoutingTable table;
     private final NodeLinks links;
     private final int selfIndex;
@@ -27,7 +32,14 @@ final class ClusterRouter implements MessageRouter {
         }
     };
 
-    ClusterRouter(MessageRouter local, RoutingTable table, NodeLinks links, int selfIndex) {
+    private final FastThreadLocal<SharedPicks> picks = new FastThreadLocal<>() {
+        @Override
+        protected SharedPicks initialValue() {
+            return new SharedPicks(selfIndex);
+        }
+    };
+
+    ClusterRouter(LocalRouter local, RoutingTable table, NodeLinks links, int selfIndex) {
         this.local = local;
         this.table = table;
         this.links = links;
@@ -36,22 +48,37 @@ final class ClusterRouter implements MessageRouter {
 
     @Override
     public Routed route(Message message, Session publisher) {
-        Routed here = local.route(message, publisher);
         String topic = message.topic();
         if (!topic.isEmpty() && topic.charAt(0) == '$') {
-            return here;
+            return local.route(message, publisher);
         }
-        NodeMask mask = masks.get();
-        mask.bits = 0;
-        table.match(topic, mask);
-        long others = mask.bits & ~(1L << selfIndex);
-        if (others == 0) {
-            return here;
+        SharedPicks shared = picks.get();
+        if (shared.inUse) {
+            shared = new SharedPicks(selfIndex); // a delivery published again on this thread: keep the outer picks
         }
-        // Each node with a matching subscriber counts as one receiver, also when its link is down and the message
-        // is dropped (and counted) there: 0x10 says that nobody subscribed, not that a link failed.
-        links.send(others, message);
-        return here.plus(Long.bitCount(others));
+        shared.inUse = true;
+        try {
+            table.matchShared(topic, shared);
+            Routed here = shared.count() == 0 ? local.route(message, publisher)
+                    : local.route(message, publisher, shared);
+            NodeMask mask = masks.get();
+            mask.bits = 0;
+            table.match(topic, mask);
+            long others = mask.bits & ~(1L << selfIndex);
+            long groupNodes = shared.otherNodes();
+            if ((others | groupNodes) == 0) {
+                return here;
+            }
+            // Each node with a matching subscriber, and each group placed elsewhere, counts as one receiver, also
+            // when its link is down and the message is dropped (and counted) there: 0x10 says that nobody
+            // subscribed, not that a link failed.
+            links.send(others, message, shared);
+            int groupsElsewhere = shared.count() - shared.countFor(selfIndex);
+            return here.plus(Long.bitCount(others) + groupsElsewhere);
+        } finally {
+            shared.clear();
+            shared.inUse = false;
+        }
     }
 
     /** Collects the matching nodes' bits; one per thread, reused for every message. */

@@ -3,6 +3,7 @@ package io.gannet.cluster;
 import io.gannet.broker.session.ShareGroup;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.session.SubscriptionIndex;
+import io.gannet.broker.topic.Topics;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -10,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * arrives and when its last one leaves, never of each client. Client churn on a filter that stays subscribed costs
  * the cluster nothing.
  *
- * <p>Filters that begin with {@code $} are not announced: they match only {@code $} topics, which stay on their
- * node. Shared subscriptions stay on their node for now: a message reaches the members of a group on the node it was
- * published on (docs/cluster.md says so).
+ * <p>A shared subscription is announced as its group, {@code $share/{name}/{filter}}: the cluster learns which nodes
+ * have members of a group, and each message to it goes to one of those nodes. Filters that begin with {@code $}
+ * are not announced: they match only {@code $} topics, which stay on their node.
  */
 final class ClusterSubscriptions implements SubscriptionIndex {
     private final SubscriptionIndex local;
@@ -30,10 +31,11 @@ final class ClusterSubscriptions implements SubscriptionIndex {
     @Override
     public boolean add(Subscription subscription) {
         boolean added = local.add(subscription);
-        if (added && announced(subscription)) {
+        String announced = announced(subscription);
+        if (added && announced != null) {
             // compute() holds the filter's bin while the change is queued, so the changes of one filter are
             // queued in the order the counts changed.
-            counts.compute(subscription.filter(), (filter, n) -> {
+            counts.compute(announced, (filter, n) -> {
                 if (n == null) {
                     announcer.propose(new MetadataChange.Add(nodeId, filter));
                     return 1;
@@ -47,8 +49,9 @@ final class ClusterSubscriptions implements SubscriptionIndex {
     @Override
     public boolean remove(Subscription subscription) {
         boolean removed = local.remove(subscription);
-        if (removed && announced(subscription)) {
-            counts.computeIfPresent(subscription.filter(), (filter, n) -> {
+        String announced = announced(subscription);
+        if (removed && announced != null) {
+            counts.computeIfPresent(announced, (filter, n) -> {
                 if (n == 1) {
                     announcer.propose(new MetadataChange.Remove(nodeId, filter));
                     return null;
@@ -59,9 +62,15 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         return removed;
     }
 
-    /** Filters of {@code $} topics match only topics that never leave their node ({@code $SYS}). */
-    private static boolean announced(Subscription s) {
-        return !s.isShared() && !s.filter().startsWith("$");
+    /**
+     * What the cluster is told of {@code s}: its filter, or its group's for a shared one; {@code null} for a filter
+     * of {@code $} topics, which never leave their node ({@code $SYS}).
+     */
+    private static String announced(Subscription s) {
+        if (s.filter().startsWith("$")) {
+            return null;
+        }
+        return s.isShared() ? Topics.SHARE_PREFIX + s.shareName() + '/' + s.filter() : s.filter();
     }
 
     @Override

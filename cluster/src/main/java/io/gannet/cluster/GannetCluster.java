@@ -4,6 +4,7 @@ import io.gannet.broker.cluster.ClusterNode;
 import io.gannet.broker.config.ClusterConfig;
 import io.gannet.broker.config.ConfigException;
 import io.gannet.broker.retain.RetainedStore;
+import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.SubscriptionIndex;
 import io.gannet.broker.store.RetainedJournal;
@@ -41,7 +42,7 @@ final class GannetCluster implements ClusterNode {
     private final LinkServer server;
     private final QuorumWatch quorum;
     private ClusterSubscriptions subscriptions;
-    private MessageRouter local;
+    private LocalRouter local;
 
     GannetCluster(ClusterConfig config, Path directory, int maxPacketSize, Clock clock) {
         this.config = config;
@@ -88,7 +89,7 @@ final class GannetCluster implements ClusterNode {
     }
 
     @Override
-    public MessageRouter router(MessageRouter localRouter) {
+    public MessageRouter router(LocalRouter localRouter) {
         this.local = localRouter;
         return new ClusterRouter(localRouter, table, links, config.nodes().indexOf(config.self()));
     }
@@ -122,11 +123,13 @@ final class GannetCluster implements ClusterNode {
         visitor.accept("leader", group.isLeader() ? 1L : 0L);
         visitor.accept("links/up", (long) counters.linksUp());
         visitor.accept("routes", (long) table.size());
+        visitor.accept("routes/shared", (long) table.sharedRoutes());
         visitor.accept("changes/pending", (long) announcer.pending());
         visitor.accept("retained", (long) retained.size());
         visitor.accept("messages/sent", counters.sentCount());
         visitor.accept("messages/received", counters.receivedCount());
         visitor.accept("messages/dropped", counters.droppedCount());
+        visitor.accept("messages/shared-missed", counters.sharedMissedCount());
         visitor.accept("links/refused", counters.refusedCount());
         visitor.accept("entries/unreadable", stateMachine.unreadableEntries());
     }

@@ -9,6 +9,7 @@ final class LinkCounters {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder received = new LongAdder();
     private final LongAdder refused = new LongAdder();
+    private final LongAdder sharedMissed = new LongAdder();
     private final AtomicInteger linksUp = new AtomicInteger();
 
     void sent() {
@@ -26,6 +27,15 @@ final class LinkCounters {
     /** A link or frame this node did not accept: unknown node, other format, malformed frame. */
     void refused() {
         refused.increment();
+    }
+
+    /** A message placed with this node's members of a shared group, which had none left when it came. */
+    void sharedMissed() {
+        sharedMissed.increment();
+    }
+
+    long sharedMissedCount() {
+        return sharedMissed.sum();
     }
 
     void linkUp() {

@@ -8,11 +8,12 @@ import io.netty.buffer.ByteBuf;
 /**
  * The frames of a link between two nodes: a length, a type, and the body. A link starts with {@link #HELLO}, naming
  * the node that opened it; then come {@link #PUBLISH} frames, each one message for the receiving node's own
- * sessions. Messages carry the time they have left, not the moment they expire, so that clocks need not agree.
+ * sessions: its plain subscribers (when the frame says so) and the shared groups the sending node placed with it,
+ * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree.
  */
 final class LinkFrames {
     /** The frame format; a node refuses a link of another. */
-    static final byte FORMAT = 1;
+    static final byte FORMAT = 2;
     static final byte HELLO = 0;
     static final byte PUBLISH = 1;
     /** The length field before each frame. */
@@ -35,9 +36,16 @@ final class LinkFrames {
      * none): strings counted at three bytes a char, the most UTF-8 takes for a char of Java's, so that the bound
      * costs no pass over them.
      */
-    static int publishSizeBound(Message m, byte[] props) {
-        return LENGTH_FIELD + 1 + 2 + 3 * m.topic().length() + 2 + 4 + m.payload().length + 4
-                + (props == null ? 0 : props.length) + 2 + 3 * m.publisherId().length() + 8;
+    static int publishSizeBound(Message m, byte[] props, SharedPicks shared, int node) {
+        int bound = LENGTH_FIELD + 1 + 2 + 3 * m.topic().length() + 2 + 4 + m.payload().length + 4
+                + (props == null ? 0 : props.length) + 2 + 3 * m.publisherId().length() + 8 + 1 + 2;
+        for (int i = 0; i < shared.count(); i++) {
+            if (shared.node(i) == node) {
+                SharedPlacement g = shared.group(i);
+                bound += 4 + 3 * (g.shareName().length() + g.filter().length());
+            }
+        }
+        return bound;
     }
 
     /** The message's properties as the frame carries them, or {@code null} when it has none (most messages). */
@@ -45,7 +53,12 @@ final class LinkFrames {
         return m.properties().isEmpty() ? null : m.properties().toWire();
     }
 
-    static void writePublish(ByteBuf out, Message m, byte[] props, long nowMillis) {
+    /**
+     * @param plain  whether the receiver delivers the message to its plain subscribers
+     * @param shared the shared groups placed with some node; those placed with {@code node} go in the frame
+     */
+    static void writePublish(ByteBuf out, Message m, byte[] props, long nowMillis, boolean plain,
+                             SharedPicks shared, int node) {
         int start = out.writerIndex();
         out.writeInt(0);
         out.writeByte(PUBLISH);
@@ -62,11 +75,20 @@ final class LinkFrames {
         }
         MqttWire.writeUtf8(out, m.publisherId());
         out.writeLong(m.expiresAtMillis() == 0 ? 0 : Math.max(1, m.expiresAtMillis() - nowMillis));
+        out.writeBoolean(plain);
+        out.writeShort(shared.countFor(node));
+        for (int i = 0; i < shared.count(); i++) {
+            if (shared.node(i) == node) {
+                MqttWire.writeUtf8(out, shared.group(i).shareName());
+                MqttWire.writeUtf8(out, shared.group(i).filter());
+            }
+        }
         out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
     }
 
     /**
-     * Reads a PUBLISH frame's body, after its type. Its topic and publisher id come through {@code strings}: a
+     * Reads a PUBLISH frame's body, after its type, up to where it says whom the message is for: then
+     * {@link #readPlain} and {@link #readGroupCount}. Its topic and publisher id come through {@code strings}: a
      * link's recent ones are not decoded again.
      *
      * @throws IllegalArgumentException or a Netty {@code IndexOutOfBoundsException} for a frame that is not one
@@ -90,6 +112,19 @@ final class LinkFrames {
             throw new IllegalArgumentException("QoS " + qos);
         }
         return new Message(topic, qos, retain, payload, props, publisher, remaining <= 0 ? 0 : nowMillis + remaining);
+    }
+
+    /** After {@link #readPublish}: whether the receiver's plain subscribers get the message. */
+    static boolean readPlain(ByteBuf in) {
+        return in.readBoolean();
+    }
+
+    /**
+     * After {@link #readPlain}: how many shared groups follow, each a share name and a filter, to be read as the
+     * frame's other strings are.
+     */
+    static int readGroupCount(ByteBuf in) {
+        return in.readUnsignedShort();
     }
 
     static String readHello(ByteBuf in) {

@@ -1,7 +1,9 @@
 package io.gannet.cluster;
 
 import io.gannet.broker.config.ClusterConfig;
-import io.gannet.broker.routing.MessageRouter;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.routing.LocalRouter;
+import io.gannet.broker.routing.SharedGroupFilter;
 import io.gannet.broker.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -46,7 +48,7 @@ final class LinkServer implements AutoCloseable {
     }
 
     /** Binds {@code port}; the links' channels live on the broker's event loops. */
-    void start(EventLoopGroup workers, Transport transport, MessageRouter local) throws InterruptedException {
+    void start(EventLoopGroup workers, Transport transport, LocalRouter local) throws InterruptedException {
         acceptor = transport.newGroup(1, "gannet-cluster-accept");
         ClusterConfig.Node self = config.self();
         serverChannel = new ServerBootstrap()
@@ -79,11 +81,11 @@ final class LinkServer implements AutoCloseable {
 
     /** One link from another node: its HELLO, then its messages. */
     private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
-        private final MessageRouter local;
+        private final LocalRouter local;
         private final RecentStrings strings = new RecentStrings();
         private String from;
 
-        Inbound(MessageRouter local) {
+        Inbound(LocalRouter local) {
             this.local = local;
         }
 
@@ -103,7 +105,17 @@ final class LinkServer implements AutoCloseable {
                     }
                     from = node;
                 } else if (type == LinkFrames.PUBLISH) {
-                    local.route(LinkFrames.readPublish(frame, strings, clock.millis()), null);
+                    Message m = LinkFrames.readPublish(frame, strings, clock.millis());
+                    if (LinkFrames.readPlain(frame)) {
+                        // The sending node placed the message with the shared groups itself: none take it here
+                        // but those the frame names.
+                        local.route(m, null, SharedGroupFilter.NONE);
+                    }
+                    for (int i = LinkFrames.readGroupCount(frame); i > 0; i--) {
+                        if (!local.routeToGroup(m, strings.read(frame), strings.read(frame)).matched()) {
+                            counters.sharedMissed();
+                        }
+                    }
                     counters.received();
                 } else {
                     refuse(ctx, "unknown frame type " + type);

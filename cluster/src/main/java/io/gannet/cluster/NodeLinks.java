@@ -51,7 +51,7 @@ final class NodeLinks implements AutoCloseable {
             PeerLink[] links = new PeerLink[nodes.size()];
             for (int i = 0; i < nodes.size(); i++) {
                 if (i != selfIndex) {
-                    links[i] = new PeerLink(loop, nodes.get(i), selfId, template, clock, counters);
+                    links[i] = new PeerLink(loop, nodes.get(i), i, selfId, template, clock, counters);
                 }
             }
             started.add(loop.submit(() -> {
@@ -69,22 +69,26 @@ final class NodeLinks implements AutoCloseable {
     }
 
     /**
-     * Sends {@code m} to the nodes whose bits are set in {@code mask}; what a link cannot take is dropped and
+     * Sends {@code m} to the nodes whose bits are set in {@code plain}, for their plain subscribers, and to the nodes
+     * {@code shared} placed a group with, for that group; one frame per node. What a link cannot take is dropped and
      * counted there.
      */
-    void send(long mask, Message m) {
+    void send(long plain, Message m, SharedPicks shared) {
         PeerLink[] links = byLoop.getIfExists();
         if (links == null) {
+            // Not on an event loop (a will, a plugin's publish): the picks are this thread's, so copy what the
+            // loop needs.
             if (workers != null && !workers.isShuttingDown()) {
-                workers.next().execute(() -> send(mask, m));
+                SharedPicks copy = shared.copy();
+                workers.next().execute(() -> send(plain, m, copy));
             }
             return;
         }
         byte[] props = LinkFrames.properties(m);
-        for (long bits = mask; bits != 0; bits &= bits - 1) {
+        for (long bits = plain | shared.otherNodes(); bits != 0; bits &= bits - 1) {
             int i = Long.numberOfTrailingZeros(bits);
             if (i < links.length && links[i] != null) {
-                links[i].send(m, props);
+                links[i].send(m, props, (plain & 1L << i) != 0, shared);
             }
         }
     }

@@ -37,6 +37,8 @@ final class PeerLink {
 
     private final EventLoop loop;
     private final ClusterConfig.Node peer;
+    /** The peer's position in {@code cluster.nodes}, as shared-group picks name it. */
+    private final int index;
     private final String selfId;
     private final Bootstrap bootstrap;
     private final Clock clock;
@@ -48,10 +50,11 @@ final class PeerLink {
     private boolean closed;
     private boolean warned;
 
-    PeerLink(EventLoop loop, ClusterConfig.Node peer, String selfId, Bootstrap template, Clock clock,
+    PeerLink(EventLoop loop, ClusterConfig.Node peer, int index, String selfId, Bootstrap template, Clock clock,
              LinkCounters counters) {
         this.loop = loop;
         this.peer = peer;
+        this.index = index;
         this.selfId = selfId;
         this.clock = clock;
         this.counters = counters;
@@ -110,22 +113,24 @@ final class PeerLink {
      * Writes {@code m} to this peer with the other messages of this loop turn, or drops and counts it while the
      * peer is away or not reading; on this link's loop only.
      *
-     * @param props the message's properties as {@link LinkFrames#properties} encoded them for every peer
+     * @param props  the message's properties as {@link LinkFrames#properties} encoded them for every peer
+     * @param plain  whether the peer delivers it to its plain subscribers
+     * @param shared the groups placed with some node; the peer delivers it to those placed with it
      */
-    void send(Message m, byte[] props) {
+    void send(Message m, byte[] props, boolean plain, SharedPicks shared) {
         Channel ch = channel;
         if (ch == null || !ch.isWritable()) {
             counters.dropped();
             return;
         }
-        int size = LinkFrames.publishSizeBound(m, props);
+        int size = LinkFrames.publishSizeBound(m, props, shared, index);
         if (batch != null && batch.maxWritableBytes() < size) {
             handOver(ch);
         }
         if (batch == null) {
             batch = ch.alloc().directBuffer(Math.max(size, BATCH_MIN), Math.max(size, BATCH_MAX));
         }
-        LinkFrames.writePublish(batch, m, props, clock.millis());
+        LinkFrames.writePublish(batch, m, props, clock.millis(), plain, shared, index);
         counters.sent();
         if (!flushScheduled) {
             flushScheduled = true;

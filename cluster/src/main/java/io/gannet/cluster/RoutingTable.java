@@ -1,5 +1,6 @@
 package io.gannet.cluster;
 
+import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.TopicTrie;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,10 +15,19 @@ import java.util.function.Consumer;
 /**
  * Which nodes have subscribers for which filters: one entry per node and filter, never one per client. Changed only
  * by the metadata state machine as it applies the Raft log, so every node holds the same table once it has applied
- * the same entries; read by the router on every event loop at once, lock-free, through the trie.
+ * the same entries; read by the router on every event loop at once, lock-free, through the tries.
+ *
+ * <p>A shared subscription group is an entry whose filter is the group's own, {@code $share/{name}/{filter}}: in
+ * the log and in snapshots it is one more filter of the node, and here it goes to the {@link SharedPlacement} of
+ * its group, found by topic through a trie of its own.
  */
 final class RoutingTable {
     private final TopicTrie<NodeRef> trie = new TopicTrie<>(node -> node);
+    /** The groups by their filter; several groups on one filter differ by share name. */
+    private final TopicTrie<SharedPlacement> sharedTrie = new TopicTrie<>(p -> p);
+    private final Map<String, SharedPlacement> placements = new HashMap<>();
+    /** (node, group) entries, for $SYS. */
+    private volatile int sharedRoutes;
     /** The same entries by node, for snapshots and for replacing a node's whole set. Guarded by this. */
     private final Map<String, Set<String>> filtersByNode = new HashMap<>();
     private final Map<String, NodeRef> nodes = new HashMap<>();
@@ -31,14 +41,46 @@ final class RoutingTable {
 
     synchronized void add(String node, String filter) {
         if (filtersByNode.computeIfAbsent(node, k -> new HashSet<>()).add(filter)) {
-            trie.add(filter, ref(node));
+            SharedSubscriptions.SharedFilter shared = sharedFilter(filter);
+            if (shared == null) {
+                trie.add(filter, ref(node));
+            } else {
+                placements.computeIfAbsent(filter, f -> {
+                    SharedPlacement p = new SharedPlacement(shared.shareName(), shared.filter());
+                    sharedTrie.add(shared.filter(), p);
+                    return p;
+                }).setNode(ref(node).index(), true);
+                sharedRoutes++;
+            }
         }
     }
 
     synchronized void remove(String node, String filter) {
         Set<String> filters = filtersByNode.get(node);
         if (filters != null && filters.remove(filter)) {
-            trie.remove(filter, ref(node));
+            SharedPlacement p = placements.get(filter);
+            if (p == null) {
+                trie.remove(filter, ref(node));
+                return;
+            }
+            p.setNode(ref(node).index(), false);
+            sharedRoutes--;
+            if (filtersByNode.values().stream().noneMatch(f -> f.contains(filter))) {
+                placements.remove(filter);
+                sharedTrie.remove(p.filter(), p);
+            }
+        }
+    }
+
+    /** The parts of a group's filter; {@code null} for a plain filter, or one no node should have announced. */
+    private static SharedSubscriptions.SharedFilter sharedFilter(String filter) {
+        if (!filter.startsWith("$")) {
+            return null;
+        }
+        try {
+            return SharedSubscriptions.parse(filter);
+        } catch (IllegalArgumentException e) {
+            return null; // kept as a plain entry, which matches no topic a client may publish to
         }
     }
 
@@ -56,9 +98,9 @@ final class RoutingTable {
 
     /** Empties the table, before a snapshot is loaded into it. */
     synchronized void clear() {
-        for (Map.Entry<String, Set<String>> e : filtersByNode.entrySet()) {
-            for (String f : e.getValue()) {
-                trie.remove(f, ref(e.getKey()));
+        for (Map.Entry<String, Set<String>> e : Map.copyOf(filtersByNode).entrySet()) {
+            for (String f : List.copyOf(e.getValue())) {
+                remove(e.getKey(), f);
             }
         }
         filtersByNode.clear();
@@ -67,6 +109,16 @@ final class RoutingTable {
     /** Visits the nodes with a subscriber whose filter matches {@code topic}. Lock-free; allocates nothing. */
     void match(String topic, Consumer<NodeRef> visitor) {
         trie.match(topic, visitor);
+    }
+
+    /**
+     * Visits the shared groups whose filter matches {@code topic}, with members on at least one node. Lock-free;
+     * allocates nothing, and costs one read when the cluster has no shared group.
+     */
+    void matchShared(String topic, Consumer<SharedPlacement> visitor) {
+        if (sharedTrie.size() > 0) {
+            sharedTrie.match(topic, visitor);
+        }
     }
 
     /** A copy of every node's filters, sorted, for a snapshot. */
@@ -80,9 +132,19 @@ final class RoutingTable {
         return copy;
     }
 
-    /** Entries in the table: (node, filter) pairs. */
+    /** Entries in the table: (node, filter) pairs of plain filters. */
     int size() {
         return trie.size();
+    }
+
+    /** Shared subscription groups with members on some node. */
+    int sharedGroups() {
+        return sharedTrie.size();
+    }
+
+    /** Entries in the table: (node, shared group) pairs. */
+    int sharedRoutes() {
+        return sharedRoutes;
     }
 
     /** The filters a node has subscribers for, for tests and diagnostics. */

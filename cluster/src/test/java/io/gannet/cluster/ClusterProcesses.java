@@ -54,6 +54,25 @@ final class ClusterProcesses implements AutoCloseable {
             process.waitFor(30, TimeUnit.SECONDS);
         }
 
+        /** SIGSTOP: the process freezes as a node does in a long GC pause or a stalled VM, its sockets open. */
+        void pause() throws IOException, InterruptedException {
+            signal("STOP");
+        }
+
+        /** SIGCONT after {@link #pause}. */
+        void resume() throws IOException, InterruptedException {
+            signal("CONT");
+        }
+
+        private void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IOException("kill -" + name + " " + process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+
         boolean isAlive() {
             return process != null && process.isAlive();
         }

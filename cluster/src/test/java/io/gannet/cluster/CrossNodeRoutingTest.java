@@ -180,6 +180,136 @@ class CrossNodeRoutingTest {
 
     @Test
     @Order(5)
+    void aSharedGroupWithMembersOnTwoNodesGetsEachMessageOnceTakingTurns() throws Exception {
+        String group = "$share/workers/jobs/+";
+        Mqtt5BlockingClient onN2 = client(2, "worker-on-n2");
+        Mqtt5BlockingClient onN3 = client(3, "worker-on-n3");
+        // n3 restarted in an earlier scenario, and sys3 with it: a watch of its own.
+        try (SysWatch n3Sys = new SysWatch(cluster.node(3).mqttPort);
+             Mqtt5BlockingClient.Mqtt5Publishes got2 = onN2.publishes(MqttGlobalPublishFilter.ALL);
+             Mqtt5BlockingClient.Mqtt5Publishes got3 = onN3.publishes(MqttGlobalPublishFilter.ALL)) {
+            onN2.subscribeWith().topicFilter(group).qos(MqttQos.AT_LEAST_ONCE).send();
+            onN3.subscribeWith().topicFilter(group).qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(AGREED).until(() -> sys1.get("routes/shared") == 2 && n3Sys.get("routes/shared") == 2);
+
+            // From a third node: every message to one of the two nodes, in turn.
+            Mqtt5BlockingClient pub = client(1, "jobs-pub-on-n1");
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                sent.add("j" + i);
+                assertThat(reasonOf(pub, "jobs/" + (i % 4), "j" + i)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            }
+            List<String> n2 = drain(got2);
+            List<String> n3 = drain(got3);
+            assertThat(concat(n2, n3)).containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(n2).hasSize(50);
+            assertThat(n3).hasSize(50);
+
+            // From a node with a member of its own: that member takes its turn like the other node's.
+            Mqtt5BlockingClient pubOnN3 = client(3, "jobs-pub-on-n3");
+            for (int i = 0; i < 40; i++) {
+                reasonOf(pubOnN3, "jobs/x", "k" + i);
+            }
+            n2 = drain(got2);
+            n3 = drain(got3);
+            assertThat(n2).hasSize(20);
+            assertThat(n3).hasSize(20);
+            pubOnN3.disconnect();
+
+            // The member on n3 leaves: its node no longer gets a turn, the one on n2 takes every message.
+            onN3.unsubscribeWith().topicFilter(group).send();
+            await().atMost(AGREED).until(() -> sys1.get("routes/shared") == 1);
+            for (int i = 0; i < 20; i++) {
+                assertThat(reasonOf(pub, "jobs/y", "y" + i)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            }
+            assertThat(drain(got2)).hasSize(20);
+            assertThat(got3.receive(200, TimeUnit.MILLISECONDS)).isEmpty();
+
+            // The last member leaves: nobody subscribes any more, and the publisher hears so.
+            onN2.unsubscribeWith().topicFilter(group).send();
+            await().atMost(AGREED).until(() -> sys1.get("routes/shared") == 0);
+            assertThat(reasonOf(pub, "jobs/z")).isEqualTo(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS);
+            pub.disconnect();
+        }
+        onN2.disconnect();
+        onN3.disconnect();
+    }
+
+    /** What a client has received until nothing more comes for a second. */
+    private static List<String> drain(Mqtt5BlockingClient.Mqtt5Publishes received) throws InterruptedException {
+        List<String> got = new ArrayList<>();
+        for (Optional<Mqtt5Publish> p; (p = received.receive(1, TimeUnit.SECONDS)).isPresent(); ) {
+            got.add(new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8));
+        }
+        return got;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Test
+    @Order(6)
+    void aNodePausedWithSigstopHoldsUpNoOtherNodeAndServesAgainOnceResumed() throws Exception {
+        Mqtt5BlockingClient onN2 = client(2, "pause-sub-on-n2");
+        Mqtt5BlockingClient onN3 = client(3, "pause-sub-on-n3");
+        Mqtt5BlockingClient pub = client(1, "pause-pub-on-n1");
+        try (Mqtt5BlockingClient.Mqtt5Publishes got2 = onN2.publishes(MqttGlobalPublishFilter.ALL);
+             Mqtt5BlockingClient.Mqtt5Publishes got3 = onN3.publishes(MqttGlobalPublishFilter.ALL)) {
+            onN2.subscribeWith().topicFilter("pause/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            onN3.subscribeWith().topicFilter("pause/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            awaitDelivery(pub, "pause/probe", got2);
+            awaitDelivery(pub, "pause/probe", got3);
+
+            cluster.node(2).pause();
+            try {
+                // n1's publisher and n3's subscriber go on as before: nothing waits for the frozen node.
+                List<String> sent = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    sent.add("p" + i);
+                    assertThat(reasonOf(pub, "pause/m", "p" + i)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+                }
+                List<String> n3 = new ArrayList<>();
+                while (n3.size() < sent.size()) {
+                    Optional<Mqtt5Publish> p = got3.receive(10, TimeUnit.SECONDS);
+                    assertThat(p).as("message %d of %d on n3", n3.size(), sent.size()).isPresent();
+                    String payload = new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8);
+                    if (!payload.equals("probe")) {
+                        n3.add(payload);
+                    }
+                }
+                assertThat(n3).containsExactlyElementsOf(sent);
+                // Two of three still make a majority.
+                assertThat(sys1.get("quorum")).isEqualTo(1);
+            } finally {
+                cluster.node(2).resume();
+            }
+            // Resumed, n2 takes messages again, and its subscriber gets them.
+            awaitDelivery(pub, "pause/after", got2);
+        } finally {
+            pub.disconnect();
+            onN2.disconnect();
+            onN3.disconnect();
+        }
+    }
+
+    /** Publishes on {@code topic} until {@code received} gets a message on it: routes take a commit to spread. */
+    private static void awaitDelivery(Mqtt5BlockingClient pub, String topic,
+                                      Mqtt5BlockingClient.Mqtt5Publishes received) {
+        await().atMost(AGREED).untilAsserted(() -> {
+            pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("probe")).send();
+            Optional<Mqtt5Publish> p;
+            do {
+                p = received.receive(500, TimeUnit.MILLISECONDS);
+            } while (p.isPresent() && !p.get().getTopic().toString().equals(topic));
+            assertThat(p).as("a message on %s", topic).isPresent();
+        });
+    }
+
+    @Test
+    @Order(7)
     void aNodeCutOffFromTheMajorityKeepsServingItsOwnClientsAndSaysSo() throws Exception {
         cluster.node(2).kill();
         cluster.node(3).kill();

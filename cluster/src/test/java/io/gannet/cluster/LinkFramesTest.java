@@ -19,12 +19,15 @@ class LinkFramesTest {
         ByteBuf buf = Unpooled.buffer();
         try {
             byte[] props = LinkFrames.properties(m);
-            LinkFrames.writePublish(buf, m, props, NOW);
+            SharedPicks none = new SharedPicks(0);
+            LinkFrames.writePublish(buf, m, props, NOW, true, none, 1);
             int length = buf.readInt();
             assertThat(length).isEqualTo(buf.readableBytes());
-            assertThat(LinkFrames.publishSizeBound(m, props)).isGreaterThanOrEqualTo(length + 4);
+            assertThat(LinkFrames.publishSizeBound(m, props, none, 1)).isGreaterThanOrEqualTo(length + 4);
             assertThat(buf.readByte()).isEqualTo(LinkFrames.PUBLISH);
             Message back = LinkFrames.readPublish(buf, strings, receivedAt);
+            assertThat(LinkFrames.readPlain(buf)).isTrue();
+            assertThat(LinkFrames.readGroupCount(buf)).isZero();
             assertThat(buf.readableBytes()).isZero();
             return back;
         } finally {
@@ -75,11 +78,79 @@ class LinkFramesTest {
     }
 
     @Test
+    void aFrameNamesOnlyTheSharedGroupsPlacedWithItsNode() {
+        RoutingTable table = new RoutingTable(List.of(new NodeRef("n0", 0), new NodeRef("n1", 1),
+                new NodeRef("n2", 2)));
+        table.add("n1", "$share/workers/jobs/+");
+        table.add("n2", "$share/audit/jobs/#");
+        table.add("n1", "$share/ünïcode/jobs/+");
+        SharedPicks picks = new SharedPicks(0);
+        table.matchShared("jobs/7", picks);
+        assertThat(picks.count()).isEqualTo(3);
+        assertThat(picks.otherNodes()).isEqualTo(0b110);
+        Message m = new Message("jobs/7", 1, false, new byte[3], MqttProperties.EMPTY, "p");
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            LinkFrames.writePublish(buf, m, null, NOW, false, picks, 1);
+            int length = buf.readInt();
+            assertThat(LinkFrames.publishSizeBound(m, null, picks, 1)).isGreaterThanOrEqualTo(length + 4);
+            buf.readByte();
+            RecentStrings strings = new RecentStrings();
+            LinkFrames.readPublish(buf, strings, NOW);
+            assertThat(LinkFrames.readPlain(buf)).isFalse();
+            int groups = LinkFrames.readGroupCount(buf);
+            List<String> named = new java.util.ArrayList<>();
+            for (int i = 0; i < groups; i++) {
+                named.add(strings.read(buf) + " " + strings.read(buf));
+            }
+            assertThat(named).containsExactlyInAnyOrder("workers jobs/+", "ünïcode jobs/+");
+            assertThat(buf.readableBytes()).isZero();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void aSharedGroupTakesTurnsAmongTheNodesWithMembersAndGoesWithTheLast() {
+        RoutingTable table = new RoutingTable(List.of(new NodeRef("n0", 0), new NodeRef("n1", 1),
+                new NodeRef("n2", 2)));
+        table.add("n0", "$share/g/t/#");
+        table.add("n2", "$share/g/t/#");
+        table.add("n1", "t/#"); // a plain subscriber of the same filter is another matter
+        java.util.Map<Integer, Integer> turns = new java.util.TreeMap<>();
+        for (int i = 0; i < 10; i++) {
+            SharedPicks picks = new SharedPicks(0);
+            table.matchShared("t/x", picks);
+            assertThat(picks.count()).isEqualTo(1);
+            turns.merge(picks.node(0), 1, Integer::sum);
+        }
+        assertThat(turns).containsExactly(java.util.Map.entry(0, 5), java.util.Map.entry(2, 5));
+        assertThat(table.sharedGroups()).isEqualTo(1);
+        assertThat(table.size()).isEqualTo(1);
+        assertThat(table.copy()).containsEntry("n0", new java.util.TreeSet<>(List.of("$share/g/t/#")));
+
+        table.remove("n0", "$share/g/t/#");
+        SharedPicks picks = new SharedPicks(0);
+        table.matchShared("t/x", picks);
+        assertThat(picks.node(0)).isEqualTo(2);
+        table.remove("n2", "$share/g/t/#");
+        picks = new SharedPicks(0);
+        table.matchShared("t/x", picks);
+        assertThat(picks.count()).isZero();
+        assertThat(table.sharedGroups()).isZero();
+
+        table.replace("n1", List.of("$share/g/t/#"));
+        table.clear();
+        assertThat(table.sharedGroups()).isZero();
+        assertThat(table.size()).isZero();
+    }
+
+    @Test
     void aTruncatedFrameIsRefusedNotReadPastItsEnd() {
         ByteBuf buf = Unpooled.buffer();
         try {
             LinkFrames.writePublish(buf, new Message("a/b", 1, false, new byte[100], MqttProperties.EMPTY, "p"), null,
-                    NOW);
+                    NOW, true, new SharedPicks(0), 1);
             buf.skipBytes(5); // the length and the type
             ByteBuf truncated = buf.readSlice(30);
             assertThatThrownBy(() -> LinkFrames.readPublish(truncated, new RecentStrings(), NOW))

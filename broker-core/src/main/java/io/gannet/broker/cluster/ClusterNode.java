@@ -1,6 +1,7 @@
 package io.gannet.broker.cluster;
 
 import io.gannet.broker.retain.RetainedStore;
+import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.SubscriptionIndex;
 import io.gannet.broker.store.RetainedJournal;
@@ -23,7 +24,7 @@ public interface ClusterNode extends AutoCloseable {
         }
 
         @Override
-        public MessageRouter router(MessageRouter local) {
+        public MessageRouter router(LocalRouter local) {
             return local;
         }
 
@@ -65,10 +66,11 @@ public interface ClusterNode extends AutoCloseable {
     void retainedStore(RetainedStore store);
 
     /**
-     * Wraps this broker's router, so that a message also goes to the other nodes with matching subscribers. The
-     * node delivers what it receives from other nodes through {@code local} alone, never onward.
+     * Wraps this broker's router, so that a message also goes to the other nodes with matching subscribers, and a
+     * shared group with members on several nodes gets it on one of them. The node delivers what it receives from
+     * other nodes through {@code local} alone, never onward.
      */
-    MessageRouter router(MessageRouter local);
+    MessageRouter router(LocalRouter local);
 
     /**
      * Joins the cluster: opens the links to the other nodes on the broker's event loops and the Raft server. Returns

@@ -32,17 +32,20 @@ final class Fanout implements Consumer<Subscription> {
 
     private Message message;
     private Session publisher;
+    private SharedGroupFilter groupFilter = SharedGroupFilter.ALL;
     /** Open-addressing identity set from session to its index, so overlapping subscriptions merge. */
     private Session[] table = new Session[64];
     private int[] tableIndex = new int[64];
     private int[] slotOf = new int[16];
     boolean inUse;
+    private final NamedGroup namedGroup = new NamedGroup();
     /** Hands the message out once matched; reused like the rest. */
     final Dispatch dispatch = new Dispatch();
 
-    void begin(Message m, Session from) {
+    void begin(Message m, Session from, SharedGroupFilter groups) {
         this.message = m;
         this.publisher = from;
+        this.groupFilter = groups;
         this.count = 0;
         this.sharedCount = 0;
     }
@@ -99,7 +102,10 @@ final class Fanout implements Consumer<Subscription> {
         return subIdCount[i] == 0 ? null : Arrays.copyOf(subIds[i], subIdCount[i]);
     }
 
-    private void acceptGroup(SharedGroup group) {
+    void acceptGroup(SharedGroup group) {
+        if (!groupFilter.deliversHere(group)) {
+            return;
+        }
         Subscription pick = group.pick(null);
         if (pick == null) {
             return;
@@ -111,6 +117,23 @@ final class Fanout implements Consumer<Subscription> {
         sharedPicks[sharedCount] = pick;
         sharedGroups[sharedCount] = group;
         sharedCount++;
+    }
+
+    /** A filter that lets only the group {@code $share/{shareName}/{filter}} take the message; reused. */
+    SharedGroupFilter onlyGroup(String shareName, String filter) {
+        namedGroup.shareName = shareName;
+        namedGroup.filter = filter;
+        return namedGroup;
+    }
+
+    private static final class NamedGroup implements SharedGroupFilter {
+        String shareName;
+        String filter;
+
+        @Override
+        public boolean deliversHere(SharedGroup group) {
+            return group.shareName().equals(shareName) && group.filter().equals(filter);
+        }
     }
 
     /** Clears what this message left, touching only the slots it used. */
@@ -127,6 +150,7 @@ final class Fanout implements Consumer<Subscription> {
         count = 0;
         message = null;
         publisher = null;
+        groupFilter = SharedGroupFilter.ALL;
     }
 
     private void grow() {

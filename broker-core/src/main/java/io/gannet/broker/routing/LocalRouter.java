@@ -38,14 +38,46 @@ public final class LocalRouter implements MessageRouter {
 
     @Override
     public Routed route(Message message, Session publisher) {
+        return route(message, publisher, SharedGroupFilter.ALL, null, null);
+    }
+
+    /**
+     * Routes {@code message} to this broker's sessions, where each matching shared group takes it only if
+     * {@code groups} says so: in a cluster, a group with members on other nodes too takes a message on one node.
+     */
+    public Routed route(Message message, Session publisher, SharedGroupFilter groups) {
+        return route(message, publisher, groups, null, null);
+    }
+
+    /**
+     * Delivers {@code message} to one member of this broker's shared group {@code shareName} on {@code filter},
+     * and to nobody else: another node of a cluster placed the message with this node's members of the group.
+     *
+     * @return {@link Routed#NO_SUBSCRIBERS} if the group has no member here (any more)
+     */
+    public Routed routeToGroup(Message message, String shareName, String filter) {
+        return route(message, null, null, shareName, filter);
+    }
+
+    /**
+     * @param groups    which matching shared groups take the message here; unused with {@code onlyShare}
+     * @param onlyShare the one shared group to deliver to (with {@code onlyFilter}), and no plain subscription;
+     *                  or {@code null}
+     */
+    private Routed route(Message message, Session publisher, SharedGroupFilter groups, String onlyShare,
+                         String onlyFilter) {
         Fanout fanout = fanouts.get();
         if (fanout.inUse) {
             fanout = new Fanout(); // re-entered from a delivery on this thread: do not clobber the outer fan-out
         }
         fanout.inUse = true;
-        fanout.begin(message, publisher);
+        fanout.begin(message, publisher, onlyShare == null ? groups : fanout.onlyGroup(onlyShare, onlyFilter));
         try {
-            subscriptions.match(message.topic(), fanout, fanout.sharedVisitor);
+            if (onlyShare == null) {
+                subscriptions.match(message.topic(), fanout, fanout.sharedVisitor);
+            } else {
+                subscriptions.matchShared(message.topic(), fanout.sharedVisitor);
+            }
             int n = fanout.count + fanout.sharedCount;
             if (n == 0) {
                 return Routed.NO_SUBSCRIBERS;

@@ -43,6 +43,11 @@ public final class LocalSubscriptions implements SubscriptionIndex {
         shared.match(topic, groups);
     }
 
+    /** Visits the shared groups matching {@code topic} only. Allocates nothing. */
+    void matchShared(String topic, Consumer<SharedGroup> groups) {
+        shared.match(topic, groups);
+    }
+
     /** Plain subscriptions, for $SYS. */
     public int size() {
         return trie.size();

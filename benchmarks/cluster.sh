@@ -9,6 +9,11 @@
 #   benchmarks/cluster.sh --warmup 10 --duration 5
 #   benchmarks/cluster.sh --repeat 3               every case 3 times, in turn; each cell is the run with the
 #                                                  median rate, and all rates are listed
+#   benchmarks/cluster.sh --conns 15000            instead: N idle connections on each of the three nodes at
+#                                                  once (one generator process per node: a process may hold
+#                                                  about 20,000 open files here), each node's memory per
+#                                                  connection, and meanwhile a QoS 1 message from every node to
+#                                                  every other (--hold seconds held, default 150)
 #
 # Every node runs on core 0 and the generator on core 1 where there are two cores: the nodes share one core, so
 # the broker CPU time per message (all nodes added up) is what the cluster costs against one broker.
@@ -21,14 +26,18 @@ root=$(cd "$here/.." && pwd)
 warmup=15
 duration=10
 repeat=1
+conns=0
+hold=150
 base_port=25883
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
+    --conns) conns="$2"; shift 2 ;;
+    --hold) hold="$2"; shift 2 ;;
     --port-base) base_port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cluster.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +82,50 @@ EOF
   pids+=($!)
   wait_for_port "$(mqtt_port "$n")" "$!"
 }
+
+if [ "$conns" -gt 0 ]; then
+  start_node 1 true; start_node 2 true; start_node 3 true
+  # Each node's baseline RSS is read by its generator before it connects; the nodes' Raft group and links are up
+  # by then (the wait below lets them settle first).
+  sleep 10
+  gens=()
+  for n in 1 2 3; do
+    $gen_cpu "$bench" --port "$(mqtt_port "$n")" --scenario conns -n "$conns" --connect-rate 2000 \
+      --source-addresses 8 --duration "$hold" --broker-pid "${pids[$((n - 1))]}" > "$work/conns-n$n.log" 2>&1 &
+    gens+=($!)
+  done
+  # While they are held: a QoS 1 probe from every node to every other, counted end to end.
+  sleep $((hold / 3))
+  probes=""
+  for from in 1 2 3; do
+    for to in 1 2 3; do
+      [ "$from" = "$to" ] && continue
+      log="$work/probe-n$from-n$to.log"
+      $gen_cpu "$bench" --port "$(mqtt_port "$from")" --subscriber-port "$(mqtt_port "$to")" --scenario pairs -n 1 \
+        --qos 1 --payload 16 --rate 100 --warmup 2 --duration 3 > "$log" 2>&1 || echo "   (exit $?: see $log)" >&2
+      got=$(sed -n 's/^  received *\([0-9,]*\) .* of \([0-9,]*\) expected.*/\1 of \2/p' "$log")
+      probes="$probes- n$from to n$to: ${got:-?} (see $log)"$'\n'
+    done
+  done
+  for g in "${gens[@]}"; do wait "$g" || echo "   (a generator reported closed connections; see $work/conns-n*.log)" >&2; done
+  echo
+  echo "$conns idle connections on each of three nodes at once (all nodes on core 0, generators on core 1):"
+  echo
+  echo "| node | open after ${hold} s | RSS before → after | bytes per connection | after the first tenth |"
+  echo "|---|---|---|---|---|"
+  for n in 1 2 3; do
+    l="$work/conns-n$n.log"
+    open=$(sed -n 's/^\([0-9]*\) of \([0-9]*\) connections still open.*/\1 of \2/p' "$l")
+    rss=$(sed -n 's/^broker RSS \([0-9,]*\) KiB -> \([0-9,]*\) KiB: \([0-9]*\) bytes per connection/\1 → \2 KiB|\3/p' "$l")
+    marginal=$(sed -n 's/^  after the first .*: \([0-9]*\) bytes per connection/\1/p' "$l")
+    echo "| n$n | ${open:-?} | ${rss%|*} | ${rss#*|} | ${marginal:-?} |"
+  done
+  echo
+  echo "QoS 1 messages from each node to a subscriber on each other node, meanwhile (received of expected):"
+  echo
+  printf '%s' "$probes"
+  exit 0
+fi
 
 # run LABEL QOS PUB_PORT SUB_PORT PIDS...: one gannet-bench run, recorded in runs[LABEL,QOS]
 declare -A runs rate cpu

@@ -10,20 +10,29 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One message's way out: deliveries on this loop at once, the others batched per event loop. Persistent sessions
- * of a QoS 1 or 2 message are expected in a {@link StoredGate}.
+ * One message's way out: deliveries on this loop at once, the others batched per event loop. What a QoS 1 or 2
+ * publisher's acknowledgement waits for: nothing when no persistent session got the message; the journal's own
+ * completion when one session on this loop did (the usual case of a persistent subscriber); else a
+ * {@link StoredGate} that expects every persistent session.
  */
 final class Dispatch {
     private Message message;
     private ByteBuf payload;
     private List<LocalRouter.RemoteDelivery> remote;
     private StoredGate gate;
+    /**
+     * The completion of the one persistent session on this loop that kept the message, while it is the only one:
+     * handed to the publisher as it is, with no gate between (which cost the journal's writer a second completion
+     * per message).
+     */
+    private CompletableFuture<Void> single;
 
     Dispatch begin(Message m, ByteBuf sharedPayload) {
         message = m;
         payload = sharedPayload;
         remote = null;
         gate = null;
+        single = null;
         return this;
     }
 
@@ -32,8 +41,13 @@ final class Dispatch {
         if (loop.inEventLoop()) {
             CompletableFuture<Void> stored = s.outbound().deliver(message, qos, retain, ids, group, payload);
             if (stored != null) {
-                gate().expect();
-                gate.arriveWhen(stored);
+                if (gate == null && single == null) {
+                    single = stored;
+                } else {
+                    StoredGate g = gate();
+                    g.expect();
+                    g.arriveWhen(stored);
+                }
             }
             return;
         }
@@ -45,9 +59,15 @@ final class Dispatch {
         batchFor(loop).add(s, qos, retain, ids, group, waitFor);
     }
 
+    /** The gate, made when a second persistent session is expected; the first one's completion goes into it. */
     private StoredGate gate() {
         if (gate == null) {
             gate = new StoredGate();
+            if (single != null) {
+                gate.expect();
+                gate.arriveWhen(single);
+                single = null;
+            }
         }
         return gate;
     }
@@ -66,8 +86,12 @@ final class Dispatch {
         return batch;
     }
 
-    /** Hands the batches to their loops; returns the gate, or null. Forgets the message. */
-    StoredGate handOff() {
+    /**
+     * Hands the batches to their loops. Forgets the message.
+     *
+     * @return what the publisher's acknowledgement waits for, or {@code null} for nothing
+     */
+    CompletableFuture<Void> handOff() {
         if (remote != null) {
             for (LocalRouter.RemoteDelivery r : remote) {
                 try {
@@ -77,8 +101,8 @@ final class Dispatch {
                 }
             }
         }
-        StoredGate g = gate;
+        CompletableFuture<Void> kept = gate != null ? gate.armed() : single;
         begin(null, null);
-        return g;
+        return kept;
     }
 }

@@ -84,7 +84,7 @@ public final class LocalRouter implements MessageRouter {
             }
             int size = message.payload().length;
             ByteBuf payload = size > INLINE_PAYLOAD_MAX ? alloc.directBuffer(size).writeBytes(message.payload()) : null;
-            StoredGate gate;
+            CompletableFuture<Void> kept;
             try {
                 // The loops stay here rather than in a method of their own: one frame less on the publish path.
                 Dispatch d = fanout.dispatch.begin(message, payload);
@@ -98,13 +98,13 @@ public final class LocalRouter implements MessageRouter {
                     d.deliver(pick.session(), Math.min(message.qos(), pick.qos()),
                             pick.retainAsPublished() && message.retain(), ids, fanout.sharedGroups[i]);
                 }
-                gate = d.handOff();
+                kept = d.handOff();
             } finally {
                 if (payload != null) {
                     payload.release();
                 }
             }
-            return gate == null ? Routed.delivered(n) : new Routed(n, gate.armed());
+            return kept == null ? Routed.delivered(n) : new Routed(n, kept);
         } finally {
             fanout.end();
             fanout.inUse = false;

@@ -7,7 +7,9 @@ import java.util.function.BiConsumer;
 /**
  * Completes once every persistent session a message was routed to has it in its journal: each such delivery is
  * expected, on the publisher's loop, before it is handed to its session's loop, and arrives there (or fails). Made
- * only for a message that reaches a persistent session, so routing among clean sessions allocates none.
+ * only for a message that reaches more than one persistent session, or one on another event loop: routing among
+ * clean sessions allocates none, and one persistent session on the publisher's loop hands its journal's completion
+ * over as it is.
  */
 final class StoredGate extends CompletableFuture<Void> implements BiConsumer<Void, Throwable> {
     /** Deliveries still to arrive, plus one that the router holds until it has handed every delivery out. */

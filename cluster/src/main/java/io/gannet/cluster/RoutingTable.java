@@ -26,8 +26,6 @@ final class RoutingTable {
     /** The groups by their filter; several groups on one filter differ by share name. */
     private final TopicTrie<SharedPlacement> sharedTrie = new TopicTrie<>(p -> p);
     private final Map<String, SharedPlacement> placements = new HashMap<>();
-    /** (node, group) entries, for $SYS. */
-    private volatile int sharedRoutes;
     /** The same entries by node, for snapshots and for replacing a node's whole set. Guarded by this. */
     private final Map<String, Set<String>> filtersByNode = new HashMap<>();
     private final Map<String, NodeRef> nodes = new HashMap<>();
@@ -50,7 +48,6 @@ final class RoutingTable {
                     sharedTrie.add(shared.filter(), p);
                     return p;
                 }).setNode(ref(node).index(), true);
-                sharedRoutes++;
             }
         }
     }
@@ -64,7 +61,6 @@ final class RoutingTable {
                 return;
             }
             p.setNode(ref(node).index(), false);
-            sharedRoutes--;
             if (filtersByNode.values().stream().noneMatch(f -> f.contains(filter))) {
                 placements.remove(filter);
                 sharedTrie.remove(p.filter(), p);
@@ -142,9 +138,17 @@ final class RoutingTable {
         return sharedTrie.size();
     }
 
-    /** Entries in the table: (node, shared group) pairs. */
-    int sharedRoutes() {
-        return sharedRoutes;
+    /** Entries in the table: (node, shared group) pairs; counted when asked, for $SYS. */
+    synchronized int sharedRoutes() {
+        int n = 0;
+        for (Set<String> filters : filtersByNode.values()) {
+            for (String f : filters) {
+                if (placements.containsKey(f)) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** The filters a node has subscribers for, for tests and diagnostics. */

@@ -6,18 +6,22 @@
 #   benchmarks/kafka-bridge.sh                          warm-up 45 s, 10 s measured per case (about 8 minutes)
 #   benchmarks/kafka-bridge.sh --warmup 60 --duration 20
 #   benchmarks/kafka-bridge.sh --publishers 100 --inflight 200
+#   benchmarks/kafka-bridge.sh --with-subscriber       an MQTT subscriber on the wildcard too (gannet-bench fan-in)
+#   benchmarks/kafka-bridge.sh --offer 90              at-once and after-buffer publish at 90 % of Kafka's own rate
 #
 # Kafka is a single KRaft node started here from Maven Central jars (benchmarks/peers/kafka/pom.xml), with topics of
-# 3 partitions. The MQTT load is gannet-bench's fan-in: QoS 1 publishers on distinct topics (one Kafka key each),
-# and one MQTT subscriber on the wildcard, so the broker also delivers every message once. Records/s and latency
-# are measured on the Kafka side (BridgeProbe): the records Kafka delivers in the measured window, and the time from
-# the broker receiving the message to a Kafka consumer reading its record. In at-once and after-buffer modes the
-# publishers do not wait for Kafka: where they publish faster than Kafka takes records, a backlog builds up in the
-# bridge's buffer, the rate is then Kafka's intake and the latency the backlog's age; the MQTT rate is listed
-# beside it. Nothing is pinned:
-# Kafka, Gannet, the generators and the probe share the machine's cores, as Kafka's own benchmark shares them with
-# Kafka. The warm-up is long because the broker JIT-compiles the Kafka client and the bridge as well as itself, on
-# cores it shares with Kafka: after 10 s the compiler still took a third of a core.
+# 3 partitions. The MQTT load is gannet-bench's "publish" scenario: QoS 1 publishers on distinct topics (one Kafka
+# key each) and no MQTT subscriber, so that the broker's work is the bridge's, as Kafka's own benchmark measures
+# only its producer; --with-subscriber adds one on the wildcard, and the broker delivers every message once more.
+# Records/s and latency are measured on the Kafka side (BridgeProbe): the records Kafka delivers in the measured
+# window, and the time from the broker receiving the message to a Kafka consumer reading its record. In at-once and
+# after-buffer modes the publishers do not wait for Kafka, so they are run at a fixed rate, --offer per cent of
+# what kafka-producer-perf-test reached with that record size (90 by default, the goal of at-once): the bridge keeps
+# up when Kafka's intake matches it and the latency stays low; where it does not, a backlog builds up in the buffer
+# and the latency is its age. after-kafka publishers are paced by their acknowledgements, as fast as they go. Nothing is pinned: Kafka, Gannet, the generators and the probe share the machine's
+# cores, as Kafka's own benchmark shares them with Kafka. The warm-up is long because the broker JIT-compiles the
+# Kafka client and the bridge as well as itself, on cores it shares with Kafka: after 10 s the compiler still took
+# a third of a core.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,13 +33,17 @@ duration=10
 publishers=100
 inflight=200
 port=24883
+scenario=publish
+offer=90
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --publishers) publishers="$2"; shift 2 ;;
     --inflight) inflight="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --with-subscriber) scenario=fanin; shift ;;
+    --offer) offer="$2"; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "kafka-bridge.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -86,7 +94,7 @@ topics() {
 }
 
 # ---- Kafka's own producer ------------------------------------------------------------------------------------
-declare -A rate p50 p99 mqtt
+declare -A rate p50 p99 mqtt offered
 for size in 16 1024; do
   topics --create --topic "perf-$size" --partitions 3 --replication-factor 1
   records=$(( size == 16 ? 3000000 : 1000000 ))
@@ -128,7 +136,12 @@ EOF
     java $quiet -Dlogback.configurationFile="$home/conf/logback.xml" -cp "$probe_cp" io.gannet.benchmarks.kafka.BridgeProbe "127.0.0.1:$kport" "$topic" "$warmup" "$duration" \
       > "$work/probe-$mode-$size.log" 2>&1 &
     probe_pid=$!
-    "$bench" --port "$port" --scenario fanin -n "$publishers" --qos 1 --payload "$size" --inflight "$inflight" \
+    rate_arg=0 # as fast as acknowledgements allow
+    if [ "$mode" != after-kafka ]; then
+      rate_arg=$(( ${rate[kafka,$size]:-0} * offer / 100 ))
+    fi
+    offered[$mode,$size]=$rate_arg
+    "$bench" --port "$port" --rate "$rate_arg" --scenario "$scenario" -n "$publishers" --qos 1 --payload "$size" --inflight "$inflight" \
       --warmup "$warmup" --duration "$duration" --broker-pid "$gannet_pid" > "$work/bench-$mode-$size.log" 2>&1 \
       || echo "   (gannet-bench exit $?: see $work/bench-$mode-$size.log)" >&2
     wait "$probe_pid" || true
@@ -145,7 +158,8 @@ done
 
 echo
 echo "MQTT to Kafka, records/s into Kafka (share of kafka-producer-perf-test), latency p50 / p99 ms, and the MQTT"
-echo "messages/s acknowledged to the $publishers QoS 1 publishers ($inflight in flight each)"
+echo "messages/s acknowledged to the $publishers QoS 1 publishers ($inflight in flight each; gannet-bench scenario"
+echo "$scenario); at-once and after-buffer publish at $offer % of kafka-producer-perf-test's rate (\"offered\")"
 echo
 echo "| payload | kafka-producer-perf-test | at-once | after-buffer | after-kafka |"
 echo "|---|---|---|---|---|"
@@ -154,7 +168,11 @@ for size in 16 1024; do
   for mode in "${modes[@]}"; do
     r=${rate[$mode,$size]:-0}; base=${rate[kafka,$size]:-0}
     share=$(awk -v r="$r" -v b="$base" 'BEGIN { if (b > 0) printf "%d %%", 100 * r / b; else print "-" }')
-    row="$row $(printf "%'d" "$r") ($share), ${p50[$mode,$size]:-?} / ${p99[$mode,$size]:-?} ms; MQTT $(printf "%'d" "${mqtt[$mode,$size]:-0}") |"
+    given=""
+    if [ "${offered[$mode,$size]:-0}" -gt 0 ]; then
+      given=" of $(printf "%'d" "${offered[$mode,$size]}") offered"
+    fi
+    row="$row $(printf "%'d" "$r") ($share), ${p50[$mode,$size]:-?} / ${p99[$mode,$size]:-?} ms; MQTT $(printf "%'d" "${mqtt[$mode,$size]:-0}")$given |"
   done
   echo "$row"
 done

@@ -37,6 +37,7 @@ import io.gannet.broker.session.QueueBudget;
 import io.gannet.broker.session.SessionContext;
 import io.gannet.broker.session.SessionRecovery;
 import io.gannet.broker.session.SessionRegistry;
+import io.gannet.broker.store.SessionStore;
 import io.gannet.broker.store.StoreProviders;
 import io.gannet.broker.session.SubscriptionIndex;
 import io.gannet.broker.store.Stores;
@@ -209,13 +210,16 @@ public final class Broker implements AutoCloseable {
         acceptors = transport.newGroup(1, "gannet-accept");
         workers = transport.newGroup(threads, "gannet-io");
         QueueBudget queueBudget = new QueueBudget(config.sessions().queueBudgetBytes());
+        SessionStore sessionStore = ports.cluster().sessions(ports.stores().sessions());
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
-                sessions, ports.stores().sessions(), subscriptionIndex, publishing,
+                sessions, sessionStore, subscriptionIndex, publishing,
                 interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);
         try {
-            recover(sessionContext);
-            // After recovery: what the cluster's log holds is applied over what this node's store kept.
+            int retainedBack = retained.recover();
+            // After this node's retained messages: what the cluster's log holds is applied over them. Before the
+            // sessions: a cluster that keeps them recovers them from the other nodes once it has joined.
             ports.cluster().start(workers, transport);
+            recoverSessions(sessionStore, sessionContext, retainedBack);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -272,16 +276,15 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Rebuilds the retained messages and the persistent sessions the stores kept, before any listener opens, so
-     * that no client sees the broker half recovered.
+     * Rebuilds the persistent sessions the store kept (this node's own, or the cluster's), before any listener
+     * opens, so that no client sees the broker half recovered.
      */
-    private void recover(SessionContext sessionContext) {
-        int retainedBack = retained.recover();
-        int sessionsBack = SessionRecovery.recover(ports.stores().sessions().recoverSessions(), workers::next,
-                sessionContext);
+    private void recoverSessions(SessionStore store, SessionContext sessionContext, int retainedBack) {
+        int sessionsBack = SessionRecovery.recover(store.recoverSessions(), workers::next, sessionContext);
         if (retainedBack > 0 || sessionsBack > 0) {
-            log.info("Recovered {} persistent sessions and {} retained messages from the {} store", sessionsBack,
-                    retainedBack, ports.stores().name());
+            log.info("Recovered {} persistent sessions and {} retained messages{}", sessionsBack, retainedBack,
+                    store == ports.stores().sessions() ? " from the " + ports.stores().name() + " store"
+                            : " (the sessions from the cluster)");
         }
     }
 

@@ -8,6 +8,7 @@ import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.SubscriptionIndex;
 import io.gannet.broker.store.RetainedJournal;
+import io.gannet.broker.store.SessionStore;
 import io.gannet.broker.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import org.apache.ratis.client.RaftClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,11 @@ final class GannetCluster implements ClusterNode {
     private final NodeLinks links;
     private final LinkServer server;
     private final QuorumWatch quorum;
+    private final SessionPartitions partitions;
+    private final PartitionStateMachine[] partitionMachines = new PartitionStateMachine[SessionPartitions.COUNT];
+    private final RaftClient[] partitionClients = new RaftClient[SessionPartitions.COUNT];
+    private final PartitionProposer proposer;
+    private final ReplicatedSessionStore sessions;
     private ClusterSubscriptions subscriptions;
     private LocalRouter local;
 
@@ -57,9 +64,29 @@ final class GannetCluster implements ClusterNode {
         // Whatever the log says this node had before a restart is stale: its clean sessions are gone. Its recovered
         // persistent sessions announce their filters again, after this.
         announcer.propose(new MetadataChange.Replace(config.nodeId(), List.of()));
+        this.partitions = new SessionPartitions(config.nodes(), config.replicationFactor());
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            partitionMachines[p] = new PartitionStateMachine(p);
+            partitionClients[p] = MetadataGroup.newClient(partitions.group(p));
+        }
+        this.proposer = new PartitionProposer(config.nodeId(), p -> partitionClients[p]);
+        // A node that kept partitions before this start may own sessions in them; a new one owns none yet.
+        boolean keptPartitions = false;
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            keptPartitions |= Files.isDirectory(directory.resolve(SessionPartitions.groupId(p).getUuid().toString()));
+        }
+        this.sessions = new ReplicatedSessionStore(config.nodeId(), config.nodes().indexOf(config.self()), proposer,
+                p -> partitionClients[p], keptPartitions);
         try {
             Files.createDirectories(directory);
-            this.group = new MetadataGroup(config, directory, stateMachine);
+            this.group = new MetadataGroup(config, directory, stateMachine, id -> {
+                int p = SessionPartitions.partitionOf(id);
+                if (p < 0) {
+                    throw new IllegalStateException("the Raft directory " + directory + " holds group " + id
+                            + ", which this version does not know");
+                }
+                return partitionMachines[p];
+            });
         } catch (IOException e) {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
         }
@@ -70,6 +97,11 @@ final class GannetCluster implements ClusterNode {
 
     private CompletableFuture<?> propose(byte[] entry) {
         return group.propose(entry);
+    }
+
+    @Override
+    public SessionStore sessions(SessionStore local) {
+        return sessions; // this node's own store keeps no session: the partitions do
     }
 
     @Override
@@ -102,6 +134,11 @@ final class GannetCluster implements ClusterNode {
         try {
             server.start(workers, transport, local);
             group.start();
+            for (int p = 0; p < SessionPartitions.COUNT; p++) {
+                if (partitions.isMember(config.nodeId(), p)) {
+                    group.join(partitions.group(p));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cluster node " + config.nodeId() + " could not start Raft on port "
                     + config.self().raftPort() + ": " + e.getMessage(), e);
@@ -111,6 +148,7 @@ final class GannetCluster implements ClusterNode {
         }
         links.start(workers, transport);
         announcer.start();
+        proposer.start();
         quorum.start();
         log.info("Cluster node {} started: {} nodes, Raft on {}:{}", config.nodeId(), config.nodes().size(),
                 config.self().host(), config.self().raftPort());
@@ -131,13 +169,36 @@ final class GannetCluster implements ClusterNode {
         visitor.accept("messages/dropped", counters.droppedCount());
         visitor.accept("messages/shared-missed", counters.sharedMissedCount());
         visitor.accept("links/refused", counters.refusedCount());
-        visitor.accept("entries/unreadable", stateMachine.unreadableEntries());
+        long unreadable = stateMachine.unreadableEntries();
+        long replicatedSessions = 0;
+        long replicatedMessages = 0;
+        long led = 0;
+        long kept = 0;
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            if (partitions.isMember(config.nodeId(), p)) {
+                kept++;
+                replicatedSessions += partitionMachines[p].sessions();
+                replicatedMessages += partitionMachines[p].messages();
+                unreadable += partitionMachines[p].unreadableEntries();
+                if (group.isLeader(SessionPartitions.groupId(p))) {
+                    led++;
+                }
+            }
+        }
+        visitor.accept("entries/unreadable", unreadable);
+        visitor.accept("partitions/kept", kept);
+        visitor.accept("partitions/led", led);
+        visitor.accept("partitions/sessions", replicatedSessions);
+        visitor.accept("partitions/messages", replicatedMessages);
+        visitor.accept("partitions/entries", proposer.entries());
+        visitor.accept("partitions/events", proposer.events());
     }
 
     @Override
     public void close() {
         quorum.close();
         announcer.close();
+        proposer.close();
         links.close();
         server.close();
         try {

@@ -13,6 +13,8 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -24,6 +26,7 @@ import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
@@ -39,10 +42,17 @@ final class MetadataGroup implements AutoCloseable {
     /** Entries between snapshots: the log a node replays at start stays short. */
     private static final long SNAPSHOT_EVERY = 10_000;
 
+    private static final java.util.concurrent.atomic.AtomicLong CALL_IDS = new java.util.concurrent.atomic.AtomicLong();
+
     private final RaftServer server;
     private final RaftClient client;
 
-    MetadataGroup(ClusterConfig config, Path directory, MetadataStateMachine stateMachine) throws IOException {
+    /**
+     * @param others the state machines of the other groups this node's server hosts (the session partitions), by
+     *               group id; Ratis asks for them as it recovers those groups from {@code directory}
+     */
+    MetadataGroup(ClusterConfig config, Path directory, MetadataStateMachine stateMachine,
+                  StateMachine.Registry others) throws IOException {
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, config.nodes().stream()
                 .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.host() + ":" + n.raftPort()).build())
                 .toList());
@@ -61,17 +71,58 @@ final class MetadataGroup implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(group)
                 .setProperties(props)
-                .setStateMachine(stateMachine)
+                .setStateMachineRegistry(id -> id.equals(GROUP_ID) ? stateMachine : others.apply(id))
                 .build();
+        this.client = newClient(group);
+    }
+
+    /**
+     * A client of {@code group}. A proposal waits out an election or a lost majority rather than failing: the
+     * proposers send one entry at a time and must not skip one.
+     */
+    static RaftClient newClient(RaftGroup group) {
         RaftProperties clientProps = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.NETTY);
-        this.client = RaftClient.newBuilder()
+        return RaftClient.newBuilder()
                 .setProperties(clientProps)
                 .setRaftGroup(group)
-                // A proposal waits out an election or a lost majority rather than failing: the announcer sends
-                // one batch at a time and must not skip one.
                 .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    /**
+     * Makes this node's server a member of {@code group} if it is not one yet: on the node's first start, since
+     * Ratis recovers the groups it finds in the storage directory at every later one.
+     */
+    void join(RaftGroup group) throws IOException {
+        for (RaftGroupId id : server.getGroupIds()) {
+            if (id.equals(group.getGroupId())) {
+                return;
+            }
+        }
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
+                server.getId(), CALL_IDS.incrementAndGet(), group, true));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not join Raft group " + group.getGroupId() + ": " + reply.getException());
+        }
+    }
+
+    /** Whether this node's server has the group {@code id} and knows a leader of it. */
+    boolean hasLeader(RaftGroupId id) {
+        try {
+            return server.getDivision(id).getInfo().getLeaderId() != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether this node leads the group {@code id} now. */
+    boolean isLeader(RaftGroupId id) {
+        try {
+            return server.getDivision(id).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Opens the Raft port and joins the group; returns without waiting for a leader. */
@@ -86,20 +137,12 @@ final class MetadataGroup implements AutoCloseable {
 
     /** Whether this node knows a leader of the group: false while it cannot reach a majority. */
     boolean hasLeader() {
-        try {
-            return server.getDivision(GROUP_ID).getInfo().getLeaderId() != null;
-        } catch (IOException e) {
-            return false;
-        }
+        return hasLeader(GROUP_ID);
     }
 
     /** Whether this node is the group's leader now. */
     boolean isLeader() {
-        try {
-            return server.getDivision(GROUP_ID).getInfo().isLeader();
-        } catch (IOException e) {
-            return false;
-        }
+        return isLeader(GROUP_ID);
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * it to the {@link JournalWriter} and as replay reads it back. Each knows its record form ({@link #encode}, and
  * {@link #decode} for the way back) and what it changes in the {@link LiveState}.
  */
-sealed interface JournalOp {
+public sealed interface JournalOp {
     byte SEGMENT_BEGIN = 1;
     byte SNAPSHOT_END = 2;
     byte CREATED = 10;

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why a thread of its own: an event loop never waits for the disk, a mapping or a lock, and the journal stays one
  * ordered sequence that one writer owns.
  */
-final class JournalWriter implements Runnable {
+final class JournalWriter implements Runnable, JournalSink {
     private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
     /** Entries written before the waiting acknowledgements are released, so that a busy journal still answers. */
     private static final int MAX_BATCH = 1024;
@@ -104,7 +104,8 @@ final class JournalWriter implements Runnable {
 
     // ---- called by event loops --------------------------------------------------------------------------------
 
-    void submit(JournalOp op) {
+    @Override
+    public void submit(JournalOp op) {
         inbox.offer(op);
         if (parked) {
             wake();
@@ -146,7 +147,8 @@ final class JournalWriter implements Runnable {
      * The completion of a new message for a persistent session: a fresh one the writer completes, or at once a
      * failed one when the journal is full or broken, so that the publisher learns it and the session drops it.
      */
-    CompletableFuture<Void> admit() {
+    @Override
+    public CompletableFuture<Void> admit() {
         Throwable broken = failure;
         if (broken != null) {
             return CompletableFuture.failedFuture(broken);
@@ -326,13 +328,7 @@ final class JournalWriter implements Runnable {
         state.dropExpired(clock.millis());
         Segment next = directory.createSegment();
         append(next, new JournalOp.SegmentBegin(JournalDirectory.FORMAT, next.number(), clock.millis()));
-        long messages = 0;
-        for (LiveState.SessionState s : state.sessions()) {
-            messages += writeSession(next, s);
-        }
-        for (Message m : state.retainedMessages()) {
-            append(next, new JournalOp.RetainedStored(m, null));
-        }
+        long messages = state.<IOException>forEachOp(clientId -> true, op -> append(next, op));
         append(next, new JournalOp.SnapshotEnd(state.sessionCount(), messages));
         if (!encoder.isEmpty()) {
             next.append(encoder.array(), encoder.length());
@@ -359,32 +355,6 @@ final class JournalWriter implements Runnable {
         log.debug("Journal compacted into segment {}: {} sessions, {} messages, {} retained, {} bytes, in {} ms",
                 next.number(), state.sessionCount(), messages, state.retainedCount(), next.bytes(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun));
-    }
-
-    private long writeSession(Segment to, LiveState.SessionState s) throws IOException {
-        append(to, new JournalOp.Created(s.key, s.clientId, s.owner, s.expirySeconds, s.will, s.willDelaySeconds));
-        if (s.disconnectedAtMillis != 0) {
-            append(to, new JournalOp.Disconnected(s.key, s.disconnectedAtMillis));
-        }
-        if (s.willDueAtMillis != 0 && s.will != null) {
-            append(to, new JournalOp.WillPending(s.key, s.will, s.willDueAtMillis));
-        }
-        for (var sub : s.subscriptions.values()) {
-            append(to, new JournalOp.Subscribed(s.key, sub));
-        }
-        for (int packetId : s.inboundQos2) {
-            append(to, new JournalOp.InboundQos2(s.key, packetId, true, null));
-        }
-        s.messages.<IOException>visit((message, packetId, released) -> {
-            append(to, new JournalOp.Queued(s.key, message, null));
-            if (packetId != 0) {
-                append(to, new JournalOp.Sent(s.key, message.seq(), packetId));
-                if (released) {
-                    append(to, new JournalOp.PubRecReceived(s.key, packetId));
-                }
-            }
-        });
-        return s.messages.size();
     }
 
     /** Adds a snapshot entry to the batch, appending the batch to {@code to} when it is large. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.agrona.collections.Hashing;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -209,10 +210,69 @@ final class LiveState {
         return out;
     }
 
+    /** Takes the entries that rebuild the live state, one at a time. */
+    @FunctionalInterface
+    interface OpVisitor<E extends Exception> {
+        void accept(JournalOp op) throws E;
+    }
+
+    /**
+     * Hands {@code each} the entries that rebuild the sessions whose client id {@code which} accepts, and every
+     * retained message: what a snapshot holds.
+     *
+     * @return how many messages the sessions hold
+     */
+    <E extends Exception> long forEachOp(Predicate<String> which, OpVisitor<E> each) throws E {
+        long count = 0;
+        for (SessionState s : sessions.values()) {
+            if (which.test(s.clientId)) {
+                count += forEachOp(s, each);
+            }
+        }
+        for (Retained r : retained.values()) {
+            each.accept(new JournalOp.RetainedStored(r.message, null));
+        }
+        return count;
+    }
+
+    private static <E extends Exception> long forEachOp(SessionState s, OpVisitor<E> each) throws E {
+        each.accept(new JournalOp.Created(s.key, s.clientId, s.owner, s.expirySeconds, s.will, s.willDelaySeconds));
+        if (s.disconnectedAtMillis != 0) {
+            each.accept(new JournalOp.Disconnected(s.key, s.disconnectedAtMillis));
+        }
+        if (s.willDueAtMillis != 0 && s.will != null) {
+            each.accept(new JournalOp.WillPending(s.key, s.will, s.willDueAtMillis));
+        }
+        for (SubscriptionRecord sub : s.subscriptions.values()) {
+            each.accept(new JournalOp.Subscribed(s.key, sub));
+        }
+        for (int packetId : s.inboundQos2) {
+            each.accept(new JournalOp.InboundQos2(s.key, packetId, true, null));
+        }
+        s.messages.<E>visit((message, packetId, released) -> {
+            each.accept(new JournalOp.Queued(s.key, message, null));
+            if (packetId != 0) {
+                each.accept(new JournalOp.Sent(s.key, message.seq(), packetId));
+                if (released) {
+                    each.accept(new JournalOp.PubRecReceived(s.key, packetId));
+                }
+            }
+        });
+        return s.messages.size();
+    }
+
     /** Every session as the core rebuilds it at start. */
     List<SessionSnapshot> sessionSnapshots() {
-        List<SessionSnapshot> out = new ArrayList<>(sessions.size());
+        return sessionSnapshots(clientId -> true);
+    }
+
+    /** The sessions whose client id {@code which} accepts, as the core rebuilds them. */
+    List<SessionSnapshot> sessionSnapshots(Predicate<String> which) {
+        List<SessionSnapshot> out = new ArrayList<>();
         for (SessionState s : sessions.values()) {
+            if (!which.test(s.clientId)) {
+                continue;
+            }
             List<StoredMessage> queued = new ArrayList<>();
             List<InflightMessage> inflight = new ArrayList<>();
             s.messages.visit((message, packetId, released) -> {

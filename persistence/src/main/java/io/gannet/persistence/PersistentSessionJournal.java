@@ -8,15 +8,20 @@ import io.gannet.broker.store.SubscriptionRecord;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The journal of one persistent session: each event becomes a {@link JournalOp} for the writer thread, named by the
- * session's key. Runs on the session's event loop and never waits. QoS 0 messages are not journaled: nothing is
+ * The journal of one persistent session: each event becomes a {@link JournalOp} for its {@link JournalSink} (this
+ * node's journal writer, or the cluster's session partition), named by the session's key. Runs on the session's
+ * event loop and never waits. QoS 0 messages are not journaled: nothing is
  * promised for them, and a restart may lose them.
  */
-final class PersistentSessionJournal implements SessionJournal {
+public final class PersistentSessionJournal implements SessionJournal {
     private final long key;
-    private final JournalWriter writer;
+    private final JournalSink writer;
 
-    PersistentSessionJournal(long key, JournalWriter writer) {
+    /**
+     * @param key    the session's key: unique among the sessions the sink keeps, and never reused for another one
+     * @param writer where the events go
+     */
+    public PersistentSessionJournal(long key, JournalSink writer) {
         this.key = key;
         this.writer = writer;
     }

@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
 @Command(name = "gannet-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Load generator for MQTT brokers: pairs, fanin, fanout, shared, conns.")
 public final class LoadGenerator implements Callable<Integer> {
-    @Option(names = "--scenario", description = "pairs | fanin | fanout | shared | conns (default ${DEFAULT-VALUE})")
+    @Option(names = "--scenario", description = "pairs | fanin | publish | fanout | shared | conns (default ${DEFAULT-VALUE})")
     String scenario = "pairs";
     @Option(names = "--host", description = "the broker's host (default ${DEFAULT-VALUE})")
     String host = "127.0.0.1";
@@ -112,7 +112,7 @@ public final class LoadGenerator implements Callable<Integer> {
         try {
             Scenario.valueOf(scenario.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--scenario must be one of pairs, "
+            throw new CommandLine.ParameterException(new CommandLine(this), "--scenario must be one of pairs, publish, "
                     + "fanin, fanout, shared, conns; not '" + scenario + "'");
         }
         if (mqttVersion != 3 && mqttVersion != 5) {

@@ -41,29 +41,36 @@ record Result(String label, String scenario, int mqtt, int qos, int payload, int
         return expected == 0 ? 0 : Math.max(0, expected - received) * 100.0 / expected;
     }
 
-    /** Broker CPU microseconds per delivered message, or -1. */
+    /** Broker CPU microseconds per delivered message (per message sent, where none is delivered), or -1. */
     double brokerCpuMicrosPerMessage() {
-        return brokerCpuSeconds < 0 || received == 0 ? -1 : brokerCpuSeconds * 1e6 / received;
+        return brokerCpuSeconds < 0 || counted() == 0 ? -1 : brokerCpuSeconds * 1e6 / counted();
     }
 
     double generatorCpuMicrosPerMessage() {
-        return received == 0 ? -1 : generatorCpuSeconds * 1e6 / received;
+        return counted() == 0 ? -1 : generatorCpuSeconds * 1e6 / counted();
+    }
+
+    /** The messages CPU is counted against: those delivered, or those sent in a scenario without subscribers. */
+    private long counted() {
+        return expected == 0 ? sent : received;
     }
 
     void print(PrintStream out) {
         out.printf(Locale.ROOT, "%n%s, %d s measured%n", scenario, seconds);
         out.printf(Locale.ROOT, "  sent      %,12d  (%,.0f msg/s)%n", sent, sentPerSecond());
-        out.printf(Locale.ROOT, "  received  %,12d  (%,.0f msg/s) of %,d expected: %.3f %% lost%n", received,
-                receivedPerSecond(), expected, lossPercent());
-        out.printf(Locale.ROOT, "  latency   p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n", p50Ms, p99Ms,
-                p999Ms, maxMs);
-        if (brokerCpuSeconds >= 0) {
-            out.printf(Locale.ROOT, "  broker    %.2f CPU s, %.2f µs per delivered message%n", brokerCpuSeconds,
-                    brokerCpuMicrosPerMessage());
+        if (expected > 0) {
+            out.printf(Locale.ROOT, "  received  %,12d  (%,.0f msg/s) of %,d expected: %.3f %% lost%n", received,
+                    receivedPerSecond(), expected, lossPercent());
+            out.printf(Locale.ROOT, "  latency   p50 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms%n", p50Ms,
+                    p99Ms, p999Ms, maxMs);
         }
-        out.printf(Locale.ROOT, "  generator %.2f CPU s, %.2f µs per delivered message%s%n", generatorCpuSeconds,
-                generatorCpuMicrosPerMessage(), generatorSaturated ? "  ** generator saturated: it may be the "
-                        + "limit, not the broker **" : "");
+        if (brokerCpuSeconds >= 0) {
+            out.printf(Locale.ROOT, "  broker    %.2f CPU s, %.2f µs per %s message%n", brokerCpuSeconds,
+                    brokerCpuMicrosPerMessage(), expected == 0 ? "published" : "delivered");
+        }
+        out.printf(Locale.ROOT, "  generator %.2f CPU s, %.2f µs per %s message%s%n", generatorCpuSeconds,
+                generatorCpuMicrosPerMessage(), expected == 0 ? "published" : "delivered",
+                generatorSaturated ? "  ** generator saturated: it may be the limit, not the broker **" : "");
         if (connectionsLost > 0) {
             out.printf(Locale.ROOT, "  %d connection(s) closed during the run%n", connectionsLost);
         }

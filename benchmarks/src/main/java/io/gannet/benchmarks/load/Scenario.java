@@ -9,6 +9,11 @@ enum Scenario {
     PAIRS,
     /** N publishers on distinct topics, one subscriber on a wildcard over all of them. */
     FANIN,
+    /**
+     * N publishers on distinct topics and no subscriber: for what consumes the messages inside the broker, such as
+     * the Kafka bridge. The rate is the publishers'; at QoS 1 and 2 their in-flight window paces them.
+     */
+    PUBLISH,
     /** One publisher, N subscribers on its topic. */
     FANOUT,
     /** N publishers, one shared-subscription group of M members. */
@@ -41,6 +46,11 @@ enum Scenario {
                     pubs.add(new BenchConnection.Role("gb-" + run + "-p" + i, ClientCodec.utf8(base + i), null));
                 }
             }
+            case PUBLISH -> {
+                for (int i = 0; i < clients; i++) {
+                    pubs.add(new BenchConnection.Role("gb-" + run + "-p" + i, ClientCodec.utf8(base + i), null));
+                }
+            }
             case FANOUT -> {
                 for (int i = 0; i < clients; i++) {
                     subs.add(new BenchConnection.Role("gb-" + run + "-s" + i, null, base + "all"));
@@ -66,6 +76,6 @@ enum Scenario {
 
     /** How many deliveries each message published should make. */
     int deliveriesPerMessage(int clients) {
-        return this == FANOUT ? clients : 1;
+        return this == FANOUT ? clients : this == PUBLISH ? 0 : 1;
     }
 }

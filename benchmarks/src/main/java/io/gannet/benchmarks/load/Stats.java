@@ -92,6 +92,9 @@ final class Stats {
      * while deliveries of different messages interleave, exact when the pipeline is empty.
      */
     long undelivered(int deliveriesPerMessage) {
+        if (deliveriesPerMessage == 0) {
+            return 0; // nothing is delivered: QoS 1 and 2 publishers are paced by their in-flight window alone
+        }
         return sentAll.sum() - receivedAll.sum() / deliveriesPerMessage;
     }
 

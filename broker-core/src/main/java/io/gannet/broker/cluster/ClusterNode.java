@@ -5,6 +5,7 @@ import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.SubscriptionIndex;
 import io.gannet.broker.store.RetainedJournal;
+import io.gannet.broker.store.SessionStore;
 import io.gannet.broker.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import java.util.function.BiConsumer;
@@ -25,6 +26,11 @@ public interface ClusterNode extends AutoCloseable {
 
         @Override
         public MessageRouter router(LocalRouter local) {
+            return local;
+        }
+
+        @Override
+        public SessionStore sessions(SessionStore local) {
             return local;
         }
 
@@ -55,6 +61,13 @@ public interface ClusterNode extends AutoCloseable {
      * and can tell the other nodes which filters this node has subscribers for.
      */
     SubscriptionIndex subscriptions(SubscriptionIndex local);
+
+    /**
+     * The store of this broker's persistent sessions: {@code local} (this node's own, as the store module opened
+     * it), or one the cluster keeps them in, replicated so that they outlive this node. Asked once, while the broker
+     * is assembled; a store the cluster provides recovers its sessions only after {@link #start}.
+     */
+    SessionStore sessions(SessionStore local);
 
     /**
      * Wraps the journal of this broker's retained messages, so that the cluster hears of each change its clients

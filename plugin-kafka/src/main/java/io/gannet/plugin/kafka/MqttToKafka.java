@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 
@@ -171,18 +173,27 @@ final class MqttToKafka implements InboundPublishInterceptor {
 
     static ProducerRecord<byte[], byte[]> record(ToKafka mapping, ClientInfo publisher, PublishMessage message,
                                                  long receivedMillis) {
-        Template.Values values = v -> value(v, publisher, message);
-        String topic = mapping.kafkaTopic().fill(values);
-        byte[] key = mapping.key().fill(values).getBytes(StandardCharsets.UTF_8);
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(TOPIC_HEADER, message.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add(CLIENT_ID_HEADER, publisher.clientId().getBytes(StandardCharsets.UTF_8));
-        headers.add(QOS_HEADER, DIGITS[message.qos()]);
-        headers.add(RETAIN_HEADER, message.retain() ? TRUE : FALSE);
-        for (UserProperty p : message.userProperties()) {
-            headers.add(p.name(), p.value().getBytes(StandardCharsets.UTF_8));
+        String topic = fill(mapping.kafkaTopic(), publisher, message);
+        byte[] mqttTopic = message.topic().getBytes(StandardCharsets.UTF_8);
+        // The default key is the MQTT topic, which the topic header holds too: one array for both.
+        byte[] key = mapping.key().isOnly(Template.Kind.TOPIC) ? mqttTopic
+                : fill(mapping.key(), publisher, message).getBytes(StandardCharsets.UTF_8);
+        List<UserProperty> properties = message.userProperties();
+        Header[] headers = new Header[4 + properties.size()];
+        headers[0] = new RecordHeader(TOPIC_HEADER, mqttTopic);
+        headers[1] = new RecordHeader(CLIENT_ID_HEADER, publisher.clientId().getBytes(StandardCharsets.UTF_8));
+        headers[2] = new RecordHeader(QOS_HEADER, DIGITS[message.qos()]);
+        headers[3] = new RecordHeader(RETAIN_HEADER, message.retain() ? TRUE : FALSE);
+        for (int i = 0; i < properties.size(); i++) {
+            UserProperty p = properties.get(i);
+            headers[4 + i] = new RecordHeader(p.name(), p.value().getBytes(StandardCharsets.UTF_8));
         }
-        return new ProducerRecord<>(topic, null, receivedMillis, key, message.payload(), headers);
+        return new ProducerRecord<>(topic, null, receivedMillis, key, message.payload(), new RecordHeaders(headers));
+    }
+
+    /** A template filled for one message; a constant one without a lookup made for it. */
+    private static String fill(Template t, ClientInfo publisher, PublishMessage message) {
+        return t.isConstant() ? t.fill(null) : t.fill(v -> value(v, publisher, message));
     }
 
     private static String value(Template.Variable v, ClientInfo publisher, PublishMessage message) {

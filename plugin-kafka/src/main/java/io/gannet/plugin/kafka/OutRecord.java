@@ -28,7 +28,7 @@ record OutRecord(ProducerRecord<byte[], byte[]> record, CompletableFuture<Void> 
         if (record.value() != null) {
             n += record.value().length;
         }
-        for (Header h : record.headers().toArray()) {
+        for (Header h : record.headers()) { // no array copy, as toArray() makes
             n += h.key().length() + (h.value() == null ? 0 : h.value().length) + 16;
         }
         return n;

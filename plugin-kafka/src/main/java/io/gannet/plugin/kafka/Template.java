@@ -41,11 +41,14 @@ final class Template {
     private final String text;
     private final String[] literals; // literals[i] comes before variables[i]; the last one after the last variable
     private final Variable[] variables;
+    /** One variable and no text around it. */
+    private final boolean isBare;
 
     private Template(String text, String[] literals, Variable[] variables) {
         this.text = text;
         this.literals = literals;
         this.variables = variables;
+        this.isBare = variables.length == 1 && literals[0].isEmpty() && literals[1].isEmpty();
     }
 
     /**
@@ -123,6 +126,11 @@ final class Template {
         return variables.length == 0;
     }
 
+    /** Whether the template is exactly one variable of this kind, such as {@code ${topic}}. */
+    boolean isOnly(Kind kind) {
+        return isBare && variables[0].kind() == kind;
+    }
+
     /** Whether the template uses a variable of this kind. */
     boolean uses(Kind kind) {
         for (Variable v : variables) {
@@ -142,6 +150,13 @@ final class Template {
     String fill(Values values) {
         if (variables.length == 0) {
             return literals[0];
+        }
+        if (isBare) { // "${topic}" and the like, the most common forms: the value itself, no copy
+            String v = values.value(variables[0]);
+            if (v == null) {
+                throw new UnfilledException(text, variables[0]);
+            }
+            return v;
         }
         StringBuilder b = new StringBuilder(text.length() + 32);
         for (int i = 0; i < variables.length; i++) {

@@ -1,0 +1,124 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.message.Message;
+import io.gannet.broker.store.SessionJournal;
+import io.gannet.broker.store.SessionOwner;
+import io.gannet.broker.store.SessionSnapshot;
+import io.gannet.broker.store.SessionStore;
+import io.gannet.persistence.JournalOp;
+import io.gannet.persistence.PersistentSessionJournal;
+import io.gannet.persistence.SessionTable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persistent sessions of a cluster node, kept in the session partitions rather than in this node's journal:
+ * each event of a session goes, through the {@link PartitionProposer}, to the Raft group of the partition its client
+ * id hashes to, and a publisher's acknowledgement waits until a majority of that group has it. The records are the
+ * journal's own ({@link PersistentSessionJournal}), so a session means the same in a partition as on one broker.
+ *
+ * <p>At a restart the node asks each partition, with a linearizable read, for the sessions it owns, and rebuilds
+ * them from the answer: the partitions, not this node's disk, are where its sessions live.
+ */
+final class ReplicatedSessionStore implements SessionStore {
+    private static final Logger log = LoggerFactory.getLogger(ReplicatedSessionStore.class);
+    /** Session keys carry the creating node's place in the node list above this bit: unique across nodes. */
+    private static final int NODE_SHIFT = 56;
+    private static final long SEQUENCE_MASK = (1L << NODE_SHIFT) - 1;
+    /** How long a restart waits for the partitions to answer before it starts without what they hold. */
+    private static final long RECOVERY_WAIT_SECONDS = 30;
+
+    private final String node;
+    private final PartitionProposer proposer;
+    private final IntFunction<RaftClient> clients;
+    private final boolean recover;
+    private final long nodeBits;
+    /** Keys a new run hands out start from the clock, so that they stay above those of earlier runs. */
+    private final AtomicLong sequence;
+    private final Map<String, Long> recoveredKeys = new HashMap<>();
+
+    /**
+     * @param nodeIndex this node's place in the node list
+     * @param recover   whether this node kept partitions before this start, so that it may own sessions there
+     */
+    ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
+                           boolean recover) {
+        this.node = node;
+        this.proposer = proposer;
+        this.clients = clients;
+        this.recover = recover;
+        this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
+        this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
+    }
+
+    @Override
+    public List<SessionSnapshot> recoverSessions() {
+        if (!recover) {
+            return List.of(); // a node's first start: it owns nothing yet
+        }
+        List<CompletableFuture<RaftClientReply>> asked = new ArrayList<>(SessionPartitions.COUNT);
+        org.apache.ratis.protocol.Message query = org.apache.ratis.protocol.Message.valueOf(
+                org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
+                        PartitionEntry.ownedBy(node)));
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            asked.add(clients.apply(p).async().sendReadOnly(query));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RECOVERY_WAIT_SECONDS);
+        List<SessionSnapshot> out = new ArrayList<>();
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            RaftClientReply reply;
+            try {
+                reply = asked.get(p).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while recovering sessions from the cluster", e);
+            } catch (Exception e) {
+                log.error("Session partition {} did not answer within {} s ({}): this node starts without the "
+                        + "sessions it owns there", p, RECOVERY_WAIT_SECONDS, e.toString());
+                continue;
+            }
+            if (!reply.isSuccess()) {
+                log.error("Session partition {} refused to answer ({}): this node starts without the sessions it "
+                        + "owns there", p, reply.getException());
+                continue;
+            }
+            byte[] records = reply.getMessage().getContent().toByteArray();
+            SessionTable table = new SessionTable();
+            table.apply(records, 0, records.length);
+            for (SessionSnapshot s : table.snapshots(clientId -> true)) {
+                recoveredKeys.put(s.clientId(), table.keyOf(s.clientId()));
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public SessionJournal created(String clientId, SessionOwner owner, long expirySeconds, Message will,
+                                  long willDelaySeconds) {
+        long key = nodeBits | (sequence.incrementAndGet() & SEQUENCE_MASK);
+        PartitionProposer.Sink sink = proposer.sink(SessionPartitions.partitionOf(clientId));
+        sink.claim(clientId);
+        sink.submit(new JournalOp.Created(key, clientId, owner, expirySeconds, will, willDelaySeconds));
+        return new PersistentSessionJournal(key, sink);
+    }
+
+    @Override
+    public SessionJournal recovered(SessionSnapshot snapshot) {
+        Long key = recoveredKeys.remove(snapshot.clientId());
+        if (key == null) {
+            throw new IllegalArgumentException("no recovered session of client " + snapshot.clientId());
+        }
+        return new PersistentSessionJournal(key, proposer.sink(SessionPartitions.partitionOf(snapshot.clientId())));
+    }
+}

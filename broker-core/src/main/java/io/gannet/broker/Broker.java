@@ -34,6 +34,7 @@ import io.gannet.broker.routing.LocalSubscriptions;
 import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.session.OutboundInterceptor;
 import io.gannet.broker.session.QueueBudget;
+import io.gannet.broker.session.Session;
 import io.gannet.broker.session.SessionContext;
 import io.gannet.broker.session.SessionRecovery;
 import io.gannet.broker.session.SessionRegistry;
@@ -211,6 +212,12 @@ public final class Broker implements AutoCloseable {
         workers = transport.newGroup(threads, "gannet-io");
         QueueBudget queueBudget = new QueueBudget(config.sessions().queueBudgetBytes());
         SessionStore sessionStore = ports.cluster().sessions(ports.stores().sessions());
+        sessionStore.onTakenOver((clientId, resumed) -> {
+            Session taken = sessions.get(clientId);
+            if (taken != null) {
+                taken.takenOverElsewhere(resumed);
+            }
+        });
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
                 sessions, sessionStore, subscriptionIndex, publishing,
                 interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);

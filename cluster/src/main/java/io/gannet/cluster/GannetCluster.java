@@ -66,7 +66,7 @@ final class GannetCluster implements ClusterNode {
         announcer.propose(new MetadataChange.Replace(config.nodeId(), List.of()));
         this.partitions = new SessionPartitions(config.nodes(), config.replicationFactor());
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            partitionMachines[p] = new PartitionStateMachine(p);
+            partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), this::takenOver);
             partitionClients[p] = MetadataGroup.newClient(partitions.group(p));
         }
         this.proposer = new PartitionProposer(config.nodeId(), p -> partitionClients[p]);
@@ -93,6 +93,11 @@ final class GannetCluster implements ClusterNode {
         this.links = new NodeLinks(config, clock, counters);
         this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters);
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
+    }
+
+    /** A partition applied another node's claim of a session this node owned. */
+    private void takenOver(String clientId, String byNode, boolean resumed) {
+        sessions.takenOver(clientId, byNode, resumed);
     }
 
     private CompletableFuture<?> propose(byte[] entry) {

@@ -34,36 +34,18 @@ import org.slf4j.LoggerFactory;
  * table and the retained messages. Ratis applies the committed entries here in log order on one thread; a snapshot of the table lets
  * it drop the log before it, and a node that restarts or falls behind loads the snapshot and applies what follows.
  */
-final class MetadataStateMachine extends BaseStateMachine {
+final class MetadataStateMachine extends FileSnapshotStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
     /** The snapshot file's own format, checked when it is loaded. */
     private static final int SNAPSHOT_FORMAT = 1;
 
     private final RoutingTable table;
     private final ReplicatedRetained retained;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final AtomicLong unreadable = new AtomicLong();
 
     MetadataStateMachine(RoutingTable table, ReplicatedRetained retained) {
+        super("the cluster's metadata", SNAPSHOT_FORMAT);
         this.table = table;
         this.retained = retained;
-    }
-
-    @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        load(storage.loadLatestSnapshot());
-    }
-
-    @Override
-    public void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot());
-    }
-
-    @Override
-    public SimpleStateMachineStorage getStateMachineStorage() {
-        return storage;
     }
 
     @Override
@@ -75,10 +57,7 @@ final class MetadataStateMachine extends BaseStateMachine {
                 apply(change);
             }
         } catch (IllegalArgumentException e) {
-            // Every node skips the same entry, so the tables stay the same; the node that wrote it is newer than
-            // this one, and an operator has to see it.
-            unreadable.incrementAndGet();
-            log.error("Skipped cluster entry {}: {}", TermIndex.valueOf(entry), e.getMessage());
+            skipped(entry, e.getMessage());
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.EMPTY);
@@ -102,16 +81,9 @@ final class MetadataStateMachine extends BaseStateMachine {
     @Override
     public long takeSnapshot() throws IOException {
         // Called on the thread that applies entries: the table and the applied index belong together here.
-        TermIndex applied = getLastAppliedTermIndex();
-        if (applied == null || applied.getIndex() < 0) {
-            return -1;
-        }
-        File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
         Map<String, Set<String>> copy = table.copy();
         List<io.gannet.broker.message.Message> messages = retained.snapshot();
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                Files.newOutputStream(file.toPath())))) {
-            out.writeInt(SNAPSHOT_FORMAT);
+        return writeSnapshot(out -> {
             out.writeInt(copy.size());
             for (Map.Entry<String, Set<String>> e : copy.entrySet()) {
                 out.writeUTF(e.getKey());
@@ -124,51 +96,29 @@ final class MetadataStateMachine extends BaseStateMachine {
             for (io.gannet.broker.message.Message m : messages) {
                 MetadataChange.writeMessage(out, m);
             }
-        }
-        FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
-        return applied.getIndex();
+        });
     }
 
-    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
-        if (snapshot == null) {
-            return;
-        }
-        Path path = snapshot.getFile().getPath();
-        if (snapshot.getFile().getFileDigest() != null) {
-            MD5FileUtil.verifySavedMD5(path.toFile(), snapshot.getFile().getFileDigest());
-        }
+    @Override
+    protected void readState(DataInputStream in, Path file) throws IOException {
         table.clear();
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
-            int format = in.readInt();
-            if (format != SNAPSHOT_FORMAT) {
-                throw new IOException("the cluster snapshot " + path + " has format " + format + "; this version "
-                        + "reads " + SNAPSHOT_FORMAT);
-            }
-            int nodes = in.readInt();
-            for (int i = 0; i < nodes; i++) {
-                String node = in.readUTF();
-                int count = in.readInt();
-                List<String> filters = new ArrayList<>(count);
-                for (int k = 0; k < count; k++) {
-                    filters.add(in.readUTF());
-                }
-                table.replace(node, filters);
-            }
+        int nodes = in.readInt();
+        for (int i = 0; i < nodes; i++) {
+            String node = in.readUTF();
             int count = in.readInt();
-            List<io.gannet.broker.message.Message> messages = new ArrayList<>(Math.min(count, 1 << 16));
-            for (int i = 0; i < count; i++) {
-                messages.add(MetadataChange.readMessage(in));
+            List<String> filters = new ArrayList<>(count);
+            for (int k = 0; k < count; k++) {
+                filters.add(in.readUTF());
             }
-            retained.restore(messages);
+            table.replace(node, filters);
         }
-        updateLastAppliedTermIndex(SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile()));
-        log.info("Loaded the cluster snapshot {} ({} routes, {} retained messages)", path.getFileName(), table.size(),
+        int count = in.readInt();
+        List<io.gannet.broker.message.Message> messages = new ArrayList<>(Math.min(count, 1 << 16));
+        for (int i = 0; i < count; i++) {
+            messages.add(MetadataChange.readMessage(in));
+        }
+        retained.restore(messages);
+        log.info("Loaded the cluster snapshot {} ({} routes, {} retained messages)", file.getFileName(), table.size(),
                 retained.size());
-    }
-
-    /** Entries this node could not read, for $SYS. */
-    long unreadableEntries() {
-        return unreadable.get();
     }
 }

@@ -1,107 +1,164 @@
 package io.gannet.cluster;
 
-import io.gannet.persistence.SessionTable;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The bytes of a session partition's Raft entries and queries. An entry: a format byte, the proposing node's id,
- * the client ids whose sessions that node claims from now on, then journal records (the session events, in the
- * order they happened). A query: a kind byte and the node whose sessions it asks for.
+ * The bytes of a session partition's Raft entries, queries and answers, written and read with Java's data streams.
+ *
+ * <ul>
+ *   <li>An events entry ({@link #EVENTS}): the proposing node's id, the sessions that node claims from now on (each
+ *       with whether its client started clean), then journal records: the sessions' events in the order they
+ *       happened. Its answer: the keys of the sessions whose events the partition refused, because another node
+ *       owns them now.</li>
+ *   <li>A takeover entry ({@link #TAKEOVER}): a node claims one session for a client that connected to it. Its
+ *       answer: the node that owned it (empty for none), then the records that rebuild the session as it stands.</li>
+ *   <li>A query ({@link #OWNED_BY}): the records of every session a node owns.</li>
+ * </ul>
  */
 final class PartitionEntry {
-    /** The entry format this version writes and reads. */
-    static final byte FORMAT = 1;
-    /** The query for the sessions a node owns. */
+    static final byte EVENTS = 1;
+    static final byte TAKEOVER = 2;
     static final byte OWNED_BY = 1;
+
+    /** A session a node claims in an events entry; {@code fresh} when its client started clean. */
+    record Claim(String clientId, boolean fresh) {
+    }
+
+    /** Writes into a data stream. */
+    @FunctionalInterface
+    interface Content {
+        void write(DataOutputStream out) throws IOException;
+    }
 
     private PartitionEntry() {
     }
 
-    /** The header of an entry; the records follow it. */
-    static byte[] header(String node, List<String> claims) {
-        int size = 1 + 2 + utf8Length(node) + 4;
-        for (String c : claims) {
-            size += 2 + utf8Length(c);
-        }
-        ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(FORMAT);
-        putString(b, node);
-        b.putInt(claims.size());
-        for (String c : claims) {
-            putString(b, c);
-        }
-        return b.array();
+    /** The header of an events entry; the records follow it. */
+    static byte[] eventsHeader(String node, List<Claim> claims) {
+        return bytes(out -> {
+            out.writeByte(EVENTS);
+            out.writeUTF(node);
+            out.writeInt(claims.size());
+            for (Claim c : claims) {
+                out.writeUTF(c.clientId());
+                out.writeBoolean(c.fresh());
+            }
+        });
     }
 
-    /**
-     * Applies an entry: its claims to {@code owners}, its records to {@code table}.
-     *
-     * @throws IllegalArgumentException when the entry is of another format or damaged
-     */
-    static void apply(ByteBuffer entry, Map<String, String> owners, SessionTable table) {
-        try {
-            byte format = entry.get();
-            if (format != FORMAT) {
-                throw new IllegalArgumentException("entry format " + format + "; this version reads " + FORMAT);
-            }
-            String node = getString(entry);
-            int claims = entry.getInt();
-            if (claims < 0 || claims > entry.remaining() / 2) {
-                throw new IllegalArgumentException("a count of " + claims + " claims beyond the entry");
-            }
-            for (int i = 0; i < claims; i++) {
-                owners.put(getString(entry), node);
-            }
-        } catch (java.nio.BufferUnderflowException e) {
-            throw new IllegalArgumentException("an entry header cut short", e);
-        }
-        if (entry.hasRemaining()) {
-            byte[] records = new byte[entry.remaining()];
-            entry.get(records);
-            table.apply(records, 0, records.length);
-        }
+    static byte[] takeover(String node, String clientId) {
+        return bytes(out -> {
+            out.writeByte(TAKEOVER);
+            out.writeUTF(node);
+            out.writeUTF(clientId);
+        });
     }
 
     static byte[] ownedBy(String node) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 2 + utf8Length(node));
-        b.put(OWNED_BY);
-        putString(b, node);
-        return b.array();
+        return bytes(out -> {
+            out.writeByte(OWNED_BY);
+            out.writeUTF(node);
+        });
     }
 
-    /** The node an {@link #ownedBy} query names. */
-    static String queriedNode(ByteBuffer query) {
-        try {
-            byte kind = query.get();
-            if (kind != OWNED_BY) {
-                throw new IllegalArgumentException("unknown query kind " + kind);
+    /** The answer of a takeover entry. */
+    static byte[] takeoverAnswer(String previousOwner, byte[] records, int length) {
+        return bytes(out -> {
+            out.writeUTF(previousOwner == null ? "" : previousOwner);
+            out.write(records, 0, length);
+        });
+    }
+
+    /** The answer of an events entry: the keys of the sessions whose events were refused. */
+    static byte[] refusedKeys(List<Long> keys) {
+        return bytes(out -> {
+            for (long k : keys) {
+                out.writeLong(k);
             }
-            return getString(query);
-        } catch (java.nio.BufferUnderflowException e) {
-            throw new IllegalArgumentException("a query cut short", e);
+        });
+    }
+
+    static byte[] bytes(Content content) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            content.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // into memory: only a string too long for writeUTF
         }
+        return bytes.toByteArray();
     }
 
-    private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
+    /** A reader of entries; a damaged or cut-short one is an {@link IllegalArgumentException}. */
+    static final class Reader {
+        private final DataInputStream in;
+        private final ByteArrayInputStream bytes;
 
-    private static void putString(ByteBuffer b, String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        b.putShort((short) bytes.length);
-        b.put(bytes);
-    }
-
-    private static String getString(ByteBuffer b) {
-        int n = Short.toUnsignedInt(b.getShort());
-        if (n > b.remaining()) {
-            throw new IllegalArgumentException("a string of " + n + " bytes beyond the entry");
+        Reader(byte[] entry, int offset, int length) {
+            this.bytes = new ByteArrayInputStream(entry, offset, length);
+            this.in = new DataInputStream(bytes);
         }
-        byte[] bytes = new byte[n];
-        b.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+
+        byte kind() {
+            try {
+                return in.readByte();
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        String string() {
+            try {
+                return in.readUTF();
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        int count() {
+            try {
+                int n = in.readInt();
+                if (n < 0 || n > bytes.available()) {
+                    throw new IllegalArgumentException("a count of " + n + " beyond the entry");
+                }
+                return n;
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        boolean flag() {
+            try {
+                return in.readBoolean();
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        long number() {
+            try {
+                return in.readLong();
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        boolean hasMore() {
+            return bytes.available() > 0;
+        }
+
+        /** What is left: the records. */
+        byte[] rest() {
+            return bytes.readAllBytes();
+        }
+
+        private static IllegalArgumentException damaged(IOException e) {
+            return new IllegalArgumentException("a damaged or cut-short entry (" + e + ")", e);
+        }
     }
 }

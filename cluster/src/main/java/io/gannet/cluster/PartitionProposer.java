@@ -3,16 +3,18 @@ package io.gannet.cluster;
 import io.gannet.persistence.JournalOp;
 import io.gannet.persistence.JournalSink;
 import io.gannet.persistence.SessionBatch;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
-import io.netty.util.internal.PlatformDependent;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -37,6 +39,10 @@ final class PartitionProposer implements AutoCloseable {
     private static final int MAX_ENTRY_EVENTS = 8192;
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    /** What waits for an event of a session another node took over: the publisher learns that it was not kept. */
+    private static final IllegalStateException MOVED = new IllegalStateException("the session was taken over by "
+            + "another node of the cluster");
+
     private final String node;
     private final Partition[] partitions;
     private final Thread thread;
@@ -46,9 +52,6 @@ final class PartitionProposer implements AutoCloseable {
     private volatile boolean parked;
     private volatile boolean running = true;
 
-    /** A session's claim by this node: its partition records this node as the owner from the entry on. */
-    private record Claim(String clientId) {
-    }
 
     /** What the event loops hand one partition, and its entry in flight. */
     private final class Partition {
@@ -72,9 +75,12 @@ final class PartitionProposer implements AutoCloseable {
             this.partition = partition;
         }
 
-        /** From the next entry on, this node owns the session of {@code clientId}. */
-        void claim(String clientId) {
-            offer(new Claim(clientId));
+        /**
+         * From the next entry on, this node owns the session of {@code clientId}, which its client created here
+         * ({@code fresh}: it started clean) or resumed.
+         */
+        void claim(String clientId, boolean fresh) {
+            offer(new PartitionEntry.Claim(clientId, fresh));
         }
 
         @Override
@@ -155,41 +161,44 @@ final class PartitionProposer implements AutoCloseable {
 
     /** Turns what waits for {@code p} into one entry and sends it. */
     private void propose(Partition p) {
-        List<String> claims = new ArrayList<>();
-        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        List<PartitionEntry.Claim> claims = new ArrayList<>();
+        List<JournalOp> waiting = new ArrayList<>();
         batch.clear();
         int n = 0;
         Object item;
         while (n < MAX_ENTRY_EVENTS && batch.length() < MAX_ENTRY_BYTES && (item = p.pending.poll()) != null) {
-            if (item instanceof Claim c) {
-                claims.add(c.clientId());
+            if (item instanceof PartitionEntry.Claim c) {
+                claims.add(c);
             } else {
                 JournalOp op = (JournalOp) item;
                 batch.add(op);
-                CompletableFuture<Void> done = op.done();
-                if (done != null) {
-                    waiting.add(done);
+                if (op.done() != null) {
+                    waiting.add(op);
                 }
             }
             n++;
         }
-        byte[] header = PartitionEntry.header(node, claims);
+        byte[] header = PartitionEntry.eventsHeader(node, claims);
         ByteString entry = ByteString.copyFrom(header).concat(ByteString.copyFrom(batch.array(), 0, batch.length()));
         int count = n;
         p.inFlight = true;
         p.client.async().send(Message.valueOf(entry)).whenComplete((reply, error) -> {
             Throwable failed = error != null ? error : reply.isSuccess() ? null : reply.getException();
+            Set<Long> refused = Set.of();
             if (failed != null) {
                 log.warn("Session partition {}: an entry of {} events failed: {}", p.number, count, failed.toString());
             } else {
                 entries.increment();
                 events.add(count);
+                refused = refusedKeys(reply.getMessage().getContent().toByteArray());
             }
-            for (CompletableFuture<Void> f : waiting) {
-                if (failed == null) {
-                    f.complete(null);
+            for (JournalOp op : waiting) {
+                if (failed != null) {
+                    op.done().completeExceptionally(failed);
+                } else if (refused.contains(op.key())) {
+                    op.done().completeExceptionally(MOVED);
                 } else {
-                    f.completeExceptionally(failed);
+                    op.done().complete(null);
                 }
             }
             p.inFlight = false;
@@ -197,6 +206,18 @@ final class PartitionProposer implements AutoCloseable {
                 LockSupport.unpark(thread);
             }
         });
+    }
+
+    private static Set<Long> refusedKeys(byte[] answer) {
+        if (answer.length == 0) {
+            return Set.of();
+        }
+        Set<Long> keys = new HashSet<>();
+        PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
+        while (in.hasMore()) {
+            keys.add(in.number());
+        }
+        return keys;
     }
 
     @Override

@@ -9,10 +9,11 @@ import io.gannet.persistence.JournalOp;
 import io.gannet.persistence.PersistentSessionJournal;
 import io.gannet.persistence.SessionTable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -45,7 +46,9 @@ final class ReplicatedSessionStore implements SessionStore {
     private final long nodeBits;
     /** Keys a new run hands out start from the clock, so that they stay above those of earlier runs. */
     private final AtomicLong sequence;
-    private final Map<String, Long> recoveredKeys = new HashMap<>();
+    /** The keys of sessions recovered or claimed and not yet rebuilt; filled on Ratis's threads, read on loops. */
+    private final Map<String, Long> recoveredKeys = new ConcurrentHashMap<>();
+    private volatile TakenOver takenOver = (clientId, resumed) -> { };
 
     /**
      * @param nodeIndex this node's place in the node list
@@ -67,9 +70,7 @@ final class ReplicatedSessionStore implements SessionStore {
             return List.of(); // a node's first start: it owns nothing yet
         }
         List<CompletableFuture<RaftClientReply>> asked = new ArrayList<>(SessionPartitions.COUNT);
-        org.apache.ratis.protocol.Message query = org.apache.ratis.protocol.Message.valueOf(
-                org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(
-                        PartitionEntry.ownedBy(node)));
+        org.apache.ratis.protocol.Message query = message(PartitionEntry.ownedBy(node));
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             asked.add(clients.apply(p).async().sendReadOnly(query));
         }
@@ -108,9 +109,64 @@ final class ReplicatedSessionStore implements SessionStore {
                                   long willDelaySeconds) {
         long key = nodeBits | (sequence.incrementAndGet() & SEQUENCE_MASK);
         PartitionProposer.Sink sink = proposer.sink(SessionPartitions.partitionOf(clientId));
-        sink.claim(clientId);
+        sink.claim(clientId, true);
         sink.submit(new JournalOp.Created(key, clientId, owner, expirySeconds, will, willDelaySeconds));
         return new PersistentSessionJournal(key, sink);
+    }
+
+    @Override
+    public boolean isShared() {
+        return true;
+    }
+
+    /**
+     * Claims the session with a takeover entry in its partition, which answers with the session as it stands once
+     * the entry is committed: from then on the partition takes the session's events from this node only, so nothing
+     * the old owner still sends can change what is rebuilt here.
+     */
+    @Override
+    public CompletableFuture<Optional<SessionSnapshot>> claim(String clientId) {
+        int p = SessionPartitions.partitionOf(clientId);
+        return clients.apply(p).async().send(message(PartitionEntry.takeover(node, clientId))).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new IllegalStateException("session partition " + p + " refused the takeover: "
+                        + reply.getException());
+            }
+            byte[] answer = reply.getMessage().getContent().toByteArray();
+            PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
+            String previous = in.string();
+            byte[] records = in.rest();
+            if (records.length == 0) {
+                return Optional.empty();
+            }
+            SessionTable table = new SessionTable();
+            table.apply(records, 0, records.length);
+            List<SessionSnapshot> found = table.snapshots(clientId::equals);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            recoveredKeys.put(clientId, table.keyOf(clientId));
+            if (!previous.isEmpty() && !previous.equals(node)) {
+                log.info("Took over the session of client {} from node {}", clientId, previous);
+            }
+            return Optional.of(found.get(0));
+        });
+    }
+
+    @Override
+    public void onTakenOver(TakenOver listener) {
+        this.takenOver = listener;
+    }
+
+    /** The partition applied another node's claim of a session this node owned. */
+    void takenOver(String clientId, String byNode, boolean resumed) {
+        log.info("Client {} connected to node {}, which took its session over", clientId, byNode);
+        takenOver.takenOver(clientId, resumed);
+    }
+
+    private static org.apache.ratis.protocol.Message message(byte[] bytes) {
+        return org.apache.ratis.protocol.Message.valueOf(
+                org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes));
     }
 
     @Override

@@ -48,6 +48,11 @@ public sealed interface JournalOp {
         return null;
     }
 
+    /** The key of the session the entry is about, or -1 for one about none (retained messages, segment marks). */
+    default long key() {
+        return -1;
+    }
+
     /** Reads the record {@code d} is positioned at. */
     static JournalOp decode(RecordDecoder d) {
         byte type = d.readByte();

@@ -290,6 +290,12 @@ final class LiveState {
         return out;
     }
 
+    /** The client id of the live session of {@code key}, or {@code null}. */
+    String clientIdOf(long key) {
+        SessionState s = session(key);
+        return s == null ? null : s.clientId;
+    }
+
     /** The key of the live session of {@code clientId}, or -1. */
     long keyOf(String clientId) {
         SessionState s = byClientId.get(clientId);

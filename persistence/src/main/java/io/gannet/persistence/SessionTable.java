@@ -1,7 +1,9 @@
 package io.gannet.persistence;
 
 import io.gannet.broker.store.SessionSnapshot;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -13,19 +15,51 @@ import java.util.function.Predicate;
 public final class SessionTable {
     private final LiveState state = new LiveState();
 
+    /** Decides, event by event, whether a session's events are taken: a fence around a session that moved. */
+    @FunctionalInterface
+    public interface Fence {
+        /**
+         * @param key      the session's key
+         * @param clientId its client id: the one its creation names, or that of the live session of {@code key}
+         */
+        boolean admits(long key, String clientId);
+    }
+
+    /** Takes every event. */
+    public static final Fence OPEN = (key, clientId) -> true;
+
     /**
      * Applies the records of {@code length} bytes at {@code offset}, in order.
      *
      * @throws IllegalArgumentException when a record cannot be read; those before it are applied
      */
     public void apply(byte[] records, int offset, int length) {
+        apply(records, offset, length, OPEN, key -> { });
+    }
+
+    /**
+     * Applies the records that {@code fence} admits, in order, and hands the key of each event it refuses to
+     * {@code refused}.
+     *
+     * @throws IllegalArgumentException when a record cannot be read; those before it are applied
+     */
+    public void apply(byte[] records, int offset, int length, Fence fence, LongConsumer refused) {
         byte[] batch = records;
         if (offset != 0 || length != records.length) {
-            batch = java.util.Arrays.copyOfRange(records, offset, offset + length);
+            batch = Arrays.copyOfRange(records, offset, offset + length);
         }
         try {
             RecordDecoder.forEachRecord(batch, (b, at, n) -> {
-                JournalOp.decode(RecordDecoder.of(b, at, n)).applyTo(state, n + 4);
+                JournalOp op = JournalOp.decode(RecordDecoder.of(b, at, n));
+                long key = op.key();
+                if (key >= 0 && fence != OPEN) {
+                    String clientId = op instanceof JournalOp.Created c ? c.clientId() : state.clientIdOf(key);
+                    if (clientId != null && !fence.admits(key, clientId)) {
+                        refused.accept(key);
+                        return true;
+                    }
+                }
+                op.applyTo(state, n + 4);
                 return true;
             });
         } catch (DamagedRecordException e) {

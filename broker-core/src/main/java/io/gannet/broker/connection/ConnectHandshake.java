@@ -14,13 +14,17 @@ import io.gannet.broker.codec.ReasonCode;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.broker.session.Session;
+import io.gannet.broker.session.SessionContext;
+import io.gannet.broker.session.SessionRecovery;
 import io.gannet.broker.session.SessionRegistry;
+import io.gannet.broker.store.SessionSnapshot;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -230,6 +234,32 @@ final class ConnectHandshake {
     }
 
     void openSession() {
+        SessionContext context = admission.sessionContext();
+        String clientId = terms.clientId();
+        if (context.store().isShared() && !terms.cleanStart() && admission.sessions().get(clientId) == null) {
+            // The session may be on another node of the cluster: claim it first, and rebuild it here if it was.
+            context.store().claim(clientId).whenComplete((claimed, error) ->
+                    connection.eventLoop().execute(() -> claimed(claimed, error)));
+            return;
+        }
+        attachSession();
+    }
+
+    private void claimed(Optional<SessionSnapshot> claimed, Throwable error) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        if (error != null) {
+            MqttConnection.log.warn("Client {} from {} refused: its session could not be claimed from the cluster "
+                    + "({})", terms.clientId(), connection.remoteAddress(), error.toString());
+            connection.refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster cannot hand over the session now");
+            return;
+        }
+        claimed.ifPresent(s -> SessionRecovery.adopt(s, connection.eventLoop(), admission.sessionContext()));
+        attachSession();
+    }
+
+    private void attachSession() {
         EventLoop loop = connection.eventLoop();
         String clientId = terms.clientId();
         SessionRegistry sessions = admission.sessions();
@@ -244,7 +274,7 @@ final class ConnectHandshake {
         Session s = sessions.getOrCreate(clientId,
                 () -> new Session(clientId, loop, admission.sessionContext()));
         // If the session ended just before the takeover reached it, start over with a fresh one.
-        s.takeover(connection, terms.cleanStart(), terms.sessionExpiry(), () -> loop.execute(this::openSession));
+        s.takeover(connection, terms.cleanStart(), terms.sessionExpiry(), () -> loop.execute(this::attachSession));
     }
 
     /** The CONNACK that accepts the client, with what a 5.0 client is told. */

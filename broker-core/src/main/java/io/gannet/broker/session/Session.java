@@ -410,6 +410,37 @@ public final class Session {
     }
 
     /**
+     * Another broker of the cluster took the session over: its client connected there. The connection here, if any,
+     * is closed with 0x8E as on a takeover here, its delayed will withdrawn when the client resumed the session
+     * there; the session is forgotten here without a word to its journal, which belongs to the other broker now.
+     *
+     * @param resumed whether the client resumed the session there, rather than starting clean
+     */
+    public void takenOverElsewhere(boolean resumed) {
+        execute(() -> {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            openJournal(SessionJournal.NONE);
+            timers.cancelExpiry();
+            if (timers.hasPendingWill()) {
+                Message will = timers.takePendingWill();
+                if (!resumed) {
+                    context.wills().publishWill(will, lastClient); // its session ends with the clean start there
+                }
+            }
+            if (link != null) {
+                ClientLink old = link;
+                goOffline();
+                old.takenOver(resumed);
+            }
+            clearState();
+            context.registry().remove(this);
+        });
+    }
+
+    /**
      * Closes the attached connection as an administrative action (its will is published); on the owner loop.
      *
      * @param endSession whether the session ends too, instead of waiting for its client's return

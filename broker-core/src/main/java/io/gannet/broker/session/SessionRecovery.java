@@ -61,6 +61,17 @@ public final class SessionRecovery {
     private record Restored(Session session, SessionSnapshot snapshot) {
     }
 
+    /**
+     * Rebuilds one session that another broker of the cluster handed over, for a client that is connecting on
+     * {@code loop} to resume it: its state, without clocks (its client is about to attach, which stops them). On
+     * {@code loop}.
+     *
+     * @return whether it was rebuilt; false when a session of that client id is here already
+     */
+    public static boolean adopt(SessionSnapshot snapshot, EventLoop loop, SessionContext context) {
+        return restore(snapshot, loop, context) != null;
+    }
+
     private static Session restore(SessionSnapshot snapshot, EventLoop loop, SessionContext context) {
         Session s = new Session(snapshot.clientId(), loop, context);
         if (!context.registry().add(s)) {

@@ -2,6 +2,8 @@ package io.gannet.broker.store;
 
 import io.gannet.broker.message.Message;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The port through which persistent sessions outlive the broker process: the core reports each session's changes to
@@ -24,6 +26,47 @@ public interface SessionStore {
     SessionJournal created(String clientId, SessionOwner owner, long expirySeconds, Message will,
                            long willDelaySeconds);
 
-    /** Reopens the journal of a session rebuilt from {@code snapshot}; called once per snapshot at start. */
+    /**
+     * Reopens the journal of a session rebuilt from {@code snapshot}: once per snapshot at start, and once for each
+     * session {@link #claim} hands over.
+     */
     SessionJournal recovered(SessionSnapshot snapshot);
+
+    /**
+     * Whether the sessions this store keeps are shared with other brokers (a cluster's), so that a client's session
+     * may be on another broker when it connects here: the broker then {@link #claim}s it before it looks for one of
+     * its own.
+     */
+    default boolean isShared() {
+        return false;
+    }
+
+    /**
+     * Makes this broker the owner of {@code clientId}'s session, for a client that connected here to resume it. The
+     * broker that had it hears of it, closes its connection with reason 0x8E and forgets it (see
+     * {@link #onTakenOver}). Called on the connection's event loop; completes on any thread.
+     *
+     * @return the session as it stands, to be rebuilt here; empty when there is none, or when this broker owns it
+     *         already; failed when the store cannot decide now (the broker then refuses the client with 0x88)
+     */
+    default CompletableFuture<Optional<SessionSnapshot>> claim(String clientId) {
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    /**
+     * Who to tell when another broker takes over a session this one holds. Set once, before {@link #recoverSessions}.
+     */
+    default void onTakenOver(TakenOver listener) {
+    }
+
+    /** Hears that another broker took over a session. */
+    @FunctionalInterface
+    interface TakenOver {
+        /**
+         * Called on any thread.
+         *
+         * @param resumed whether the client resumed the session there, rather than starting clean
+         */
+        void takenOver(String clientId, boolean resumed);
+    }
 }

@@ -9,6 +9,9 @@
 #   benchmarks/cluster.sh --warmup 10 --duration 5
 #   benchmarks/cluster.sh --repeat 3               every case 3 times, in turn; each cell is the run with the
 #                                                  median rate, and all rates are listed
+#   benchmarks/cluster.sh --persistent             QoS 1 only, with persistent subscribers (session expiry 3600,
+#                                                  1,000 in flight per publisher): the lone broker keeps them in
+#                                                  its journal (sync: os), the cluster in its session partitions
 #   benchmarks/cluster.sh --conns 15000            instead: N idle connections on each of the three nodes at
 #                                                  once (one generator process per node: a process may hold
 #                                                  about 20,000 open files here), each node's memory per
@@ -29,6 +32,7 @@ repeat=1
 conns=0
 hold=150
 base_port=25883
+persistent=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -37,7 +41,8 @@ while [ $# -gt 0 ]; do
     --conns) conns="$2"; shift 2 ;;
     --hold) hold="$2"; shift 2 ;;
     --port-base) base_port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --persistent) persistent=true; shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cluster.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +70,11 @@ raft_port() { echo $((base_port + 20 + $1)); }
 
 start_node() { # start_node N CLUSTER(true|false): prints nothing, appends the pid to pids
   local n=$1 enabled=$2 home=${homes[$(($1 - 1))]} conf="$work/n$1/gannet.yaml"
-  write_gannet_config "$conf" "$(mqtt_port "$n")" "$work/n$n/plugins"
+  local journal="enabled: false" # a cluster node keeps its sessions in the partitions
+  if [ "$persistent" = true ] && [ "$enabled" = false ]; then
+    journal=$'enabled: true\nsync: os'
+  fi
+  write_gannet_config "$conf" "$(mqtt_port "$n")" "$work/n$n/plugins" "$journal"
   cat >> "$conf" <<EOF
 network:
   io-threads: 1
@@ -133,8 +142,12 @@ run() {
   local label=$1 qos=$2 pub=$3 sub=$4 log
   shift 4
   log="$work/$label-q$qos-$round.log"
+  local durable=()
+  if [ "$persistent" = true ]; then
+    durable=(--session-expiry 3600 --inflight 1000)
+  fi
   $gen_cpu "$bench" --port "$pub" --subscriber-port "$sub" --scenario pairs -n 10 --qos "$qos" --payload 16 \
-    --warmup "$warmup" --duration "$duration" --broker-pid "$(IFS=,; echo "$*")" > "$log" 2>&1 \
+    ${durable[@]+"${durable[@]}"} --warmup "$warmup" --duration "$duration" --broker-pid "$(IFS=,; echo "$*")" > "$log" 2>&1 \
     || echo "   (exit $?: see $log)" >&2
   local r c
   r=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
@@ -143,10 +156,14 @@ run() {
   echo "round $round, $label QoS $qos: ${r:-?} msg/s, ${c:-?} µs/msg" >&2
 }
 
+qos_levels="0 1"
+if [ "$persistent" = true ]; then
+  qos_levels="1" # QoS 0 messages are not kept for anyone
+fi
 # An n1 with no cluster first; then the cluster.
 for round in $(seq 1 "$repeat"); do
   start_node 1 false
-  for qos in 0 1; do run single "$qos" "$(mqtt_port 1)" "$(mqtt_port 1)" "${pids[0]}"; done
+  for qos in $qos_levels; do run single "$qos" "$(mqtt_port 1)" "$(mqtt_port 1)" "${pids[0]}"; done
   cleanup; pids=()
 done
 rm -rf "${homes[0]}/data/cluster"
@@ -154,7 +171,7 @@ start_node 1 true; start_node 2 true; start_node 3 true
 # The three nodes have a leader and their links once n1 routes to n2: the first cross-node run's warm-up waits for
 # nothing else (a message that finds no route yet is simply not counted as delivered in the warm-up).
 for round in $(seq 1 "$repeat"); do
-  for qos in 0 1; do
+  for qos in $qos_levels; do
     run same-node "$qos" "$(mqtt_port 1)" "$(mqtt_port 1)" "${pids[@]}"
     run cross-node "$qos" "$(mqtt_port 1)" "$(mqtt_port 2)" "${pids[@]}"
   done
@@ -167,10 +184,14 @@ done
 echo
 echo "pairs (10 pairs, 16 B), as fast as it goes: delivered msg/s, broker CPU µs per message (every node's CPU"
 echo "added up); the run with the median rate of $repeat"
+if [ "$persistent" = true ]; then
+  echo "Persistent subscribers (session expiry 3600), 1,000 in flight per publisher: the lone broker keeps their"
+  echo "messages in its journal (sync: os), the cluster in its session partitions (a majority of three)"
+fi
 echo
 echo "| case | one broker, no cluster | cluster, same node | cluster, cross-node (share of same node) |"
 echo "|---|---|---|---|"
-for qos in 0 1; do
+for qos in $qos_levels; do
   s=${rate[single,$qos]:-0}; same=${rate[same-node,$qos]:-0}; cross=${rate[cross-node,$qos]:-0}
   share=$(awk -v r="$cross" -v b="$same" 'BEGIN { if (b > 0) printf "%d %%", 100 * r / b; else print "-" }')
   echo "| pairs QoS $qos | $(printf "%'d" "$s"), ${cpu[single,$qos]:-?} µs | $(printf "%'d" "$same"), ${cpu[same-node,$qos]:-?} µs | $(printf "%'d" "$cross") ($share), ${cpu[cross-node,$qos]:-?} µs |"
@@ -179,7 +200,7 @@ if [ "$repeat" -gt 1 ]; then
   echo
   echo "Every run's rate (msg/s):"
   for label in single same-node cross-node; do
-    for qos in 0 1; do
+    for qos in $qos_levels; do
       echo "- $label QoS $qos: $(printf '%s' "${runs[$label,$qos]}" | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }')"
     done
   done

@@ -221,6 +221,10 @@ public final class Broker implements AutoCloseable {
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
                 sessions, sessionStore, subscriptionIndex, publishing,
                 interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);
+        sessionStore.onAdopted(adopted -> {
+            int hosted = SessionRecovery.recover(adopted, workers::next, sessionContext);
+            log.info("Hosting {} persistent sessions of a cluster node that is down", hosted);
+        });
         try {
             int retainedBack = retained.recover();
             // After this node's retained messages: what the cluster's log holds is applied over them. Before the

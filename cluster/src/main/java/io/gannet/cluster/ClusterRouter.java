@@ -6,6 +6,7 @@ import io.gannet.broker.routing.MessageRouter;
 import io.gannet.broker.routing.Routed;
 import io.gannet.broker.session.Session;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -65,16 +66,26 @@ final class ClusterRouter implements MessageRouter {
             mask.bits = 0;
             table.match(topic, mask);
             long others = mask.bits & ~(1L << selfIndex);
+            long durable = 0;
+            if (message.qos() > 0) {
+                // Nodes with a persistent session's subscriber: a live one is among the others already; a node
+                // found down keeps these entries until its sessions are adopted, and the message fails there.
+                mask.bits = 0;
+                table.matchDurable(topic, mask);
+                durable = mask.bits & ~(1L << selfIndex);
+                others |= durable;
+            }
             long groupNodes = shared.otherNodes();
             if ((others | groupNodes) == 0) {
                 return here;
             }
             // Each node with a matching subscriber, and each group placed elsewhere, counts as one receiver, also
             // when its link is down and the message is dropped (and counted) there: 0x10 says that nobody
-            // subscribed, not that a link failed.
-            links.send(others, message, shared);
+            // subscribed, not that a link failed. A QoS 1 or 2 message for a node with a persistent session's
+            // subscriber is acknowledged only once that node has kept it; the publisher hears of a failure.
+            CompletableFuture<Void> remote = links.send(others, durable, message, shared);
             int groupsElsewhere = shared.count() - shared.countFor(selfIndex);
-            return here.plus(Long.bitCount(others) + groupsElsewhere);
+            return here.plus(Long.bitCount(others) + groupsElsewhere).alsoWaitingFor(remote);
         } finally {
             shared.clear();
             shared.inUse = false;

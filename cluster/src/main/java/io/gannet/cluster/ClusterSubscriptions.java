@@ -4,6 +4,7 @@ import io.gannet.broker.session.ShareGroup;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.session.SubscriptionIndex;
 import io.gannet.broker.topic.Topics;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A shared subscription is announced as its group, {@code $share/{name}/{filter}}: the cluster learns which nodes
  * have members of a group, and each message to it goes to one of those nodes. Filters that begin with {@code $}
- * are not announced: they match only {@code $} topics, which stay on their node.
+ * are not announced: they match only {@code $} topics, which stay on their node. A filter with a persistent session's
+ * subscriber is announced once more, as {@code $durable/{filter}}, counted apart: other nodes then wait for this
+ * one to keep their QoS 1 and 2 messages before they acknowledge them.
  */
 final class ClusterSubscriptions implements SubscriptionIndex {
     private final SubscriptionIndex local;
@@ -33,15 +36,10 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         boolean added = local.add(subscription);
         String announced = announced(subscription);
         if (added && announced != null) {
-            // compute() holds the filter's bin while the change is queued, so the changes of one filter are
-            // queued in the order the counts changed.
-            counts.compute(announced, (filter, n) -> {
-                if (n == null) {
-                    announcer.propose(new MetadataChange.Add(nodeId, filter));
-                    return 1;
-                }
-                return n + 1;
-            });
+            count(announced);
+            if (isDurable(subscription)) {
+                count(RoutingTable.DURABLE_PREFIX + announced);
+            }
         }
         return added;
     }
@@ -51,15 +49,47 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         boolean removed = local.remove(subscription);
         String announced = announced(subscription);
         if (removed && announced != null) {
-            counts.computeIfPresent(announced, (filter, n) -> {
-                if (n == 1) {
-                    announcer.propose(new MetadataChange.Remove(nodeId, filter));
-                    return null;
-                }
-                return n - 1;
-            });
+            uncount(announced);
+            if (isDurable(subscription)) {
+                uncount(RoutingTable.DURABLE_PREFIX + announced);
+            }
         }
         return removed;
+    }
+
+    /** Tells the cluster this node's whole set of filters again: the others dropped them, taking it for down. */
+    void announceAll() {
+        announcer.propose(new MetadataChange.Replace(nodeId, List.copyOf(counts.keySet())));
+    }
+
+    private void count(String announced) {
+        // compute() holds the filter's bin while the change is queued, so the changes of one filter are queued in
+        // the order the counts changed.
+        counts.compute(announced, (filter, n) -> {
+            if (n == null) {
+                announcer.propose(new MetadataChange.Add(nodeId, filter));
+                return 1;
+            }
+            return n + 1;
+        });
+    }
+
+    private void uncount(String announced) {
+        counts.computeIfPresent(announced, (filter, n) -> {
+            if (n == 1) {
+                announcer.propose(new MetadataChange.Remove(nodeId, filter));
+                return null;
+            }
+            return n - 1;
+        });
+    }
+
+    /**
+     * Whether other nodes should wait for this one to keep what it gets for {@code s}: a plain subscription of a
+     * session that outlives its connection. A shared group's messages are not waited for.
+     */
+    private static boolean isDurable(Subscription s) {
+        return !s.isShared() && s.session() != null && s.session().isPersistent();
     }
 
     /**

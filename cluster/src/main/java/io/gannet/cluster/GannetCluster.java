@@ -48,6 +48,7 @@ final class GannetCluster implements ClusterNode {
     private final RaftClient[] partitionClients = new RaftClient[SessionPartitions.COUNT];
     private final PartitionProposer proposer;
     private final ReplicatedSessionStore sessions;
+    private final NodeFailures failures;
     private ClusterSubscriptions subscriptions;
     private LocalRouter local;
 
@@ -60,7 +61,7 @@ final class GannetCluster implements ClusterNode {
         this.table = new RoutingTable(refs);
         this.announcer = new MetadataProposer(config.nodeId(), this::propose);
         this.retained = new ReplicatedRetained(config.nodeId(), announcer);
-        this.stateMachine = new MetadataStateMachine(table, retained);
+        this.stateMachine = new MetadataStateMachine(table, retained, this::livenessApplied);
         // Whatever the log says this node had before a restart is stale: its clean sessions are gone. Its recovered
         // persistent sessions announce their filters again, after this.
         announcer.propose(new MetadataChange.Replace(config.nodeId(), List.of()));
@@ -93,6 +94,26 @@ final class GannetCluster implements ClusterNode {
         this.links = new NodeLinks(config, clock, counters);
         this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters);
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
+        this.failures = new NodeFailures(config.nodeId(),
+                () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,
+                p -> group.isLeader(SessionPartitions.groupId(p)), group::caughtUp, sessions,
+                () -> subscriptions.announceAll());
+    }
+
+    /** The metadata log says a node is down or up again; on Ratis's applying thread. */
+    private void livenessApplied(MetadataChange.Liveness change) {
+        failures.applied(change);
+        if (change.down()) {
+            int index = -1;
+            for (int i = 0; i < config.nodes().size(); i++) {
+                if (config.nodes().get(i).id().equals(change.node())) {
+                    index = i;
+                }
+            }
+            if (index >= 0) {
+                links.reset(index);
+            }
+        }
     }
 
     /** A partition applied another node's claim of a session this node owned. */
@@ -154,6 +175,7 @@ final class GannetCluster implements ClusterNode {
         links.start(workers, transport);
         announcer.start();
         proposer.start();
+        failures.start();
         quorum.start();
         log.info("Cluster node {} started: {} nodes, Raft on {}:{}", config.nodeId(), config.nodes().size(),
                 config.self().host(), config.self().raftPort());
@@ -191,6 +213,7 @@ final class GannetCluster implements ClusterNode {
             }
         }
         visitor.accept("entries/unreadable", unreadable);
+        visitor.accept("nodes/down", (long) failures.downCount());
         visitor.accept("partitions/kept", kept);
         visitor.accept("partitions/led", led);
         visitor.accept("partitions/sessions", replicatedSessions);
@@ -202,6 +225,7 @@ final class GannetCluster implements ClusterNode {
     @Override
     public void close() {
         quorum.close();
+        failures.close();
         announcer.close();
         proposer.close();
         links.close();

@@ -10,14 +10,23 @@ import io.netty.buffer.ByteBuf;
  * the node that opened it; then come {@link #PUBLISH} frames, each one message for the receiving node's own
  * sessions: its plain subscribers (when the frame says so) and the shared groups the sending node placed with it,
  * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree.
+ *
+ * <p>The other way, the receiving node answers with {@link #DONE}: how many of the link's messages, counted from the
+ * first, it has handed to its sessions and its stores keep (a persistent session's partition has committed them),
+ * and {@link #FAILED} for a message a store refused. The sending node holds its publishers' acknowledgements until
+ * then (see {@link LinkAcks}).
  */
 final class LinkFrames {
     /** The frame format; a node refuses a link of another. */
-    static final byte FORMAT = 2;
+    static final byte FORMAT = 3;
     static final byte HELLO = 0;
     static final byte PUBLISH = 1;
+    static final byte DONE = 2;
+    static final byte FAILED = 3;
     /** The length field before each frame. */
     static final int LENGTH_FIELD = 4;
+    /** The size of a {@link #DONE} or {@link #FAILED} frame, its length field included. */
+    static final int COUNT_FRAME_BYTES = LENGTH_FIELD + 1 + Long.BYTES;
 
     private LinkFrames() {
     }
@@ -125,6 +134,13 @@ final class LinkFrames {
      */
     static int readGroupCount(ByteBuf in) {
         return in.readUnsignedShort();
+    }
+
+    /** A {@link #DONE} or {@link #FAILED} frame: a message count, or the number of one message (from 1). */
+    static void writeCount(ByteBuf out, byte type, long count) {
+        out.writeInt(1 + Long.BYTES);
+        out.writeByte(type);
+        out.writeLong(count);
     }
 
     static String readHello(ByteBuf in) {

@@ -3,6 +3,7 @@ package io.gannet.cluster;
 import io.gannet.broker.config.ClusterConfig;
 import io.gannet.broker.message.Message;
 import io.gannet.broker.routing.LocalRouter;
+import io.gannet.broker.routing.Routed;
 import io.gannet.broker.routing.SharedGroupFilter;
 import io.gannet.broker.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -16,7 +17,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * Takes the links other nodes open to this one, on {@code port}, and delivers the messages they carry to this
  * node's own sessions through the local router, never onward. A link must first name a configured node; anything
  * else, or a malformed frame, closes it and is counted.
+ *
+ * <p>It answers on each link how many of its messages, in order, are delivered and kept ({@link LinkFrames#DONE}):
+ * at once for those that reached only clean sessions, and once the partition has committed them for those that
+ * reached a persistent session. One answer per read, not per message.
  */
 final class LinkServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LinkServer.class);
@@ -69,6 +77,14 @@ final class LinkServer implements AutoCloseable {
                 self.host(), self.port());
     }
 
+    /** A message this node's stores have not kept yet: the {@code index}-th of its link. */
+    private record Pending(long index, CompletableFuture<Void> kept) {
+    }
+
+    private static CompletableFuture<Void> both(CompletableFuture<Void> a, CompletableFuture<Void> b) {
+        return a == null ? b : b == null ? a : CompletableFuture.allOf(a, b);
+    }
+
     @Override
     public void close() {
         if (serverChannel != null) {
@@ -84,6 +100,16 @@ final class LinkServer implements AutoCloseable {
         private final LocalRouter local;
         private final RecentStrings strings = new RecentStrings();
         private String from;
+        /** Messages received on this link. */
+        private long received;
+        /** The count last answered with DONE. */
+        private long answered;
+        /** Messages not yet kept by the stores they reached, in the order they came. */
+        private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+        private ChannelHandlerContext context;
+        private final Runnable settleTask = this::settle;
+        /** Whether a settle is already on its way to the loop: the stores complete many messages at once. */
+        private final AtomicBoolean settleScheduled = new AtomicBoolean();
 
         Inbound(LocalRouter local) {
             this.local = local;
@@ -106,14 +132,28 @@ final class LinkServer implements AutoCloseable {
                     from = node;
                 } else if (type == LinkFrames.PUBLISH) {
                     Message m = LinkFrames.readPublish(frame, strings, clock.millis());
+                    received++;
+                    CompletableFuture<Void> kept = null;
                     if (LinkFrames.readPlain(frame)) {
                         // The sending node placed the message with the shared groups itself: none take it here
                         // but those the frame names.
-                        local.route(m, null, SharedGroupFilter.NONE);
+                        kept = local.route(m, null, SharedGroupFilter.NONE).stored();
                     }
                     for (int i = LinkFrames.readGroupCount(frame); i > 0; i--) {
-                        if (!local.routeToGroup(m, strings.read(frame), strings.read(frame)).matched()) {
+                        Routed r = local.routeToGroup(m, strings.read(frame), strings.read(frame));
+                        if (!r.matched()) {
                             counters.sharedMissed();
+                        }
+                        kept = both(kept, r.stored());
+                    }
+                    if (kept != null) {
+                        pending.add(new Pending(received, kept));
+                        if (!kept.isDone()) {
+                            kept.whenComplete((ok, error) -> {
+                                if (settleScheduled.compareAndSet(false, true)) {
+                                    ctx.executor().execute(settleTask);
+                                }
+                            });
                         }
                     }
                     counters.received();
@@ -122,6 +162,56 @@ final class LinkServer implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 refuse(ctx, "a malformed frame (" + e + ")");
+            }
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            context = ctx;
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            context = ctx;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            settle();
+            ctx.fireChannelReadComplete();
+        }
+
+        /**
+         * Answers how far the messages are delivered and kept, in order: FAILED for each one a store refused, then
+         * DONE with the count of those before the first still waiting.
+         */
+        private void settle() {
+            settleScheduled.set(false);
+            ChannelHandlerContext ctx = context;
+            if (ctx == null || !ctx.channel().isActive()) {
+                return;
+            }
+            boolean wrote = false;
+            while (!pending.isEmpty() && pending.peek().kept.isDone()) {
+                Pending p = pending.poll();
+                if (p.kept.isCompletedExceptionally()) {
+                    ByteBuf failed = ctx.alloc().buffer(LinkFrames.COUNT_FRAME_BYTES);
+                    LinkFrames.writeCount(failed, LinkFrames.FAILED, p.index);
+                    ctx.write(failed, ctx.voidPromise());
+                    wrote = true;
+                }
+            }
+            long done = pending.isEmpty() ? received : pending.peek().index - 1;
+            if (done > answered) {
+                answered = done;
+                ByteBuf answer = ctx.alloc().buffer(LinkFrames.COUNT_FRAME_BYTES);
+                LinkFrames.writeCount(answer, LinkFrames.DONE, done);
+                ctx.write(answer, ctx.voidPromise());
+                wrote = true;
+            }
+            if (wrote) {
+                ctx.flush();
             }
         }
 

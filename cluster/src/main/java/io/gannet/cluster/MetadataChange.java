@@ -45,6 +45,23 @@ sealed interface MetadataChange {
     record Clear(String node, String topic) implements MetadataChange {
     }
 
+    /**
+     * The leader of the metadata group found {@code node} silent for longer than it allows ({@code down}), or
+     * answering again: a down node's routes are dropped (its clean sessions died with it) and its persistent
+     * sessions are adopted by the leaders of their partitions.
+     */
+    record Liveness(String node, boolean down) implements MetadataChange {
+    }
+
+    /**
+     * {@code adopter}, which leads session partition {@code partition}, adopted there the sessions {@code deadNode}
+     * owned, and announced their filters before this. Once every partition has said so, the down node's
+     * {@code $durable/} routes are dropped: until then a QoS 1 or 2 message for one of its sessions fails (and its
+     * publisher sends it again), rather than finding no subscriber while nobody hosts the session.
+     */
+    record Adopted(String adopter, String deadNode, int partition) implements MetadataChange {
+    }
+
     /** An estimate of the bytes this change takes in an entry, for bounding the entry. */
     default int estimatedBytes() {
         if (this instanceof Retain r) {
@@ -86,6 +103,15 @@ sealed interface MetadataChange {
                     out.writeByte(5);
                     out.writeUTF(cl.node());
                     out.writeUTF(cl.topic());
+                } else if (c instanceof Liveness l) {
+                    out.writeByte(6);
+                    out.writeUTF(l.node());
+                    out.writeBoolean(l.down());
+                } else if (c instanceof Adopted a) {
+                    out.writeByte(7);
+                    out.writeUTF(a.adopter());
+                    out.writeUTF(a.deadNode());
+                    out.writeInt(a.partition());
                 }
             }
         } catch (IOException e) {
@@ -120,6 +146,8 @@ sealed interface MetadataChange {
                     }
                     case 4 -> changes.add(new Retain(in.readUTF(), readMessage(in)));
                     case 5 -> changes.add(new Clear(in.readUTF(), in.readUTF()));
+                    case 6 -> changes.add(new Liveness(in.readUTF(), in.readBoolean()));
+                    case 7 -> changes.add(new Adopted(in.readUTF(), in.readUTF(), in.readInt()));
                     default -> throw new IllegalArgumentException("unknown cluster change " + kind);
                 }
             }

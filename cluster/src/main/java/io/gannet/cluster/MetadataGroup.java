@@ -13,6 +13,8 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
@@ -138,6 +140,34 @@ final class MetadataGroup implements AutoCloseable {
     /** Whether this node knows a leader of the group: false while it cannot reach a majority. */
     boolean hasLeader() {
         return hasLeader(GROUP_ID);
+    }
+
+    /**
+     * The group's followers with how long each has not answered, while this node leads it and has for longer than
+     * {@code settledMillis} (a new leader has not heard from every follower yet); else none.
+     */
+    List<ServerRpcProto> followers(long settledMillis) {
+        try {
+            RoleInfoProto role = server.getDivision(GROUP_ID).getInfo().getRoleInfoProto();
+            return role.hasLeaderInfo() && role.getRoleElapsedTimeMs() > settledMillis
+                    ? role.getLeaderInfo().getFollowerInfoList() : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Whether this node has applied every entry it knows committed, and knows a leader: its picture of which nodes are
+     * down is current, not one replayed from an old part of the log at a restart.
+     */
+    boolean caughtUp() {
+        try {
+            var division = server.getDivision(GROUP_ID);
+            return division.getInfo().getLeaderId() != null
+                    && division.getInfo().getLastAppliedIndex() >= division.getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Whether this node is the group's leader now. */

@@ -1,31 +1,18 @@
 package io.gannet.cluster;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
-import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
-import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +28,23 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
 
     private final RoutingTable table;
     private final ReplicatedRetained retained;
+    private final java.util.function.Consumer<MetadataChange.Liveness> liveness;
+    /**
+     * Nodes found down whose sessions are not yet adopted in every partition, with the partitions done. Applied
+     * from the log like the rest; not in snapshots, since a node that restarts from one finds its down nodes again.
+     */
+    private final Map<String, BitSet> adoptions = new HashMap<>();
 
-    MetadataStateMachine(RoutingTable table, ReplicatedRetained retained) {
+    /**
+     * @param liveness hears, as it is applied, that a node was found down or up again; on Ratis's applying thread,
+     *                 so it must not block
+     */
+    MetadataStateMachine(RoutingTable table, ReplicatedRetained retained,
+                         java.util.function.Consumer<MetadataChange.Liveness> liveness) {
         super("the cluster's metadata", SNAPSHOT_FORMAT);
         this.table = table;
         this.retained = retained;
+        this.liveness = liveness;
     }
 
     @Override
@@ -75,6 +74,25 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             retained.apply(r);
         } else if (change instanceof MetadataChange.Clear c) {
             retained.apply(c);
+        } else if (change instanceof MetadataChange.Liveness l) {
+            if (l.down()) {
+                // Its clean sessions died with it. Its durable routes stay until its sessions are adopted in every
+                // partition: messages for them fail meanwhile rather than reach nobody.
+                table.replaceKeepingDurable(l.node(), List.of());
+                adoptions.put(l.node(), new BitSet(SessionPartitions.COUNT));
+            } else {
+                adoptions.remove(l.node());
+            }
+            liveness.accept(l);
+        } else if (change instanceof MetadataChange.Adopted a) {
+            BitSet done = adoptions.get(a.deadNode());
+            if (done != null && a.partition() >= 0 && a.partition() < SessionPartitions.COUNT) {
+                done.set(a.partition());
+                if (done.cardinality() == SessionPartitions.COUNT) {
+                    table.replace(a.deadNode(), List.of());
+                    adoptions.remove(a.deadNode());
+                }
+            }
         }
     }
 

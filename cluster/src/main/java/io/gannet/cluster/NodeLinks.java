@@ -14,6 +14,7 @@ import io.netty.util.concurrent.Future;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,24 +73,66 @@ final class NodeLinks implements AutoCloseable {
      * Sends {@code m} to the nodes whose bits are set in {@code plain}, for their plain subscribers, and to the nodes
      * {@code shared} placed a group with, for that group; one frame per node. What a link cannot take is dropped and
      * counted there.
+     *
+     * @param durable of those, the nodes with a persistent session's subscriber: they answer once they keep it
+     * @return for a QoS 1 or 2 message sent on an event loop, what its publisher's acknowledgement waits for: every
+     *         {@code durable} node has it kept; {@code null} when nothing waits (QoS 0, no durable node, or a message
+     *         routed off the loops, as a will, which has no publisher to answer)
      */
-    void send(long plain, Message m, SharedPicks shared) {
+    CompletableFuture<Void> send(long plain, long durable, Message m, SharedPicks shared) {
         PeerLink[] links = byLoop.getIfExists();
         if (links == null) {
             // Not on an event loop (a will, a plugin's publish): the picks are this thread's, so copy what the
             // loop needs.
             if (workers != null && !workers.isShuttingDown()) {
                 SharedPicks copy = shared.copy();
-                workers.next().execute(() -> send(plain, m, copy));
+                workers.next().execute(() -> send(plain, durable, m, copy));
             }
-            return;
+            return null;
         }
         byte[] props = LinkFrames.properties(m);
+        CompletableFuture<Void> first = null;
+        List<CompletableFuture<Void>> more = null;
         for (long bits = plain | shared.otherNodes(); bits != 0; bits &= bits - 1) {
             int i = Long.numberOfTrailingZeros(bits);
             if (i < links.length && links[i] != null) {
-                links[i].send(m, props, (plain & 1L << i) != 0, shared);
+                CompletableFuture<Void> answer = links[i].send(m, props, (plain & 1L << i) != 0, shared,
+                        m.qos() > 0 && (durable & 1L << i) != 0);
+                if (answer == null || answer == first) {
+                    continue;
+                }
+                if (first == null) {
+                    first = answer;
+                } else {
+                    if (more == null) {
+                        more = new ArrayList<>(2);
+                    }
+                    more.add(answer);
+                }
             }
+        }
+        if (more == null) {
+            return first; // one node, the usual case: its turn's completion as it is
+        }
+        more.add(first);
+        return CompletableFuture.allOf(more.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Closes this node's connections to the node at {@code index}, on every loop, and lets them reconnect: what its
+     * publishers wait for from a node found down fails at once rather than at its timeout.
+     */
+    void reset(int index) {
+        if (workers == null) {
+            return;
+        }
+        for (EventExecutor e : workers) {
+            e.execute(() -> {
+                PeerLink[] links = byLoop.getIfExists();
+                if (links != null && index < links.length && links[index] != null) {
+                    links[index].reset();
+                }
+            });
         }
     }
 

@@ -18,12 +18,15 @@ import java.util.List;
  *       owns them now.</li>
  *   <li>A takeover entry ({@link #TAKEOVER}): a node claims one session for a client that connected to it. Its
  *       answer: the node that owned it (empty for none), then the records that rebuild the session as it stands.</li>
+ *   <li>An adoption entry ({@link #ADOPT}): a node takes every session a node found down owned, to host them until
+ *       their clients return. Its answer: the records that rebuild them.</li>
  *   <li>A query ({@link #OWNED_BY}): the records of every session a node owns.</li>
  * </ul>
  */
 final class PartitionEntry {
     static final byte EVENTS = 1;
     static final byte TAKEOVER = 2;
+    static final byte ADOPT = 3;
     static final byte OWNED_BY = 1;
 
     /** A session a node claims in an events entry; {@code fresh} when its client started clean. */
@@ -57,6 +60,14 @@ final class PartitionEntry {
             out.writeByte(TAKEOVER);
             out.writeUTF(node);
             out.writeUTF(clientId);
+        });
+    }
+
+    static byte[] adopt(String node, String deadNode) {
+        return bytes(out -> {
+            out.writeByte(ADOPT);
+            out.writeUTF(node);
+            out.writeUTF(deadNode);
         });
     }
 

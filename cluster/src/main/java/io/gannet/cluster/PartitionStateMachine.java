@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -73,6 +75,8 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
                     answer = applyEvents(in);
                 } else if (kind == PartitionEntry.TAKEOVER) {
                     answer = applyTakeover(in);
+                } else if (kind == PartitionEntry.ADOPT) {
+                    answer = applyAdoption(in);
                 } else {
                     throw new IllegalArgumentException("unknown entry kind " + kind);
                 }
@@ -113,6 +117,23 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         ByteArrayOutputStream records = new ByteArrayOutputStream();
         table.write(clientId::equals, CHUNK_BYTES, chunk -> records.write(chunk.array(), 0, chunk.length()));
         return PartitionEntry.takeoverAnswer(previous, records.toByteArray(), records.size());
+    }
+
+    private byte[] applyAdoption(PartitionEntry.Reader in) {
+        String node = in.string();
+        String dead = in.string();
+        Set<String> adopted = new HashSet<>();
+        for (Map.Entry<String, String> e : owners.entrySet()) {
+            if (e.getValue().equals(dead) && table.keyOf(e.getKey()) >= 0) {
+                adopted.add(e.getKey());
+            }
+        }
+        for (String clientId : adopted) {
+            claim(clientId, node, true);
+        }
+        ByteArrayOutputStream records = new ByteArrayOutputStream();
+        table.write(adopted::contains, CHUNK_BYTES, chunk -> records.write(chunk.array(), 0, chunk.length()));
+        return records.toByteArray();
     }
 
     /** Records {@code node} as the owner of the session; returns the owner before. */

@@ -6,14 +6,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * One event loop's link to one other node: a TCP connection opened by this loop and used only by it, so a publisher
  * (which lives on one loop) writes without a hand-off and its messages stay in order. The messages of one loop turn
  * are gathered into one buffer and flushed once at the end of the turn: batched per peer. Reconnects every second
- * while the node is away; meanwhile, and while the peer reads too slowly, messages for it are dropped and counted.
+ * while the node is away; meanwhile, and while the peer reads too slowly, messages for it are dropped and counted,
+ * and a QoS 1 or 2 publisher of one is told it was not delivered. The peer's answers ({@link LinkAcks}) come back on
+ * the same connection.
  */
 final class PeerLink {
     private static final Logger log = LoggerFactory.getLogger(PeerLink.class);
@@ -32,8 +35,9 @@ final class PeerLink {
     /** What may wait unwritten for a peer before messages for it are dropped. */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(4 << 20, 16 << 20);
 
-    /** Nothing comes back on a link this node opened: one handler, shared by every connection attempt. */
-    private static final ChannelHandler NOTHING_COMES_BACK = new NothingComesBack();
+    /** What a QoS 1 or 2 publisher of a message this link could not take waits on: the message did not go. */
+    static final CompletableFuture<Void> NOT_SENT = CompletableFuture.failedFuture(new IllegalStateException(
+            "another node of the cluster with matching subscribers cannot be reached now"));
 
     private final EventLoop loop;
     private final ClusterConfig.Node peer;
@@ -44,6 +48,7 @@ final class PeerLink {
     private final Clock clock;
     private final LinkCounters counters;
     private final Runnable flushTask = this::flush;
+    private final LinkAcks acks = new LinkAcks();
     private Channel channel;
     private ByteBuf batch;
     private boolean flushScheduled;
@@ -62,7 +67,13 @@ final class PeerLink {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
-                .handler(NOTHING_COMES_BACK);
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024, 0, LinkFrames.LENGTH_FIELD, 0,
+                                LinkFrames.LENGTH_FIELD), new Answers());
+                    }
+                });
     }
 
     /** Opens the connection; on its loop. */
@@ -93,6 +104,7 @@ final class PeerLink {
             }
             ch.closeFuture().addListener(closedFuture -> {
                 channel = null;
+                acks.closed();
                 counters.linkDown();
                 if (!closed) {
                     log.warn("Link to cluster node {} closed; reconnecting", peer.id());
@@ -116,12 +128,15 @@ final class PeerLink {
      * @param props  the message's properties as {@link LinkFrames#properties} encoded them for every peer
      * @param plain  whether the peer delivers it to its plain subscribers
      * @param shared the groups placed with some node; the peer delivers it to those placed with it
+     * @param waits  whether the publisher's acknowledgement waits for the peer to keep it
+     * @return when {@code waits}, what the acknowledgement waits for: the peer's answer, or {@link #NOT_SENT};
+     *         else {@code null}
      */
-    void send(Message m, byte[] props, boolean plain, SharedPicks shared) {
+    CompletableFuture<Void> send(Message m, byte[] props, boolean plain, SharedPicks shared, boolean waits) {
         Channel ch = channel;
         if (ch == null || !ch.isWritable()) {
             counters.dropped();
-            return;
+            return waits ? NOT_SENT : null;
         }
         int size = LinkFrames.publishSizeBound(m, props, shared, index);
         if (batch != null && batch.maxWritableBytes() < size) {
@@ -136,6 +151,7 @@ final class PeerLink {
             flushScheduled = true;
             loop.execute(flushTask);
         }
+        return acks.written(waits);
     }
 
     private void handOver(Channel ch) {
@@ -146,6 +162,7 @@ final class PeerLink {
 
     private void flush() {
         flushScheduled = false;
+        acks.turnEnded();
         if (batch == null) {
             return;
         }
@@ -157,6 +174,13 @@ final class PeerLink {
         }
         handOver(ch);
         ch.flush();
+    }
+
+    /** Closes the connection, which reconnects: what waits on it fails; on its loop. */
+    void reset() {
+        if (channel != null) {
+            channel.close();
+        }
     }
 
     /** Closes the connection and stops reconnecting; on its loop. */
@@ -171,11 +195,21 @@ final class PeerLink {
         }
     }
 
-    @ChannelHandler.Sharable
-    private static final class NothingComesBack extends ChannelInboundHandlerAdapter {
+    /** The peer's answers on this connection: how far it is done, and which messages it did not keep. */
+    private final class Answers extends SimpleChannelInboundHandler<ByteBuf> {
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            byte type = frame.readByte();
+            if (frame.readableBytes() < Long.BYTES || type != LinkFrames.DONE && type != LinkFrames.FAILED) {
+                exceptionCaught(ctx, new IllegalArgumentException("an unknown answer of type " + type));
+                return;
+            }
+            long count = frame.readLong();
+            if (type == LinkFrames.DONE) {
+                acks.done(count);
+            } else {
+                acks.failed(count);
+            }
         }
 
         @Override

@@ -36,6 +36,8 @@ final class ReplicatedSessionStore implements SessionStore {
     /** Session keys carry the creating node's place in the node list above this bit: unique across nodes. */
     private static final int NODE_SHIFT = 56;
     private static final long SEQUENCE_MASK = (1L << NODE_SHIFT) - 1;
+    /** How long a client that resumes its session here waits for its partition before it is refused (0x88). */
+    private static final long CLAIM_WAIT_SECONDS = 10;
     /** How long a restart waits for the partitions to answer before it starts without what they hold. */
     private static final long RECOVERY_WAIT_SECONDS = 30;
 
@@ -49,6 +51,7 @@ final class ReplicatedSessionStore implements SessionStore {
     /** The keys of sessions recovered or claimed and not yet rebuilt; filled on Ratis's threads, read on loops. */
     private final Map<String, Long> recoveredKeys = new ConcurrentHashMap<>();
     private volatile TakenOver takenOver = (clientId, resumed) -> { };
+    private volatile java.util.function.Consumer<List<SessionSnapshot>> adopted = sessions -> { };
 
     /**
      * @param nodeIndex this node's place in the node list
@@ -127,7 +130,8 @@ final class ReplicatedSessionStore implements SessionStore {
     @Override
     public CompletableFuture<Optional<SessionSnapshot>> claim(String clientId) {
         int p = SessionPartitions.partitionOf(clientId);
-        return clients.apply(p).async().send(message(PartitionEntry.takeover(node, clientId))).thenApply(reply -> {
+        CompletableFuture<Optional<SessionSnapshot>> claimed = clients.apply(p).async()
+                .send(message(PartitionEntry.takeover(node, clientId))).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new IllegalStateException("session partition " + p + " refused the takeover: "
                         + reply.getException());
@@ -151,11 +155,56 @@ final class ReplicatedSessionStore implements SessionStore {
             }
             return Optional.of(found.get(0));
         });
+        CompletableFuture<Optional<SessionSnapshot>> answer = claimed.copy()
+                .orTimeout(CLAIM_WAIT_SECONDS, TimeUnit.SECONDS);
+        // The claim may still commit after its client was refused for the wait: this node owns the session then,
+        // and hosts it without a client (as an adopted one) rather than leave it to nobody.
+        claimed.thenAccept(found -> {
+            if (answer.isCompletedExceptionally()) {
+                found.ifPresent(s -> adopted.accept(List.of(s)));
+            }
+        });
+        return answer;
     }
 
     @Override
     public void onTakenOver(TakenOver listener) {
         this.takenOver = listener;
+    }
+
+    /**
+     * Takes over, in one partition this node leads, every session that a node found down owned, and hands them to
+     * the broker to host until their clients return: their subscriptions keep receiving, their wills go out with
+     * their delays. Blocks until the partition answers; called on the cluster's watch thread.
+     *
+     * @return how many sessions were adopted
+     */
+    int adopt(String deadNode, int partition) throws Exception {
+        var reply = clients.apply(partition).async().send(message(PartitionEntry.adopt(node, deadNode)))
+                .get(RECOVERY_WAIT_SECONDS, TimeUnit.SECONDS);
+        if (!reply.isSuccess()) {
+            throw new IllegalStateException("session partition " + partition + " refused the adoption: "
+                    + reply.getException());
+        }
+        byte[] records = reply.getMessage().getContent().toByteArray();
+        if (records.length == 0) {
+            return 0;
+        }
+        SessionTable table = new SessionTable();
+        table.apply(records, 0, records.length);
+        List<SessionSnapshot> found = table.snapshots(clientId -> true);
+        for (SessionSnapshot s : found) {
+            recoveredKeys.put(s.clientId(), table.keyOf(s.clientId()));
+        }
+        adopted.accept(found);
+        log.info("Adopted {} sessions of node {}, which is down, in session partition {}", found.size(), deadNode,
+                partition);
+        return found.size();
+    }
+
+    @Override
+    public void onAdopted(java.util.function.Consumer<List<SessionSnapshot>> host) {
+        this.adopted = host;
     }
 
     /** The partition applied another node's claim of a session this node owned. */

@@ -2,6 +2,7 @@ package io.gannet.cluster;
 
 import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.TopicTrie;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,9 +21,17 @@ import java.util.function.Consumer;
  * <p>A shared subscription group is an entry whose filter is the group's own, {@code $share/{name}/{filter}}: in
  * the log and in snapshots it is one more filter of the node, and here it goes to the {@link SharedPlacement} of
  * its group, found by topic through a trie of its own.
+ *
+ * <p>A filter with a persistent session's subscriber is also announced as {@code $durable/{filter}}, kept in a trie
+ * of its own: a QoS 1 or 2 message for such a node is acknowledged to its publisher only once that node has it
+ * kept. Messages for nodes with only clean sessions' subscribers are not held up by them.
  */
 final class RoutingTable {
+    /** What a node announces for a filter with a persistent session's subscriber, beside the filter itself. */
+    static final String DURABLE_PREFIX = "$durable/";
+
     private final TopicTrie<NodeRef> trie = new TopicTrie<>(node -> node);
+    private final TopicTrie<NodeRef> durableTrie = new TopicTrie<>(node -> node);
     /** The groups by their filter; several groups on one filter differ by share name. */
     private final TopicTrie<SharedPlacement> sharedTrie = new TopicTrie<>(p -> p);
     private final Map<String, SharedPlacement> placements = new HashMap<>();
@@ -39,6 +48,10 @@ final class RoutingTable {
 
     synchronized void add(String node, String filter) {
         if (filtersByNode.computeIfAbsent(node, k -> new HashSet<>()).add(filter)) {
+            if (filter.startsWith(DURABLE_PREFIX)) {
+                durableTrie.add(filter.substring(DURABLE_PREFIX.length()), ref(node));
+                return;
+            }
             SharedSubscriptions.SharedFilter shared = sharedFilter(filter);
             if (shared == null) {
                 trie.add(filter, ref(node));
@@ -55,6 +68,10 @@ final class RoutingTable {
     synchronized void remove(String node, String filter) {
         Set<String> filters = filtersByNode.get(node);
         if (filters != null && filters.remove(filter)) {
+            if (filter.startsWith(DURABLE_PREFIX)) {
+                durableTrie.remove(filter.substring(DURABLE_PREFIX.length()), ref(node));
+                return;
+            }
             SharedPlacement p = placements.get(filter);
             if (p == null) {
                 trie.remove(filter, ref(node));
@@ -92,6 +109,17 @@ final class RoutingTable {
         }
     }
 
+    /** As {@link #replace}, but the node's {@code $durable/} entries stay. */
+    synchronized void replaceKeepingDurable(String node, Collection<String> filters) {
+        List<String> kept = new ArrayList<>(filters);
+        for (String f : filtersByNode.getOrDefault(node, Set.of())) {
+            if (f.startsWith(DURABLE_PREFIX)) {
+                kept.add(f);
+            }
+        }
+        replace(node, kept);
+    }
+
     /** Empties the table, before a snapshot is loaded into it. */
     synchronized void clear() {
         for (Map.Entry<String, Set<String>> e : Map.copyOf(filtersByNode).entrySet()) {
@@ -105,6 +133,16 @@ final class RoutingTable {
     /** Visits the nodes with a subscriber whose filter matches {@code topic}. Lock-free; allocates nothing. */
     void match(String topic, Consumer<NodeRef> visitor) {
         trie.match(topic, visitor);
+    }
+
+    /**
+     * Visits the nodes with a persistent session's subscriber whose filter matches {@code topic}. Lock-free;
+     * allocates nothing, and costs one read when no node has one.
+     */
+    void matchDurable(String topic, Consumer<NodeRef> visitor) {
+        if (durableTrie.size() > 0) {
+            durableTrie.match(topic, visitor);
+        }
     }
 
     /**
@@ -131,6 +169,11 @@ final class RoutingTable {
     /** Entries in the table: (node, filter) pairs of plain filters. */
     int size() {
         return trie.size();
+    }
+
+    /** Entries for persistent sessions' subscribers: (node, filter) pairs. */
+    int durableSize() {
+        return durableTrie.size();
     }
 
     /** Shared subscription groups with members on some node. */

@@ -2,7 +2,6 @@ package io.gannet.persistence;
 
 import io.gannet.broker.config.PersistenceConfig;
 import io.gannet.broker.config.PersistenceConfig.SyncPolicy;
-import io.gannet.broker.message.Message;
 import io.gannet.broker.store.StoreFullException;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;

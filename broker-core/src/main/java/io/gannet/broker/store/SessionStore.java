@@ -4,6 +4,7 @@ import io.gannet.broker.message.Message;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The port through which persistent sessions outlive the broker process: the core reports each session's changes to
@@ -57,6 +58,14 @@ public interface SessionStore {
      * Who to tell when another broker takes over a session this one holds. Set once, before {@link #recoverSessions}.
      */
     default void onTakenOver(TakenOver listener) {
+    }
+
+    /**
+     * Who to hand the sessions this broker is to host from now on without their clients: those another broker of the
+     * cluster owned when it was found down. The broker rebuilds them as it does at start, clocks and wills
+     * included. Set once, before {@link #recoverSessions}; called on a thread of the store's that may wait.
+     */
+    default void onAdopted(Consumer<List<SessionSnapshot>> host) {
     }
 
     /** Hears that another broker took over a session. */

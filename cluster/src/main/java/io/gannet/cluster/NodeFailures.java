@@ -1,0 +1,163 @@
+package io.gannet.cluster;
+
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the cluster does about a node that died. The failure detector is Ratis's: the leader of the metadata group
+ * reads how long each follower has not answered it, and past {@link #DOWN_AFTER_MILLIS} proposes that the node is
+ * down (and, once it answers again, that it is up). Every node applies that in log order: the down node's routes are
+ * dropped, and each node adopts, in the session partitions it leads, the sessions the down node owned
+ * ({@link ReplicatedSessionStore#adopt}), so that they keep receiving and their wills go out, until their clients
+ * come back on any node and claim them.
+ *
+ * <p>Adoption is tried on every tick for each (down node, partition led here) not yet done, so a partition whose
+ * leader changes is adopted by its new leader. One thread, which may wait for Raft.
+ */
+final class NodeFailures implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeFailures.class);
+    /**
+     * How long a follower may stay silent before it is called down: several election timeouts, so that a loaded
+     * machine's pause is not a failure, and well within the two seconds a client takes to be resumed elsewhere.
+     */
+    static final long DOWN_AFTER_MILLIS = 1500;
+    private static final long TICK_MILLIS = 250;
+
+    private final String self;
+    private final Supplier<List<ServerRpcProto>> followers;
+    private final Consumer<MetadataChange> propose;
+    private final IntPredicate leads;
+    private final BooleanSupplier caughtUp;
+    private final ReplicatedSessionStore sessions;
+    private final Runnable announceAgain;
+    private final ScheduledExecutorService timer;
+    /** Nodes the log says are down, as applied here. */
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
+    /** What this node proposed for a node and the log does not say yet, so that it proposes a change once. */
+    private final Map<String, Boolean> proposed = new HashMap<>();
+    /** (down node, partition) pairs adopted here. */
+    private final Set<String> adopted = new HashSet<>();
+
+    /**
+     * @param followers     the metadata group's followers with their silence, when this node leads it; else empty
+     * @param leads         whether this node leads a session partition
+     * @param caughtUp      whether this node has applied all of the metadata log it knows committed: a restarting
+     *                      node replays old "down" entries, followed by their "up", and must not adopt on those
+     * @param announceAgain tells the cluster this node's filters again: it was found down while it ran
+     */
+    NodeFailures(String self, Supplier<List<ServerRpcProto>> followers, Consumer<MetadataChange> propose,
+                 IntPredicate leads, BooleanSupplier caughtUp, ReplicatedSessionStore sessions,
+                 Runnable announceAgain) {
+        this.self = self;
+        this.followers = followers;
+        this.propose = propose;
+        this.leads = leads;
+        this.caughtUp = caughtUp;
+        this.sessions = sessions;
+        this.announceAgain = announceAgain;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("gannet-cluster-failures-" + self, true));
+    }
+
+    void start() {
+        timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The log said so; on Ratis's applying thread. */
+    void applied(MetadataChange.Liveness change) {
+        if (change.node().equals(self)) {
+            if (!change.down()) {
+                // This node ran all along (a pause, a cut network): the others dropped its routes.
+                timer.execute(announceAgain);
+            }
+            return;
+        }
+        if (change.down()) {
+            if (down.add(change.node())) {
+                log.warn("Cluster node {} is down: its routes are dropped, and its persistent sessions are adopted "
+                        + "by the leaders of their partitions", change.node());
+            }
+        } else if (down.remove(change.node())) {
+            log.info("Cluster node {} answers again", change.node());
+            timer.execute(() -> adopted.removeIf(pair -> pair.startsWith(change.node() + "/")));
+        }
+    }
+
+    /** Nodes the log says are down; for $SYS. */
+    int downCount() {
+        return down.size();
+    }
+
+    private void tick() {
+        try {
+            detect();
+            adopt();
+        } catch (RuntimeException e) {
+            log.warn("Watching the cluster's nodes failed this time: {}", e.toString());
+        }
+    }
+
+    private void detect() {
+        List<ServerRpcProto> silence = followers.get();
+        if (silence.isEmpty()) {
+            return;
+        }
+        for (ServerRpcProto f : silence) {
+            String node = f.getId().getId().toStringUtf8();
+            boolean silent = f.getLastRpcElapsedTimeMs() > DOWN_AFTER_MILLIS;
+            if (silent == down.contains(node)) {
+                proposed.remove(node); // the log agrees
+            } else if (!Boolean.valueOf(silent).equals(proposed.get(node))) {
+                proposed.put(node, silent);
+                if (silent) {
+                    log.warn("Cluster node {} has not answered for {} ms: proposing that it is down", node,
+                            f.getLastRpcElapsedTimeMs());
+                }
+                propose.accept(new MetadataChange.Liveness(node, silent));
+            }
+        }
+    }
+
+    private void adopt() {
+        if (down.isEmpty() || !caughtUp.getAsBoolean()) {
+            return;
+        }
+        for (String node : down) {
+            for (int p = 0; p < SessionPartitions.COUNT; p++) {
+                String pair = node + "/" + p;
+                if (adopted.contains(pair) || !leads.test(p)) {
+                    continue;
+                }
+                try {
+                    sessions.adopt(node, p);
+                    adopted.add(pair);
+                    // After the adopted sessions' filters, through the same proposer: in that order in the log.
+                    propose.accept(new MetadataChange.Adopted(self, node, p));
+                } catch (Exception e) {
+                    log.warn("Adopting the sessions of node {} in session partition {} failed; trying again: {}",
+                            node, p, e.toString());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -31,6 +31,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Raft group every node belongs to, which replicates the cluster's metadata ({@link MetadataStateMachine}): this
@@ -41,6 +42,8 @@ final class MetadataGroup implements AutoCloseable {
     /** The same id on every node, from a fixed name: the nodes find each other's group without configuring it. */
     static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("gannet-cluster-metadata".getBytes(StandardCharsets.UTF_8)));
+    /** The shortest election timeout; the longest is twice it. */
+    static final long ELECTION_MIN_MILLIS = 600;
     /** Entries between snapshots: the log a node replays at start stays short. */
     private static final long SNAPSHOT_EVERY = 10_000;
 
@@ -66,6 +69,13 @@ final class MetadataGroup implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_EVERY);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        // Every node hosts the metadata group and its session partitions, each with its own leader and heartbeats.
+        // Ratis's default election timeout (150-300 ms) called elections all the time on a loaded machine, where a
+        // heartbeat waits behind other work; 600-1200 ms still elects a new leader within the two seconds a client
+        // has to be resumed in after its node died.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(ELECTION_MIN_MILLIS, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2 * ELECTION_MIN_MILLIS,
+                TimeUnit.MILLISECONDS));
         // A node's first start formats its storage; every later one recovers it (Ratis refuses to format twice).
         boolean formatted = Files.isDirectory(directory.resolve(GROUP_ID.getUuid().toString()));
         this.server = RaftServer.newBuilder()
@@ -178,9 +188,31 @@ final class MetadataGroup implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            client.close();
+            closeClient(client, "the metadata group");
         } finally {
             server.close();
+        }
+    }
+
+    /**
+     * Closes a Raft client, waiting at most two seconds: Ratis's client can wait without end for a connection to a
+     * peer that died, and a stopping node must not hang on it. What is left closes on a daemon thread.
+     */
+    static void closeClient(RaftClient client, String what) {
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+            try {
+                client.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            closed.get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LoggerFactory.getLogger(MetadataGroup.class).debug("The Raft client of {} did not close in time: {}",
+                    what, e.toString());
         }
     }
 }

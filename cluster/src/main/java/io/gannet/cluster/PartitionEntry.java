@@ -12,12 +12,11 @@ import java.util.List;
  * The bytes of a session partition's Raft entries, queries and answers, written and read with Java's data streams.
  *
  * <ul>
- *   <li>An events entry ({@link #EVENTS}): the proposing node's id, the sessions that node claims from now on (each
- *       with whether its client started clean), then journal records: the sessions' events in the order they
- *       happened. Its answer: the keys of the sessions whose events the partition refused, because another node
- *       owns them now.</li>
- *   <li>A takeover entry ({@link #TAKEOVER}): a node claims one session for a client that connected to it. Its
- *       answer: the node that owned it (empty for none), then the records that rebuild the session as it stands.</li>
+ *   <li>An events entry ({@link #EVENTS}): the proposing node's id; the sessions it takes over for clients that
+ *       connected to it (each answered with the node that owned it and the records that rebuild it as it stands);
+ *       the sessions it claims as it creates them (each with whether its client started clean); then journal
+ *       records: the sessions' events in the order they happened. Its answer: the takeovers' answers, in order, then
+ *       the keys of the sessions whose events the partition refused, because another node owns them now.</li>
  *   <li>An adoption entry ({@link #ADOPT}): a node takes every session a node found down owned, to host them until
  *       their clients return. Its answer: the records that rebuild them.</li>
  *   <li>A query ({@link #OWNED_BY}): the records of every session a node owns.</li>
@@ -25,7 +24,6 @@ import java.util.List;
  */
 final class PartitionEntry {
     static final byte EVENTS = 1;
-    static final byte TAKEOVER = 2;
     static final byte ADOPT = 3;
     static final byte OWNED_BY = 1;
 
@@ -43,23 +41,19 @@ final class PartitionEntry {
     }
 
     /** The header of an events entry; the records follow it. */
-    static byte[] eventsHeader(String node, List<Claim> claims) {
+    static byte[] eventsHeader(String node, List<String> takeovers, List<Claim> claims) {
         return bytes(out -> {
             out.writeByte(EVENTS);
             out.writeUTF(node);
+            out.writeInt(takeovers.size());
+            for (String clientId : takeovers) {
+                out.writeUTF(clientId);
+            }
             out.writeInt(claims.size());
             for (Claim c : claims) {
                 out.writeUTF(c.clientId());
                 out.writeBoolean(c.fresh());
             }
-        });
-    }
-
-    static byte[] takeover(String node, String clientId) {
-        return bytes(out -> {
-            out.writeByte(TAKEOVER);
-            out.writeUTF(node);
-            out.writeUTF(clientId);
         });
     }
 
@@ -78,7 +72,7 @@ final class PartitionEntry {
         });
     }
 
-    /** The answer of a takeover entry. */
+    /** The answer of one takeover: the node that owned the session (empty for none), then its records. */
     static byte[] takeoverAnswer(String previousOwner, byte[] records, int length) {
         return bytes(out -> {
             out.writeUTF(previousOwner == null ? "" : previousOwner);
@@ -86,10 +80,15 @@ final class PartitionEntry {
         });
     }
 
-    /** The answer of an events entry: the keys of the sessions whose events were refused. */
-    static byte[] refusedKeys(List<Long> keys) {
+    /** The answer of an events entry: each takeover's answer, then the keys of the sessions refused. */
+    static byte[] eventsAnswer(List<byte[]> takeovers, List<Long> refusedKeys) {
         return bytes(out -> {
-            for (long k : keys) {
+            out.writeInt(takeovers.size());
+            for (byte[] t : takeovers) {
+                out.writeInt(t.length);
+                out.write(t);
+            }
+            for (long k : refusedKeys) {
                 out.writeLong(k);
             }
         });
@@ -154,6 +153,19 @@ final class PartitionEntry {
         long number() {
             try {
                 return in.readLong();
+            } catch (IOException e) {
+                throw damaged(e);
+            }
+        }
+
+        /** A length-prefixed block of bytes. */
+        byte[] block() {
+            try {
+                int n = in.readInt();
+                if (n < 0 || n > bytes.available()) {
+                    throw new IllegalArgumentException("a block of " + n + " bytes beyond the entry");
+                }
+                return in.readNBytes(n);
             } catch (IOException e) {
                 throw damaged(e);
             }

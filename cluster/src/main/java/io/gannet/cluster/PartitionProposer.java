@@ -4,7 +4,6 @@ import io.gannet.persistence.JournalOp;
 import io.gannet.persistence.JournalSink;
 import io.gannet.persistence.SessionBatch;
 import io.netty.util.internal.PlatformDependent;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -67,6 +66,10 @@ final class PartitionProposer implements AutoCloseable {
         }
     }
 
+    /** A takeover of a session for a client that connected here, with what waits for the partition's answer. */
+    private record Takeover(String clientId, CompletableFuture<byte[]> answer) {
+    }
+
     /** A partition's entrance: the {@link JournalSink} of the sessions whose client ids hash to it. */
     final class Sink implements JournalSink {
         private final Partition partition;
@@ -81,6 +84,18 @@ final class PartitionProposer implements AutoCloseable {
          */
         void claim(String clientId, boolean fresh) {
             offer(new PartitionEntry.Claim(clientId, fresh));
+        }
+
+        /**
+         * Takes the session of {@code clientId} over for this node, in the next entry with everything else that
+         * waits: a storm of clients resuming after a node died costs an entry per partition, not one each.
+         *
+         * @return the partition's answer: the owner before and the session's records
+         */
+        CompletableFuture<byte[]> takeover(String clientId) {
+            CompletableFuture<byte[]> answer = new CompletableFuture<>();
+            offer(new Takeover(clientId, answer));
+            return answer;
         }
 
         @Override
@@ -162,6 +177,7 @@ final class PartitionProposer implements AutoCloseable {
     /** Turns what waits for {@code p} into one entry and sends it. */
     private void propose(Partition p) {
         List<PartitionEntry.Claim> claims = new ArrayList<>();
+        List<Takeover> takeovers = new ArrayList<>();
         List<JournalOp> waiting = new ArrayList<>();
         batch.clear();
         int n = 0;
@@ -169,6 +185,8 @@ final class PartitionProposer implements AutoCloseable {
         while (n < MAX_ENTRY_EVENTS && batch.length() < MAX_ENTRY_BYTES && (item = p.pending.poll()) != null) {
             if (item instanceof PartitionEntry.Claim c) {
                 claims.add(c);
+            } else if (item instanceof Takeover t) {
+                takeovers.add(t);
             } else {
                 JournalOp op = (JournalOp) item;
                 batch.add(op);
@@ -178,7 +196,7 @@ final class PartitionProposer implements AutoCloseable {
             }
             n++;
         }
-        byte[] header = PartitionEntry.eventsHeader(node, claims);
+        byte[] header = PartitionEntry.eventsHeader(node, takeovers.stream().map(Takeover::clientId).toList(), claims);
         ByteString entry = ByteString.copyFrom(header).concat(ByteString.copyFrom(batch.array(), 0, batch.length()));
         int count = n;
         p.inFlight = true;
@@ -187,10 +205,16 @@ final class PartitionProposer implements AutoCloseable {
             Set<Long> refused = Set.of();
             if (failed != null) {
                 log.warn("Session partition {}: an entry of {} events failed: {}", p.number, count, failed.toString());
+                takeovers.forEach(t -> t.answer().completeExceptionally(failed));
             } else {
                 entries.increment();
                 events.add(count);
-                refused = refusedKeys(reply.getMessage().getContent().toByteArray());
+                try {
+                    refused = answered(reply.getMessage().getContent().toByteArray(), takeovers);
+                } catch (IllegalArgumentException e) {
+                    log.error("Session partition {}: an unreadable answer: {}", p.number, e.getMessage());
+                    takeovers.forEach(t -> t.answer().completeExceptionally(e));
+                }
             }
             for (JournalOp op : waiting) {
                 if (failed != null) {
@@ -208,12 +232,23 @@ final class PartitionProposer implements AutoCloseable {
         });
     }
 
-    private static Set<Long> refusedKeys(byte[] answer) {
+    /** Hands each takeover its answer; returns the keys of the sessions whose events were refused. */
+    private static Set<Long> answered(byte[] answer, List<Takeover> takeovers) {
         if (answer.length == 0) {
+            if (!takeovers.isEmpty()) {
+                throw new IllegalArgumentException("no answer for " + takeovers.size() + " takeovers");
+            }
             return Set.of();
         }
-        Set<Long> keys = new HashSet<>();
         PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
+        int count = in.count();
+        if (count != takeovers.size()) {
+            throw new IllegalArgumentException(count + " takeover answers for " + takeovers.size() + " takeovers");
+        }
+        for (Takeover t : takeovers) {
+            t.answer().complete(in.block());
+        }
+        Set<Long> keys = new HashSet<>();
         while (in.hasMore()) {
             keys.add(in.number());
         }
@@ -230,11 +265,7 @@ final class PartitionProposer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Partition p : partitions) {
-            try {
-                p.client.close();
-            } catch (IOException e) {
-                log.debug("Closing the client of session partition {}: {}", p.number, e.toString());
-            }
+            MetadataGroup.closeClient(p.client, "session partition " + p.number);
         }
     }
 }

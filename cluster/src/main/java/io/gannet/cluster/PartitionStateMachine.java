@@ -73,8 +73,6 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
                 byte kind = in.kind();
                 if (kind == PartitionEntry.EVENTS) {
                     answer = applyEvents(in);
-                } else if (kind == PartitionEntry.TAKEOVER) {
-                    answer = applyTakeover(in);
                 } else if (kind == PartitionEntry.ADOPT) {
                     answer = applyAdoption(in);
                 } else {
@@ -90,29 +88,33 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
 
     private byte[] applyEvents(PartitionEntry.Reader in) {
         String node = in.string();
+        int takeovers = in.count();
+        List<byte[]> answers = new ArrayList<>(takeovers);
+        for (int i = 0; i < takeovers; i++) {
+            answers.add(takeover(in.string(), node));
+        }
         int claims = in.count();
         for (int i = 0; i < claims; i++) {
             claim(in.string(), node, !in.flag());
         }
-        if (!in.hasMore()) {
-            return new byte[0];
-        }
-        byte[] records = in.rest();
         List<Long> refused = new ArrayList<>();
-        table.apply(records, 0, records.length, (key, clientId) -> {
-            String owner = owners.get(clientId);
-            return owner == null || owner.equals(node);
-        }, key -> {
-            if (refused.isEmpty() || refused.get(refused.size() - 1) != key) {
-                refused.add(key);
-            }
-        });
-        return refused.isEmpty() ? new byte[0] : PartitionEntry.refusedKeys(refused);
+        if (in.hasMore()) {
+            byte[] records = in.rest();
+            table.apply(records, 0, records.length, (key, clientId) -> {
+                String owner = owners.get(clientId);
+                return owner == null || owner.equals(node);
+            }, key -> {
+                if (refused.isEmpty() || refused.get(refused.size() - 1) != key) {
+                    refused.add(key);
+                }
+            });
+        }
+        return answers.isEmpty() && refused.isEmpty() ? new byte[0]
+                : PartitionEntry.eventsAnswer(answers, refused);
     }
 
-    private byte[] applyTakeover(PartitionEntry.Reader in) {
-        String node = in.string();
-        String clientId = in.string();
+    /** {@code node} takes the session of {@code clientId} over: the answer is its owner before and its records. */
+    private byte[] takeover(String clientId, String node) {
         String previous = claim(clientId, node, true);
         ByteArrayOutputStream records = new ByteArrayOutputStream();
         table.write(clientId::equals, CHUNK_BYTES, chunk -> records.write(chunk.array(), 0, chunk.length()));

@@ -50,6 +50,8 @@ final class ReplicatedSessionStore implements SessionStore {
     private final AtomicLong sequence;
     /** The keys of sessions recovered or claimed and not yet rebuilt; filled on Ratis's threads, read on loops. */
     private final Map<String, Long> recoveredKeys = new ConcurrentHashMap<>();
+    /** Claims waiting for their partition, by client id. */
+    private final Map<String, CompletableFuture<Optional<SessionSnapshot>>> claims = new ConcurrentHashMap<>();
     private volatile TakenOver takenOver = (clientId, resumed) -> { };
     private volatile java.util.function.Consumer<List<SessionSnapshot>> adopted = sessions -> { };
 
@@ -123,48 +125,49 @@ final class ReplicatedSessionStore implements SessionStore {
     }
 
     /**
-     * Claims the session with a takeover entry in its partition, which answers with the session as it stands once
-     * the entry is committed: from then on the partition takes the session's events from this node only, so nothing
-     * the old owner still sends can change what is rebuilt here.
+     * Claims the session with a takeover in its partition's next entry, which answers with the session as it stands
+     * once committed: from then on the partition takes the session's events from this node only, so nothing the old
+     * owner still sends can change what is rebuilt here. A client that tries again while its claim waits shares it.
      */
     @Override
     public CompletableFuture<Optional<SessionSnapshot>> claim(String clientId) {
-        int p = SessionPartitions.partitionOf(clientId);
-        CompletableFuture<Optional<SessionSnapshot>> claimed = clients.apply(p).async()
-                .send(message(PartitionEntry.takeover(node, clientId))).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new IllegalStateException("session partition " + p + " refused the takeover: "
-                        + reply.getException());
-            }
-            byte[] answer = reply.getMessage().getContent().toByteArray();
-            PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
-            String previous = in.string();
-            byte[] records = in.rest();
-            if (records.length == 0) {
-                return Optional.empty();
-            }
-            SessionTable table = new SessionTable();
-            table.apply(records, 0, records.length);
-            List<SessionSnapshot> found = table.snapshots(clientId::equals);
-            if (found.isEmpty()) {
-                return Optional.empty();
-            }
-            recoveredKeys.put(clientId, table.keyOf(clientId));
-            if (!previous.isEmpty() && !previous.equals(node)) {
-                log.info("Took over the session of client {} from node {}", clientId, previous);
-            }
-            return Optional.of(found.get(0));
-        });
+        CompletableFuture<Optional<SessionSnapshot>> claimed = claims.compute(clientId, (id, waiting) ->
+                waiting != null && !waiting.isDone() ? waiting
+                        : proposer.sink(SessionPartitions.partitionOf(id)).takeover(id)
+                                .thenApply(answer -> rebuilt(id, answer)));
+        claimed.whenComplete((found, error) -> claims.remove(clientId, claimed));
         CompletableFuture<Optional<SessionSnapshot>> answer = claimed.copy()
                 .orTimeout(CLAIM_WAIT_SECONDS, TimeUnit.SECONDS);
         // The claim may still commit after its client was refused for the wait: this node owns the session then,
-        // and hosts it without a client (as an adopted one) rather than leave it to nobody.
+        // and hosts it without a client (as an adopted one) rather than leave it to nobody. A client that connected
+        // again meanwhile finds it here.
         claimed.thenAccept(found -> {
             if (answer.isCompletedExceptionally()) {
                 found.ifPresent(s -> adopted.accept(List.of(s)));
             }
         });
         return answer;
+    }
+
+    /** The session a takeover's answer holds, its key kept for {@link #recovered}. */
+    private Optional<SessionSnapshot> rebuilt(String clientId, byte[] answer) {
+        PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
+        String previous = in.string();
+        byte[] records = in.rest();
+        if (records.length == 0) {
+            return Optional.empty();
+        }
+        SessionTable table = new SessionTable();
+        table.apply(records, 0, records.length);
+        List<SessionSnapshot> found = table.snapshots(clientId::equals);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        recoveredKeys.put(clientId, table.keyOf(clientId));
+        if (!previous.isEmpty() && !previous.equals(node)) {
+            log.info("Took over the session of client {} from node {}", clientId, previous);
+        }
+        return Optional.of(found.get(0));
     }
 
     @Override

@@ -91,6 +91,12 @@ final class ClientCodec {
      */
     static ByteBuf connect(ByteBufAllocator alloc, boolean v5, String clientId, int keepAliveSeconds,
                            long sessionExpirySeconds) {
+        return connect(alloc, v5, clientId, keepAliveSeconds, sessionExpirySeconds, true);
+    }
+
+    /** CONNECT as above; a 5.0 client with {@code cleanStart} false resumes the session it had. */
+    static ByteBuf connect(ByteBufAllocator alloc, boolean v5, String clientId, int keepAliveSeconds,
+                           long sessionExpirySeconds, boolean cleanStart) {
         byte[] id = utf8(clientId);
         boolean persistent = sessionExpirySeconds > 0;
         int properties = v5 && persistent ? 5 : 0;
@@ -100,7 +106,7 @@ final class ClientCodec {
         writeVarInt(out, body);
         out.writeShort(4).writeBytes(utf8("MQTT"));
         out.writeByte(v5 ? 5 : 4);
-        out.writeByte(persistent && !v5 ? 0x00 : 0x02); // clean start / clean session
+        out.writeByte(persistent && (!v5 || !cleanStart) ? 0x00 : 0x02); // clean start / clean session
         out.writeShort(keepAliveSeconds);
         if (v5) {
             out.writeByte(properties);

@@ -1,5 +1,7 @@
 package io.gannet.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.gannet.broker.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -151,6 +153,15 @@ final class ClusterProcesses implements AutoCloseable {
                 Files.readAllLines(log).stream().filter(l -> !l.contains("|-INFO") && !l.contains("|-WARN"))
                         .forEach(System.out::println);
             }
+        }
+    }
+
+    /** Stops every node, prints their logs for the report, and fails if Netty's leak detector saw a leak. */
+    void closeAndCheckLeaks() throws InterruptedException, IOException {
+        close();
+        printLogs();
+        for (Node n : nodes) {
+            assertThat(n.allOutput()).as("Netty's leak detector on %s", n.id).doesNotContain("LEAK:");
         }
     }
 

@@ -55,11 +55,7 @@ class CrossNodeRoutingTest {
     static void stopCluster() throws Exception {
         sys1.close();
         sys3.close();
-        cluster.close();
-        cluster.printLogs();
-        for (ClusterProcesses.Node n : cluster.nodes()) {
-            assertThat(n.allOutput()).as("Netty's leak detector on %s", n.id).doesNotContain("LEAK:");
-        }
+        cluster.closeAndCheckLeaks();
     }
 
     private static Mqtt5BlockingClient client(int node, String id) {

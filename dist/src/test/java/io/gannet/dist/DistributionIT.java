@@ -56,7 +56,7 @@ class DistributionIT {
         Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString(), "--config", "test.yaml")
                 .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Gannet started"));
+            awaitStarted(out);
             Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("dist")
                     .serverHost("127.0.0.1").serverPort(port).buildBlocking();
             client.connect();
@@ -80,6 +80,15 @@ class DistributionIT {
                 .contains("Kafka bridge: no mapping configured"); // shipped enabled, idle until configured
         assertThat(home.resolve("data/tls/self-signed.crt")).exists();
         assertThat(home.resolve("log/gannet.log")).as("logs land in the installation's log/ directory").exists();
+    }
+
+    /**
+     * Waits for the start line; on a machine busy with the rest of the build a start can take long, and if it never
+     * comes, the failure shows the broker's output.
+     */
+    private static void awaitStarted(Path out) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Files.readString(out))
+                .contains("Gannet started"));
     }
 
     @Test
@@ -112,7 +121,7 @@ class DistributionIT {
         Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Gannet started"));
+            awaitStarted(out);
             assertThat(Files.readString(out)).contains("Plugin 'topic-acl' started");
             Mqtt5BlockingClient bob = MqttClient.builder().useMqttVersion5().identifier("bob")
                     .serverHost("127.0.0.1").serverPort(port).buildBlocking();
@@ -143,7 +152,7 @@ class DistributionIT {
         Process broker = new ProcessBuilder(home.resolve("bin/gannet").toString()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("Gannet started"));
+            awaitStarted(out);
             assertThat(Files.readString(out)).contains("Plugin 'auth' started").contains("Plugin 'tls' started");
             // Trust the development certificate the TLS plugin generated on this first start.
             java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");

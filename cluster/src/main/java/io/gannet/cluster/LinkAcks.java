@@ -90,9 +90,4 @@ final class LinkAcks {
         open = null;
         written = 0;
     }
-
-    /** Turns waiting for the peer; for tests. */
-    int waiting() {
-        return turns.size();
-    }
 }

@@ -171,11 +171,6 @@ final class RoutingTable {
         return trie.size();
     }
 
-    /** Entries for persistent sessions' subscribers: (node, filter) pairs. */
-    int durableSize() {
-        return durableTrie.size();
-    }
-
     /** Shared subscription groups with members on some node. */
     int sharedGroups() {
         return sharedTrie.size();

@@ -28,14 +28,10 @@ final class SessionPartitions {
 
     private static final LongHashFunction HASH = LongHashFunction.xx3();
 
-    private final List<ClusterConfig.Node> nodes;
-    private final int replicationFactor;
     private final List<List<ClusterConfig.Node>> members = new ArrayList<>(COUNT);
     private final RaftGroup[] groups = new RaftGroup[COUNT];
 
     SessionPartitions(List<ClusterConfig.Node> nodes, int replicationFactor) {
-        this.nodes = List.copyOf(nodes);
-        this.replicationFactor = replicationFactor;
         for (int p = 0; p < COUNT; p++) {
             int partition = p;
             List<ClusterConfig.Node> chosen = nodes.stream()
@@ -80,11 +76,6 @@ final class SessionPartitions {
         return groups[partition];
     }
 
-    /** The nodes that keep a partition, highest score first. */
-    List<ClusterConfig.Node> members(int partition) {
-        return members.get(partition);
-    }
-
     /** Whether {@code nodeId} keeps a copy of {@code partition}. */
     boolean isMember(String nodeId, int partition) {
         for (ClusterConfig.Node n : members.get(partition)) {
@@ -93,13 +84,5 @@ final class SessionPartitions {
             }
         }
         return false;
-    }
-
-    int replicationFactor() {
-        return replicationFactor;
-    }
-
-    List<ClusterConfig.Node> nodes() {
-        return nodes;
     }
 }

@@ -67,7 +67,6 @@ final class GannetCluster implements ClusterNode {
         announcer.propose(new MetadataChange.Replace(config.nodeId(), List.of()));
         this.partitions = new SessionPartitions(config.nodes(), config.replicationFactor());
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), this::takenOver);
             partitionClients[p] = MetadataGroup.newClient(partitions.group(p));
         }
         this.proposer = new PartitionProposer(config.nodeId(), p -> partitionClients[p]);
@@ -77,7 +76,10 @@ final class GannetCluster implements ClusterNode {
             keptPartitions |= Files.isDirectory(directory.resolve(SessionPartitions.groupId(p).getUuid().toString()));
         }
         this.sessions = new ReplicatedSessionStore(config.nodeId(), config.nodes().indexOf(config.self()), proposer,
-                p -> partitionClients[p], keptPartitions);
+                p -> partitionClients[p], keptPartitions, p -> partitionMachines[p].appliedIndex());
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), sessions);
+        }
         try {
             Files.createDirectories(directory);
             this.group = new MetadataGroup(config, directory, stateMachine, id -> {
@@ -114,11 +116,6 @@ final class GannetCluster implements ClusterNode {
                 links.reset(index);
             }
         }
-    }
-
-    /** A partition applied another node's claim of a session this node owned. */
-    private void takenOver(String clientId, String byNode, boolean resumed) {
-        sessions.takenOver(clientId, byNode, resumed);
     }
 
     private CompletableFuture<?> propose(byte[] entry) {

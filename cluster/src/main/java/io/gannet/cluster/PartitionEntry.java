@@ -15,11 +15,13 @@ import java.util.List;
  *   <li>An events entry ({@link #EVENTS}): the proposing node's id; the sessions it takes over for clients that
  *       connected to it (each answered with the node that owned it and the records that rebuild it as it stands);
  *       the sessions it claims as it creates them (each with whether its client started clean); then journal
- *       records: the sessions' events in the order they happened. Its answer: the takeovers' answers, in order, then
+ *       records: the sessions' events in the order they happened. Its answer: the takeovers' answers (each with the
+ *       entry's index, from which the new owner holds the session), in order, then
  *       the keys of the sessions whose events the partition refused, because another node owns them now.</li>
  *   <li>An adoption entry ({@link #ADOPT}): a node takes every session a node found down owned, to host them until
- *       their clients return. Its answer: the records that rebuild them.</li>
- *   <li>A query ({@link #OWNED_BY}): the records of every session a node owns.</li>
+ *       their clients return. Its answer: the entry's index, then the records that rebuild them.</li>
+ *   <li>A query ({@link #OWNED_BY}): the index the partition had applied, then the records of every session a node
+ *       owns as of it.</li>
  * </ul>
  */
 final class PartitionEntry {
@@ -72,11 +74,23 @@ final class PartitionEntry {
         });
     }
 
-    /** The answer of one takeover: the node that owned the session (empty for none), then its records. */
-    static byte[] takeoverAnswer(String previousOwner, byte[] records, int length) {
+    /**
+     * The answer of one takeover: the node that owned the session (empty for none), the log index of the entry that
+     * took it, then its records.
+     */
+    static byte[] takeoverAnswer(String previousOwner, long index, byte[] records, int length) {
         return bytes(out -> {
             out.writeUTF(previousOwner == null ? "" : previousOwner);
+            out.writeLong(index);
             out.write(records, 0, length);
+        });
+    }
+
+    /** The answer of an adoption or a query: the log index it is as of, then records. */
+    static byte[] indexed(long index, byte[] records) {
+        return bytes(out -> {
+            out.writeLong(index);
+            out.write(records);
         });
     }
 

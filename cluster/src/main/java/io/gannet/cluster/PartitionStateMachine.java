@@ -41,11 +41,16 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
     /** Records per chunk of a snapshot. */
     private static final int CHUNK_BYTES = 1 << 20;
 
-    /** Hears that another node took over a session this node owned. */
-    @FunctionalInterface
+    /** Hears, on the applying thread, that another node took over a session this node owned. */
     interface TakeoverListener {
-        /** @param resumed whether the new owner's client resumed the session (rather than starting clean) */
-        void takenOver(String clientId, String byNode, boolean resumed);
+        /**
+         * @param resumed whether the new owner's client resumed the session (rather than starting clean)
+         * @param index   the log index of the entry that took it
+         */
+        void takenOver(int partition, String clientId, String byNode, boolean resumed, long index);
+
+        /** This copy of the partition applied the entry at {@code index}. */
+        void applied(int partition, long index);
     }
 
     private final int partition;
@@ -72,9 +77,9 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
                 PartitionEntry.Reader in = new PartitionEntry.Reader(data.toByteArray(), 0, data.size());
                 byte kind = in.kind();
                 if (kind == PartitionEntry.EVENTS) {
-                    answer = applyEvents(in);
+                    answer = applyEvents(in, entry.getIndex());
                 } else if (kind == PartitionEntry.ADOPT) {
-                    answer = applyAdoption(in);
+                    answer = applyAdoption(in, entry.getIndex());
                 } else {
                     throw new IllegalArgumentException("unknown entry kind " + kind);
                 }
@@ -83,19 +88,20 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
             }
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
+        listener.applied(partition, entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
     }
 
-    private byte[] applyEvents(PartitionEntry.Reader in) {
+    private byte[] applyEvents(PartitionEntry.Reader in, long index) {
         String node = in.string();
         int takeovers = in.count();
         List<byte[]> answers = new ArrayList<>(takeovers);
         for (int i = 0; i < takeovers; i++) {
-            answers.add(takeover(in.string(), node));
+            answers.add(takeover(in.string(), node, index));
         }
         int claims = in.count();
         for (int i = 0; i < claims; i++) {
-            claim(in.string(), node, !in.flag());
+            claim(in.string(), node, !in.flag(), index);
         }
         List<Long> refused = new ArrayList<>();
         if (in.hasMore()) {
@@ -114,14 +120,14 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
     }
 
     /** {@code node} takes the session of {@code clientId} over: the answer is its owner before and its records. */
-    private byte[] takeover(String clientId, String node) {
-        String previous = claim(clientId, node, true);
+    private byte[] takeover(String clientId, String node, long index) {
+        String previous = claim(clientId, node, true, index);
         ByteArrayOutputStream records = new ByteArrayOutputStream();
         table.write(clientId::equals, CHUNK_BYTES, chunk -> records.write(chunk.array(), 0, chunk.length()));
-        return PartitionEntry.takeoverAnswer(previous, records.toByteArray(), records.size());
+        return PartitionEntry.takeoverAnswer(previous, index, records.toByteArray(), records.size());
     }
 
-    private byte[] applyAdoption(PartitionEntry.Reader in) {
+    private byte[] applyAdoption(PartitionEntry.Reader in, long index) {
         String node = in.string();
         String dead = in.string();
         Set<String> adopted = new HashSet<>();
@@ -131,19 +137,19 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
             }
         }
         for (String clientId : adopted) {
-            claim(clientId, node, true);
+            claim(clientId, node, true, index);
         }
         ByteArrayOutputStream records = new ByteArrayOutputStream();
         table.write(adopted::contains, CHUNK_BYTES, chunk -> records.write(chunk.array(), 0, chunk.length()));
-        return records.toByteArray();
+        return PartitionEntry.indexed(index, records.toByteArray());
     }
 
     /** Records {@code node} as the owner of the session; returns the owner before. */
-    private String claim(String clientId, String node, boolean resumed) {
+    private String claim(String clientId, String node, boolean resumed, long index) {
         String previous = owners.put(clientId, node);
         if (self.equals(previous) && !self.equals(node)) {
             try {
-                listener.takenOver(clientId, node, resumed);
+                listener.takenOver(partition, clientId, node, resumed, index);
             } catch (RuntimeException e) {
                 log.warn("Session partition {}: handing over the session of {} to {} failed here: {}", partition,
                         clientId, node, e.toString());
@@ -152,7 +158,7 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         return previous;
     }
 
-    /** A read-only query: the records of the sessions a node owns. */
+    /** A read-only query: the records of the sessions a node owns, after the index they are as of. */
     @Override
     public CompletableFuture<Message> query(Message request) {
         try {
@@ -164,12 +170,14 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
             }
             String node = in.string();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
+            long asOf;
             synchronized (this) {
+                asOf = appliedIndex();
                 table.write(clientId -> node.equals(owners.get(clientId)), CHUNK_BYTES,
                         chunk -> out.write(chunk.array(), 0, chunk.length()));
             }
             return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                    out.toByteArray())));
+                    PartitionEntry.indexed(asOf, out.toByteArray()))));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -214,6 +222,12 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         owners = loadedOwners;
         log.info("Session partition {}: loaded snapshot {} ({} sessions, {} messages)", partition, file.getFileName(),
                 table.sessionCount(), table.messageCount());
+    }
+
+    /** The index of the last entry this copy applied, or -1. */
+    long appliedIndex() {
+        var applied = getLastAppliedTermIndex();
+        return applied == null ? -1 : applied.getIndex();
     }
 
     /** Sessions in this copy of the partition, for $SYS. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.slf4j.Logger;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>At a restart the node asks each partition, with a linearizable read, for the sessions it owns, and rebuilds
  * them from the answer: the partitions, not this node's disk, are where its sessions live.
  */
-final class ReplicatedSessionStore implements SessionStore {
+final class ReplicatedSessionStore implements SessionStore, PartitionStateMachine.TakeoverListener {
     private static final Logger log = LoggerFactory.getLogger(ReplicatedSessionStore.class);
     /** Session keys carry the creating node's place in the node list above this bit: unique across nodes. */
     private static final int NODE_SHIFT = 56;
@@ -45,6 +46,9 @@ final class ReplicatedSessionStore implements SessionStore {
     private final PartitionProposer proposer;
     private final IntFunction<RaftClient> clients;
     private final boolean recover;
+    /** How far this node's own copy of each partition has applied. */
+    private final IntToLongFunction appliedHere;
+    private final HeldSince heldSince = new HeldSince(SessionPartitions.COUNT);
     private final long nodeBits;
     /** Keys a new run hands out start from the clock, so that they stay above those of earlier runs. */
     private final AtomicLong sequence;
@@ -57,14 +61,16 @@ final class ReplicatedSessionStore implements SessionStore {
 
     /**
      * @param nodeIndex this node's place in the node list
-     * @param recover   whether this node kept partitions before this start, so that it may own sessions there
+     * @param recover     whether this node kept partitions before this start, so that it may own sessions there
+     * @param appliedHere how far this node's copy of a partition has applied its log
      */
     ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
-                           boolean recover) {
+                           boolean recover, IntToLongFunction appliedHere) {
         this.node = node;
         this.proposer = proposer;
         this.clients = clients;
         this.recover = recover;
+        this.appliedHere = appliedHere;
         this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
         this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
     }
@@ -98,11 +104,14 @@ final class ReplicatedSessionStore implements SessionStore {
                         + "owns there", p, reply.getException());
                 continue;
             }
-            byte[] records = reply.getMessage().getContent().toByteArray();
+            byte[] answer = reply.getMessage().getContent().toByteArray();
+            PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
+            long asOf = in.number();
+            byte[] records = in.rest();
             SessionTable table = new SessionTable();
             table.apply(records, 0, records.length);
             for (SessionSnapshot s : table.snapshots(clientId -> true)) {
-                recoveredKeys.put(s.clientId(), table.keyOf(s.clientId()));
+                hold(p, s.clientId(), asOf, table);
                 out.add(s);
             }
         }
@@ -153,6 +162,7 @@ final class ReplicatedSessionStore implements SessionStore {
     private Optional<SessionSnapshot> rebuilt(String clientId, byte[] answer) {
         PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
         String previous = in.string();
+        long index = in.number();
         byte[] records = in.rest();
         if (records.length == 0) {
             return Optional.empty();
@@ -163,7 +173,7 @@ final class ReplicatedSessionStore implements SessionStore {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        recoveredKeys.put(clientId, table.keyOf(clientId));
+        hold(SessionPartitions.partitionOf(clientId), clientId, index, table);
         if (!previous.isEmpty() && !previous.equals(node)) {
             log.info("Took over the session of client {} from node {}", clientId, previous);
         }
@@ -189,7 +199,10 @@ final class ReplicatedSessionStore implements SessionStore {
             throw new IllegalStateException("session partition " + partition + " refused the adoption: "
                     + reply.getException());
         }
-        byte[] records = reply.getMessage().getContent().toByteArray();
+        byte[] answer = reply.getMessage().getContent().toByteArray();
+        PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
+        long index = in.number();
+        byte[] records = in.rest();
         if (records.length == 0) {
             return 0;
         }
@@ -197,7 +210,7 @@ final class ReplicatedSessionStore implements SessionStore {
         table.apply(records, 0, records.length);
         List<SessionSnapshot> found = table.snapshots(clientId -> true);
         for (SessionSnapshot s : found) {
-            recoveredKeys.put(s.clientId(), table.keyOf(s.clientId()));
+            hold(partition, s.clientId(), index, table);
         }
         adopted.accept(found);
         log.info("Adopted {} sessions of node {}, which is down, in session partition {}", found.size(), deadNode,
@@ -210,10 +223,31 @@ final class ReplicatedSessionStore implements SessionStore {
         this.adopted = host;
     }
 
-    /** The partition applied another node's claim of a session this node owned. */
-    void takenOver(String clientId, String byNode, boolean resumed) {
+    /** This node holds the session from the partition's log index {@code index}; its key is kept for {@link #recovered}. */
+    private void hold(int partition, String clientId, long index, SessionTable table) {
+        heldSince.held(partition, clientId, index, appliedHere.applyAsLong(partition));
+        recoveredKeys.put(clientId, table.keyOf(clientId));
+    }
+
+    /**
+     * This node's copy of a partition applied another node's claim of a session this node owned, at {@code index}:
+     * unless this node has taken the session back since (the copy lags behind what the leader told it), the session
+     * ends here.
+     */
+    @Override
+    public void takenOver(int partition, String clientId, String byNode, boolean resumed, long index) {
+        if (heldSince.stale(partition, clientId, index)) {
+            log.debug("Client {}: node {} took its session at index {} of partition {}, before this node took it back",
+                    clientId, byNode, index, partition);
+            return;
+        }
         log.info("Client {} connected to node {}, which took its session over", clientId, byNode);
         takenOver.takenOver(clientId, resumed);
+    }
+
+    @Override
+    public void applied(int partition, long index) {
+        heldSince.applied(partition, index);
     }
 
     private static org.apache.ratis.protocol.Message message(byte[] bytes) {

@@ -273,8 +273,9 @@ final class ConnectHandshake {
         }
         Session s = sessions.getOrCreate(clientId,
                 () -> new Session(clientId, loop, admission.sessionContext()));
-        // If the session ended just before the takeover reached it, start over with a fresh one.
-        s.takeover(connection, terms.cleanStart(), terms.sessionExpiry(), () -> loop.execute(this::attachSession));
+        // If the session ended just before the takeover reached it, start over: in a cluster it may have ended here
+        // because another node took it, so it is claimed again rather than replaced by a fresh one.
+        s.takeover(connection, terms.cleanStart(), terms.sessionExpiry(), () -> loop.execute(this::openSession));
     }
 
     /** The CONNACK that accepts the client, with what a 5.0 client is told. */

@@ -223,7 +223,9 @@ public final class Broker implements AutoCloseable {
                 interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);
         sessionStore.onAdopted(adopted -> {
             int hosted = SessionRecovery.recover(adopted, workers::next, sessionContext);
-            log.info("Hosting {} persistent sessions of a cluster node that is down", hosted);
+            long clean = adopted.stream().filter(s -> s.expirySeconds() == 0).count();
+            log.info("Took {} sessions of a cluster node that is down: {} persistent ones to host until their clients "
+                    + "return, {} clean ones only to publish their wills", hosted, hosted - clean, clean);
         });
         try {
             int retainedBack = retained.recover();

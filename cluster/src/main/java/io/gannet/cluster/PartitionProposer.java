@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
@@ -37,6 +39,8 @@ final class PartitionProposer implements AutoCloseable {
     /** The most events in one entry. */
     private static final int MAX_ENTRY_EVENTS = 8192;
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long a stopping node waits for what its sessions said last (their disconnections) to reach the partitions. */
+    private static final long DRAIN_SECONDS = 5;
 
     /** What waits for an event of a session another node took over: the publisher learns that it was not kept. */
     private static final IllegalStateException MOVED = new IllegalStateException("the session was taken over by "
@@ -50,6 +54,8 @@ final class PartitionProposer implements AutoCloseable {
     private final LongAdder events = new LongAdder();
     private volatile boolean parked;
     private volatile boolean running = true;
+    /** Set by {@link #close}: completed by the proposing thread once nothing waits and nothing is in flight. */
+    private volatile CompletableFuture<Void> drained;
 
 
     /** What the event loops hand one partition, and its entry in flight. */
@@ -155,6 +161,10 @@ final class PartitionProposer implements AutoCloseable {
                     worked = true;
                 }
             }
+            CompletableFuture<Void> closing = drained;
+            if (closing != null && nothingPendingOrInFlight()) {
+                closing.complete(null);
+            }
             if (!worked) {
                 parked = true;
                 if (running && nothingToPropose()) { // checked after announcing the park, so no offer is missed
@@ -163,6 +173,15 @@ final class PartitionProposer implements AutoCloseable {
                 parked = false;
             }
         }
+    }
+
+    private boolean nothingPendingOrInFlight() {
+        for (Partition p : partitions) {
+            if (p.inFlight || !p.pending.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean nothingToPropose() {
@@ -255,8 +274,23 @@ final class PartitionProposer implements AutoCloseable {
         return keys;
     }
 
+    /**
+     * Sends what the sessions said last (a stopping broker's disconnections, the end of its clean sessions' kept
+     * wills) and waits a bounded time for the partitions to commit it, then stops.
+     */
     @Override
     public void close() {
+        CompletableFuture<Void> closing = new CompletableFuture<>();
+        drained = closing;
+        LockSupport.unpark(thread);
+        try {
+            closing.get(DRAIN_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("The session partitions did not take this node's last session events within {} s: {}",
+                    DRAIN_SECONDS, e.toString());
+        }
         running = false;
         LockSupport.unpark(thread);
         try {

@@ -128,6 +128,16 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         return new PersistentSessionJournal(key, sink);
     }
 
+    /**
+     * Kept as a session with expiry 0, which the node that adopts this one's sessions rebuilds only to publish its
+     * will (its session ends at once, as it would have with its connection). It costs one record when the client
+     * connects and one when it goes; no publisher waits for either.
+     */
+    @Override
+    public SessionJournal createdWithWill(String clientId, SessionOwner owner, Message will, long willDelaySeconds) {
+        return created(clientId, owner, 0, will, willDelaySeconds);
+    }
+
     @Override
     public boolean isShared() {
         return true;

@@ -50,6 +50,14 @@ final class ClusterProcesses implements AutoCloseable {
             process = ChildJvm.startBroker(command, home, log());
         }
 
+        /** SIGTERM, as {@code bin/gannet stop} and an orchestrator's rolling restart stop a node: it shuts down. */
+        void stop() throws IOException, InterruptedException {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IOException(id + " did not stop within 60 s of SIGTERM");
+            }
+        }
+
         /** SIGKILL: nothing is flushed, no shutdown hook runs. */
         void kill() throws InterruptedException {
             process.destroyForcibly();

@@ -42,6 +42,8 @@ public final class Session {
 
     // Owned by the event loop 'owner'.
     private SessionJournal journal = SessionJournal.NONE;
+    /** A clean session's kept will, in a store that keeps one ({@link io.gannet.broker.store.SessionStore#createdWithWill}). */
+    private SessionJournal willJournal = SessionJournal.NONE;
     /** Seconds the session outlives its connection: 0 ends it with the connection. */
     private long expirySeconds;
     private boolean ended;
@@ -151,6 +153,9 @@ public final class Session {
         } else if (expirySeconds > 0) {
             openJournal(context.store().created(clientId, newLink.owner(), expirySeconds, newLink.will(),
                     newLink.willDelaySeconds()));
+        } else if (newLink.will() != null) {
+            willJournal = context.store().createdWithWill(clientId, newLink.owner(), newLink.will(),
+                    newLink.willDelaySeconds());
         }
         outbound.attached(newLink);
         newLink.attached(this, present);
@@ -198,7 +203,7 @@ public final class Session {
      * The broker is stopping and closed the connection: the session goes offline and starts no clock. A will with a
      * delay stays pending in the journal, due its delay after now, so that a store that keeps the session publishes
      * it after the next start unless the client resumes first; a will without one is withheld, as a stopping broker
-     * publishes no wills.
+     * publishes no wills, and so is a clean session's.
      */
     public void detachAtShutdown(ClientLink closed, Message will, long willDelaySeconds) {
         execute(() -> {
@@ -213,6 +218,9 @@ public final class Session {
             } else {
                 journal.willCleared();
             }
+            // Nor does another broker publish it for this one: what was kept of a clean session goes.
+            willJournal.ended(false);
+            willJournal = SessionJournal.NONE;
         });
     }
 
@@ -295,6 +303,8 @@ public final class Session {
             journal.ended(expired);
         }
         openJournal(SessionJournal.NONE);
+        willJournal.ended(false);
+        willJournal = SessionJournal.NONE;
     }
 
     /** Whether a client is attached, readable from any thread (for choosing a shared subscription member). */
@@ -423,6 +433,7 @@ public final class Session {
             }
             ended = true;
             openJournal(SessionJournal.NONE);
+            willJournal = SessionJournal.NONE; // the other broker's session replaced what was kept of this one
             timers.cancelExpiry();
             if (timers.hasPendingWill()) {
                 Message will = timers.takePendingWill();

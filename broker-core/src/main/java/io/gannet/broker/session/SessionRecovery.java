@@ -63,13 +63,19 @@ public final class SessionRecovery {
 
     /**
      * Rebuilds one session that another broker of the cluster handed over, for a client that is connecting on
-     * {@code loop} to resume it: its state, without clocks (its client is about to attach, which stops them). On
-     * {@code loop}.
+     * {@code loop} to resume it: its state, without clocks (its client is about to attach, which stops them). A clean
+     * session, kept only for its will, ends at once instead, publishing its will. On {@code loop}.
      *
      * @return whether it was rebuilt; false when a session of that client id is here already
      */
     public static boolean adopt(SessionSnapshot snapshot, EventLoop loop, SessionContext context) {
-        return restore(snapshot, loop, context) != null;
+        Session s = restore(snapshot, loop, context);
+        if (s != null && snapshot.expirySeconds() == 0) {
+            // What the cluster kept of a clean session whose broker died under it: the session ended with that
+            // connection, and its will is due now.
+            startClocks(s, snapshot);
+        }
+        return s != null;
     }
 
     private static Session restore(SessionSnapshot snapshot, EventLoop loop, SessionContext context) {

@@ -28,6 +28,18 @@ public interface SessionStore {
                            long willDelaySeconds);
 
     /**
+     * A clean session (expiry 0) begins with a will. Nothing of a clean session outlives its connection, but its will
+     * must still go out if this broker dies under the connection: a store shared by a cluster keeps the session with
+     * its will, so that the broker that adopts this one's sessions publishes it. The returned journal hears only of
+     * the session's {@link SessionJournal#ended end}. By default nothing is kept: a lone broker's process takes the
+     * wills of its clean sessions with it, as it takes their connections. Called on the session's event loop.
+     */
+    default SessionJournal createdWithWill(String clientId, SessionOwner owner, Message will,
+                                           long willDelaySeconds) {
+        return SessionJournal.NONE;
+    }
+
+    /**
      * Reopens the journal of a session rebuilt from {@code snapshot}: once per snapshot at start, and once for each
      * session {@link #claim} hands over.
      */

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The bytes of a session partition's Raft entries, queries and answers, written and read with Java's data streams.
@@ -17,7 +18,8 @@ import java.util.List;
  *       the sessions it claims as it creates them (each with whether its client started clean); then journal
  *       records: the sessions' events in the order they happened. Its answer: the takeovers' answers (each with the
  *       entry's index, from which the new owner holds the session), in order, then
- *       the keys of the sessions whose events the partition refused, because another node owns them now.</li>
+ *       the keys and client ids of the sessions whose events the partition refused, because another node owns them
+ *       now.</li>
  *   <li>An adoption entry ({@link #ADOPT}): a node takes every session a node found down owned, to host them until
  *       their clients return. Its answer: the entry's index, then the records that rebuild them.</li>
  *   <li>A query ({@link #OWNED_BY}): the index the partition had applied, then the records of every session a node
@@ -94,16 +96,20 @@ final class PartitionEntry {
         });
     }
 
-    /** The answer of an events entry: each takeover's answer, then the keys of the sessions refused. */
-    static byte[] eventsAnswer(List<byte[]> takeovers, List<Long> refusedKeys) {
+    /**
+     * The answer of an events entry: each takeover's answer, then the key and client id of each session whose events
+     * were refused.
+     */
+    static byte[] eventsAnswer(List<byte[]> takeovers, Map<Long, String> refused) {
         return bytes(out -> {
             out.writeInt(takeovers.size());
             for (byte[] t : takeovers) {
                 out.writeInt(t.length);
                 out.write(t);
             }
-            for (long k : refusedKeys) {
-                out.writeLong(k);
+            for (Map.Entry<Long, String> r : refused.entrySet()) {
+                out.writeLong(r.getKey());
+                out.writeUTF(r.getValue());
             }
         });
     }

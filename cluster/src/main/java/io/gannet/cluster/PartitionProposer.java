@@ -5,16 +5,17 @@ import io.gannet.persistence.JournalSink;
 import io.gannet.persistence.SessionBatch;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Queue;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
@@ -56,6 +57,8 @@ final class PartitionProposer implements AutoCloseable {
     private volatile boolean running = true;
     /** Set by {@link #close}: completed by the proposing thread once nothing waits and nothing is in flight. */
     private volatile CompletableFuture<Void> drained;
+    /** Hears of each session whose events a partition refused: another node owns it now. */
+    private volatile Consumer<String> moved = clientId -> { };
 
 
     /** What the event loops hand one partition, and its entry in flight. */
@@ -137,6 +140,11 @@ final class PartitionProposer implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** Who hears, on a Ratis client thread, of a session a partition said another node owns now. Set before start. */
+    void onMoved(Consumer<String> listener) {
+        this.moved = listener;
     }
 
     Sink sink(int partition) {
@@ -221,7 +229,7 @@ final class PartitionProposer implements AutoCloseable {
         p.inFlight = true;
         p.client.async().send(Message.valueOf(entry)).whenComplete((reply, error) -> {
             Throwable failed = error != null ? error : reply.isSuccess() ? null : reply.getException();
-            Set<Long> refused = Set.of();
+            Map<Long, String> refused = Map.of();
             if (failed != null) {
                 log.warn("Session partition {}: an entry of {} events failed: {}", p.number, count, failed.toString());
                 takeovers.forEach(t -> t.answer().completeExceptionally(failed));
@@ -238,12 +246,15 @@ final class PartitionProposer implements AutoCloseable {
             for (JournalOp op : waiting) {
                 if (failed != null) {
                     op.done().completeExceptionally(failed);
-                } else if (refused.contains(op.key())) {
+                } else if (refused.containsKey(op.key())) {
                     op.done().completeExceptionally(MOVED);
                 } else {
                     op.done().complete(null);
                 }
             }
+            // The partition says another node owns these sessions now. A member of the partition heard so as it
+            // applied the takeover; a node that is not one (more nodes than copies) learns it here.
+            refused.values().forEach(moved);
             p.inFlight = false;
             if (parked) {
                 LockSupport.unpark(thread);
@@ -251,13 +262,13 @@ final class PartitionProposer implements AutoCloseable {
         });
     }
 
-    /** Hands each takeover its answer; returns the keys of the sessions whose events were refused. */
-    private static Set<Long> answered(byte[] answer, List<Takeover> takeovers) {
+    /** Hands each takeover its answer; returns the keys and client ids of the sessions whose events were refused. */
+    private static Map<Long, String> answered(byte[] answer, List<Takeover> takeovers) {
         if (answer.length == 0) {
             if (!takeovers.isEmpty()) {
                 throw new IllegalArgumentException("no answer for " + takeovers.size() + " takeovers");
             }
-            return Set.of();
+            return Map.of();
         }
         PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
         int count = in.count();
@@ -267,11 +278,11 @@ final class PartitionProposer implements AutoCloseable {
         for (Takeover t : takeovers) {
             t.answer().complete(in.block());
         }
-        Set<Long> keys = new HashSet<>();
+        Map<Long, String> refused = new HashMap<>();
         while (in.hasMore()) {
-            keys.add(in.number());
+            refused.put(in.number(), in.string());
         }
-        return keys;
+        return refused;
     }
 
     /**

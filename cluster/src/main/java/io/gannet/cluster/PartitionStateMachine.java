@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,17 +104,17 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         for (int i = 0; i < claims; i++) {
             claim(in.string(), node, !in.flag(), index);
         }
-        List<Long> refused = new ArrayList<>();
+        Map<Long, String> refused = new LinkedHashMap<>();
         if (in.hasMore()) {
             byte[] records = in.rest();
             table.apply(records, 0, records.length, (key, clientId) -> {
                 String owner = owners.get(clientId);
-                return owner == null || owner.equals(node);
-            }, key -> {
-                if (refused.isEmpty() || refused.get(refused.size() - 1) != key) {
-                    refused.add(key);
+                if (owner == null || owner.equals(node)) {
+                    return true;
                 }
-            });
+                refused.putIfAbsent(key, clientId);
+                return false;
+            }, key -> { });
         }
         return answers.isEmpty() && refused.isEmpty() ? new byte[0]
                 : PartitionEntry.eventsAnswer(answers, refused);

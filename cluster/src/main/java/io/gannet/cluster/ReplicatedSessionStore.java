@@ -73,6 +73,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         this.appliedHere = appliedHere;
         this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
         this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
+        proposer.onMoved(this::movedAway);
     }
 
     @Override
@@ -253,6 +254,18 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         }
         log.info("Client {} connected to node {}, which took its session over", clientId, byNode);
         takenOver.takenOver(clientId, resumed);
+    }
+
+    /**
+     * The partition refused events of a session this node holds, since another node owns it: this node missed the
+     * takeover (it is not a member of that partition, or it was away), and the session ends here now. The client
+     * connected here, if any, is closed with 0x8E and resumes where it reconnects. A client that, in that moment,
+     * started a new session of the same client id here is closed too, and simply reconnects.
+     */
+    private void movedAway(String clientId) {
+        log.info("Client {}: session partition {} says another node owns its session now; it ends here", clientId,
+                SessionPartitions.partitionOf(clientId));
+        takenOver.takenOver(clientId, true);
     }
 
     @Override

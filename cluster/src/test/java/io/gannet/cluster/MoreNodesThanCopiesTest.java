@@ -1,0 +1,146 @@
+package io.gannet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.gannet.broker.config.ClusterConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Four nodes with three copies of each session partition: a node that holds a session need not keep a copy of its
+ * partition, and then does not hear of a takeover as the partition applies it. Four broker processes on loopback,
+ * Netty's leak detector at paranoid.
+ */
+class MoreNodesThanCopiesTest {
+    private static final Duration AGREED = Duration.ofSeconds(30);
+    private static final int NODES = 4;
+
+    @TempDir
+    static Path root;
+    static ClusterProcesses cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = new ClusterProcesses(root, NODES).start();
+        for (int node = 1; node <= NODES; node++) {
+            int n = node;
+            SysWatch[] watch = new SysWatch[1];
+            await().atMost(AGREED).ignoreExceptions().until(() -> {
+                watch[0] = new SysWatch(cluster.node(n).mqttPort);
+                return true;
+            });
+            try (SysWatch sys = watch[0]) {
+                // Eight partitions of three copies over four nodes: six copies each, give or take.
+                await().atMost(AGREED).until(() -> sys.get("quorum") == 1 && sys.get("partitions/kept") > 0);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        cluster.closeAndCheckLeaks();
+    }
+
+    @Test
+    void aNodeOutsideTheSessionsPartitionLetsGoOfItWhenItsClientMovesAndNoMessageIsLost() throws Exception {
+        String clientId = outsideOf("n4");
+        CompletableFuture<Mqtt5DisconnectReasonCode> closedWith = new CompletableFuture<>();
+        Mqtt5BlockingClient onN4 = MqttClient.builder().useMqttVersion5().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(cluster.node(4).mqttPort)
+                .addDisconnectedListener(ctx -> closedWith.complete(ctx.getCause()
+                        instanceof Mqtt5DisconnectException d ? d.getMqttMessage().getReasonCode() : null))
+                .buildBlocking();
+        onN4.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        onN4.subscribeWith().topicFilter("stray/#").qos(MqttQos.AT_LEAST_ONCE).send();
+
+        Mqtt5BlockingClient pub = client(2, "stray-publisher");
+        pub.connect();
+        await().atMost(AGREED).until(() -> reasonOf(pub, "stray/probe", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+
+        // The client turns up on n1 while its connection to n4 still looks open: n1 claims the session.
+        Mqtt5BlockingClient onN1 = client(1, clientId);
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = onN1.publishes(MqttGlobalPublishFilter.ALL)) {
+            assertThat(onN1.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent())
+                    .isTrue();
+            // n4 hears of it from the partition at the latest when it next sends the session's events there, which
+            // are refused: it closes its connection with 0x8E. Each message is sent until it is acknowledged.
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                String payload = "s" + i;
+                await().atMost(AGREED).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                        .until(() -> reasonOf(pub, "stray/m", payload) == Mqtt5PubAckReasonCode.SUCCESS);
+                sent.add(payload);
+            }
+            assertThat(closedWith.get(30, TimeUnit.SECONDS)).isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
+            assertThat(firstsOf(received, "s", sent.size())).containsExactlyElementsOf(sent);
+        }
+        // n4 holds the session no more: every message is acknowledged at the first try.
+        for (int i = 0; i < 50; i++) {
+            assertThat(reasonOf(pub, "stray/after", "a" + i)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        }
+        onN1.disconnect();
+        pub.disconnect();
+    }
+
+    /** A client id whose session partition {@code node} keeps no copy of. */
+    private static String outsideOf(String node) {
+        List<ClusterConfig.Node> nodes = IntStream.rangeClosed(1, NODES)
+                .mapToObj(i -> new ClusterConfig.Node("n" + i, "127.0.0.1", 1, 1)).toList();
+        SessionPartitions partitions = new SessionPartitions(nodes, 3);
+        for (int i = 0; ; i++) {
+            String id = "stray-" + i;
+            if (!partitions.isMember(node, SessionPartitions.partitionOf(id))) {
+                return id;
+            }
+        }
+    }
+
+    private static Mqtt5BlockingClient client(int node, String id) {
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
+                .serverPort(cluster.node(node).mqttPort).buildBlocking();
+    }
+
+    private static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic, String payload) {
+        Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
+        return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
+    }
+
+    /** The first arrival of each payload with {@code prefix}, in order, until {@code count} or a quiet 10 s. */
+    private static List<String> firstsOf(Mqtt5BlockingClient.Mqtt5Publishes received, String prefix, int count)
+            throws InterruptedException {
+        List<String> firsts = new ArrayList<>();
+        while (firsts.size() < count) {
+            Optional<Mqtt5Publish> p = received.receive(10, TimeUnit.SECONDS);
+            if (p.isEmpty()) {
+                break;
+            }
+            String payload = new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8);
+            if (payload.startsWith(prefix) && !firsts.contains(payload)) {
+                firsts.add(payload);
+            }
+        }
+        return firsts;
+    }
+}

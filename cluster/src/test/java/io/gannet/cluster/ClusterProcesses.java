@@ -140,6 +140,15 @@ final class ClusterProcesses implements AutoCloseable {
         return this;
     }
 
+    /** Until the $SYS figures of each node in turn meet {@code ready}; a node may have just started. */
+    void awaitEach(java.util.function.Predicate<SysWatch> ready, java.time.Duration within) {
+        for (Node n : nodes) {
+            try (SysWatch sys = SysWatch.once(n.mqttPort)) {
+                org.awaitility.Awaitility.await().atMost(within).until(() -> ready.test(sys));
+            }
+        }
+    }
+
     Node node(int i) {
         return nodes.get(i - 1);
     }

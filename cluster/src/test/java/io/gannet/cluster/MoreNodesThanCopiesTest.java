@@ -1,6 +1,7 @@
 package io.gannet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.gannet.cluster.Qos1.reasonOf;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.MqttClient;
@@ -10,7 +11,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.gannet.broker.config.ClusterConfig;
 import java.nio.charset.StandardCharsets;
@@ -43,18 +43,8 @@ class MoreNodesThanCopiesTest {
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = new ClusterProcesses(root, NODES).start();
-        for (int node = 1; node <= NODES; node++) {
-            int n = node;
-            SysWatch[] watch = new SysWatch[1];
-            await().atMost(AGREED).ignoreExceptions().until(() -> {
-                watch[0] = new SysWatch(cluster.node(n).mqttPort);
-                return true;
-            });
-            try (SysWatch sys = watch[0]) {
-                // Eight partitions of three copies over four nodes: six copies each, give or take.
-                await().atMost(AGREED).until(() -> sys.get("quorum") == 1 && sys.get("partitions/kept") > 0);
-            }
-        }
+        // Eight partitions of three copies over four nodes: six copies each, give or take.
+        cluster.awaitEach(sys -> sys.get("quorum") == 1 && sys.get("partitions/kept") > 0, AGREED);
     }
 
     @AfterAll
@@ -119,12 +109,6 @@ class MoreNodesThanCopiesTest {
     private static Mqtt5BlockingClient client(int node, String id) {
         return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
                 .serverPort(cluster.node(node).mqttPort).buildBlocking();
-    }
-
-    private static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic, String payload) {
-        Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-        return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
     }
 
     /** The first arrival of each payload with {@code prefix}, in order, until {@code count} or a quiet 10 s. */

@@ -1,6 +1,7 @@
 package io.gannet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.gannet.cluster.Qos1.reasonOf;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
@@ -13,7 +14,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientReconnector;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -165,25 +165,9 @@ class RollingRestartTest {
                 });
     }
 
-    private static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic, String payload) {
-        Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-        return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
-    }
-
     /** Until every node is up, has a majority, keeps every partition, and finds no node down. */
     private static void awaitWhole() {
-        for (int node = 1; node <= NODES; node++) {
-            int n = node;
-            SysWatch[] watch = new SysWatch[1];
-            await().atMost(AGREED).ignoreExceptions().until(() -> {
-                watch[0] = new SysWatch(cluster.node(n).mqttPort);
-                return true;
-            });
-            try (SysWatch sys = watch[0]) {
-                await().atMost(AGREED).until(() -> sys.get("quorum") == 1 && sys.get("nodes/down") == 0
-                        && sys.get("partitions/kept") == SessionPartitions.COUNT);
-            }
-        }
+        cluster.awaitEach(sys -> sys.get("quorum") == 1 && sys.get("nodes/down") == 0
+                && sys.get("partitions/kept") == SessionPartitions.COUNT, AGREED);
     }
 }

@@ -1,6 +1,7 @@
 package io.gannet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.gannet.cluster.Qos1.reasonOf;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.MqttClient;
@@ -12,7 +13,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class SessionPartitionTest {
 
         cluster.node(1).kill();
         cluster.node(1).start();
-        try (SysWatch sys1 = awaitStarted(1)) {
+        try (SysWatch sys1 = SysWatch.once(cluster.node(1).mqttPort)) {
             await().atMost(AGREED).until(() -> sys1.get("quorum") == 1);
         }
         Mqtt5BlockingClient back = client(1, "durable-on-n1");
@@ -290,12 +290,6 @@ class SessionPartitionTest {
         }
     }
 
-    private static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic, String payload) {
-        Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-        return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
-    }
-
     /**
      * {prefix}0 to {prefix}{count - 1} all arrive, each first time in that order; a message sent again after its
      * publisher was told of a failure may come twice (QoS 1).
@@ -343,15 +337,5 @@ class SessionPartitionTest {
             expected.add(prefix + i);
         }
         assertThat(got).containsExactlyElementsOf(expected);
-    }
-
-    /** A watch on a node that has just started: its listener may take a moment to open. */
-    private static SysWatch awaitStarted(int node) {
-        SysWatch[] watch = new SysWatch[1];
-        await().atMost(AGREED).ignoreExceptions().until(() -> {
-            watch[0] = new SysWatch(cluster.node(node).mqttPort);
-            return true;
-        });
-        return watch[0];
     }
 }

@@ -21,6 +21,16 @@ final class SysWatch implements AutoCloseable {
                 Long.parseLong(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8).trim()))).send().join();
     }
 
+    /** A watch on a node that may have just started: its listener may take a moment to open. */
+    static SysWatch once(int port) {
+        SysWatch[] watch = new SysWatch[1];
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            watch[0] = new SysWatch(port);
+            return true;
+        });
+        return watch[0];
+    }
+
     /** The figure's latest value, or -1 before the first. */
     long get(String name) {
         return values.getOrDefault(name, -1L);

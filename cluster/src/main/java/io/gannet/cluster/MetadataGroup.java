@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Raft group every node belongs to, which replicates the cluster's metadata ({@link MetadataStateMachine}): this
- * node's Ratis server on {@code raft-port}, over Ratis's Netty transport, and the client it proposes changes with.
- * Ratis elects the leader, detects failed nodes and keeps the log; nothing of that is Gannet's own.
+ * node's Ratis server on {@code raft-port}, and the client it proposes changes with. Ratis elects the leader, detects
+ * failed nodes and keeps the log; nothing of that is Gannet's own.
+ *
+ * <p>The transport is gRPC, not Netty: Ratis's Netty server answers a client request on its event loop only once the
+ * entry is applied, so under a storm of claims the requests of the nodes' Raft clients held up the appendEntries of
+ * the leaders sharing those loops, and groups lost their leaders for seconds (ADR 16, "The gRPC transport").
  */
 final class MetadataGroup implements AutoCloseable {
     /** The same id on every node, from a fixed name: the nodes find each other's group without configuring it. */
@@ -62,9 +66,9 @@ final class MetadataGroup implements AutoCloseable {
                 .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.host() + ":" + n.raftPort()).build())
                 .toList());
         RaftProperties props = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(props, SupportedRpcType.NETTY);
-        NettyConfigKeys.Server.setHost(props, config.self().host());
-        NettyConfigKeys.Server.setPort(props, config.self().raftPort());
+        RaftConfigKeys.Rpc.setType(props, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(props, config.self().host());
+        GrpcConfigKeys.Server.setPort(props, config.self().raftPort());
         RaftServerConfigKeys.setStorageDir(props, List.of(directory.toFile()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_EVERY);
@@ -94,7 +98,7 @@ final class MetadataGroup implements AutoCloseable {
      */
     static RaftClient newClient(RaftGroup group) {
         RaftProperties clientProps = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.NETTY);
+        RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
         return RaftClient.newBuilder()
                 .setProperties(clientProps)
                 .setRaftGroup(group)

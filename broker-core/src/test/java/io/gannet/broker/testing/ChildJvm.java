@@ -13,6 +13,12 @@ import java.util.List;
 
 /** A child JVM that runs the broker as {@code bin/gannet} does: its command line, its start, a port for it. */
 public final class ChildJvm {
+    private static final int LOW_PORTS = 20_000;
+    private static final int LOW_PORTS_SPAN = 12_000;
+    private static final java.util.Random RANDOM = new java.util.Random();
+    /** Ports this JVM handed out: a closed one would bind again, but its broker may not have started yet. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private ChildJvm() {
     }
 
@@ -51,8 +57,21 @@ public final class ChildJvm {
 
     /** A TCP port nothing listens on now. */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        // Below Linux's ephemeral range (32768 and up by default): a port the kernel hands out for 0 may be handed
+        // out again as the local port of an outgoing connection before the child binds it, and the nodes of a
+        // cluster test connect to each other, and retry, all the time. Random, so that test JVMs rarely meet.
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = LOW_PORTS + RANDOM.nextInt(LOW_PORTS_SPAN);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port)) {
+                HANDED_OUT.add(port);
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port between " + LOW_PORTS + " and " + (LOW_PORTS + LOW_PORTS_SPAN));
     }
 }

@@ -76,7 +76,10 @@ final class GannetCluster implements ClusterNode {
             keptPartitions |= Files.isDirectory(directory.resolve(SessionPartitions.groupId(p).getUuid().toString()));
         }
         this.sessions = new ReplicatedSessionStore(config.nodeId(), config.nodes().indexOf(config.self()), proposer,
-                p -> partitionClients[p], keptPartitions, p -> partitionMachines[p].appliedIndex());
+                p -> partitionClients[p], keptPartitions,
+                // A partition this node keeps no copy of applies nothing here, so no takeover there is ever stale.
+                p -> partitions.isMember(config.nodeId(), p) ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE,
+                this::tellMoved);
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), sessions);
         }
@@ -94,7 +97,7 @@ final class GannetCluster implements ClusterNode {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
         }
         this.links = new NodeLinks(config, clock, counters);
-        this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters);
+        this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::movedAway);
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
         this.failures = new NodeFailures(config.nodeId(),
                 () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,
@@ -114,6 +117,21 @@ final class GannetCluster implements ClusterNode {
             }
             if (index >= 0) {
                 links.reset(index);
+            }
+        }
+    }
+
+    /**
+     * This node took over the session of {@code clientId} from {@code oldOwner}. A member of the session's partition
+     * hears of it as it applies the takeover; any other is told over a link.
+     */
+    private void tellMoved(String oldOwner, String clientId) {
+        if (partitions.isMember(oldOwner, SessionPartitions.partitionOf(clientId))) {
+            return;
+        }
+        for (int i = 0; i < config.nodes().size(); i++) {
+            if (config.nodes().get(i).id().equals(oldOwner)) {
+                links.moved(i, clientId);
             }
         }
     }

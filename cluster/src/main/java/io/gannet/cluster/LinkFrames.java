@@ -9,7 +9,8 @@ import io.netty.buffer.ByteBuf;
  * The frames of a link between two nodes: a length, a type, and the body. A link starts with {@link #HELLO}, naming
  * the node that opened it; then come {@link #PUBLISH} frames, each one message for the receiving node's own
  * sessions: its plain subscribers (when the frame says so) and the shared groups the sending node placed with it,
- * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree.
+ * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree. A
+ * {@link #MOVED} frame tells the receiving node that the sending one took over a session it held.
  *
  * <p>The other way, the receiving node answers with {@link #DONE}: how many of the link's messages, counted from the
  * first, it has handed to its sessions and its stores keep (a persistent session's partition has committed them),
@@ -18,11 +19,12 @@ import io.netty.buffer.ByteBuf;
  */
 final class LinkFrames {
     /** The frame format; a node refuses a link of another. */
-    static final byte FORMAT = 3;
+    static final byte FORMAT = 4;
     static final byte HELLO = 0;
     static final byte PUBLISH = 1;
     static final byte DONE = 2;
     static final byte FAILED = 3;
+    static final byte MOVED = 4;
     /** The length field before each frame. */
     static final int LENGTH_FIELD = 4;
     /** The size of a {@link #DONE} or {@link #FAILED} frame, its length field included. */
@@ -141,6 +143,22 @@ final class LinkFrames {
         out.writeInt(1 + Long.BYTES);
         out.writeByte(type);
         out.writeLong(count);
+    }
+
+    /**
+     * A {@link #MOVED} frame: the session of {@code clientId}, which the receiving node held, was taken over by the
+     * sending node in a partition the receiving node keeps no copy of, so it would not hear of it otherwise.
+     */
+    static void writeMoved(ByteBuf out, String clientId) {
+        int start = out.writerIndex();
+        out.writeInt(0);
+        out.writeByte(MOVED);
+        MqttWire.writeUtf8(out, clientId);
+        out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
+    }
+
+    static String readMoved(ByteBuf in) {
+        return MqttWire.readUtf8(in);
     }
 
     static String readHello(ByteBuf in) {

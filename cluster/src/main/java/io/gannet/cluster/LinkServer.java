@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,17 +43,20 @@ final class LinkServer implements AutoCloseable {
     private final int maxFrame;
     private final Clock clock;
     private final LinkCounters counters;
+    /** Hears of each session another node says it took over from this one (a {@link LinkFrames#MOVED} frame). */
+    private final Consumer<String> moved;
     private EventLoopGroup acceptor;
     private Channel serverChannel;
 
     /** @param maxFrame the largest frame accepted: a message of the largest packet the broker takes, and more */
-    LinkServer(ClusterConfig config, int maxFrame, Clock clock, LinkCounters counters) {
+    LinkServer(ClusterConfig config, int maxFrame, Clock clock, LinkCounters counters, Consumer<String> moved) {
         this.config = config;
         this.peers = config.nodes().stream().map(ClusterConfig.Node::id).filter(id -> !id.equals(config.nodeId()))
                 .collect(Collectors.toUnmodifiableSet());
         this.maxFrame = maxFrame;
         this.clock = clock;
         this.counters = counters;
+        this.moved = moved;
     }
 
     /** Binds {@code port}; the links' channels live on the broker's event loops. */
@@ -157,6 +161,8 @@ final class LinkServer implements AutoCloseable {
                         }
                     }
                     counters.received();
+                } else if (type == LinkFrames.MOVED) {
+                    moved.accept(LinkFrames.readMoved(frame));
                 } else {
                     refuse(ctx, "unknown frame type " + type);
                 }

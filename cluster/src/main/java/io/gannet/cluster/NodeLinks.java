@@ -119,6 +119,22 @@ final class NodeLinks implements AutoCloseable {
     }
 
     /**
+     * Tells the node at {@code index} that this node took over the session of {@code clientId} from it, on one of the
+     * loops' links to it; from any thread.
+     */
+    void moved(int index, String clientId) {
+        if (workers == null) {
+            return;
+        }
+        workers.next().execute(() -> {
+            PeerLink[] links = byLoop.getIfExists();
+            if (links != null && index < links.length && links[index] != null) {
+                links[index].moved(clientId);
+            }
+        });
+    }
+
+    /**
      * Closes this node's connections to the node at {@code index}, on every loop, and lets them reconnect: what its
      * publishers wait for from a node found down fails at once rather than at its timeout.
      */

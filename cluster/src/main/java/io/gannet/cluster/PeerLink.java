@@ -176,6 +176,23 @@ final class PeerLink {
         ch.flush();
     }
 
+    /**
+     * Tells the peer that this node took over the session of {@code clientId} from it; on this link's loop. Dropped
+     * while the peer is away: it then learns of it from the partition, which refuses the session's next change.
+     */
+    void moved(String clientId) {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        if (batch != null) {
+            handOver(ch); // the messages of this turn go first: they were routed while the session was there
+        }
+        ByteBuf frame = ch.alloc().buffer(LinkFrames.LENGTH_FIELD + 3 + 3 * clientId.length());
+        LinkFrames.writeMoved(frame, clientId);
+        ch.writeAndFlush(frame, ch.voidPromise());
+    }
+
     /** Closes the connection, which reconnects: what waits on it fails; on its loop. */
     void reset() {
         if (channel != null) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 import org.apache.ratis.client.RaftClient;
@@ -49,6 +50,8 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     /** How far this node's own copy of each partition has applied. */
     private final IntToLongFunction appliedHere;
     private final HeldSince heldSince = new HeldSince(SessionPartitions.COUNT);
+    /** Tells the node that held a session this one took over (its id, the client id), if it would not hear of it. */
+    private final BiConsumer<String, String> tellOldOwner;
     private final long nodeBits;
     /** Keys a new run hands out start from the clock, so that they stay above those of earlier runs. */
     private final AtomicLong sequence;
@@ -62,15 +65,19 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     /**
      * @param nodeIndex this node's place in the node list
      * @param recover     whether this node kept partitions before this start, so that it may own sessions there
-     * @param appliedHere how far this node's copy of a partition has applied its log
+     * @param appliedHere how far this node's copy of a partition has applied its log; {@link Long#MAX_VALUE} for a
+     *                    partition it keeps no copy of
+     * @param tellOldOwner tells the node that held a session this one took over, when it keeps no copy of the
+     *                    session's partition
      */
     ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
-                           boolean recover, IntToLongFunction appliedHere) {
+                           boolean recover, IntToLongFunction appliedHere, BiConsumer<String, String> tellOldOwner) {
         this.node = node;
         this.proposer = proposer;
         this.clients = clients;
         this.recover = recover;
         this.appliedHere = appliedHere;
+        this.tellOldOwner = tellOldOwner;
         this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
         this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
         proposer.onMoved(this::movedAway);
@@ -187,6 +194,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         hold(SessionPartitions.partitionOf(clientId), clientId, index, table);
         if (!previous.isEmpty() && !previous.equals(node)) {
             log.info("Took over the session of client {} from node {}", clientId, previous);
+            tellOldOwner.accept(previous, clientId);
         }
         return Optional.of(found.get(0));
     }
@@ -257,13 +265,14 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     }
 
     /**
-     * The partition refused events of a session this node holds, since another node owns it: this node missed the
-     * takeover (it is not a member of that partition, or it was away), and the session ends here now. The client
+     * Another node owns a session this node holds: the partition refused the session's events from here, or the new
+     * owner said so over a link, since this node keeps no copy of the partition (or was away when it moved). The
+     * session ends here now. The client
      * connected here, if any, is closed with 0x8E and resumes where it reconnects. A client that, in that moment,
      * started a new session of the same client id here is closed too, and simply reconnects.
      */
-    private void movedAway(String clientId) {
-        log.info("Client {}: session partition {} says another node owns its session now; it ends here", clientId,
+    void movedAway(String clientId) {
+        log.info("Client {}: another node owns its session now (session partition {}); it ends here", clientId,
                 SessionPartitions.partitionOf(clientId));
         takenOver.takenOver(clientId, true);
     }

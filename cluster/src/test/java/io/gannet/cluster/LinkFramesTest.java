@@ -161,6 +161,20 @@ class LinkFramesTest {
     }
 
     @Test
+    void aMovedFrameNamesTheClientWithItsLength() {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            LinkFrames.writeMoved(buf, "device-ü-7");
+            assertThat(buf.readInt()).isEqualTo(buf.readableBytes());
+            assertThat(buf.readByte()).isEqualTo(LinkFrames.MOVED);
+            assertThat(LinkFrames.readMoved(buf)).isEqualTo("device-ü-7");
+            assertThat(buf.readableBytes()).isZero();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
     void routeChangesTravelInOneEntryInOrder() {
         List<MetadataChange> changes = List.of(new MetadataChange.Replace("n1", List.of("a/#", "b/+")),
                 new MetadataChange.Add("n2", "c"), new MetadataChange.Remove("n1", "a/#"),

@@ -3,6 +3,7 @@ package io.gannet.cluster;
 import io.gannet.broker.session.ShareGroup;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.session.SubscriptionIndex;
+import io.gannet.broker.topic.TopicTrie;
 import io.gannet.broker.topic.Topics;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,8 @@ final class ClusterSubscriptions implements SubscriptionIndex {
     private final MetadataProposer announcer;
     /** Local subscribers per filter; a filter is in the map exactly while the cluster is told this node has it. */
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
+    /** The filters of persistent sessions' plain subscriptions here, as this node has them now (not as announced). */
+    private final TopicTrie<String> durableHere = new TopicTrie<>(filter -> filter);
 
     ClusterSubscriptions(SubscriptionIndex local, String nodeId, MetadataProposer announcer) {
         this.local = local;
@@ -68,6 +71,9 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         counts.compute(announced, (filter, n) -> {
             if (n == null) {
                 announcer.propose(new MetadataChange.Add(nodeId, filter));
+                if (filter.startsWith(RoutingTable.DURABLE_PREFIX)) {
+                    durableHere.add(filter.substring(RoutingTable.DURABLE_PREFIX.length()), filter);
+                }
                 return 1;
             }
             return n + 1;
@@ -78,10 +84,23 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         counts.computeIfPresent(announced, (filter, n) -> {
             if (n == 1) {
                 announcer.propose(new MetadataChange.Remove(nodeId, filter));
+                if (filter.startsWith(RoutingTable.DURABLE_PREFIX)) {
+                    durableHere.remove(filter.substring(RoutingTable.DURABLE_PREFIX.length()), filter);
+                }
                 return null;
             }
             return n - 1;
         });
+    }
+
+    /**
+     * Whether a persistent session here has a plain subscription matching {@code topic}, as of now: another node
+     * may still route to this one for a session that has moved on, until the routes catch up.
+     */
+    boolean hasDurableSubscriber(String topic) {
+        boolean[] found = new boolean[1];
+        durableHere.match(topic, filter -> found[0] = true);
+        return found[0];
     }
 
     /**

@@ -97,7 +97,8 @@ final class GannetCluster implements ClusterNode {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
         }
         this.links = new NodeLinks(config, clock, counters);
-        this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::movedAway);
+        this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::movedAway,
+                topic -> subscriptions != null && subscriptions.hasDurableSubscriber(topic));
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
         this.failures = new NodeFailures(config.nodeId(),
                 () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,

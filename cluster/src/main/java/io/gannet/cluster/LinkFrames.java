@@ -25,6 +25,10 @@ final class LinkFrames {
     static final byte DONE = 2;
     static final byte FAILED = 3;
     static final byte MOVED = 4;
+    /** A PUBLISH's target bit: the receiver's plain subscribers get the message. */
+    static final int PLAIN = 1;
+    /** A PUBLISH's target bit: the sender counts on a persistent session's plain subscriber there to keep it. */
+    static final int DURABLE = 2;
     /** The length field before each frame. */
     static final int LENGTH_FIELD = 4;
     /** The size of a {@link #DONE} or {@link #FAILED} frame, its length field included. */
@@ -65,10 +69,12 @@ final class LinkFrames {
     }
 
     /**
-     * @param plain  whether the receiver delivers the message to its plain subscribers
-     * @param shared the shared groups placed with some node; those placed with {@code node} go in the frame
+     * @param plain   whether the receiver delivers the message to its plain subscribers
+     * @param durable whether the sender counts on the receiver to keep it for a persistent session's subscriber (and
+     *                waits for that): a receiver with no such subscriber left answers that it did not keep it
+     * @param shared  the shared groups placed with some node; those placed with {@code node} go in the frame
      */
-    static void writePublish(ByteBuf out, Message m, byte[] props, long nowMillis, boolean plain,
+    static void writePublish(ByteBuf out, Message m, byte[] props, long nowMillis, boolean plain, boolean durable,
                              SharedPicks shared, int node) {
         int start = out.writerIndex();
         out.writeInt(0);
@@ -86,7 +92,7 @@ final class LinkFrames {
         }
         MqttWire.writeUtf8(out, m.publisherId());
         out.writeLong(m.expiresAtMillis() == 0 ? 0 : Math.max(1, m.expiresAtMillis() - nowMillis));
-        out.writeBoolean(plain);
+        out.writeByte((plain ? PLAIN : 0) | (durable ? DURABLE : 0));
         out.writeShort(shared.countFor(node));
         for (int i = 0; i < shared.count(); i++) {
             if (shared.node(i) == node) {
@@ -125,13 +131,13 @@ final class LinkFrames {
         return new Message(topic, qos, retain, payload, props, publisher, remaining <= 0 ? 0 : nowMillis + remaining);
     }
 
-    /** After {@link #readPublish}: whether the receiver's plain subscribers get the message. */
-    static boolean readPlain(ByteBuf in) {
-        return in.readBoolean();
+    /** After {@link #readPublish}: who gets the message, {@link #PLAIN} and {@link #DURABLE} bits. */
+    static int readTargets(ByteBuf in) {
+        return in.readUnsignedByte();
     }
 
     /**
-     * After {@link #readPlain}: how many shared groups follow, each a share name and a filter, to be read as the
+     * After {@link #readTargets}: how many shared groups follow, each a share name and a filter, to be read as the
      * frame's other strings are.
      */
     static int readGroupCount(ByteBuf in) {

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LinkServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LinkServer.class);
+    private static final CompletableFuture<Void> NOT_KEPT = CompletableFuture.failedFuture(new IllegalStateException(
+            "the persistent session this node was sent the message for is no longer here"));
 
     private final ClusterConfig config;
     private final Set<String> peers;
@@ -45,11 +48,14 @@ final class LinkServer implements AutoCloseable {
     private final LinkCounters counters;
     /** Hears of each session another node says it took over from this one (a {@link LinkFrames#MOVED} frame). */
     private final Consumer<String> moved;
+    /** Whether a persistent session of this node has a plain subscription matching a topic. */
+    private final Predicate<String> durableHere;
     private EventLoopGroup acceptor;
     private Channel serverChannel;
 
     /** @param maxFrame the largest frame accepted: a message of the largest packet the broker takes, and more */
-    LinkServer(ClusterConfig config, int maxFrame, Clock clock, LinkCounters counters, Consumer<String> moved) {
+    LinkServer(ClusterConfig config, int maxFrame, Clock clock, LinkCounters counters, Consumer<String> moved,
+               Predicate<String> durableHere) {
         this.config = config;
         this.peers = config.nodes().stream().map(ClusterConfig.Node::id).filter(id -> !id.equals(config.nodeId()))
                 .collect(Collectors.toUnmodifiableSet());
@@ -57,6 +63,7 @@ final class LinkServer implements AutoCloseable {
         this.clock = clock;
         this.counters = counters;
         this.moved = moved;
+        this.durableHere = durableHere;
     }
 
     /** Binds {@code port}; the links' channels live on the broker's event loops. */
@@ -138,10 +145,17 @@ final class LinkServer implements AutoCloseable {
                     Message m = LinkFrames.readPublish(frame, strings, clock.millis());
                     received++;
                     CompletableFuture<Void> kept = null;
-                    if (LinkFrames.readPlain(frame)) {
+                    int targets = LinkFrames.readTargets(frame);
+                    if ((targets & LinkFrames.PLAIN) != 0) {
                         // The sending node placed the message with the shared groups itself: none take it here
                         // but those the frame names.
                         kept = local.route(m, null, SharedGroupFilter.NONE).stored();
+                        if (kept == null && (targets & LinkFrames.DURABLE) != 0 && !durableHere.test(m.topic())) {
+                            // The sender counted on a persistent session here that is gone (it moved to another
+                            // node, or ended, and the routes have not caught up): not kept, so that its publisher
+                            // sends it again rather than have it acknowledged with nobody keeping it.
+                            kept = NOT_KEPT;
+                        }
                     }
                     for (int i = LinkFrames.readGroupCount(frame); i > 0; i--) {
                         Routed r = local.routeToGroup(m, strings.read(frame), strings.read(frame));

@@ -145,7 +145,7 @@ final class PeerLink {
         if (batch == null) {
             batch = ch.alloc().directBuffer(Math.max(size, BATCH_MIN), Math.max(size, BATCH_MAX));
         }
-        LinkFrames.writePublish(batch, m, props, clock.millis(), plain, shared, index);
+        LinkFrames.writePublish(batch, m, props, clock.millis(), plain, waits, shared, index);
         counters.sent();
         if (!flushScheduled) {
             flushScheduled = true;

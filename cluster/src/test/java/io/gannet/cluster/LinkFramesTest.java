@@ -20,13 +20,13 @@ class LinkFramesTest {
         try {
             byte[] props = LinkFrames.properties(m);
             SharedPicks none = new SharedPicks(0);
-            LinkFrames.writePublish(buf, m, props, NOW, true, none, 1);
+            LinkFrames.writePublish(buf, m, props, NOW, true, true, none, 1);
             int length = buf.readInt();
             assertThat(length).isEqualTo(buf.readableBytes());
             assertThat(LinkFrames.publishSizeBound(m, props, none, 1)).isGreaterThanOrEqualTo(length + 4);
             assertThat(buf.readByte()).isEqualTo(LinkFrames.PUBLISH);
             Message back = LinkFrames.readPublish(buf, strings, receivedAt);
-            assertThat(LinkFrames.readPlain(buf)).isTrue();
+            assertThat(LinkFrames.readTargets(buf)).isEqualTo(LinkFrames.PLAIN | LinkFrames.DURABLE);
             assertThat(LinkFrames.readGroupCount(buf)).isZero();
             assertThat(buf.readableBytes()).isZero();
             return back;
@@ -91,13 +91,13 @@ class LinkFramesTest {
         Message m = new Message("jobs/7", 1, false, new byte[3], MqttProperties.EMPTY, "p");
         ByteBuf buf = Unpooled.buffer();
         try {
-            LinkFrames.writePublish(buf, m, null, NOW, false, picks, 1);
+            LinkFrames.writePublish(buf, m, null, NOW, false, false, picks, 1);
             int length = buf.readInt();
             assertThat(LinkFrames.publishSizeBound(m, null, picks, 1)).isGreaterThanOrEqualTo(length + 4);
             buf.readByte();
             RecentStrings strings = new RecentStrings();
             LinkFrames.readPublish(buf, strings, NOW);
-            assertThat(LinkFrames.readPlain(buf)).isFalse();
+            assertThat(LinkFrames.readTargets(buf)).isZero();
             int groups = LinkFrames.readGroupCount(buf);
             List<String> named = new java.util.ArrayList<>();
             for (int i = 0; i < groups; i++) {
@@ -150,7 +150,7 @@ class LinkFramesTest {
         ByteBuf buf = Unpooled.buffer();
         try {
             LinkFrames.writePublish(buf, new Message("a/b", 1, false, new byte[100], MqttProperties.EMPTY, "p"), null,
-                    NOW, true, new SharedPicks(0), 1);
+                    NOW, true, false, new SharedPicks(0), 1);
             buf.skipBytes(5); // the length and the type
             ByteBuf truncated = buf.readSlice(30);
             assertThatThrownBy(() -> LinkFrames.readPublish(truncated, new RecentStrings(), NOW))

@@ -42,8 +42,8 @@ public final class Session {
 
     // Owned by the event loop 'owner'.
     private SessionJournal journal = SessionJournal.NONE;
-    /** A clean session's kept will, in a store that keeps one ({@link io.gannet.broker.store.SessionStore#createdWithWill}). */
-    private SessionJournal willJournal = SessionJournal.NONE;
+    /** Where a clean session is kept while it lasts, by a store that keeps it (see {@code SessionStore.createdClean}). */
+    private SessionJournal cleanJournal = SessionJournal.NONE;
     /** Seconds the session outlives its connection: 0 ends it with the connection. */
     private long expirySeconds;
     private boolean ended;
@@ -153,8 +153,8 @@ public final class Session {
         } else if (expirySeconds > 0) {
             openJournal(context.store().created(clientId, newLink.owner(), expirySeconds, newLink.will(),
                     newLink.willDelaySeconds()));
-        } else if (newLink.will() != null) {
-            willJournal = context.store().createdWithWill(clientId, newLink.owner(), newLink.will(),
+        } else {
+            cleanJournal = context.store().createdClean(clientId, newLink.owner(), newLink.will(),
                     newLink.willDelaySeconds());
         }
         outbound.attached(newLink);
@@ -219,8 +219,8 @@ public final class Session {
                 journal.willCleared();
             }
             // Nor does another broker publish it for this one: what was kept of a clean session goes.
-            willJournal.ended(false);
-            willJournal = SessionJournal.NONE;
+            cleanJournal.ended(false);
+            cleanJournal = SessionJournal.NONE;
         });
     }
 
@@ -303,8 +303,8 @@ public final class Session {
             journal.ended(expired);
         }
         openJournal(SessionJournal.NONE);
-        willJournal.ended(false);
-        willJournal = SessionJournal.NONE;
+        cleanJournal.ended(false);
+        cleanJournal = SessionJournal.NONE;
     }
 
     /** Whether a client is attached, readable from any thread (for choosing a shared subscription member). */
@@ -433,7 +433,7 @@ public final class Session {
             }
             ended = true;
             openJournal(SessionJournal.NONE);
-            willJournal = SessionJournal.NONE; // the other broker's session replaced what was kept of this one
+            cleanJournal = SessionJournal.NONE; // the other broker's session replaced what was kept of this one
             timers.cancelExpiry();
             if (timers.hasPendingWill()) {
                 Message will = timers.takePendingWill();

@@ -1,8 +1,5 @@
 package io.gannet.cluster;
 
-import io.gannet.broker.store.SessionSnapshot;
-import io.gannet.persistence.JournalOp;
-import io.gannet.persistence.SessionBatch;
 import io.gannet.persistence.SessionTable;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -139,18 +136,6 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
             if (e.getValue().equals(dead) && table.keyOf(e.getKey()) >= 0) {
                 adopted.add(e.getKey());
             }
-        }
-        // A clean session without a will ended with its connection, and there is nothing to do for it but end it:
-        // here, the same on every copy, rather than have the adopter rebuild it only to end it.
-        SessionBatch ends = new SessionBatch();
-        for (SessionSnapshot s : table.snapshots(adopted::contains)) {
-            if (s.expirySeconds() == 0 && s.will() == null) {
-                ends.add(new JournalOp.Ended(table.keyOf(s.clientId()), false));
-                adopted.remove(s.clientId());
-            }
-        }
-        if (ends.length() > 0) {
-            table.apply(ends.array(), 0, ends.length());
         }
         for (String clientId : adopted) {
             claim(clientId, node, true, index);

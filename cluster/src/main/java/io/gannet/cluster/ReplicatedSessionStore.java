@@ -137,13 +137,12 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     }
 
     /**
-     * Kept as a session with expiry 0: its claim makes this node the client id's owner, so that a node where the
-     * client id was connected closes that connection, and a node that adopts this one's sessions rebuilds it only to
-     * end it, publishing its will if it has one. It costs one record when the client connects and one when it goes;
-     * no publisher waits for either.
+     * Kept as a session with expiry 0, which the node that adopts this one's sessions rebuilds only to publish its
+     * will (its session ends at once, as it would have with its connection). It costs one record when the client
+     * connects and one when it goes; no publisher waits for either.
      */
     @Override
-    public SessionJournal createdClean(String clientId, SessionOwner owner, Message will, long willDelaySeconds) {
+    public SessionJournal createdWithWill(String clientId, SessionOwner owner, Message will, long willDelaySeconds) {
         return created(clientId, owner, 0, will, willDelaySeconds);
     }
 

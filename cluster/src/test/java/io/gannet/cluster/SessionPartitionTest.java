@@ -283,26 +283,6 @@ class SessionPartitionTest {
         cluster.node(3).start();
     }
 
-    @Test
-    @Order(5)
-    void aClientIdConnectedAgainOnAnotherNodeClosesTheFirstConnectionAsOneBrokerWould() throws Exception {
-        // A clean session, as most devices use: the second connection takes the client id over [MQTT-3.1.4-3].
-        CompletableFuture<Mqtt5DisconnectReasonCode> closedWith = new CompletableFuture<>();
-        Mqtt5BlockingClient first = MqttClient.builder().useMqttVersion5().identifier("twin").serverHost("127.0.0.1")
-                .serverPort(cluster.node(1).mqttPort)
-                .addDisconnectedListener(ctx -> closedWith.complete(ctx.getCause()
-                        instanceof Mqtt5DisconnectException d ? d.getMqttMessage().getReasonCode() : null))
-                .buildBlocking();
-        first.connectWith().cleanStart(true).sessionExpiryInterval(0).send();
-        Mqtt5BlockingClient second = client(2, "twin");
-        assertThat(second.connectWith().cleanStart(true).sessionExpiryInterval(0).send().isSessionPresent()).isFalse();
-        assertThat(closedWith.get(30, TimeUnit.SECONDS)).isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
-        // The newer connection is the one that stays, and it works.
-        second.subscribeWith().topicFilter("twin/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        assertThat(second.getState().isConnected()).isTrue();
-        second.disconnect();
-    }
-
     private static void publish(Mqtt5BlockingClient pub, String topic, String prefix, int count) {
         for (int i = 0; i < count; i++) {
             assertThat(reasonOf(pub, topic, prefix + i)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);

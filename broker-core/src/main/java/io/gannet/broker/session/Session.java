@@ -42,7 +42,7 @@ public final class Session {
 
     // Owned by the event loop 'owner'.
     private SessionJournal journal = SessionJournal.NONE;
-    /** Where a clean session is kept while it lasts, by a store that keeps it (see {@code SessionStore.createdClean}). */
+    /** A clean session's kept will, where a store keeps one (see {@code SessionStore.createdWithWill}). */
     private SessionJournal cleanJournal = SessionJournal.NONE;
     /** Seconds the session outlives its connection: 0 ends it with the connection. */
     private long expirySeconds;
@@ -153,8 +153,8 @@ public final class Session {
         } else if (expirySeconds > 0) {
             openJournal(context.store().created(clientId, newLink.owner(), expirySeconds, newLink.will(),
                     newLink.willDelaySeconds()));
-        } else {
-            cleanJournal = context.store().createdClean(clientId, newLink.owner(), newLink.will(),
+        } else if (newLink.will() != null) {
+            cleanJournal = context.store().createdWithWill(clientId, newLink.owner(), newLink.will(),
                     newLink.willDelaySeconds());
         }
         outbound.attached(newLink);

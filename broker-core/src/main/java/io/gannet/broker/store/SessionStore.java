@@ -28,17 +28,14 @@ public interface SessionStore {
                            long willDelaySeconds);
 
     /**
-     * A clean session (expiry 0) begins. Nothing of a clean session outlives its connection, but a store shared by a
-     * cluster keeps it while it lasts, for two things a lone broker gets for free: its client id is then unique
-     * across the brokers (a connection with the same client id to another broker takes the session over, and this
-     * broker closes its connection with 0x8E, as for any {@link #onTakenOver takeover}), and its will, if any, goes
-     * out even if this broker dies under the connection, from the broker that adopts this one's sessions. The
-     * returned journal hears only of the session's {@link SessionJournal#ended end}. By default nothing is kept.
-     * Called on the session's event loop.
-     *
-     * @param will the connection's will, or {@code null}
+     * A clean session (expiry 0) begins with a will. Nothing of a clean session outlives its connection, but its will
+     * must still go out if this broker dies under the connection: a store shared by a cluster keeps the session with
+     * its will, so that the broker that adopts this one's sessions publishes it. The returned journal hears only of
+     * the session's {@link SessionJournal#ended end}. By default nothing is kept: a lone broker's process takes the
+     * wills of its clean sessions with it, as it takes their connections. Called on the session's event loop.
      */
-    default SessionJournal createdClean(String clientId, SessionOwner owner, Message will, long willDelaySeconds) {
+    default SessionJournal createdWithWill(String clientId, SessionOwner owner, Message will,
+                                           long willDelaySeconds) {
         return SessionJournal.NONE;
     }
 

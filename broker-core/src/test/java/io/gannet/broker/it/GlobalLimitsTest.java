@@ -136,6 +136,10 @@ class GlobalLimitsTest {
         RawClient pub = v5("pub", true, 0);
         // Each message is queued twice (two offline sessions), about 1,030 bytes each time as sent.
         assertThat(publish(pub, "q/1", false, 1, "x".repeat(1000)).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        // The two copies are queued on the sessions' own loops, which may come after the publisher's PUBACK (no
+        // store to wait for): the budget counts them once both are there.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.parseLong(
+                broker.broker().sys().snapshot().getOrDefault("$SYS/broker/queues/bytes", "0")) >= 2000);
         PubAck refused = publish(pub, "q/2", false, 2, "x".repeat(1000));
         assertThat(refused.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
         assertThat(refused.properties().string(io.gannet.broker.codec.PropertyId.REASON_STRING))

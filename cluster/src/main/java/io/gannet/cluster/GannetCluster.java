@@ -109,17 +109,20 @@ final class GannetCluster implements ClusterNode {
     /** The metadata log says a node is down or up again; on Ratis's applying thread. */
     private void livenessApplied(MetadataChange.Liveness change) {
         failures.applied(change);
-        if (change.down()) {
-            int index = -1;
-            for (int i = 0; i < config.nodes().size(); i++) {
-                if (config.nodes().get(i).id().equals(change.node())) {
-                    index = i;
-                }
-            }
-            if (index >= 0) {
-                links.reset(index);
+        int index = nodeIndex(change.node());
+        if (change.down() && index >= 0) {
+            links.reset(index);
+        }
+    }
+
+    /** The place of node {@code id} in the node list, or -1 for an id not in it. */
+    private int nodeIndex(String id) {
+        for (int i = 0; i < config.nodes().size(); i++) {
+            if (config.nodes().get(i).id().equals(id)) {
+                return i;
             }
         }
+        return -1;
     }
 
     /**
@@ -130,10 +133,9 @@ final class GannetCluster implements ClusterNode {
         if (partitions.isMember(oldOwner, SessionPartitions.partitionOf(clientId))) {
             return;
         }
-        for (int i = 0; i < config.nodes().size(); i++) {
-            if (config.nodes().get(i).id().equals(oldOwner)) {
-                links.moved(i, clientId);
-            }
+        int index = nodeIndex(oldOwner);
+        if (index >= 0) {
+            links.moved(index, clientId);
         }
     }
 

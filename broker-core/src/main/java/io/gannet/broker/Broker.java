@@ -233,6 +233,7 @@ public final class Broker implements AutoCloseable {
             // sessions: a cluster that keeps them recovers them from the other nodes once it has joined.
             ports.cluster().start(workers, transport);
             recoverSessions(sessionStore, sessionContext, retainedBack);
+            ports.cluster().recovered();
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -61,10 +61,9 @@ final class GannetCluster implements ClusterNode {
         this.table = new RoutingTable(refs);
         this.announcer = new MetadataProposer(config.nodeId(), this::propose);
         this.retained = new ReplicatedRetained(config.nodeId(), announcer);
-        this.stateMachine = new MetadataStateMachine(table, retained, this::livenessApplied);
-        // Whatever the log says this node had before a restart is stale: its clean sessions are gone. Its recovered
-        // persistent sessions announce their filters again, after this.
-        announcer.propose(new MetadataChange.Replace(config.nodeId(), List.of()));
+        this.stateMachine = new MetadataStateMachine(table, retained, this::nodeChangeApplied);
+        // First in the log from this run: the leader does not take the silence of an earlier run for a failure.
+        announcer.propose(new MetadataChange.Started(config.nodeId()));
         this.partitions = new SessionPartitions(config.nodes(), config.replicationFactor());
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionClients[p] = MetadataGroup.newClient(partitions.group(p));
@@ -106,12 +105,16 @@ final class GannetCluster implements ClusterNode {
                 () -> subscriptions.announceAll());
     }
 
-    /** The metadata log says a node is down or up again; on Ratis's applying thread. */
-    private void livenessApplied(MetadataChange.Liveness change) {
-        failures.applied(change);
-        int index = nodeIndex(change.node());
-        if (change.down() && index >= 0) {
-            links.reset(index);
+    /** The metadata log says a node is down, up again or started; on Ratis's applying thread. */
+    private void nodeChangeApplied(MetadataChange change) {
+        if (change instanceof MetadataChange.Started started) {
+            failures.started(started.node());
+        } else if (change instanceof MetadataChange.Liveness liveness) {
+            failures.applied(liveness);
+            int index = nodeIndex(liveness.node());
+            if (liveness.down() && index >= 0) {
+                links.reset(index);
+            }
         }
     }
 
@@ -197,6 +200,17 @@ final class GannetCluster implements ClusterNode {
         quorum.start();
         log.info("Cluster node {} started: {} nodes, Raft on {}:{}", config.nodeId(), config.nodes().size(),
                 config.self().host(), config.self().raftPort());
+    }
+
+    /**
+     * What the log says this node had before a restart is stale (its clean sessions are gone), but its routes are
+     * replaced only now, by what its recovered sessions subscribed to. Dropped at the start, the routes of the
+     * sessions it still owns would be missing until they are back, and messages for them would be acknowledged with
+     * nobody to keep them (a rolling restart lost hundreds that way); kept, a message for one fails instead.
+     */
+    @Override
+    public void recovered() {
+        subscriptions.announceAll();
     }
 
     @Override

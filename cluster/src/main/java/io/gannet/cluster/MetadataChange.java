@@ -62,6 +62,14 @@ sealed interface MetadataChange {
     record Adopted(String adopter, String deadNode, int partition) implements MetadataChange {
     }
 
+    /**
+     * {@code node} started (again): proposed by the node itself, first thing. The leader of the metadata group
+     * gives it a moment to answer before it counts the node's silence again, since a node that came back quickly is
+     * not down for the silence of its earlier run; a node found down that starts again is up.
+     */
+    record Started(String node) implements MetadataChange {
+    }
+
     /** An estimate of the bytes this change takes in an entry, for bounding the entry. */
     default int estimatedBytes() {
         if (this instanceof Retain r) {
@@ -112,6 +120,9 @@ sealed interface MetadataChange {
                     out.writeUTF(a.adopter());
                     out.writeUTF(a.deadNode());
                     out.writeInt(a.partition());
+                } else if (c instanceof Started s) {
+                    out.writeByte(8);
+                    out.writeUTF(s.node());
                 }
             }
         } catch (IOException e) {
@@ -148,6 +159,7 @@ sealed interface MetadataChange {
                     case 5 -> changes.add(new Clear(in.readUTF(), in.readUTF()));
                     case 6 -> changes.add(new Liveness(in.readUTF(), in.readBoolean()));
                     case 7 -> changes.add(new Adopted(in.readUTF(), in.readUTF(), in.readInt()));
+                    case 8 -> changes.add(new Started(in.readUTF()));
                     default -> throw new IllegalArgumentException("unknown cluster change " + kind);
                 }
             }

@@ -28,7 +28,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
 
     private final RoutingTable table;
     private final ReplicatedRetained retained;
-    private final java.util.function.Consumer<MetadataChange.Liveness> liveness;
+    private final java.util.function.Consumer<MetadataChange> nodeChanges;
     /**
      * Nodes found down whose sessions are not yet adopted in every partition, with the partitions done. Applied
      * from the log like the rest; not in snapshots, since a node that restarts from one finds its down nodes again.
@@ -36,15 +36,16 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
     private final Map<String, BitSet> adoptions = new HashMap<>();
 
     /**
-     * @param liveness hears, as it is applied, that a node was found down or up again; on Ratis's applying thread,
+     * @param nodeChanges hears, as it is applied, that a node was found down or up again ({@link
+     *                 MetadataChange.Liveness}) or started ({@link MetadataChange.Started}); on Ratis's applying thread,
      *                 so it must not block
      */
     MetadataStateMachine(RoutingTable table, ReplicatedRetained retained,
-                         java.util.function.Consumer<MetadataChange.Liveness> liveness) {
+                         java.util.function.Consumer<MetadataChange> nodeChanges) {
         super("the cluster's metadata", SNAPSHOT_FORMAT);
         this.table = table;
         this.retained = retained;
-        this.liveness = liveness;
+        this.nodeChanges = nodeChanges;
     }
 
     @Override
@@ -83,7 +84,11 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             } else {
                 adoptions.remove(l.node());
             }
-            liveness.accept(l);
+            nodeChanges.accept(l);
+        } else if (change instanceof MetadataChange.Started s) {
+            // Up, as Liveness says when a node answers again: what it had from before is its own to replace.
+            adoptions.remove(s.node());
+            nodeChanges.accept(s);
         } else if (change instanceof MetadataChange.Adopted a) {
             BitSet done = adoptions.get(a.deadNode());
             if (done != null && a.partition() >= 0 && a.partition() < SessionPartitions.COUNT) {

@@ -46,6 +46,8 @@ final class NodeFailures implements AutoCloseable {
     private final ReplicatedSessionStore sessions;
     private final Runnable announceAgain;
     private final ScheduledExecutorService timer;
+    /** When each node's last start was applied here ({@link System#nanoTime}): its silence counts from then. */
+    private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
     /** Nodes the log says are down, as applied here. */
     private final Set<String> down = ConcurrentHashMap.newKeySet();
     /** What this node proposed for a node and the log does not say yet, so that it proposes a change once. */
@@ -98,6 +100,23 @@ final class NodeFailures implements AutoCloseable {
         }
     }
 
+    /**
+     * The log says {@code node} started: a node that was found down is up, and its silence counts only from now.
+     * Without this, a node killed and started again within the detection time was found down by the silence of its
+     * killed run, after it had rebuilt its sessions, and the leaders of their partitions took them from under the
+     * clients that had just resumed them. On Ratis's applying thread.
+     */
+    void started(String node) {
+        if (node.equals(self)) {
+            return;
+        }
+        startedAt.put(node, System.nanoTime());
+        if (down.remove(node)) {
+            log.info("Cluster node {} started again", node);
+            timer.execute(() -> adopted.removeIf(pair -> pair.startsWith(node + "/")));
+        }
+    }
+
     /** Nodes the log says are down; for $SYS. */
     int downCount() {
         return down.size();
@@ -119,7 +138,9 @@ final class NodeFailures implements AutoCloseable {
         }
         for (ServerRpcProto f : silence) {
             String node = f.getId().getId().toStringUtf8();
-            boolean silent = f.getLastRpcElapsedTimeMs() > DOWN_AFTER_MILLIS;
+            Long started = startedAt.get(node);
+            boolean silent = f.getLastRpcElapsedTimeMs() > DOWN_AFTER_MILLIS && (started == null
+                    || System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(DOWN_AFTER_MILLIS));
             if (silent == down.contains(node)) {
                 proposed.remove(node); // the log agrees
             } else if (!Boolean.valueOf(silent).equals(proposed.get(node))) {

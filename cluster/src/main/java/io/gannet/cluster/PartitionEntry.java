@@ -21,15 +21,16 @@ import java.util.Map;
  *       the keys and client ids of the sessions whose events the partition refused, because another node owns them
  *       now.</li>
  *   <li>An adoption entry ({@link #ADOPT}): a node takes every session a node found down owned, to host them until
- *       their clients return. Its answer: the entry's index, then the records that rebuild them.</li>
- *   <li>A query ({@link #OWNED_BY}): the index the partition had applied, then the records of every session a node
- *       owns as of it.</li>
+ *       their clients return, unless that node resumed its sessions after the index the adopter decided at. Its
+ *       answer: the entry's index, then the records that rebuild them.</li>
+ *   <li>A resumption entry ({@link #RESUME}): a node that restarted takes back the sessions it still owns, and
+ *       fences off adoptions decided before it. Its answer: the entry's index, then their records.</li>
  * </ul>
  */
 final class PartitionEntry {
     static final byte EVENTS = 1;
     static final byte ADOPT = 3;
-    static final byte OWNED_BY = 1;
+    static final byte RESUME = 4;
 
     /** A session a node claims in an events entry; {@code fresh} when its client started clean. */
     record Claim(String clientId, boolean fresh) {
@@ -61,17 +62,19 @@ final class PartitionEntry {
         });
     }
 
-    static byte[] adopt(String node, String deadNode) {
+    /** @param basis how far the adopter's copy of the partition had applied when it decided to adopt */
+    static byte[] adopt(String node, String deadNode, long basis) {
         return bytes(out -> {
             out.writeByte(ADOPT);
             out.writeUTF(node);
             out.writeUTF(deadNode);
+            out.writeLong(basis);
         });
     }
 
-    static byte[] ownedBy(String node) {
+    static byte[] resume(String node) {
         return bytes(out -> {
-            out.writeByte(OWNED_BY);
+            out.writeByte(RESUME);
             out.writeUTF(node);
         });
     }
@@ -88,7 +91,7 @@ final class PartitionEntry {
         });
     }
 
-    /** The answer of an adoption or a query: the log index it is as of, then records. */
+    /** The answer of an adoption or a resumption: the entry's log index, then records. */
     static byte[] indexed(long index, byte[] records) {
         return bytes(out -> {
             out.writeLong(index);

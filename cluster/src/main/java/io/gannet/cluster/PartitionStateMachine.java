@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 final class PartitionStateMachine extends FileSnapshotStateMachine {
     private static final Logger log = LoggerFactory.getLogger(PartitionStateMachine.class);
     /** The snapshot file's own format, checked when it is loaded. */
-    private static final int SNAPSHOT_FORMAT = 1;
+    private static final int SNAPSHOT_FORMAT = 2;
     /** Records per chunk of a snapshot. */
     private static final int CHUNK_BYTES = 1 << 20;
 
@@ -60,6 +60,8 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
     private SessionTable table = new SessionTable();
     /** Client id to the node that owns its session; entries of ended sessions are dropped at snapshots. */
     private Map<String, String> owners = new HashMap<>();
+    /** Node id to the index of its last resumption: adoptions decided before it are stale. */
+    private Map<String, Long> resumedAt = new HashMap<>();
 
     PartitionStateMachine(int partition, String self, TakeoverListener listener) {
         super("session partition " + partition, SNAPSHOT_FORMAT);
@@ -72,25 +74,36 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         ByteString data = entry.getStateMachineLogEntry().getLogData();
-        byte[] answer = new byte[0];
+        byte[] answer;
         synchronized (this) {
             try {
-                PartitionEntry.Reader in = new PartitionEntry.Reader(data.toByteArray(), 0, data.size());
-                byte kind = in.kind();
-                if (kind == PartitionEntry.EVENTS) {
-                    answer = applyEvents(in, entry.getIndex());
-                } else if (kind == PartitionEntry.ADOPT) {
-                    answer = applyAdoption(in, entry.getIndex());
-                } else {
-                    throw new IllegalArgumentException("unknown entry kind " + kind);
-                }
+                answer = apply(data.toByteArray(), entry.getIndex());
             } catch (IllegalArgumentException e) {
                 skipped(entry, e.getMessage());
+                answer = new byte[0];
             }
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
         listener.applied(partition, entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
+    }
+
+    /**
+     * Applies one entry of the log at {@code index} and returns its answer; package-private for tests.
+     *
+     * @throws IllegalArgumentException for an entry this version cannot read
+     */
+    synchronized byte[] apply(byte[] data, long index) {
+        PartitionEntry.Reader in = new PartitionEntry.Reader(data, 0, data.length);
+        byte kind = in.kind();
+        if (kind == PartitionEntry.EVENTS) {
+            return applyEvents(in, index);
+        } else if (kind == PartitionEntry.ADOPT) {
+            return applyAdoption(in, index);
+        } else if (kind == PartitionEntry.RESUME) {
+            return applyResumption(in.string(), index);
+        }
+        throw new IllegalArgumentException("unknown entry kind " + kind);
     }
 
     private byte[] applyEvents(PartitionEntry.Reader in, long index) {
@@ -131,7 +144,16 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
     private byte[] applyAdoption(PartitionEntry.Reader in, long index) {
         String node = in.string();
         String dead = in.string();
+        long basis = in.number();
         Set<String> adopted = new HashSet<>();
+        if (resumedAt.getOrDefault(dead, -1L) > basis) {
+            // The node came back and took its sessions again after the adopter saw it down: they are not the
+            // adopter's to take. Without this, a node killed and restarted quickly lost the sessions its clients
+            // had just resumed there to an adoption decided while it was away.
+            log.info("Session partition {}: node {} resumed its sessions at index {}, after node {} decided to adopt "
+                    + "them (at {}); they stay", partition, dead, resumedAt.get(dead), node, basis);
+            return PartitionEntry.indexed(index, new byte[0]);
+        }
         for (Map.Entry<String, String> e : owners.entrySet()) {
             if (e.getValue().equals(dead) && table.keyOf(e.getKey()) >= 0) {
                 adopted.add(e.getKey());
@@ -142,6 +164,15 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         }
         ByteArrayOutputStream records = new ByteArrayOutputStream();
         table.write(adopted::contains, CHUNK_BYTES, chunk -> records.write(chunk.array(), 0, chunk.length()));
+        return PartitionEntry.indexed(index, records.toByteArray());
+    }
+
+    /** A restarted node takes back the sessions it still owns: the answer is their records. */
+    private byte[] applyResumption(String node, long index) {
+        resumedAt.put(node, index);
+        ByteArrayOutputStream records = new ByteArrayOutputStream();
+        table.write(clientId -> node.equals(owners.get(clientId)), CHUNK_BYTES,
+                chunk -> records.write(chunk.array(), 0, chunk.length()));
         return PartitionEntry.indexed(index, records.toByteArray());
     }
 
@@ -159,31 +190,6 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         return previous;
     }
 
-    /** A read-only query: the records of the sessions a node owns, after the index they are as of. */
-    @Override
-    public CompletableFuture<Message> query(Message request) {
-        try {
-            byte[] q = request.getContent().toByteArray();
-            PartitionEntry.Reader in = new PartitionEntry.Reader(q, 0, q.length);
-            byte kind = in.kind();
-            if (kind != PartitionEntry.OWNED_BY) {
-                throw new IllegalArgumentException("unknown query kind " + kind);
-            }
-            String node = in.string();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            long asOf;
-            synchronized (this) {
-                asOf = appliedIndex();
-                table.write(clientId -> node.equals(owners.get(clientId)), CHUNK_BYTES,
-                        chunk -> out.write(chunk.array(), 0, chunk.length()));
-            }
-            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                    PartitionEntry.indexed(asOf, out.toByteArray()))));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
     @Override
     public synchronized long takeSnapshot() throws IOException {
         owners.keySet().removeIf(clientId -> table.keyOf(clientId) < 0);
@@ -192,6 +198,11 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
             for (Map.Entry<String, String> e : owners.entrySet()) {
                 out.writeUTF(e.getKey());
                 out.writeUTF(e.getValue());
+            }
+            out.writeInt(resumedAt.size());
+            for (Map.Entry<String, Long> e : resumedAt.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue());
             }
             table.<IOException>write(clientId -> true, CHUNK_BYTES, chunk -> {
                 out.writeInt(chunk.length());
@@ -209,6 +220,11 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         for (int i = 0; i < count; i++) {
             loadedOwners.put(in.readUTF(), in.readUTF());
         }
+        Map<String, Long> loadedResumes = new HashMap<>();
+        int resumes = in.readInt();
+        for (int i = 0; i < resumes; i++) {
+            loadedResumes.put(in.readUTF(), in.readLong());
+        }
         try {
             for (int length = in.readInt(); length > 0; length = in.readInt()) {
                 byte[] chunk = new byte[length];
@@ -221,6 +237,7 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
         }
         table = loaded;
         owners = loadedOwners;
+        resumedAt = loadedResumes;
         log.info("Session partition {}: loaded snapshot {} ({} sessions, {} messages)", partition, file.getFileName(),
                 table.sessionCount(), table.messageCount());
     }

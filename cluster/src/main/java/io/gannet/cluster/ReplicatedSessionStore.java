@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * id hashes to, and a publisher's acknowledgement waits until a majority of that group has it. The records are the
  * journal's own ({@link PersistentSessionJournal}), so a session means the same in a partition as on one broker.
  *
- * <p>At a restart the node asks each partition, with a linearizable read, for the sessions it owns, and rebuilds
- * them from the answer: the partitions, not this node's disk, are where its sessions live.
+ * <p>At a restart the node takes back, with a resumption entry in each partition, the sessions it still owns, and
+ * rebuilds them from the answer: the partitions, not this node's disk, are where its sessions live. The entry also
+ * fences off an adoption of those sessions decided while the node was away but committed only after it.
  */
 final class ReplicatedSessionStore implements SessionStore, PartitionStateMachine.TakeoverListener {
     private static final Logger log = LoggerFactory.getLogger(ReplicatedSessionStore.class);
@@ -89,9 +90,11 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
             return List.of(); // a node's first start: it owns nothing yet
         }
         List<CompletableFuture<RaftClientReply>> asked = new ArrayList<>(SessionPartitions.COUNT);
-        org.apache.ratis.protocol.Message query = message(PartitionEntry.ownedBy(node));
+        // An entry, not a read: it fences off an adoption of these sessions that was decided while this node was
+        // away and is committed only now.
+        org.apache.ratis.protocol.Message resume = message(PartitionEntry.resume(node));
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            asked.add(clients.apply(p).async().sendReadOnly(query));
+            asked.add(clients.apply(p).async().send(resume));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RECOVERY_WAIT_SECONDS);
         List<SessionSnapshot> out = new ArrayList<>();
@@ -212,7 +215,8 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * @return how many sessions were adopted
      */
     int adopt(String deadNode, int partition) throws Exception {
-        var reply = clients.apply(partition).async().send(message(PartitionEntry.adopt(node, deadNode)))
+        var reply = clients.apply(partition).async()
+                .send(message(PartitionEntry.adopt(node, deadNode, appliedHere.applyAsLong(partition))))
                 .get(RECOVERY_WAIT_SECONDS, TimeUnit.SECONDS);
         if (!reply.isSuccess()) {
             throw new IllegalStateException("session partition " + partition + " refused the adoption: "

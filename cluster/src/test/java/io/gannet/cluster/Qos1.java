@@ -5,6 +5,14 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 
 /** QoS 1 publishing as the cluster tests count it: by the reason code of each PUBACK. */
 final class Qos1 {
@@ -16,5 +24,70 @@ final class Qos1 {
         Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
                 .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
         return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
+    }
+
+    /**
+     * A publisher thread sending {@code prefix}0, {@code prefix}1, ... to one topic at QoS 1, each as soon as the
+     * last is answered, until closed. A message answered with an error, or lost with its connection, is counted as
+     * not acknowledged; while its client is reconnecting, the thread waits for it.
+     */
+    static final class Load implements AutoCloseable {
+        /** The payloads whose PUBACK said success: what every subscriber must get. */
+        final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        /** Messages not acknowledged. */
+        final AtomicInteger failed = new AtomicInteger();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Load(Mqtt5BlockingClient pub, String topic, String prefix) {
+            thread = new Thread(() -> {
+                for (int i = 0; running.get(); i++) {
+                    String payload = prefix + i;
+                    try {
+                        if (reasonOf(pub, topic, payload) == Mqtt5PubAckReasonCode.SUCCESS) {
+                            acknowledged.add(payload);
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    } catch (RuntimeException notAcknowledged) {
+                        // Its node stopped under it, or a subscriber's node could not keep it.
+                        failed.incrementAndGet();
+                        Awaitility.await().atMost(Duration.ofSeconds(60))
+                                .until(() -> pub.getState().isConnected() || !running.get());
+                    }
+                }
+            }, prefix + "-publisher");
+            thread.start();
+        }
+
+        /** Waits until {@code more} messages beyond those acknowledged now are. */
+        void awaitMore(int more, Duration within) {
+            int before = acknowledged.size();
+            Awaitility.await().atMost(within).until(() -> acknowledged.size() >= before + more);
+        }
+
+        /** The acknowledged messages not in {@code received}, as sorted runs ("r12-r40"), short enough to print. */
+        List<String> missingFrom(Set<String> received) {
+            int[] lost = acknowledged.stream().filter(m -> !received.contains(m))
+                    .mapToInt(m -> Integer.parseInt(m.replaceAll("^\\D+", ""))).sorted().toArray();
+            String prefix = acknowledged.isEmpty() ? "" : acknowledged.iterator().next().replaceAll("\\d+$", "");
+            List<String> runs = new ArrayList<>();
+            for (int i = 0; i < lost.length; ) {
+                int j = i;
+                while (j + 1 < lost.length && lost[j + 1] == lost[j] + 1) {
+                    j++;
+                }
+                runs.add(i == j ? prefix + lost[i] : prefix + lost[i] + "-" + prefix + lost[j]);
+                i = j + 1;
+            }
+            return runs;
+        }
+
+        /** Stops sending and waits for the message in flight. */
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(60_000);
+        }
     }
 }

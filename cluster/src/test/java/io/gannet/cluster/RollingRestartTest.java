@@ -68,44 +68,23 @@ class RollingRestartTest {
         await().atMost(AGREED).until(() -> reasonOf(pub, "roll/probe", "probe") == Mqtt5PubAckReasonCode.SUCCESS
                 && subscribers.stream().allMatch(s -> s.received.contains("probe")));
 
-        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicBoolean publishing = new AtomicBoolean(true);
-        Thread publisher = new Thread(() -> {
-            for (int i = 0; publishing.get(); i++) {
-                String payload = "r" + i;
-                try {
-                    if (reasonOf(pub, "roll/m", payload) == Mqtt5PubAckReasonCode.SUCCESS) {
-                        acknowledged.add(payload);
-                    } else {
-                        failed.incrementAndGet();
-                    }
-                } catch (RuntimeException notSent) {
-                    // Its node stopped under it, or a subscriber's node could not keep it: not acknowledged.
-                    failed.incrementAndGet();
-                    await().atMost(AGREED).until(() -> pub.getState().isConnected() || !publishing.get());
-                }
-            }
-        }, "rolling-publisher");
-        publisher.start();
+        Qos1.Load load = new Qos1.Load(pub, "roll/m", "r");
 
         for (int node = 1; node <= NODES; node++) {
-            int before = acknowledged.size();
-            await().atMost(AGREED).until(() -> acknowledged.size() >= before + 300);
+            load.awaitMore(300, AGREED);
             cluster.node(node).stop();
             cluster.node(node).start();
             awaitWhole();
-            System.out.println("n" + node + " restarted: " + acknowledged.size() + " acknowledged, " + failed.get()
-                    + " not");
+            System.out.println("n" + node + " restarted: " + load.acknowledged.size() + " acknowledged, "
+                    + load.failed.get() + " not; received " + subscribers.stream().map(s -> s.id + "=" + s.received.size()).toList());
         }
-        int before = acknowledged.size();
-        await().atMost(AGREED).until(() -> acknowledged.size() >= before + 300);
-        publishing.set(false);
-        publisher.join(TimeUnit.SECONDS.toMillis(60));
+        load.awaitMore(300, AGREED);
+        load.close();
 
         for (Subscriber s : subscribers) {
             // QoS 1: every acknowledged message at least once, whichever node the subscriber ended on.
-            await().atMost(AGREED).untilAsserted(() -> assertThat(s.received).as(s.id).containsAll(acknowledged));
+            await().atMost(AGREED).untilAsserted(() -> assertThat(load.missingFrom(s.received))
+                    .as("%s's missing messages; its connects: %s", s.id, s.connects).isEmpty());
             assertThat(s.lostSessions.get()).as("%s's reconnects without its session", s.id).isZero();
             assertThat(s.reconnects.get()).as("%s's reconnects", s.id).isPositive();
             s.client.disconnect().get(10, TimeUnit.SECONDS);
@@ -119,12 +98,16 @@ class RollingRestartTest {
         final Set<String> received = ConcurrentHashMap.newKeySet();
         final AtomicInteger reconnects = new AtomicInteger();
         final AtomicInteger lostSessions = new AtomicInteger();
+        /** Where and when it connected, to read a failure by: node, session present, messages received then. */
+        final List<String> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Mqtt5AsyncClient client;
 
         Subscriber(String id, int node) throws Exception {
             this.id = id;
             AtomicBoolean first = new AtomicBoolean(true);
             client = following(id, node, ctx -> {
+                connects.add("n" + nodeAt(ctx.getClientConfig().getServerPort()) + (ctx.getConnAck().isSessionPresent() ? "+" : "-")
+                        + "@" + received.size());
                 if (!first.getAndSet(false)) {
                     reconnects.incrementAndGet();
                     if (!ctx.getConnAck().isSessionPresent()) {
@@ -137,6 +120,15 @@ class RollingRestartTest {
             client.connectWith().cleanStart(true).sessionExpiryInterval(3600).send().get(30, TimeUnit.SECONDS);
             client.subscribeWith().topicFilter("roll/#").qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    private static int nodeAt(int mqttPort) {
+        for (int node = 1; node <= NODES; node++) {
+            if (cluster.node(node).mqttPort == mqttPort) {
+                return node;
+            }
+        }
+        return 0;
     }
 
     /**

@@ -48,6 +48,10 @@ public interface ClusterNode extends AutoCloseable {
         }
 
         @Override
+        public void recovered() {
+        }
+
+        @Override
         public void metrics(BiConsumer<String, Long> visitor) {
         }
 
@@ -93,6 +97,13 @@ public interface ClusterNode extends AutoCloseable {
      * @param transport the socket implementation the broker uses
      */
     void start(EventLoopGroup workers, Transport transport);
+
+    /**
+     * The broker has rebuilt the persistent sessions its store recovered, after {@link #start} and before any
+     * listener opens: the node tells the cluster its whole set of subscriptions, which replaces what the cluster
+     * still held for it from before a restart.
+     */
+    void recovered();
 
     /** The node's figures for {@code $SYS/broker/cluster/...}, as (name under cluster/, value). */
     void metrics(BiConsumer<String, Long> visitor);

@@ -12,6 +12,8 @@
 #   benchmarks/cluster.sh --persistent             QoS 1 only, with persistent subscribers (session expiry 3600,
 #                                                  1,000 in flight per publisher): the lone broker keeps them in
 #                                                  its journal (sync: os), the cluster in its session partitions
+#   benchmarks/cluster.sh --tls                    the same with mutual TLS between the nodes (cluster.tls-*,
+#                                                  certificates made with openssl in the work directory)
 #   benchmarks/cluster.sh --failover 1000          instead: N persistent clients on n3, n3 killed with SIGKILL,
 #                                                  and the time until each resumed its session on n1 or n2
 #                                                  (--repeat times, a fresh cluster each; nothing pinned)
@@ -37,6 +39,7 @@ hold=150
 base_port=25883
 persistent=false
 failover=0
+tls=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -46,8 +49,9 @@ while [ $# -gt 0 ]; do
     --hold) hold="$2"; shift 2 ;;
     --port-base) base_port="$2"; shift 2 ;;
     --persistent) persistent=true; shift ;;
+    --tls) tls=true; shift ;;
     --failover) failover="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cluster.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -69,6 +73,19 @@ for n in 1 2 3; do
   homes+=("$(unpack_gannet "$root" "$work/n$n")")
 done
 bench="${homes[0]}/bin/gannet-bench"
+if [ "$tls" = true ]; then
+  # One authority and one certificate for 127.0.0.1, shared by the three nodes (each presents it and trusts the CA).
+  mkdir -p "$work/tls"
+  (
+    cd "$work/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=gannet bench CA" \
+      -keyout ca.key -out ca.pem 2> /dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=gannet bench node" \
+      -keyout node.key -out node.csr 2> /dev/null
+    openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -out node.pem \
+      -extfile <(printf "subjectAltName=IP:127.0.0.1") 2> /dev/null
+  )
+fi
 mqtt_port() { echo $((base_port + $1)); }
 link_port() { echo $((base_port + 10 + $1)); }
 raft_port() { echo $((base_port + 20 + $1)); }
@@ -87,8 +104,12 @@ cluster:
   enabled: $enabled
   node-id: n$n
   directory: data/cluster
-  nodes:
 EOF
+  if [ "$tls" = true ] && [ "$enabled" = true ]; then
+    printf '  tls-certificate: %s\n  tls-private-key: %s\n  tls-trust: %s\n' \
+      "$work/tls/node.pem" "$work/tls/node.key" "$work/tls/ca.pem" >> "$conf"
+  fi
+  echo "  nodes:" >> "$conf"
   for m in 1 2 3; do
     echo "    - {id: n$m, host: 127.0.0.1, port: $(link_port "$m"), raft-port: $(raft_port "$m")}" >> "$conf"
   done

@@ -17,6 +17,7 @@ public final class ClusterModule implements ClusterProvider {
             return Optional.empty();
         }
         Path directory = home.resolve(cluster.directory()).normalize();
-        return Optional.of(new GannetCluster(cluster, directory, config.mqtt().maxPacketSize(), clock));
+        return Optional.of(new GannetCluster(cluster, directory, ClusterTls.open(cluster.tls(), home),
+                config.mqtt().maxPacketSize(), clock));
     }
 }

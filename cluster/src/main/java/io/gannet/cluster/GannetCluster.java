@@ -34,6 +34,7 @@ final class GannetCluster implements ClusterNode {
     private static final int FRAME_OVERHEAD = 64 * 1024;
 
     private final ClusterConfig config;
+    private final ClusterTls tls;
     private final RoutingTable table;
     private final MetadataStateMachine stateMachine;
     private final MetadataGroup group;
@@ -52,8 +53,9 @@ final class GannetCluster implements ClusterNode {
     private ClusterSubscriptions subscriptions;
     private LocalRouter local;
 
-    GannetCluster(ClusterConfig config, Path directory, int maxPacketSize, Clock clock) {
+    GannetCluster(ClusterConfig config, Path directory, ClusterTls tls, int maxPacketSize, Clock clock) {
         this.config = config;
+        this.tls = tls;
         List<NodeRef> refs = new ArrayList<>();
         for (int i = 0; i < config.nodes().size(); i++) {
             refs.add(new NodeRef(config.nodes().get(i).id(), i));
@@ -66,7 +68,7 @@ final class GannetCluster implements ClusterNode {
         announcer.propose(new MetadataChange.Started(config.nodeId()));
         this.partitions = new SessionPartitions(config.nodes(), config.replicationFactor());
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            partitionClients[p] = MetadataGroup.newClient(partitions.group(p));
+            partitionClients[p] = MetadataGroup.newClient(partitions.group(p), tls);
         }
         this.proposer = new PartitionProposer(config.nodeId(), p -> partitionClients[p]);
         // A node that kept partitions before this start may own sessions in them; a new one owns none yet.
@@ -84,7 +86,7 @@ final class GannetCluster implements ClusterNode {
         }
         try {
             Files.createDirectories(directory);
-            this.group = new MetadataGroup(config, directory, stateMachine, id -> {
+            this.group = new MetadataGroup(config, directory, tls, stateMachine, id -> {
                 int p = SessionPartitions.partitionOf(id);
                 if (p < 0) {
                     throw new IllegalStateException("the Raft directory " + directory + " holds group " + id
@@ -95,8 +97,8 @@ final class GannetCluster implements ClusterNode {
         } catch (IOException e) {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
         }
-        this.links = new NodeLinks(config, clock, counters);
-        this.server = new LinkServer(config, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::movedAway,
+        this.links = new NodeLinks(config, tls, clock, counters);
+        this.server = new LinkServer(config, tls, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::movedAway,
                 topic -> subscriptions != null && subscriptions.hasDurableSubscriber(topic));
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
         this.failures = new NodeFailures(config.nodeId(),
@@ -198,8 +200,12 @@ final class GannetCluster implements ClusterNode {
         proposer.start();
         failures.start();
         quorum.start();
-        log.info("Cluster node {} started: {} nodes, Raft on {}:{}", config.nodeId(), config.nodes().size(),
-                config.self().host(), config.self().raftPort());
+        log.info("Cluster node {} started: {} nodes, Raft on {}:{}, {}", config.nodeId(), config.nodes().size(),
+                config.self().host(), config.self().raftPort(), tls.isOn() ? "mutual TLS between nodes" : "plain");
+        if (!tls.isOn()) {
+            log.warn("Cluster node {}: its link and Raft ports take any connection, unencrypted; on a network you do "
+                    + "not trust, set cluster.tls-certificate, tls-private-key and tls-trust", config.nodeId());
+        }
     }
 
     /**

@@ -48,15 +48,17 @@ final class LinkServer implements AutoCloseable {
     private final LinkCounters counters;
     /** Hears of each session another node says it took over from this one (a {@link LinkFrames#MOVED} frame). */
     private final Consumer<String> moved;
+    private final ClusterTls tls;
     /** Whether a persistent session of this node has a plain subscription matching a topic. */
     private final Predicate<String> durableHere;
     private EventLoopGroup acceptor;
     private Channel serverChannel;
 
     /** @param maxFrame the largest frame accepted: a message of the largest packet the broker takes, and more */
-    LinkServer(ClusterConfig config, int maxFrame, Clock clock, LinkCounters counters, Consumer<String> moved,
-               Predicate<String> durableHere) {
+    LinkServer(ClusterConfig config, ClusterTls tls, int maxFrame, Clock clock, LinkCounters counters,
+               Consumer<String> moved, Predicate<String> durableHere) {
         this.config = config;
+        this.tls = tls;
         this.peers = config.nodes().stream().map(ClusterConfig.Node::id).filter(id -> !id.equals(config.nodeId()))
                 .collect(Collectors.toUnmodifiableSet());
         this.maxFrame = maxFrame;
@@ -81,6 +83,7 @@ final class LinkServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrame, 0, LinkFrames.LENGTH_FIELD,
                                 0, LinkFrames.LENGTH_FIELD), new Inbound(local));
+                        tls.acceptSide(ch);
                     }
                 })
                 .bind(self.host(), self.port()).sync().channel();

@@ -60,7 +60,7 @@ final class MetadataGroup implements AutoCloseable {
      * @param others the state machines of the other groups this node's server hosts (the session partitions), by
      *               group id; Ratis asks for them as it recovers those groups from {@code directory}
      */
-    MetadataGroup(ClusterConfig config, Path directory, MetadataStateMachine stateMachine,
+    MetadataGroup(ClusterConfig config, Path directory, ClusterTls tls, MetadataStateMachine stateMachine,
                   StateMachine.Registry others) throws IOException {
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, config.nodes().stream()
                 .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.host() + ":" + n.raftPort()).build())
@@ -87,23 +87,31 @@ final class MetadataGroup implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(config.nodeId()))
                 .setGroup(group)
                 .setProperties(props)
+                .setParameters(parameters(tls))
                 .setStateMachineRegistry(id -> id.equals(GROUP_ID) ? stateMachine : others.apply(id))
                 .build();
-        this.client = newClient(group);
+        this.client = newClient(group, tls);
     }
 
     /**
      * A client of {@code group}. A proposal waits out an election or a lost majority rather than failing: the
      * proposers send one entry at a time and must not skip one.
      */
-    static RaftClient newClient(RaftGroup group) {
+    static RaftClient newClient(RaftGroup group, ClusterTls tls) {
         RaftProperties clientProps = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
         return RaftClient.newBuilder()
                 .setProperties(clientProps)
+                .setParameters(parameters(tls))
                 .setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    private static org.apache.ratis.conf.Parameters parameters(ClusterTls tls) {
+        org.apache.ratis.conf.Parameters parameters = new org.apache.ratis.conf.Parameters();
+        tls.configure(parameters);
+        return parameters;
     }
 
     /**

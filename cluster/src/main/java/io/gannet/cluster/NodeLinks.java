@@ -28,10 +28,12 @@ final class NodeLinks implements AutoCloseable {
     private final String selfId;
     private final Clock clock;
     private final LinkCounters counters;
+    private final ClusterTls tls;
     private final FastThreadLocal<PeerLink[]> byLoop = new FastThreadLocal<>();
     private EventLoopGroup workers;
 
-    NodeLinks(ClusterConfig config, Clock clock, LinkCounters counters) {
+    NodeLinks(ClusterConfig config, ClusterTls tls, Clock clock, LinkCounters counters) {
+        this.tls = tls;
         this.nodes = config.nodes();
         this.selfId = config.nodeId();
         this.selfIndex = config.nodes().indexOf(config.self());
@@ -52,7 +54,7 @@ final class NodeLinks implements AutoCloseable {
             PeerLink[] links = new PeerLink[nodes.size()];
             for (int i = 0; i < nodes.size(); i++) {
                 if (i != selfIndex) {
-                    links[i] = new PeerLink(loop, nodes.get(i), i, selfId, template, clock, counters);
+                    links[i] = new PeerLink(loop, nodes.get(i), i, selfId, template, tls, clock, counters);
                 }
             }
             started.add(loop.submit(() -> {

@@ -54,9 +54,11 @@ final class PeerLink {
     private boolean flushScheduled;
     private boolean closed;
     private boolean warned;
+    /** Whether a failed TLS handshake with the peer was logged; once until a link is up again. */
+    private boolean tlsWarned;
 
-    PeerLink(EventLoop loop, ClusterConfig.Node peer, int index, String selfId, Bootstrap template, Clock clock,
-             LinkCounters counters) {
+    PeerLink(EventLoop loop, ClusterConfig.Node peer, int index, String selfId, Bootstrap template, ClusterTls tls,
+             Clock clock, LinkCounters counters) {
         this.loop = loop;
         this.peer = peer;
         this.index = index;
@@ -72,6 +74,7 @@ final class PeerLink {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024, 0, LinkFrames.LENGTH_FIELD, 0,
                                 LinkFrames.LENGTH_FIELD), new Answers());
+                        tls.connectSide(ch, peer.host(), peer.port());
                     }
                 });
     }
@@ -93,25 +96,48 @@ final class PeerLink {
                 return;
             }
             Channel ch = f.channel();
-            ByteBuf hello = ch.alloc().buffer(64);
-            LinkFrames.writeHello(hello, selfId);
-            ch.writeAndFlush(hello, ch.voidPromise());
-            channel = ch;
-            counters.linkUp();
-            if (warned) {
-                log.info("Link to cluster node {} is up", peer.id());
-                warned = false;
+            io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls == null) {
+                up(ch);
+                return;
             }
-            ch.closeFuture().addListener(closedFuture -> {
-                channel = null;
-                acks.closed();
-                counters.linkDown();
-                if (!closed) {
-                    log.warn("Link to cluster node {} closed; reconnecting", peer.id());
-                    warned = true;
-                    reconnectLater();
+            tls.handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    tlsWarned = false;
+                    up(ch);
+                    return;
                 }
+                if (!tlsWarned) {
+                    log.warn("TLS with cluster node {} at {}:{} failed ({}); trying every second", peer.id(),
+                            peer.host(), peer.port(), handshake.cause().toString());
+                    tlsWarned = true;
+                }
+                ch.close();
+                reconnectLater();
             });
+        });
+    }
+
+    /** The connection is open (and its TLS handshake done): the link says HELLO and is up. */
+    private void up(Channel ch) {
+        ByteBuf hello = ch.alloc().buffer(64);
+        LinkFrames.writeHello(hello, selfId);
+        ch.writeAndFlush(hello, ch.voidPromise());
+        channel = ch;
+        counters.linkUp();
+        if (warned) {
+            log.info("Link to cluster node {} is up", peer.id());
+            warned = false;
+        }
+        ch.closeFuture().addListener(closedFuture -> {
+            channel = null;
+            acks.closed();
+            counters.linkDown();
+            if (!closed) {
+                log.warn("Link to cluster node {} closed; reconnecting", peer.id());
+                warned = true;
+                reconnectLater();
+            }
         });
     }
 
@@ -231,7 +257,9 @@ final class PeerLink {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("Cluster link {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            if (ctx.channel() == channel) { // before it is up, a failed TLS handshake: logged once where it is seen
+                log.warn("Cluster link {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            }
             ctx.close();
         }
     }

@@ -98,6 +98,14 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     ClusterProcesses(Path root, int size) throws IOException {
+        this(root, size, "");
+    }
+
+    /**
+     * @param clusterSettings more keys of the {@code cluster} section, the same for every node, each on its own line
+     *                        indented by two spaces, as {@code "  tls-trust: tls/ca.pem\n"}
+     */
+    ClusterProcesses(Path root, int size, String clusterSettings) throws IOException {
         this.root = root;
         for (int i = 1; i <= size; i++) {
             String id = "n" + i;
@@ -127,8 +135,9 @@ final class ClusterProcesses implements AutoCloseable {
                       node-id: %s
                       directory: data/cluster
                       replication-factor: %d
-                      nodes:
-                    %s""".formatted(n.mqttPort, n.id, Math.min(3, size), list), StandardCharsets.UTF_8);
+                    %s  nodes:
+                    %s""".formatted(n.mqttPort, n.id, Math.min(3, size), clusterSettings, list),
+                    StandardCharsets.UTF_8);
         }
     }
 

@@ -15,9 +15,37 @@ import java.util.Set;
  * @param nodes             every node of the cluster, this one included, in the order configured
  * @param directory         where the Raft log and snapshots are kept, relative to the installation directory
  * @param replicationFactor copies of each persistent session's state, the owner's included
+ * @param tls               the files of mutual TLS between nodes, or {@code null} for plain connections
  */
 public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, String directory,
-                            int replicationFactor) {
+                            int replicationFactor, Tls tls) {
+
+    /**
+     * The PEM files of mutual TLS between nodes, as configured (relative to the installation directory).
+     *
+     * @param certificate this node's certificate chain
+     * @param privateKey  its private key, PKCS#8
+     * @param trust       the certificates that vouch for the other nodes
+     */
+    public record Tls(String certificate, String privateKey, String trust) {
+        /** The three keys, all set or none; {@code null} for none. */
+        static Tls of(String certificate, String privateKey, String trust) {
+            Map<String, String> byKey = new java.util.LinkedHashMap<>();
+            byKey.put(ConfigSchema.CLUSTER_TLS_CERTIFICATE.path(), certificate);
+            byKey.put(ConfigSchema.CLUSTER_TLS_PRIVATE_KEY.path(), privateKey);
+            byKey.put(ConfigSchema.CLUSTER_TLS_TRUST.path(), trust);
+            List<String> unset = byKey.entrySet().stream().filter(e -> e.getValue().isBlank()).map(Map.Entry::getKey)
+                    .toList();
+            if (unset.size() == byKey.size()) {
+                return null;
+            }
+            if (!unset.isEmpty()) {
+                throw new ConfigException(String.join(", ", unset) + ": not set; TLS between nodes needs all of "
+                        + String.join(", ", byKey.keySet()));
+            }
+            return new Tls(certificate, privateKey, trust);
+        }
+    }
 
     /**
      * One node of the cluster.
@@ -39,7 +67,7 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
 
     /** Reads and checks the section; errors name the key, as {@code cluster.nodes[1].raft-port}. */
     static ClusterConfig of(boolean enabled, String nodeId, List<Map<?, ?>> rawNodes, String directory,
-                            int replicationFactor) {
+                            int replicationFactor, Tls tls) {
         List<Node> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         Set<String> endpoints = new HashSet<>();
@@ -97,7 +125,7 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
                         + ConfigSchema.CLUSTER_NODES.path());
             }
         }
-        return new ClusterConfig(enabled, nodeId, nodes, directory, replicationFactor);
+        return new ClusterConfig(enabled, nodeId, nodes, directory, replicationFactor, tls);
     }
 
     /** Routing marks the nodes a message goes to in one 64-bit word. */

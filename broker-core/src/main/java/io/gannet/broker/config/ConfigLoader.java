@@ -130,7 +130,9 @@ public final class ConfigLoader {
                 v.get(ConfigSchema.PERSISTENCE_SYNC_INTERVAL), v.get(ConfigSchema.PERSISTENCE_MAX_DISK_BYTES));
         ClusterConfig cluster = ClusterConfig.of(v.get(ConfigSchema.CLUSTER_ENABLED),
                 v.get(ConfigSchema.CLUSTER_NODE_ID), v.get(ConfigSchema.CLUSTER_NODES),
-                v.get(ConfigSchema.CLUSTER_DIRECTORY), v.get(ConfigSchema.CLUSTER_REPLICATION_FACTOR));
+                v.get(ConfigSchema.CLUSTER_DIRECTORY), v.get(ConfigSchema.CLUSTER_REPLICATION_FACTOR),
+                ClusterConfig.Tls.of(v.get(ConfigSchema.CLUSTER_TLS_CERTIFICATE),
+                        v.get(ConfigSchema.CLUSTER_TLS_PRIVATE_KEY), v.get(ConfigSchema.CLUSTER_TLS_TRUST)));
         return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL),
                 persistence, cluster, plugins);
     }

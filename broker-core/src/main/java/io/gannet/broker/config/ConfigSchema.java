@@ -208,6 +208,18 @@ public final class ConfigSchema {
     public static final ConfigKey<Integer> CLUSTER_REPLICATION_FACTOR = ConfigKey.integer(
             "cluster.replication-factor", 3, 1, 9, "Copies of each persistent session's state, the owner's "
                     + "included; at most the number of nodes.");
+    public static final ConfigKey<String> CLUSTER_TLS_CERTIFICATE = ConfigKey.optionalString(
+            "cluster.tls-certificate", "This node's certificate chain (PEM), for the links and the Raft traffic "
+                    + "between nodes. With tls-private-key and tls-trust, every connection between nodes is TLS "
+                    + "and each side must present a certificate that tls-trust vouches for; without them, nodes "
+                    + "take any connection (a trusted network only). Relative to the installation directory.");
+    public static final ConfigKey<String> CLUSTER_TLS_PRIVATE_KEY = ConfigKey.optionalString(
+            "cluster.tls-private-key", "The private key of tls-certificate (PEM, PKCS#8: BEGIN PRIVATE KEY). "
+                    + "Relative to the installation directory.");
+    public static final ConfigKey<String> CLUSTER_TLS_TRUST = ConfigKey.optionalString("cluster.tls-trust",
+            "The certificates (PEM) that vouch for the other nodes: usually the cluster's own certificate "
+                    + "authority. A node whose certificate none of them signed cannot connect. Relative to the "
+                    + "installation directory."); 
 
     public static final ConfigKey<String> PLUGINS_DIRECTORY = ConfigKey.string("plugins.directory", "plugins",
             "Where plugin jars are: each jar, or each folder of jars, is one plugin with its own class loader. A "
@@ -269,7 +281,8 @@ public final class ConfigSchema {
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
             SYS_INTERVAL, PERSISTENCE_ENABLED, PERSISTENCE_DIRECTORY, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
             PERSISTENCE_MAX_DISK_BYTES, CLUSTER_ENABLED, CLUSTER_NODE_ID, CLUSTER_NODES, CLUSTER_DIRECTORY,
-            CLUSTER_REPLICATION_FACTOR, PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
+            CLUSTER_REPLICATION_FACTOR, CLUSTER_TLS_CERTIFICATE, CLUSTER_TLS_PRIVATE_KEY, CLUSTER_TLS_TRUST,
+            PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";
     public static final String SECTION_DOC_MQTT = "Protocol limits.";

@@ -84,6 +84,7 @@ class ConfigLoaderTest {
         "cluster port range|'cluster: {nodes: [{id: n1, host: h, port: 0, raft-port: 2}]}'|cluster.nodes[0].port: '0' is not a valid value; allowed: an integer from 1 to 65535",
         "cluster nodes not maps|'cluster: {nodes: [n1, n2]}'|cluster.nodes: '[n1, n2]' is not a valid value; allowed: a list of mappings",
         "cluster replication above nodes|'cluster: {enabled: true, node-id: n1, replication-factor: 2, nodes: [{id: n1, host: h, port: 1, raft-port: 2}]}'|cluster.replication-factor: 2 is more than the 1 nodes",
+        "cluster tls half set|'cluster: {tls-certificate: n.pem, tls-trust: ca.pem}'|cluster.tls-private-key: not set; TLS between nodes needs all of cluster.tls-certificate, cluster.tls-private-key, cluster.tls-trust",
         "section not a map|mqtt: 5|mqtt: must be a mapping",
         "not yaml|'mqtt: {'|is not valid YAML",
         "a float of a dot (found by fuzzing)|'mqtt: {max-packet-size: ._}'|is not valid YAML",
@@ -111,6 +112,9 @@ class ConfigLoaderTest {
         assertThat(c.cluster().self()).isEqualTo(new ClusterConfig.Node("n2", "10.0.0.2", 7883, 7893));
         assertThat(c.cluster().replicationFactor()).isEqualTo(2);
         assertThat(GannetConfig.defaults().cluster().enabled()).isFalse();
+        assertThat(c.cluster().tls()).as("no TLS between nodes unless set").isNull();
+        assertThat(load("cluster: {tls-certificate: n.pem, tls-private-key: n.key, tls-trust: ca.pem}").cluster().tls())
+                .isEqualTo(new ClusterConfig.Tls("n.pem", "n.key", "ca.pem"));
     }
 
     @Test

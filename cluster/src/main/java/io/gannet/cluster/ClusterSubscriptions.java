@@ -27,6 +27,12 @@ final class ClusterSubscriptions implements SubscriptionIndex {
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
     /** The filters of persistent sessions' plain subscriptions here, as this node has them now (not as announced). */
     private final TopicTrie<String> durableHere = new TopicTrie<>(filter -> filter);
+    /**
+     * Held while a filter's count changes and while the whole set is announced: a change then comes wholly before
+     * or after the set in the announcer's queue. Without it, a filter counted while the set was read could have its
+     * Add queued before a set that lacked it, and lose its route. Subscriptions only, never a message's path.
+     */
+    private final Object announcing = new Object();
 
     ClusterSubscriptions(SubscriptionIndex local, String nodeId, MetadataProposer announcer) {
         this.local = local;
@@ -62,10 +68,18 @@ final class ClusterSubscriptions implements SubscriptionIndex {
 
     /** Tells the cluster this node's whole set of filters again: the others dropped them, taking it for down. */
     void announceAll() {
-        announcer.propose(new MetadataChange.Replace(nodeId, List.copyOf(counts.keySet())));
+        synchronized (announcing) {
+            announcer.propose(new MetadataChange.Replace(nodeId, List.copyOf(counts.keySet())));
+        }
     }
 
     private void count(String announced) {
+        synchronized (announcing) {
+            countLocked(announced);
+        }
+    }
+
+    private void countLocked(String announced) {
         // compute() holds the filter's bin while the change is queued, so the changes of one filter are queued in
         // the order the counts changed.
         counts.compute(announced, (filter, n) -> {
@@ -81,6 +95,12 @@ final class ClusterSubscriptions implements SubscriptionIndex {
     }
 
     private void uncount(String announced) {
+        synchronized (announcing) {
+            uncountLocked(announced);
+        }
+    }
+
+    private void uncountLocked(String announced) {
         counts.computeIfPresent(announced, (filter, n) -> {
             if (n == 1) {
                 announcer.propose(new MetadataChange.Remove(nodeId, filter));

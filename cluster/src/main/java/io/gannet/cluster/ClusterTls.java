@@ -8,6 +8,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,14 +89,17 @@ final class ClusterTls {
         }
     }
 
-    /**
-     * Puts TLS in front of the pipeline of a link this node opens to {@code host}. The link is up once the
-     * handler's handshake is done ({@link SslHandler#handshakeFuture}).
-     */
+    /** Puts TLS in front of the pipeline of a link this node opens to {@code host}. */
     void connectSide(Channel ch, String host, int port) {
         if (client != null) {
             ch.pipeline().addFirst(client.newHandler(ch.alloc(), host, port));
         }
+    }
+
+    /** Done once {@code ch} may carry frames: at once for a plain one, after its TLS handshake otherwise. */
+    Future<?> secured(Channel ch) {
+        SslHandler handler = ch.pipeline().get(SslHandler.class);
+        return handler == null ? ch.eventLoop().newSucceededFuture(null) : handler.handshakeFuture();
     }
 
     /** Configures Ratis's server, clients and admin calls for mutual TLS; nothing for plain connections. */

@@ -40,6 +40,7 @@ final class PeerLink {
             "another node of the cluster with matching subscribers cannot be reached now"));
 
     private final EventLoop loop;
+    private final ClusterTls tls;
     private final ClusterConfig.Node peer;
     /** The peer's position in {@code cluster.nodes}, as shared-group picks name it. */
     private final int index;
@@ -60,6 +61,7 @@ final class PeerLink {
     PeerLink(EventLoop loop, ClusterConfig.Node peer, int index, String selfId, Bootstrap template, ClusterTls tls,
              Clock clock, LinkCounters counters) {
         this.loop = loop;
+        this.tls = tls;
         this.peer = peer;
         this.index = index;
         this.selfId = selfId;
@@ -96,12 +98,7 @@ final class PeerLink {
                 return;
             }
             Channel ch = f.channel();
-            io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-            if (tls == null) {
-                up(ch);
-                return;
-            }
-            tls.handshakeFuture().addListener(handshake -> {
+            tls.secured(ch).addListener(handshake -> {
                 if (handshake.isSuccess()) {
                     tlsWarned = false;
                     up(ch);

@@ -36,10 +36,12 @@ final class Qos1 {
         final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         /** Messages not acknowledged. */
         final AtomicInteger failed = new AtomicInteger();
+        private final String prefix;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
         Load(Mqtt5BlockingClient pub, String topic, String prefix) {
+            this.prefix = prefix;
             thread = new Thread(() -> {
                 for (int i = 0; running.get(); i++) {
                     String payload = prefix + i;
@@ -69,8 +71,7 @@ final class Qos1 {
         /** The acknowledged messages not in {@code received}, as sorted runs ("r12-r40"), short enough to print. */
         List<String> missingFrom(Set<String> received) {
             int[] lost = acknowledged.stream().filter(m -> !received.contains(m))
-                    .mapToInt(m -> Integer.parseInt(m.replaceAll("^\\D+", ""))).sorted().toArray();
-            String prefix = acknowledged.isEmpty() ? "" : acknowledged.iterator().next().replaceAll("\\d+$", "");
+                    .mapToInt(m -> Integer.parseInt(m.substring(prefix.length()))).sorted().toArray();
             List<String> runs = new ArrayList<>();
             for (int i = 0; i < lost.length; ) {
                 int j = i;

@@ -98,14 +98,19 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     ClusterProcesses(Path root, int size) throws IOException {
-        this(root, size, "");
+        this(root, size, "", "");
+    }
+
+    ClusterProcesses(Path root, int size, String clusterSettings) throws IOException {
+        this(root, size, clusterSettings, "");
     }
 
     /**
      * @param clusterSettings more keys of the {@code cluster} section, the same for every node, each on its own line
      *                        indented by two spaces, as {@code "  tls-trust: tls/ca.pem\n"}
+     * @param sections        more sections, the same for every node, as {@code "sessions:\n  max-sessions: 9\n"}
      */
-    ClusterProcesses(Path root, int size, String clusterSettings) throws IOException {
+    ClusterProcesses(Path root, int size, String clusterSettings, String sections) throws IOException {
         this.root = root;
         for (int i = 1; i <= size; i++) {
             String id = "n" + i;
@@ -130,13 +135,13 @@ final class ClusterProcesses implements AutoCloseable {
                       interval-seconds: 1
                     persistence:
                       enabled: false
-                    cluster:
+                    %scluster:
                       enabled: true
                       node-id: %s
                       directory: data/cluster
                       replication-factor: %d
                     %s  nodes:
-                    %s""".formatted(n.mqttPort, n.id, Math.min(3, size), clusterSettings, list),
+                    %s""".formatted(n.mqttPort, sections, n.id, Math.min(3, size), clusterSettings, list),
                     StandardCharsets.UTF_8);
         }
     }

@@ -212,10 +212,20 @@ public final class Broker implements AutoCloseable {
         workers = transport.newGroup(threads, "gannet-io");
         QueueBudget queueBudget = new QueueBudget(config.sessions().queueBudgetBytes());
         SessionStore sessionStore = ports.cluster().sessions(ports.stores().sessions());
-        sessionStore.onTakenOver((clientId, resumed) -> {
-            Session taken = sessions.get(clientId);
-            if (taken != null) {
-                taken.takenOverElsewhere(resumed);
+        sessionStore.onTakenOver(new SessionStore.TakenOver() {
+            @Override
+            public void takenOver(String clientId, boolean resumed, boolean hostedThere) {
+                Session taken = sessions.get(clientId);
+                if (taken != null) {
+                    taken.takenOverElsewhere(resumed, hostedThere);
+                } else if (hostedThere) {
+                    sessions.endHandOver(clientId);
+                }
+            }
+
+            @Override
+            public void hosted(String clientId) {
+                sessions.endHandOver(clientId);
             }
         });
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,

@@ -80,7 +80,7 @@ final class GannetCluster implements ClusterNode {
                 p -> partitionClients[p], keptPartitions,
                 // A partition this node keeps no copy of applies nothing here, so no takeover there is ever stale.
                 p -> partitions.isMember(config.nodeId(), p) ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE,
-                this::tellMoved);
+                this::tellMoved, announcer::committed);
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), sessions);
         }
@@ -98,7 +98,7 @@ final class GannetCluster implements ClusterNode {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
         }
         this.links = new NodeLinks(config, tls, clock, counters);
-        this.server = new LinkServer(config, tls, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::movedAway,
+        this.server = new LinkServer(config, tls, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::toldHosted,
                 topic -> subscriptions != null && subscriptions.hasDurableSubscriber(topic));
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
         this.failures = new NodeFailures(config.nodeId(),
@@ -131,13 +131,11 @@ final class GannetCluster implements ClusterNode {
     }
 
     /**
-     * This node took over the session of {@code clientId} from {@code oldOwner}. A member of the session's partition
-     * hears of it as it applies the takeover; any other is told over a link.
+     * This node hosts the session of {@code clientId}, which it took over from {@code oldOwner}, and its routes are
+     * committed: the old owner may let go of it. (A member of the session's partition heard of the takeover as it
+     * applied it; any other hears of it here first.)
      */
     private void tellMoved(String oldOwner, String clientId) {
-        if (partitions.isMember(oldOwner, SessionPartitions.partitionOf(clientId))) {
-            return;
-        }
         int index = nodeIndex(oldOwner);
         if (index >= 0) {
             links.moved(index, clientId);

@@ -10,7 +10,7 @@ import io.netty.buffer.ByteBuf;
  * the node that opened it; then come {@link #PUBLISH} frames, each one message for the receiving node's own
  * sessions: its plain subscribers (when the frame says so) and the shared groups the sending node placed with it,
  * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree. A
- * {@link #MOVED} frame tells the receiving node that the sending one took over a session it held.
+ * {@link #MOVED} frame tells the receiving node that the sending one hosts a session it took over from it.
  *
  * <p>The other way, the receiving node answers with {@link #DONE}: how many of the link's messages, counted from the
  * first, it has handed to its sessions and its stores keep (a persistent session's partition has committed them),
@@ -152,8 +152,9 @@ final class LinkFrames {
     }
 
     /**
-     * A {@link #MOVED} frame: the session of {@code clientId}, which the receiving node held, was taken over by the
-     * sending node in a partition the receiving node keeps no copy of, so it would not hear of it otherwise.
+     * A {@link #MOVED} frame: the sending node took over the session of {@code clientId} from the receiving node, and
+     * hosts it now, its routes committed. The receiving node lets go of the session: it held its subscriptions until
+     * then, or, keeping no copy of the session's partition, it had not heard of the takeover at all.
      */
     static void writeMoved(ByteBuf out, String clientId) {
         int start = out.writerIndex();

@@ -28,6 +28,14 @@ final class MetadataProposer implements AutoCloseable {
     private static final long PROPOSAL_TIMEOUT_SECONDS = 30;
 
     private final LinkedBlockingQueue<MetadataChange> pending = new LinkedBlockingQueue<>();
+    /** Changes queued, and of those committed: a {@link #committed} barrier waits for the first count. */
+    private long queued;
+    private long committedCount;
+    /** Barriers by the count of changes they wait for, in the order they were asked for; guarded by itself. */
+    private final java.util.ArrayDeque<Barrier> barriers = new java.util.ArrayDeque<>();
+
+    private record Barrier(long after, CompletableFuture<Void> done) {
+    }
     private final Function<byte[], CompletableFuture<?>> propose;
     private final Thread thread;
     private volatile boolean closed;
@@ -45,7 +53,36 @@ final class MetadataProposer implements AutoCloseable {
 
     /** Queues a change; the changes of one filter or topic are queued in the order they were made. */
     void propose(MetadataChange change) {
+        synchronized (barriers) {
+            queued++; // counted first: a change is never committed before it is counted
+        }
         pending.add(change);
+    }
+
+    /**
+     * Completes once every change queued so far is committed: what was announced is known to the cluster then.
+     * Never completes if this node is closed first.
+     */
+    CompletableFuture<Void> committed() {
+        synchronized (barriers) {
+            if (committedCount >= queued) {
+                return CompletableFuture.completedFuture(null);
+            }
+            Barrier b = new Barrier(queued, new CompletableFuture<>());
+            barriers.add(b);
+            return b.done();
+        }
+    }
+
+    private void committed(int changes) {
+        List<CompletableFuture<Void>> passed = new ArrayList<>();
+        synchronized (barriers) {
+            committedCount += changes;
+            while (!barriers.isEmpty() && barriers.peek().after() <= committedCount) {
+                passed.add(barriers.poll().done());
+            }
+        }
+        passed.forEach(f -> f.complete(null)); // outside the lock: what waits may run here
     }
 
     /** Changes not yet committed, for $SYS and for tests that wait for the cluster to agree. */
@@ -68,7 +105,9 @@ final class MetadataProposer implements AutoCloseable {
                     batch.add(next);
                     bytes += next.estimatedBytes();
                 }
-                send(MetadataChange.encode(batch));
+                if (send(MetadataChange.encode(batch))) {
+                    committed(batch.size());
+                }
                 batch.clear();
             } catch (InterruptedException e) {
                 return;
@@ -76,7 +115,8 @@ final class MetadataProposer implements AutoCloseable {
         }
     }
 
-    private void send(byte[] entry) throws InterruptedException {
+    /** @return whether the entry committed; false when this node closed first */
+    private boolean send(byte[] entry) throws InterruptedException {
         boolean warned = false;
         while (!closed) {
             try {
@@ -84,7 +124,7 @@ final class MetadataProposer implements AutoCloseable {
                 if (warned) {
                     log.info("Routing changes reach the cluster again");
                 }
-                return;
+                return true;
             } catch (ExecutionException | TimeoutException e) {
                 if (!warned) {
                     log.warn("Routing changes cannot reach a majority of the cluster yet ({}); trying again",
@@ -94,6 +134,7 @@ final class MetadataProposer implements AutoCloseable {
                 TimeUnit.MILLISECONDS.sleep(500); // a back-off while the cluster has no leader, not a wait for one
             }
         }
+        return false;
     }
 
     @Override

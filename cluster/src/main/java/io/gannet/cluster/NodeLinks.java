@@ -121,8 +121,8 @@ final class NodeLinks implements AutoCloseable {
     }
 
     /**
-     * Tells the node at {@code index} that this node took over the session of {@code clientId} from it, on one of the
-     * loops' links to it; from any thread.
+     * Tells the node at {@code index} that this node hosts the session of {@code clientId}, which it took over from
+     * it, on one of the loops' links to it; from any thread.
      */
     void moved(int index, String clientId) {
         if (workers == null) {

@@ -200,8 +200,9 @@ final class PeerLink {
     }
 
     /**
-     * Tells the peer that this node took over the session of {@code clientId} from it; on this link's loop. Dropped
-     * while the peer is away: it then learns of it from the partition, which refuses the session's next change.
+     * Tells the peer that this node hosts the session of {@code clientId}, which it took over from it; on this link's
+     * loop. Dropped while the peer is away: it then lets go of the session after a deadline (see
+     * {@code Session.takenOverElsewhere}).
      */
     void moved(String clientId) {
         Channel ch = channel;

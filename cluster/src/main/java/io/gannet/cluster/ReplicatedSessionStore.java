@@ -60,7 +60,19 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     private final Map<String, Long> recoveredKeys = new ConcurrentHashMap<>();
     /** Claims waiting for their partition, by client id. */
     private final Map<String, CompletableFuture<Optional<SessionSnapshot>>> claims = new ConcurrentHashMap<>();
-    private volatile TakenOver takenOver = (clientId, resumed) -> { };
+    /** Sessions claimed from another node and not yet hosted here: the node each came from, by client id. */
+    private final Map<String, String> claimedFrom = new ConcurrentHashMap<>();
+    /** Completes once this node's routing changes so far are committed. */
+    private final java.util.function.Supplier<CompletableFuture<Void>> routesCommitted;
+    private volatile TakenOver takenOver = new TakenOver() {
+        @Override
+        public void takenOver(String clientId, boolean resumed, boolean hostedThere) {
+        }
+
+        @Override
+        public void hosted(String clientId) {
+        }
+    };
     private volatile java.util.function.Consumer<List<SessionSnapshot>> adopted = sessions -> { };
 
     /**
@@ -68,17 +80,19 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * @param recover     whether this node kept partitions before this start, so that it may own sessions there
      * @param appliedHere how far this node's copy of a partition has applied its log; {@link Long#MAX_VALUE} for a
      *                    partition it keeps no copy of
-     * @param tellOldOwner tells the node that held a session this one took over, when it keeps no copy of the
-     *                    session's partition
+     * @param tellOldOwner tells the node that held a session this one took over that it hosts it now
+     * @param routesCommitted completes once this node's routing changes made so far are committed
      */
     ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
-                           boolean recover, IntToLongFunction appliedHere, BiConsumer<String, String> tellOldOwner) {
+                           boolean recover, IntToLongFunction appliedHere, BiConsumer<String, String> tellOldOwner,
+                           java.util.function.Supplier<CompletableFuture<Void>> routesCommitted) {
         this.node = node;
         this.proposer = proposer;
         this.clients = clients;
         this.recover = recover;
         this.appliedHere = appliedHere;
         this.tellOldOwner = tellOldOwner;
+        this.routesCommitted = routesCommitted;
         this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
         this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
         proposer.onMoved(this::movedAway);
@@ -173,6 +187,8 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         // again meanwhile finds it here.
         claimed.thenAccept(found -> {
             if (answer.isCompletedExceptionally()) {
+                // Its old node lets go of it by its deadline: rare enough not to tell it.
+                claimedFrom.remove(clientId);
                 found.ifPresent(s -> adopted.accept(List.of(s)));
             }
         });
@@ -197,9 +213,22 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         hold(SessionPartitions.partitionOf(clientId), clientId, index, table);
         if (!previous.isEmpty() && !previous.equals(node)) {
             log.info("Took over the session of client {} from node {}", clientId, previous);
-            tellOldOwner.accept(previous, clientId);
+            claimedFrom.put(clientId, previous);
         }
         return Optional.of(found.get(0));
+    }
+
+    /**
+     * The session claimed for {@code clientId} is rebuilt here and its filters counted: once the routes they changed
+     * are committed, the node it came from is told, and lets go of it (it held the session's subscriptions until
+     * then, failing what reached them, so that no message meant for the session was acknowledged by nobody).
+     */
+    @Override
+    public void hosting(String clientId) {
+        String previous = claimedFrom.remove(clientId);
+        if (previous != null) {
+            routesCommitted.get().thenRun(() -> tellOldOwner.accept(previous, clientId));
+        }
     }
 
     @Override
@@ -265,20 +294,35 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
             return;
         }
         log.info("Client {} connected to node {}, which took its session over", clientId, byNode);
-        takenOver.takenOver(clientId, resumed);
+        takenOver.takenOver(clientId, resumed, false);
     }
 
     /**
-     * Another node owns a session this node holds: the partition refused the session's events from here, or the new
-     * owner said so over a link, since this node keeps no copy of the partition (or was away when it moved). The
-     * session ends here now. The client
-     * connected here, if any, is closed with 0x8E and resumes where it reconnects. A client that, in that moment,
-     * started a new session of the same client id here is closed too, and simply reconnects.
+     * Another node owns a session this node holds, and the partition refused the session's events from here: this
+     * node keeps no copy of the partition, or its copy has not applied the takeover yet. The client connected here,
+     * if any, is closed with 0x8E and resumes where it reconnects; the session is handed over until its new node
+     * says it hosts it ({@link #toldHosted}).
      */
     void movedAway(String clientId) {
         log.info("Client {}: another node owns its session now (session partition {}); it ends here", clientId,
                 SessionPartitions.partitionOf(clientId));
-        takenOver.takenOver(clientId, true);
+        takenOver.takenOver(clientId, true, false);
+    }
+
+    /**
+     * The node that took over the session of {@code clientId} from this one says, over a link, that it hosts it and
+     * routes its filters: the session's handing over ends here. A node that keeps no copy of the session's partition
+     * may not have heard of the takeover at all: it ends the session now, closing its client with 0x8E (a client that,
+     * in that moment, started a new session of the same client id here is closed too, and simply reconnects). A
+     * node with a copy hears of the takeover from its copy, which knows whether it is stale.
+     */
+    void toldHosted(String clientId) {
+        if (appliedHere.applyAsLong(SessionPartitions.partitionOf(clientId)) == Long.MAX_VALUE) {
+            log.info("Client {}: node that resumed its session hosts it now; it ends here", clientId);
+            takenOver.takenOver(clientId, true, true);
+        } else {
+            takenOver.hosted(clientId);
+        }
     }
 
     @Override

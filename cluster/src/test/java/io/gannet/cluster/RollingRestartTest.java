@@ -106,7 +106,10 @@ class RollingRestartTest {
             this.id = id;
             AtomicBoolean first = new AtomicBoolean(true);
             client = following(id, node, ctx -> {
-                connects.add("n" + nodeAt(ctx.getClientConfig().getServerPort()) + (ctx.getConnAck().isSessionPresent() ? "+" : "-")
+                // The connection's own transport: the client's config keeps naming the node it was built for.
+                int port = ctx.getClientConfig().getConnectionConfig()
+                        .map(c -> c.getTransportConfig().getServerAddress().getPort()).orElse(0);
+                connects.add("n" + nodeAt(port) + (ctx.getConnAck().isSessionPresent() ? "+" : "-")
                         + "@" + received.size());
                 if (!first.getAndSet(false)) {
                     reconnects.incrementAndGet();

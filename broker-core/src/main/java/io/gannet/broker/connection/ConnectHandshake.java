@@ -255,7 +255,10 @@ final class ConnectHandshake {
             connection.refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster cannot hand over the session now");
             return;
         }
-        claimed.ifPresent(s -> SessionRecovery.adopt(s, connection.eventLoop(), admission.sessionContext()));
+        if (claimed.isPresent()) {
+            SessionRecovery.adopt(claimed.get(), connection.eventLoop(), admission.sessionContext());
+            admission.sessionContext().store().hosting(terms.clientId());
+        }
         attachSession();
     }
 

@@ -32,6 +32,11 @@ public final class BrokerMetrics {
          * way: a race between routing on one loop and the session's end on another.
          */
         SESSION_ENDED,
+        /**
+         * The session it was routed to had just moved to another broker of the cluster, which did not host it yet: a
+         * QoS 1 or 2 publisher is told the message was not kept, and sends it again.
+         */
+        SESSION_MOVED,
         /** Every session queue together held {@code sessions.max-queued-bytes-total}: the broker's memory budget. */
         QUEUE_MEMORY
     }

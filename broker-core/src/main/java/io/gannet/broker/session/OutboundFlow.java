@@ -24,6 +24,9 @@ public final class OutboundFlow implements MessageQueue.DropListener {
     /** One instance: it has no stack trace, and says only which limit refused the message. */
     private static final StoreFullException OVER_BUDGET = new StoreFullException(
             "the broker's memory for queued messages (sessions.max-queued-bytes-total) is used up");
+    /** One instance: a session handing over to another broker of the cluster keeps nothing (see {@link Session}). */
+    private static final IllegalStateException MOVED = new IllegalStateException(
+            "a persistent session it was routed to is moving to another node of the cluster");
 
     private final Session session;
     private final SessionContext context;
@@ -57,6 +60,11 @@ public final class OutboundFlow implements MessageQueue.DropListener {
             return null;
         }
         if (link == null) {
+            if (session.isHandingOver()) {
+                // Taken over by another broker that does not host it yet: not kept here, nor there yet.
+                context.drops().dropped(DropReason.SESSION_MOVED, session.clientId(), message.topic(), qos);
+                return qos == 0 ? null : CompletableFuture.failedFuture(MOVED);
+            }
             if (qos == 0 && !context.config().queueQos0Offline()) {
                 context.drops().dropped(DropReason.QOS0_OFFLINE, session.clientId(), message.topic(), 0);
                 return null;
@@ -420,14 +428,26 @@ public final class OutboundFlow implements MessageQueue.DropListener {
      * state goes as a whole (it ended, or a clean start replaced it).
      */
     void clear() {
+        clear(true);
+    }
+
+    /**
+     * Forgets the queued and in-flight messages, counting them as dropped unless they went with the session to
+     * another broker of the cluster, which keeps them ({@code dropped} false).
+     */
+    void clear(boolean dropped) {
         if (!queue.isEmpty()) {
             for (Delivery d; (d = queue.poll()) != null; ) {
-                context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), d.message.topic(), d.qos);
+                if (dropped) {
+                    context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), d.message.topic(), d.qos);
+                }
             }
         }
         if (inflight != null && !inflight.isEmpty()) {
-            for (Delivery d : inflight.inOrder()) {
-                context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), d.message.topic(), d.qos);
+            if (dropped) {
+                for (Delivery d : inflight.inOrder()) {
+                    context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), d.message.topic(), d.qos);
+                }
             }
             inflight.clear();
         }

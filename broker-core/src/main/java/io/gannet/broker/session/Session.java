@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The state MQTT keeps for one client id across connections (section 4.1): subscriptions, messages queued for it,
@@ -24,6 +26,11 @@ import java.util.concurrent.CompletableFuture;
 public final class Session {
     /** A Session Expiry Interval meaning "never" [3.1.2.11.2]; 3.1.1 persistent sessions have it. */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+    /**
+     * The longest a session taken over by another broker holds its subscriptions here, should that broker never say
+     * it hosts the session (it died meanwhile, or its word was lost).
+     */
+    static final long HAND_OVER_DEADLINE_SECONDS = 10;
 
     private final String clientId;
     private final SessionContext context;
@@ -47,6 +54,13 @@ public final class Session {
     /** Seconds the session outlives its connection: 0 ends it with the connection. */
     private long expirySeconds;
     private boolean ended;
+    /**
+     * Taken over by another broker of the cluster that does not host it yet: its subscriptions stay here meanwhile,
+     * and a QoS 1 or 2 message that reaches it fails, so that its publisher sends it again (see
+     * {@link #takenOverElsewhere}).
+     */
+    private boolean handingOver;
+    private ScheduledFuture<?> handOverDeadline;
     private ClientLink link;
     /** Who the session belongs to: the identity of the client that created it; null until one attaches. */
     private SessionOwner belongsTo;
@@ -96,7 +110,7 @@ public final class Session {
      */
     public void takeover(ClientLink newLink, boolean cleanStart, long newExpirySeconds, Runnable onEnded) {
         execute(() -> {
-            if (ended) {
+            if (ended || handingOver) {
                 onEnded.run();
                 return;
             }
@@ -422,17 +436,28 @@ public final class Session {
     /**
      * Another broker of the cluster took the session over: its client connected there. The connection here, if any,
      * is closed with 0x8E as on a takeover here, its delayed will withdrawn when the client resumed the session
-     * there; the session is forgotten here without a word to its journal, which belongs to the other broker now.
+     * there; the session's state is forgotten here without a word to its journal, which belongs to the other broker
+     * now.
      *
-     * @param resumed whether the client resumed the session there, rather than starting clean
+     * <p>A resumed persistent session is handed over rather than dropped at once, unless the other broker hosts it
+     * already: until that broker has rebuilt it and the cluster routes its filters there, a message for it published
+     * here, or routed here by a node that has not caught up, would otherwise be acknowledged with no broker keeping
+     * it. So its subscriptions stay, and a QoS 1 or 2 message that reaches it fails (its publisher sends it again)
+     * until {@link #handedOver} or {@link #HAND_OVER_DEADLINE_SECONDS}.
+     *
+     * @param resumed     whether the client resumed the session there, rather than starting clean
+     * @param hostedThere whether the other broker hosts the session already, its routes known to the cluster
      */
-    public void takenOverElsewhere(boolean resumed) {
+    public void takenOverElsewhere(boolean resumed, boolean hostedThere) {
         execute(() -> {
-            if (ended) {
+            if (ended || handingOver) {
+                if (hostedThere) {
+                    handedOver();
+                }
                 return;
             }
-            ended = true;
-            openJournal(SessionJournal.NONE);
+            boolean handOver = resumed && !hostedThere && durable;
+            journal = SessionJournal.NONE;
             cleanJournal = SessionJournal.NONE; // the other broker's session replaced what was kept of this one
             timers.cancelExpiry();
             if (timers.hasPendingWill()) {
@@ -446,9 +471,44 @@ public final class Session {
                 goOffline();
                 old.takenOver(resumed);
             }
-            clearState();
             context.registry().remove(this);
+            if (handOver) {
+                handingOver = true; // 'durable' stays: routing on other loops must wait for this session's answer
+                outbound.clear(false); // its messages went with it
+                inboundQos2.clear();
+                context.registry().handingOver(this);
+                handOverDeadline = owner.schedule(this::handedOver, HAND_OVER_DEADLINE_SECONDS, TimeUnit.SECONDS);
+            } else {
+                ended = true;
+                durable = false;
+                subscriptions.clear();
+                outbound.clear(!resumed);
+                inboundQos2.clear();
+            }
         });
+    }
+
+    /**
+     * The broker that took this session over hosts it now, and the cluster routes its filters there: the session
+     * ends here. Any thread.
+     */
+    public void handedOver() {
+        execute(() -> {
+            if (!handingOver) {
+                return;
+            }
+            handingOver = false;
+            ended = true;
+            durable = false;
+            handOverDeadline.cancel(false);
+            clearState();
+            context.registry().handedOver(this);
+        });
+    }
+
+    /** Whether the session is being handed over to another broker (see {@link #takenOverElsewhere}). */
+    boolean isHandingOver() {
+        return handingOver;
     }
 
     /**

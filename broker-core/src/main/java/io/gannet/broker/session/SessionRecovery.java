@@ -93,6 +93,8 @@ public final class SessionRecovery {
             s.inboundQos2().restore(packetId);
         }
         s.outbound().restore(snapshot);
+        // Its subscriptions are in place: a copy of it this broker was handing over is no longer needed.
+        context.registry().endHandOver(snapshot.clientId());
         return s;
     }
 

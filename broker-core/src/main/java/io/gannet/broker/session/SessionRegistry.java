@@ -11,10 +11,17 @@ import java.util.function.Supplier;
  */
 public final class SessionRegistry {
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /**
+     * Sessions another broker of the cluster took over and does not host yet, by client id: no longer found by a
+     * client that connects here, but still subscribed (see {@link Session#takenOverElsewhere}).
+     */
+    private final ConcurrentHashMap<String, Session> handingOver = new ConcurrentHashMap<>();
 
     /** Returns the session for {@code clientId}, creating it with {@code factory} when there is none. */
     public Session getOrCreate(String clientId, Supplier<Session> factory) {
-        return sessions.computeIfAbsent(clientId, id -> factory.get());
+        Session s = sessions.computeIfAbsent(clientId, id -> factory.get());
+        endHandOver(clientId);
+        return s;
     }
 
     /** Returns the session for {@code clientId}, or {@code null}. */
@@ -25,6 +32,25 @@ public final class SessionRegistry {
     /** Adds a session rebuilt at start; false if one with its client id is already here. */
     boolean add(Session session) {
         return sessions.putIfAbsent(session.clientId(), session) == null;
+    }
+
+    /**
+     * The session of {@code clientId} is here again, or the broker that took it over hosts it now: what was being
+     * handed over ends. Here again, its subscriptions are this broker's own once more.
+     */
+    public void endHandOver(String clientId) {
+        Session old = handingOver.get(clientId);
+        if (old != null) {
+            old.handedOver();
+        }
+    }
+
+    void handingOver(Session session) {
+        handingOver.put(session.clientId(), session);
+    }
+
+    void handedOver(Session session) {
+        handingOver.remove(session.clientId(), session);
     }
 
     /** Forgets {@code session} if it is still the one registered for its client id. */

@@ -67,6 +67,13 @@ public interface SessionStore {
     }
 
     /**
+     * A session that {@link #claim} handed over is rebuilt here, its subscriptions in place: the broker that had it
+     * may let it go (see {@link TakenOver#hosted}). Called on the session's event loop.
+     */
+    default void hosting(String clientId) {
+    }
+
+    /**
      * Who to tell when another broker takes over a session this one holds. Set once, before {@link #recoverSessions}.
      */
     default void onTakenOver(TakenOver listener) {
@@ -80,14 +87,21 @@ public interface SessionStore {
     default void onAdopted(Consumer<List<SessionSnapshot>> host) {
     }
 
-    /** Hears that another broker took over a session. */
-    @FunctionalInterface
+    /**
+     * Hears that another broker took over a session. A session its client resumed there is handed over: it stays
+     * subscribed here, keeping nothing, until the other broker hosts it, so that a message for it in the meantime
+     * fails rather than be acknowledged with no broker keeping it.
+     */
     interface TakenOver {
         /**
          * Called on any thread.
          *
-         * @param resumed whether the client resumed the session there, rather than starting clean
+         * @param resumed     whether the client resumed the session there, rather than starting clean
+         * @param hostedThere whether the other broker hosts it already, with its routes known to the cluster
          */
-        void takenOver(String clientId, boolean resumed);
+        void takenOver(String clientId, boolean resumed, boolean hostedThere);
+
+        /** The broker that took the session over hosts it now: its handing over here ends. Called on any thread. */
+        void hosted(String clientId);
     }
 }

@@ -38,6 +38,7 @@ import io.gannet.broker.session.Session;
 import io.gannet.broker.session.SessionContext;
 import io.gannet.broker.session.SessionRecovery;
 import io.gannet.broker.session.SessionRegistry;
+import io.gannet.broker.session.SessionsElsewhere;
 import io.gannet.broker.store.SessionStore;
 import io.gannet.broker.store.StoreProviders;
 import io.gannet.broker.session.SubscriptionIndex;
@@ -212,22 +213,7 @@ public final class Broker implements AutoCloseable {
         workers = transport.newGroup(threads, "gannet-io");
         QueueBudget queueBudget = new QueueBudget(config.sessions().queueBudgetBytes());
         SessionStore sessionStore = ports.cluster().sessions(ports.stores().sessions());
-        sessionStore.onTakenOver(new SessionStore.TakenOver() {
-            @Override
-            public void takenOver(String clientId, boolean resumed, boolean hostedThere) {
-                Session taken = sessions.get(clientId);
-                if (taken != null) {
-                    taken.takenOverElsewhere(resumed, hostedThere);
-                } else if (hostedThere) {
-                    sessions.endHandOver(clientId);
-                }
-            }
-
-            @Override
-            public void hosted(String clientId) {
-                sessions.endHandOver(clientId);
-            }
-        });
+        sessionStore.onTakenOver(new SessionsElsewhere(sessions));
         SessionContext sessionContext = new SessionContext(config.sessions(), config.mqtt().inflightWindow(), clock,
                 sessions, sessionStore, subscriptionIndex, publishing,
                 interceptors == null ? OutboundInterceptor.NONE : interceptors, events, drops, queueBudget);

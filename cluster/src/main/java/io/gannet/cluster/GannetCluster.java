@@ -80,7 +80,7 @@ final class GannetCluster implements ClusterNode {
                 p -> partitionClients[p], keptPartitions,
                 // A partition this node keeps no copy of applies nothing here, so no takeover there is ever stale.
                 p -> partitions.isMember(config.nodeId(), p) ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE,
-                this::tellMoved, announcer::committed);
+                this::tellMoved, announcer::committed, this::tellConnected);
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), sessions);
         }
@@ -98,7 +98,7 @@ final class GannetCluster implements ClusterNode {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
         }
         this.links = new NodeLinks(config, tls, clock, counters);
-        this.server = new LinkServer(config, tls, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions::toldHosted,
+        this.server = new LinkServer(config, tls, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions,
                 topic -> subscriptions != null && subscriptions.hasDurableSubscriber(topic));
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
         this.failures = new NodeFailures(config.nodeId(),
@@ -140,6 +140,11 @@ final class GannetCluster implements ClusterNode {
         if (index >= 0) {
             links.moved(index, clientId);
         }
+    }
+
+    /** A client connected here: every other node hears of it, and closes an older connection of its client id. */
+    private void tellConnected(String clientId, long atMillis, boolean newSession) {
+        links.connected(clientId, atMillis, newSession);
     }
 
     private CompletableFuture<?> propose(byte[] entry) {

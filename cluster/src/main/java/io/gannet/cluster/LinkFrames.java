@@ -10,7 +10,9 @@ import io.netty.buffer.ByteBuf;
  * the node that opened it; then come {@link #PUBLISH} frames, each one message for the receiving node's own
  * sessions: its plain subscribers (when the frame says so) and the shared groups the sending node placed with it,
  * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree. A
- * {@link #MOVED} frame tells the receiving node that the sending one hosts a session it took over from it.
+ * {@link #MOVED} frame tells the receiving node that the sending one hosts a session it took over from it, and a
+ * {@link #CONNECTED} frame that a client connected to the sending node, so that an older connection of the same client
+ * id elsewhere is closed.
  *
  * <p>The other way, the receiving node answers with {@link #DONE}: how many of the link's messages, counted from the
  * first, it has handed to its sessions and its stores keep (a persistent session's partition has committed them),
@@ -19,12 +21,13 @@ import io.netty.buffer.ByteBuf;
  */
 final class LinkFrames {
     /** The frame format; a node refuses a link of another. */
-    static final byte FORMAT = 4;
+    static final byte FORMAT = 5;
     static final byte HELLO = 0;
     static final byte PUBLISH = 1;
     static final byte DONE = 2;
     static final byte FAILED = 3;
     static final byte MOVED = 4;
+    static final byte CONNECTED = 5;
     /** A PUBLISH's target bit: the receiver's plain subscribers get the message. */
     static final int PLAIN = 1;
     /** A PUBLISH's target bit: the sender counts on a persistent session's plain subscriber there to keep it. */
@@ -166,6 +169,30 @@ final class LinkFrames {
 
     static String readMoved(ByteBuf in) {
         return MqttWire.readUtf8(in);
+    }
+
+    /** What a {@link #CONNECTED} frame says. */
+    record Connected(String clientId, long atMillis, boolean newSession) {
+    }
+
+    /**
+     * A {@link #CONNECTED} frame: a client of id {@code clientId} connected to the sending node at {@code atMillis}
+     * (its clock), with a new session ({@code newSession}) or one it resumed.
+     */
+    static void writeConnected(ByteBuf out, String clientId, long atMillis, boolean newSession) {
+        int start = out.writerIndex();
+        out.writeInt(0);
+        out.writeByte(CONNECTED);
+        out.writeLong(atMillis);
+        out.writeBoolean(newSession);
+        MqttWire.writeUtf8(out, clientId);
+        out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
+    }
+
+    static Connected readConnected(ByteBuf in) {
+        long at = in.readLong();
+        boolean newSession = in.readBoolean();
+        return new Connected(MqttWire.readUtf8(in), at, newSession);
     }
 
     static String readHello(ByteBuf in) {

@@ -21,7 +21,6 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -46,8 +45,8 @@ final class LinkServer implements AutoCloseable {
     private final int maxFrame;
     private final Clock clock;
     private final LinkCounters counters;
-    /** Hears of each session another node says it took over from this one (a {@link LinkFrames#MOVED} frame). */
-    private final Consumer<String> moved;
+    /** Hears what other nodes say of their clients' sessions. */
+    private final SessionNews news;
     private final ClusterTls tls;
     /** Whether a persistent session of this node has a plain subscription matching a topic. */
     private final Predicate<String> durableHere;
@@ -56,7 +55,7 @@ final class LinkServer implements AutoCloseable {
 
     /** @param maxFrame the largest frame accepted: a message of the largest packet the broker takes, and more */
     LinkServer(ClusterConfig config, ClusterTls tls, int maxFrame, Clock clock, LinkCounters counters,
-               Consumer<String> moved, Predicate<String> durableHere) {
+               SessionNews news, Predicate<String> durableHere) {
         this.config = config;
         this.tls = tls;
         this.peers = config.nodes().stream().map(ClusterConfig.Node::id).filter(id -> !id.equals(config.nodeId()))
@@ -64,7 +63,7 @@ final class LinkServer implements AutoCloseable {
         this.maxFrame = maxFrame;
         this.clock = clock;
         this.counters = counters;
-        this.moved = moved;
+        this.news = news;
         this.durableHere = durableHere;
     }
 
@@ -179,7 +178,10 @@ final class LinkServer implements AutoCloseable {
                     }
                     counters.received();
                 } else if (type == LinkFrames.MOVED) {
-                    moved.accept(LinkFrames.readMoved(frame));
+                    news.hostedThere(LinkFrames.readMoved(frame));
+                } else if (type == LinkFrames.CONNECTED) {
+                    LinkFrames.Connected c = LinkFrames.readConnected(frame);
+                    news.connectedThere(from, c.clientId(), c.atMillis(), c.newSession());
                 } else {
                     refuse(ctx, "unknown frame type " + type);
                 }
@@ -249,5 +251,17 @@ final class LinkServer implements AutoCloseable {
                     from == null ? "not yet identified" : "node " + from, why);
             ctx.close();
         }
+    }
+
+    /** What other nodes say, over their links, of their clients' sessions. */
+    interface SessionNews {
+        /** The sending node hosts the session of {@code clientId}, which it took over from this one ({@code MOVED}). */
+        void hostedThere(String clientId);
+
+        /**
+         * A client of id {@code clientId} connected to node {@code node} at {@code atMillis} by its clock, with a new
+         * session or one it resumed ({@code CONNECTED}).
+         */
+        void connectedThere(String node, String clientId, long atMillis, boolean newSession);
     }
 }

@@ -137,6 +137,25 @@ final class NodeLinks implements AutoCloseable {
     }
 
     /**
+     * Tells every other node that a client of id {@code clientId} connected here at {@code atMillis}, on this loop's
+     * links (or, off the loops, on one loop's); from any thread.
+     */
+    void connected(String clientId, long atMillis, boolean newSession) {
+        PeerLink[] links = byLoop.getIfExists();
+        if (links == null) {
+            if (workers != null && !workers.isShuttingDown()) {
+                workers.next().execute(() -> connected(clientId, atMillis, newSession));
+            }
+            return;
+        }
+        for (PeerLink l : links) {
+            if (l != null) {
+                l.connected(clientId, atMillis, newSession);
+            }
+        }
+    }
+
+    /**
      * Closes this node's connections to the node at {@code index}, on every loop, and lets them reconnect: what its
      * publishers wait for from a node found down fails at once rather than at its timeout.
      */

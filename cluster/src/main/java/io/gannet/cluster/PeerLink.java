@@ -217,6 +217,30 @@ final class PeerLink {
         ch.writeAndFlush(frame, ch.voidPromise());
     }
 
+    /**
+     * Tells the peer that a client of id {@code clientId} connected to this node at {@code atMillis}; on this link's
+     * loop. Dropped while the peer is away.
+     */
+    void connected(String clientId, long atMillis, boolean newSession) {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        // In the turn's batch, as messages are: a storm of connections costs a write per turn, not one each.
+        int size = LinkFrames.LENGTH_FIELD + 12 + 3 * clientId.length();
+        if (batch != null && batch.maxWritableBytes() < size) {
+            handOver(ch);
+        }
+        if (batch == null) {
+            batch = ch.alloc().directBuffer(Math.max(size, BATCH_MIN), Math.max(size, BATCH_MAX));
+        }
+        LinkFrames.writeConnected(batch, clientId, atMillis, newSession);
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
     /** Closes the connection, which reconnects: what waits on it fails; on its loop. */
     void reset() {
         if (channel != null) {

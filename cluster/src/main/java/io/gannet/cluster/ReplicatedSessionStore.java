@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * rebuilds them from the answer: the partitions, not this node's disk, are where its sessions live. The entry also
  * fences off an adoption of those sessions decided while the node was away but committed only after it.
  */
-final class ReplicatedSessionStore implements SessionStore, PartitionStateMachine.TakeoverListener {
+final class ReplicatedSessionStore implements SessionStore, PartitionStateMachine.TakeoverListener,
+        LinkServer.SessionNews {
     private static final Logger log = LoggerFactory.getLogger(ReplicatedSessionStore.class);
     /** Session keys carry the creating node's place in the node list above this bit: unique across nodes. */
     private static final int NODE_SHIFT = 56;
@@ -72,7 +73,19 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         @Override
         public void hosted(String clientId) {
         }
+
+        @Override
+        public void connectedElsewhere(String clientId, long atMillis, boolean newSession, boolean winsTies) {
+        }
     };
+    /** Tells every other node that a client connected here: (client id, when, whether with a new session). */
+    private final ConnectedHere tellOthers;
+
+    /** How this node tells the others of a client that connected here. */
+    @FunctionalInterface
+    interface ConnectedHere {
+        void connected(String clientId, long atMillis, boolean newSession);
+    }
     private volatile java.util.function.Consumer<List<SessionSnapshot>> adopted = sessions -> { };
 
     /**
@@ -82,10 +95,12 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      *                    partition it keeps no copy of
      * @param tellOldOwner tells the node that held a session this one took over that it hosts it now
      * @param routesCommitted completes once this node's routing changes made so far are committed
+     * @param tellOthers   tells every other node of a client that connected here
      */
     ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
                            boolean recover, IntToLongFunction appliedHere, BiConsumer<String, String> tellOldOwner,
-                           java.util.function.Supplier<CompletableFuture<Void>> routesCommitted) {
+                           java.util.function.Supplier<CompletableFuture<Void>> routesCommitted,
+                           ConnectedHere tellOthers) {
         this.node = node;
         this.proposer = proposer;
         this.clients = clients;
@@ -93,6 +108,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         this.appliedHere = appliedHere;
         this.tellOldOwner = tellOldOwner;
         this.routesCommitted = routesCommitted;
+        this.tellOthers = tellOthers;
         this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
         this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
         proposer.onMoved(this::movedAway);
@@ -316,13 +332,34 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * in that moment, started a new session of the same client id here is closed too, and simply reconnects). A
      * node with a copy hears of the takeover from its copy, which knows whether it is stale.
      */
-    void toldHosted(String clientId) {
+    @Override
+    public void hostedThere(String clientId) {
         if (appliedHere.applyAsLong(SessionPartitions.partitionOf(clientId)) == Long.MAX_VALUE) {
             log.info("Client {}: node that resumed its session hosts it now; it ends here", clientId);
             takenOver.takenOver(clientId, true, true);
         } else {
             takenOver.hosted(clientId);
         }
+    }
+
+    /**
+     * Every other node hears of it, and closes an older connection of the same client id [MQTT-3.1.4-3]: the
+     * partitions make a persistent session's owner unique, but keep nothing of a clean session without a will
+     * (a record per connection cost too much), so only this word, one small frame per node, makes such a client id
+     * unique across the cluster. Best effort: a node whose link is down at that moment does not hear of it.
+     */
+    @Override
+    public void attached(String clientId, long atMillis, boolean sessionPresent) {
+        tellOthers.connected(clientId, atMillis, !sessionPresent);
+    }
+
+    /**
+     * A client connected to another node: an older connection of its client id here is closed with 0x8E. The clocks
+     * of the nodes decide which is older, and for the same millisecond the node whose id sorts last keeps its own.
+     */
+    @Override
+    public void connectedThere(String otherNode, String clientId, long atMillis, boolean newSession) {
+        takenOver.connectedElsewhere(clientId, atMillis, newSession, otherNode.compareTo(node) > 0);
     }
 
     @Override

@@ -175,6 +175,21 @@ class LinkFramesTest {
     }
 
     @Test
+    void aConnectedFrameSaysWhoConnectedWhenAndWithWhichSession() {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            LinkFrames.writeConnected(buf, "device-ü-8", 1_764_800_000_123L, true);
+            assertThat(buf.readInt()).isEqualTo(buf.readableBytes());
+            assertThat(buf.readByte()).isEqualTo(LinkFrames.CONNECTED);
+            assertThat(LinkFrames.readConnected(buf))
+                    .isEqualTo(new LinkFrames.Connected("device-ü-8", 1_764_800_000_123L, true));
+            assertThat(buf.readableBytes()).isZero();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
     void routeChangesTravelInOneEntryInOrder() {
         List<MetadataChange> changes = List.of(new MetadataChange.Replace("n1", List.of("a/#", "b/+")),
                 new MetadataChange.Add("n2", "c"), new MetadataChange.Remove("n1", "a/#"),

@@ -345,6 +345,45 @@ class SessionPartitionTest {
         pub.disconnect();
     }
 
+    @Test
+    @Order(7)
+    void aClientIdConnectedOnTwoNodesKeepsOnlyItsNewestConnection() throws Exception {
+        // A clean session without a will: no partition keeps it, so only the nodes' word over their links makes the
+        // client id unique [MQTT-3.1.4-3].
+        CompletableFuture<Mqtt5DisconnectReasonCode> firstClosed = new CompletableFuture<>();
+        Mqtt5BlockingClient first = closing(1, "twice", firstClosed);
+        first.connectWith().cleanStart(true).send();
+        Mqtt5BlockingClient second = client(2, "twice");
+        second.connectWith().cleanStart(true).send();
+        assertThat(firstClosed.get(30, TimeUnit.SECONDS)).isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
+        assertThat(second.getState().isConnected()).isTrue();
+        second.disconnect();
+
+        // A persistent session, then a clean start of its client id on another node: the old connection is closed,
+        // and the session it had is gone, here and in its partition.
+        CompletableFuture<Mqtt5DisconnectReasonCode> keptClosed = new CompletableFuture<>();
+        Mqtt5BlockingClient kept = closing(1, "kept-then-clean", keptClosed);
+        kept.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        kept.subscribeWith().topicFilter("clean/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        Mqtt5BlockingClient clean = client(3, "kept-then-clean");
+        clean.connectWith().cleanStart(true).send();
+        assertThat(keptClosed.get(30, TimeUnit.SECONDS)).isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
+        clean.disconnect();
+        Mqtt5BlockingClient back = client(1, "kept-then-clean");
+        assertThat(back.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent())
+                .as("the session a clean start elsewhere replaced").isFalse();
+        back.disconnectWith().sessionExpiryInterval(0).send();
+    }
+
+    /** A client on {@code node} whose connection's closing reason, when the broker closes it, completes {@code closed}. */
+    private static Mqtt5BlockingClient closing(int node, String id, CompletableFuture<Mqtt5DisconnectReasonCode> closed) {
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
+                .serverPort(cluster.node(node).mqttPort)
+                .addDisconnectedListener(ctx -> closed.complete(ctx.getCause()
+                        instanceof Mqtt5DisconnectException d ? d.getMqttMessage().getReasonCode() : null))
+                .buildBlocking();
+    }
+
     /** The moving session's client on {@code node}, adding what it receives to {@code received}. */
     private static Mqtt5AsyncClient mover(int node, Set<String> received) {
         Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier("move-sub").serverHost("127.0.0.1")

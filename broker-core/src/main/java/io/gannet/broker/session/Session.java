@@ -62,6 +62,8 @@ public final class Session {
     private boolean handingOver;
     private ScheduledFuture<?> handOverDeadline;
     private ClientLink link;
+    /** When the last client attached, by this broker's clock; 0 for one rebuilt from a store and not attached since. */
+    private long attachedAtMillis;
     /** Who the session belongs to: the identity of the client that created it; null until one attaches. */
     private SessionOwner belongsTo;
     private int generation;
@@ -156,6 +158,7 @@ public final class Session {
             return;
         }
         link = newLink;
+        attachedAtMillis = context.clock().millis();
         belongsTo = newLink.owner();
         online = true;
         onlineClient = newLink.client();
@@ -173,6 +176,7 @@ public final class Session {
         }
         outbound.attached(newLink);
         newLink.attached(this, present);
+        context.store().attached(clientId, attachedAtMillis, present);
         if (!present) {
             context.events().sessionCreated(clientId, expirySeconds);
         }
@@ -503,6 +507,30 @@ public final class Session {
             handOverDeadline.cancel(false);
             clearState();
             context.registry().handedOver(this);
+        });
+    }
+
+    /**
+     * A client of this session's id connected to another broker of the cluster at {@code atMillis}. If this
+     * session's client attached before that, it is the older connection: it is closed with 0x8E, as a takeover here
+     * would close it [MQTT-3.1.4-3], and the session ends (its will, if due, goes out). A persistent session the
+     * other broker's client resumed is left alone: it moves through the store, which hands it over.
+     *
+     * @param newSession whether the client there started a new session
+     * @param winsTies   whether, for the same millisecond, the other connection counts as the newer
+     */
+    public void connectedElsewhere(long atMillis, boolean newSession, boolean winsTies) {
+        execute(() -> {
+            boolean newer = attachedAtMillis > atMillis || (attachedAtMillis == atMillis && !winsTies);
+            if (ended || handingOver || newer || (durable && !newSession)) {
+                return;
+            }
+            if (link != null) {
+                ClientLink old = link;
+                goOffline();
+                old.takenOver(false);
+            }
+            end(false);
         });
     }
 

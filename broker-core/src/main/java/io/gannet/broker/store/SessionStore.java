@@ -74,6 +74,16 @@ public interface SessionStore {
     }
 
     /**
+     * A client attached to its session here, at {@code atMillis} by this broker's clock: a store shared by a cluster
+     * tells the other brokers, which close an older connection of the same client id (see
+     * {@link TakenOver#connectedElsewhere}). Called on the session's event loop.
+     *
+     * @param sessionPresent whether the client resumed a session, rather than starting a new one
+     */
+    default void attached(String clientId, long atMillis, boolean sessionPresent) {
+    }
+
+    /**
      * Who to tell when another broker takes over a session this one holds. Set once, before {@link #recoverSessions}.
      */
     default void onTakenOver(TakenOver listener) {
@@ -103,5 +113,15 @@ public interface SessionStore {
 
         /** The broker that took the session over hosts it now: its handing over here ends. Called on any thread. */
         void hosted(String clientId);
+
+        /**
+         * A client of this id connected to another broker at {@code atMillis} (that broker's clock): a connection
+         * of the id here that is older is closed with 0x8E, as a takeover here would [MQTT-3.1.4-3]. Its session
+         * ends with it if the other one started a new session (a persistent session resumed there moves through the
+         * store instead). Called on any thread.
+         *
+         * @param winsTies whether, for the same millisecond, the other broker's connection counts as the newer
+         */
+        void connectedElsewhere(String clientId, long atMillis, boolean newSession, boolean winsTies);
     }
 }

@@ -42,6 +42,8 @@ final class GannetCluster implements ClusterNode {
     private final ReplicatedRetained retained;
     private final LinkCounters counters = new LinkCounters();
     private final NodeLinks links;
+    /** The nodes as the metadata log has them; only the founding ones until nodes can join at run time. */
+    private final ClusterMembers members;
     private final LinkServer server;
     private final QuorumWatch quorum;
     private final SessionPartitions partitions;
@@ -63,7 +65,8 @@ final class GannetCluster implements ClusterNode {
         this.table = new RoutingTable(refs);
         this.announcer = new MetadataProposer(config.nodeId(), this::propose);
         this.retained = new ReplicatedRetained(config.nodeId(), announcer);
-        this.stateMachine = new MetadataStateMachine(table, retained, this::nodeChangeApplied);
+        this.members = new ClusterMembers(config.nodes());
+        this.stateMachine = new MetadataStateMachine(table, retained, members, this::nodeChangeApplied);
         // First in the log from this run: the leader does not take the silence of an earlier run for a failure.
         announcer.propose(new MetadataChange.Started(config.nodeId()));
         this.partitions = new SessionPartitions(config.nodes(), config.replicationFactor());

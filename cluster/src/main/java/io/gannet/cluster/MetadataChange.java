@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * A change to the cluster's shared state, as a node proposes it and {@link MetadataStateMachine} applies it on every
- * node: the routing table and the retained messages. Several travel in one Raft entry ({@link #encode}), in the
- * order the node made them.
+ * node: the routing table, the retained messages and the members. Several travel in one Raft entry
+ * ({@link #encode}), in the order the node made them.
  */
 sealed interface MetadataChange {
     /** The format of an entry; a node refuses to apply an entry of another. */
@@ -68,6 +68,17 @@ sealed interface MetadataChange {
      * not down for the silence of its earlier run; a node found down that starts again is up.
      */
     record Started(String node) implements MetadataChange {
+    }
+
+    /**
+     * {@code node} joins the cluster, with the addresses of {@code cluster.nodes}: every node gives it the next place
+     * ({@link ClusterMembers}).
+     */
+    record Join(String node, String host, int port, int raftPort) implements MetadataChange {
+    }
+
+    /** {@code node} leaves the cluster: its routes go, and its place is not given again. */
+    record Leave(String node) implements MetadataChange {
     }
 
     /** An estimate of the bytes this change takes in an entry, for bounding the entry. */
@@ -123,6 +134,15 @@ sealed interface MetadataChange {
                 } else if (c instanceof Started s) {
                     out.writeByte(8);
                     out.writeUTF(s.node());
+                } else if (c instanceof Join j) {
+                    out.writeByte(9);
+                    out.writeUTF(j.node());
+                    out.writeUTF(j.host());
+                    out.writeInt(j.port());
+                    out.writeInt(j.raftPort());
+                } else if (c instanceof Leave l) {
+                    out.writeByte(10);
+                    out.writeUTF(l.node());
                 }
             }
         } catch (IOException e) {
@@ -160,6 +180,8 @@ sealed interface MetadataChange {
                     case 6 -> changes.add(new Liveness(in.readUTF(), in.readBoolean()));
                     case 7 -> changes.add(new Adopted(in.readUTF(), in.readUTF(), in.readInt()));
                     case 8 -> changes.add(new Started(in.readUTF()));
+                    case 9 -> changes.add(new Join(in.readUTF(), in.readUTF(), in.readInt(), in.readInt()));
+                    case 10 -> changes.add(new Leave(in.readUTF()));
                     default -> throw new IllegalArgumentException("unknown cluster change " + kind);
                 }
             }

@@ -18,16 +18,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's shared state as the Raft log of the metadata group builds it, the same on every node: the routing
- * table and the retained messages. Ratis applies the committed entries here in log order on one thread; a snapshot of the table lets
+ * table, the retained messages and the members. Ratis applies the committed entries here in log order on one thread; a snapshot of the table lets
  * it drop the log before it, and a node that restarts or falls behind loads the snapshot and applies what follows.
  */
 final class MetadataStateMachine extends FileSnapshotStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
     /** The snapshot file's own format, checked when it is loaded. */
-    private static final int SNAPSHOT_FORMAT = 1;
+    private static final int SNAPSHOT_FORMAT = 2;
 
     private final RoutingTable table;
     private final ReplicatedRetained retained;
+    private final ClusterMembers members;
     private final java.util.function.Consumer<MetadataChange> nodeChanges;
     /**
      * Nodes found down whose sessions are not yet adopted in every partition, with the partitions done. Applied
@@ -37,14 +38,16 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
 
     /**
      * @param nodeChanges hears, as it is applied, that a node was found down or up again ({@link
-     *                 MetadataChange.Liveness}) or started ({@link MetadataChange.Started}); on Ratis's applying thread,
-     *                 so it must not block
+     *                 MetadataChange.Liveness}), started ({@link MetadataChange.Started}), joined or left ({@link
+     *                 MetadataChange.Join}, {@link MetadataChange.Leave}); on Ratis's applying thread, so it must not
+     *                 block
      */
-    MetadataStateMachine(RoutingTable table, ReplicatedRetained retained,
+    MetadataStateMachine(RoutingTable table, ReplicatedRetained retained, ClusterMembers members,
                          java.util.function.Consumer<MetadataChange> nodeChanges) {
         super("the cluster's metadata", SNAPSHOT_FORMAT);
         this.table = table;
         this.retained = retained;
+        this.members = members;
         this.nodeChanges = nodeChanges;
     }
 
@@ -89,6 +92,22 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             // Up, as Liveness says when a node answers again: what it had from before is its own to replace.
             adoptions.remove(s.node());
             nodeChanges.accept(s);
+        } else if (change instanceof MetadataChange.Join j) {
+            ClusterMembers.Member joined = members.join(j);
+            if (joined != null) {
+                table.addNode(new NodeRef(joined.id(), joined.place()));
+                nodeChanges.accept(j);
+            } else if (members.get(j.node()) == null) {
+                log.warn("Node {} cannot join: the cluster has given all of its {} places", j.node(),
+                        ClusterMembers.MAX_PLACES);
+            }
+        } else if (change instanceof MetadataChange.Leave l) {
+            if (members.leave(l.node()) != null) {
+                // Its clean sessions are gone with it; its persistent ones were moved off it before it left.
+                table.replace(l.node(), List.of());
+                adoptions.remove(l.node());
+                nodeChanges.accept(l);
+            }
         } else if (change instanceof MetadataChange.Adopted a) {
             BitSet done = adoptions.get(a.deadNode());
             if (done != null && a.partition() >= 0 && a.partition() < SessionPartitions.COUNT) {
@@ -119,6 +138,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             for (io.gannet.broker.message.Message m : messages) {
                 MetadataChange.writeMessage(out, m);
             }
+            members.write(out);
         });
     }
 
@@ -141,7 +161,11 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             messages.add(MetadataChange.readMessage(in));
         }
         retained.restore(messages);
-        log.info("Loaded the cluster snapshot {} ({} routes, {} retained messages)", file.getFileName(), table.size(),
-                retained.size());
+        members.read(in);
+        for (ClusterMembers.Member m : members.list()) {
+            table.addNode(new NodeRef(m.id(), m.place()));
+        }
+        log.info("Loaded the cluster snapshot {} ({} routes, {} retained messages, {} members)", file.getFileName(),
+                table.size(), retained.size(), members.list().size());
     }
 }

@@ -194,6 +194,22 @@ final class RoutingTable {
         return Set.copyOf(filtersByNode.getOrDefault(node, Set.of()));
     }
 
+    /**
+     * A node joined the cluster at {@code ref}'s place: messages route to it from now on. Entries it had as an
+     * unknown node (none, as the log orders a node's join before its routes) are kept.
+     */
+    synchronized void addNode(NodeRef ref) {
+        Set<String> had = new HashSet<>(filtersByNode.getOrDefault(ref.id(), Set.of()));
+        replace(ref.id(), List.of());
+        nodes.put(ref.id(), ref);
+        replace(ref.id(), had);
+    }
+
+    /** The node of that id, as messages route to it; index -1 for one this table does not know. */
+    synchronized NodeRef node(String id) {
+        return ref(id);
+    }
+
     private NodeRef ref(String node) {
         return nodes.computeIfAbsent(node, id -> new NodeRef(id, -1));
     }

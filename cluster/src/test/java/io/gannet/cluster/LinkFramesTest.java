@@ -197,7 +197,8 @@ class LinkFramesTest {
         assertThat(MetadataChange.decode(MetadataChange.encode(changes))).isEqualTo(changes);
         RoutingTable table = new RoutingTable(List.of(new NodeRef("n1", 0), new NodeRef("n2", 1)));
         ReplicatedRetained retained = new ReplicatedRetained("n1", null);
-        MetadataStateMachine machine = new MetadataStateMachine(table, retained, change -> { });
+        MetadataStateMachine machine = new MetadataStateMachine(table, retained, new ClusterMembers(List.of()),
+                change -> { });
         for (MetadataChange c : changes) {
             machine.apply(c);
         }

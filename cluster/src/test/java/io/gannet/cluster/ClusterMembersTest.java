@@ -1,0 +1,104 @@
+package io.gannet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gannet.broker.config.ClusterConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The members as the metadata log has them: the founding nodes, joins and leaves in log order, places never given
+ * twice, and the list through a snapshot. The first step of adding and removing nodes at run time (ADR 16).
+ */
+class ClusterMembersTest {
+    private static final List<ClusterConfig.Node> FOUNDING = List.of(
+            new ClusterConfig.Node("n1", "10.0.0.1", 7883, 7893),
+            new ClusterConfig.Node("n2", "10.0.0.2", 7883, 7893),
+            new ClusterConfig.Node("n3", "10.0.0.3", 7883, 7893));
+
+    @Test
+    void theFoundingNodesTakeTheFirstPlacesAndAJoinTheNext() {
+        ClusterMembers members = new ClusterMembers(FOUNDING);
+        assertThat(members.list()).extracting(ClusterMembers.Member::place).containsExactly(0, 1, 2);
+        ClusterMembers.Member n4 = members.join(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
+        assertThat(n4.place()).isEqualTo(3);
+        assertThat(n4.node()).isEqualTo(new ClusterConfig.Node("n4", "10.0.0.4", 7883, 7893));
+        // Proposed twice (a command run again): the second changes nothing.
+        assertThat(members.join(new MetadataChange.Join("n4", "10.0.0.9", 1, 2))).isNull();
+        assertThat(members.get("n4").host()).isEqualTo("10.0.0.4");
+        assertThat(members.join(new MetadataChange.Join("n1", "10.0.0.1", 7883, 7893))).isNull();
+    }
+
+    @Test
+    void aPlaceIsNeverGivenTwiceNotEvenToANodeThatJoinsAgain() {
+        ClusterMembers members = new ClusterMembers(FOUNDING);
+        assertThat(members.leave("n2").place()).isEqualTo(1);
+        assertThat(members.leave("n2")).isNull();
+        assertThat(members.join(new MetadataChange.Join("n2", "10.0.0.2", 7883, 7893)).place()).isEqualTo(3);
+        assertThat(members.join(new MetadataChange.Join("n5", "10.0.0.5", 7883, 7893)).place()).isEqualTo(4);
+        assertThat(members.list()).extracting(ClusterMembers.Member::id).containsExactly("n1", "n3", "n2", "n5");
+    }
+
+    @Test
+    void aClusterHasAsManyPlacesAsARoutingMaskHasBits() {
+        ClusterMembers members = new ClusterMembers(FOUNDING);
+        for (int i = 4; members.placesGiven() < ClusterMembers.MAX_PLACES; i++) {
+            assertThat(members.join(new MetadataChange.Join("n" + i, "h", 1, 2))).isNotNull();
+            members.leave("n" + i);
+        }
+        assertThat(members.join(new MetadataChange.Join("late", "h", 1, 2))).isNull();
+        assertThat(members.get("late")).isNull();
+    }
+
+    @Test
+    void theMembersAndTheNextPlaceGoThroughASnapshot() throws IOException {
+        ClusterMembers members = new ClusterMembers(FOUNDING);
+        members.leave("n1");
+        members.join(new MetadataChange.Join("n4", "10.0.0.4", 7884, 7894));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        members.write(new DataOutputStream(bytes));
+
+        ClusterMembers restored = new ClusterMembers(FOUNDING);
+        restored.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(restored.list()).isEqualTo(members.list());
+        assertThat(restored.placesGiven()).isEqualTo(4);
+        assertThat(restored.join(new MetadataChange.Join("n5", "h", 1, 2)).place()).isEqualTo(4);
+
+        byte[] broken = bytes.toByteArray();
+        broken[3] = 2; // two places given, for three members
+        assertThatThrownBy(() -> new ClusterMembers(FOUNDING).read(new DataInputStream(
+                new ByteArrayInputStream(broken)))).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void theLogRoutesToAJoinedNodeByItsPlaceAndDropsTheRoutesOfOneThatLeft() {
+        List<NodeRef> refs = new ArrayList<>();
+        for (int i = 0; i < FOUNDING.size(); i++) {
+            refs.add(new NodeRef(FOUNDING.get(i).id(), i));
+        }
+        RoutingTable table = new RoutingTable(refs);
+        List<MetadataChange> heard = new ArrayList<>();
+        MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
+                new ClusterMembers(FOUNDING), heard::add);
+        List<MetadataChange> changes = List.of(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893),
+                new MetadataChange.Add("n4", "sensors/#"), new MetadataChange.Leave("n2"),
+                new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
+        assertThat(MetadataChange.decode(MetadataChange.encode(changes))).isEqualTo(changes);
+        machine.apply(new MetadataChange.Add("n2", "sensors/+"));
+        for (MetadataChange c : changes) {
+            machine.apply(c);
+        }
+        List<NodeRef> matched = new ArrayList<>();
+        table.match("sensors/1", matched::add);
+        assertThat(matched).containsExactly(new NodeRef("n4", 3));
+        // The second join of n4 changed nothing, and was not passed on.
+        assertThat(heard).containsExactly(changes.get(0), changes.get(2));
+    }
+}

@@ -109,15 +109,19 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
     private byte[] applyEvents(PartitionEntry.Reader in, long index) {
         String node = in.string();
         int takeovers = in.count();
-        List<byte[]> answers = new ArrayList<>(takeovers);
+        List<String> takenOver = new ArrayList<>(takeovers);
         for (int i = 0; i < takeovers; i++) {
-            answers.add(takeover(in.string(), node, index));
+            takenOver.add(in.string());
         }
         int claims = in.count();
         for (int i = 0; i < claims; i++) {
             claim(in.string(), node, !in.flag(), index);
         }
         Map<Long, String> refused = new LinkedHashMap<>();
+        // The node's events before its takeovers: they were made before the client it claims for connected. A
+        // session the node ended (its client started clean elsewhere, or it expired) is then gone from the answer,
+        // rather than handed back to the node as it was; an event of a session the node does not own yet is
+        // refused, as it was made before the node had it.
         if (in.hasMore()) {
             byte[] records = in.rest();
             table.apply(records, 0, records.length, (key, clientId) -> {
@@ -128,6 +132,10 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
                 refused.putIfAbsent(key, clientId);
                 return false;
             }, key -> { });
+        }
+        List<byte[]> answers = new ArrayList<>(takeovers);
+        for (String clientId : takenOver) {
+            answers.add(takeover(clientId, node, index));
         }
         return answers.isEmpty() && refused.isEmpty() ? new byte[0]
                 : PartitionEntry.eventsAnswer(answers, refused);

@@ -56,15 +56,36 @@ class PartitionFenceTest {
         assertThat(clientIds(copyOnN1.apply(PartitionEntry.adopt("n2", "n3", 0), 2))).containsExactly("c");
     }
 
-    /** An events entry from {@code node} that claims and creates the persistent session of {@code clientId}. */
-    private static byte[] created(String node, String clientId, long key) {
+    @Test
+    void aSessionEndedAndClaimedAgainInOneEntryIsGoneFromTheAnswer() {
+        copyOnN1.apply(created("n1", "c", 1), 1);
+        // n1 ended the session (its client started clean on another node) and, before that went out, the client
+        // connected to n1 again to resume it: one entry holds both, and the session must not come back.
         SessionBatch batch = new SessionBatch();
-        batch.add(new JournalOp.Created(key, clientId, SessionOwner.ANONYMOUS, 3600, null, 0));
-        byte[] header = PartitionEntry.eventsHeader(node, List.of(), List.of(new PartitionEntry.Claim(clientId, true)));
+        batch.add(new JournalOp.Ended(1, false));
+        byte[] answer = copyOnN1.apply(entry(PartitionEntry.eventsHeader("n1", List.of("c"), List.of()), batch), 2);
+        PartitionEntry.Reader in = new PartitionEntry.Reader(answer, 0, answer.length);
+        assertThat(in.count()).as("takeover answers").isEqualTo(1);
+        byte[] takeover = in.block();
+        PartitionEntry.Reader t = new PartitionEntry.Reader(takeover, 0, takeover.length);
+        assertThat(t.string()).as("its owner before").isEqualTo("n1");
+        t.number();
+        assertThat(t.rest()).as("the session's records").isEmpty();
+    }
+
+    private static byte[] entry(byte[] header, SessionBatch batch) {
         byte[] entry = new byte[header.length + batch.length()];
         System.arraycopy(header, 0, entry, 0, header.length);
         System.arraycopy(batch.array(), 0, entry, header.length, batch.length());
         return entry;
+    }
+
+    /** An events entry from {@code node} that claims and creates the persistent session of {@code clientId}. */
+    private static byte[] created(String node, String clientId, long key) {
+        SessionBatch batch = new SessionBatch();
+        batch.add(new JournalOp.Created(key, clientId, SessionOwner.ANONYMOUS, 3600, null, 0));
+        return entry(PartitionEntry.eventsHeader(node, List.of(), List.of(new PartitionEntry.Claim(clientId, true))),
+                batch);
     }
 
     /** The client ids of the sessions in an adoption's or a resumption's answer. */

@@ -112,7 +112,19 @@ final class GannetCluster implements ClusterNode {
 
     /** The metadata log says a node is down, up again or started; on Ratis's applying thread. */
     private void nodeChangeApplied(MetadataChange change) {
-        if (change instanceof MetadataChange.Started started) {
+        if (change instanceof MetadataChange.Join join) {
+            ClusterMembers.Member m = members.get(join.node());
+            if (m != null) {
+                server.allow(m.id());
+                links.join(m.place(), m.node());
+            }
+        } else if (change instanceof MetadataChange.Leave leave) {
+            server.forget(leave.node());
+            int place = table.node(leave.node()).index();
+            if (place >= 0) {
+                links.leave(place);
+            }
+        } else if (change instanceof MetadataChange.Started started) {
             failures.started(started.node());
         } else if (change instanceof MetadataChange.Liveness liveness) {
             failures.applied(liveness);

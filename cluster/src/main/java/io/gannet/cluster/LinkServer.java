@@ -20,9 +20,9 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,13 +58,26 @@ final class LinkServer implements AutoCloseable {
                SessionNews news, Predicate<String> durableHere) {
         this.config = config;
         this.tls = tls;
-        this.peers = config.nodes().stream().map(ClusterConfig.Node::id).filter(id -> !id.equals(config.nodeId()))
-                .collect(Collectors.toUnmodifiableSet());
+        this.peers = ConcurrentHashMap.newKeySet();
+        config.nodes().stream().map(ClusterConfig.Node::id).filter(id -> !id.equals(config.nodeId()))
+                .forEach(peers::add);
         this.maxFrame = maxFrame;
         this.clock = clock;
         this.counters = counters;
         this.news = news;
         this.durableHere = durableHere;
+    }
+
+    /** A node joined the cluster: its links are taken from now on. */
+    void allow(String node) {
+        if (!node.equals(config.nodeId())) {
+            peers.add(node);
+        }
+    }
+
+    /** A node left the cluster: its new links are refused (those it has close as it goes). */
+    void forget(String node) {
+        peers.remove(node);
     }
 
     /** Binds {@code port}; the links' channels live on the broker's event loops. */

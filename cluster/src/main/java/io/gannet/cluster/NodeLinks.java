@@ -13,7 +13,10 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +33,10 @@ final class NodeLinks implements AutoCloseable {
     private final LinkCounters counters;
     private final ClusterTls tls;
     private final FastThreadLocal<PeerLink[]> byLoop = new FastThreadLocal<>();
+    /** Nodes that joined after the founding ones, by place: linked to at start if they joined before it. */
+    private final Map<Integer, ClusterConfig.Node> joined = new ConcurrentHashMap<>();
     private EventLoopGroup workers;
+    private Bootstrap template;
 
     NodeLinks(ClusterConfig config, ClusterTls tls, Clock clock, LinkCounters counters) {
         this.tls = tls;
@@ -43,20 +49,37 @@ final class NodeLinks implements AutoCloseable {
 
     /** Opens the links of every loop; returns once every loop has started connecting, not once connected. */
     void start(EventLoopGroup workers, Transport transport) {
-        this.workers = workers;
-        Bootstrap template = new Bootstrap()
+        this.template = new Bootstrap()
                 .group(workers)
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
         List<Future<?>> started = new ArrayList<>();
+        // With the joined nodes held still: a node joins either before (linked here) or after this submits each
+        // loop's links (its own task then comes after them on the loop).
+        synchronized (joined) {
+            this.workers = workers;
+            startLoops(workers, started);
+        }
+        for (Future<?> f : started) {
+            f.syncUninterruptibly();
+        }
+    }
+
+    private void startLoops(EventLoopGroup workers, List<Future<?>> started) {
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            PeerLink[] links = new PeerLink[nodes.size()];
+            int places = nodes.size();
+            for (int place : joined.keySet()) {
+                places = Math.max(places, place + 1);
+            }
+            PeerLink[] links = new PeerLink[places];
             for (int i = 0; i < nodes.size(); i++) {
                 if (i != selfIndex) {
                     links[i] = new PeerLink(loop, nodes.get(i), i, selfId, template, tls, clock, counters);
                 }
             }
+            joined.forEach((place, node) -> links[place] = new PeerLink(loop, node, place, selfId, template, tls,
+                    clock, counters));
             started.add(loop.submit(() -> {
                 byLoop.set(links);
                 for (PeerLink l : links) {
@@ -65,9 +88,6 @@ final class NodeLinks implements AutoCloseable {
                     }
                 }
             }));
-        }
-        for (Future<?> f : started) {
-            f.syncUninterruptibly();
         }
     }
 
@@ -152,6 +172,64 @@ final class NodeLinks implements AutoCloseable {
             if (l != null) {
                 l.connected(clientId, atMillis, newSession);
             }
+        }
+    }
+
+    /**
+     * A node joined the cluster at {@code place}: every loop links to it from now on. Each loop's array is replaced,
+     * not changed, so that a message routed on the loop meanwhile sees the old one or the new one whole. Before
+     * {@link #start}, the link is made at start. From any thread.
+     */
+    void join(int place, ClusterConfig.Node node) {
+        if (node.id().equals(selfId)) {
+            return;
+        }
+        synchronized (joined) {
+            joined.put(place, node);
+            if (workers != null) {
+                linkOnEveryLoop(place, node);
+            }
+        }
+    }
+
+    private void linkOnEveryLoop(int place, ClusterConfig.Node node) {
+        for (EventExecutor e : workers) {
+            EventLoop loop = (EventLoop) e;
+            loop.execute(() -> {
+                PeerLink[] links = byLoop.getIfExists();
+                if (links == null || place < links.length && links[place] != null) {
+                    return;
+                }
+                PeerLink[] grown = Arrays.copyOf(links, Math.max(links.length, place + 1));
+                grown[place] = new PeerLink(loop, node, place, selfId, template, tls, clock, counters);
+                byLoop.set(grown);
+                grown[place].connect();
+            });
+        }
+    }
+
+    /** The node at {@code place} left the cluster: every loop closes its link to it for good. From any thread. */
+    void leave(int place) {
+        synchronized (joined) {
+            joined.remove(place);
+            if (workers != null) {
+                unlinkOnEveryLoop(place);
+            }
+        }
+    }
+
+    private void unlinkOnEveryLoop(int place) {
+        for (EventExecutor e : workers) {
+            e.execute(() -> {
+                PeerLink[] links = byLoop.getIfExists();
+                if (links == null || place >= links.length || links[place] == null) {
+                    return;
+                }
+                PeerLink[] shrunk = links.clone();
+                shrunk[place] = null;
+                byLoop.set(shrunk);
+                links[place].close();
+            });
         }
     }
 

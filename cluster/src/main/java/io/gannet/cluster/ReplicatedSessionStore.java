@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.slf4j.Logger;
@@ -64,7 +65,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     /** Sessions claimed from another node and not yet hosted here: the node each came from, by client id. */
     private final Map<String, String> claimedFrom = new ConcurrentHashMap<>();
     /** Completes once this node's routing changes so far are committed. */
-    private final java.util.function.Supplier<CompletableFuture<Void>> routesCommitted;
+    private final Supplier<CompletableFuture<Void>> routesCommitted;
     private volatile TakenOver takenOver = new TakenOver() {
         @Override
         public void takenOver(String clientId, boolean resumed, boolean hostedThere) {
@@ -80,12 +81,6 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     };
     /** Tells every other node that a client connected here: (client id, when, whether with a new session). */
     private final ConnectedHere tellOthers;
-
-    /** How this node tells the others of a client that connected here. */
-    @FunctionalInterface
-    interface ConnectedHere {
-        void connected(String clientId, long atMillis, boolean newSession);
-    }
     private volatile java.util.function.Consumer<List<SessionSnapshot>> adopted = sessions -> { };
 
     /**
@@ -99,7 +94,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      */
     ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
                            boolean recover, IntToLongFunction appliedHere, BiConsumer<String, String> tellOldOwner,
-                           java.util.function.Supplier<CompletableFuture<Void>> routesCommitted,
+                           Supplier<CompletableFuture<Void>> routesCommitted,
                            ConnectedHere tellOthers) {
         this.node = node;
         this.proposer = proposer;
@@ -317,7 +312,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * Another node owns a session this node holds, and the partition refused the session's events from here: this
      * node keeps no copy of the partition, or its copy has not applied the takeover yet. The client connected here,
      * if any, is closed with 0x8E and resumes where it reconnects; the session is handed over until its new node
-     * says it hosts it ({@link #toldHosted}).
+     * says it hosts it ({@link #hostedThere}).
      */
     void movedAway(String clientId) {
         log.info("Client {}: another node owns its session now (session partition {}); it ends here", clientId,
@@ -379,5 +374,11 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
             throw new IllegalArgumentException("no recovered session of client " + snapshot.clientId());
         }
         return new PersistentSessionJournal(key, proposer.sink(SessionPartitions.partitionOf(snapshot.clientId())));
+    }
+
+    /** How this node tells the others of a client that connected here. */
+    @FunctionalInterface
+    interface ConnectedHere {
+        void connected(String clientId, long atMillis, boolean newSession);
     }
 }

@@ -304,8 +304,13 @@ public final class Session {
     }
 
     private void clearState() {
+        clearState(true);
+    }
+
+    /** @param messagesDropped whether the queued and in-flight messages count as dropped, not gone elsewhere */
+    private void clearState(boolean messagesDropped) {
         subscriptions.clear();
-        outbound.clear();
+        outbound.clear(messagesDropped);
         inboundQos2.clear();
     }
 
@@ -478,16 +483,14 @@ public final class Session {
             context.registry().remove(this);
             if (handOver) {
                 handingOver = true; // 'durable' stays: routing on other loops must wait for this session's answer
-                outbound.clear(false); // its messages went with it
+                outbound.clear(false); // its messages went with it; its subscriptions stay until handedOver()
                 inboundQos2.clear();
                 context.registry().handingOver(this);
                 handOverDeadline = owner.schedule(this::handedOver, HAND_OVER_DEADLINE_SECONDS, TimeUnit.SECONDS);
             } else {
                 ended = true;
                 durable = false;
-                subscriptions.clear();
-                outbound.clear(!resumed);
-                inboundQos2.clear();
+                clearState(!resumed); // resumed there: its messages went with it
             }
         });
     }

@@ -45,10 +45,13 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         boolean added = local.add(subscription);
         String announced = announced(subscription);
         if (added && announced != null) {
-            count(announced);
+            // The durable route first: were the plain one applied alone, for that moment another node would send
+            // the filter's QoS 1 and 2 messages here without waiting for this node to keep them, and acknowledge
+            // them before the session's partition had even heard of the session.
             if (isDurable(subscription)) {
                 count(RoutingTable.DURABLE_PREFIX + announced);
             }
+            count(announced);
         }
         return added;
     }
@@ -58,10 +61,12 @@ final class ClusterSubscriptions implements SubscriptionIndex {
         boolean removed = local.remove(subscription);
         String announced = announced(subscription);
         if (removed && announced != null) {
-            uncount(announced);
+            // The durable route first too: a durable route left alone would have other nodes count on this one to
+            // keep messages for a subscriber that is gone, and fail them.
             if (isDurable(subscription)) {
                 uncount(RoutingTable.DURABLE_PREFIX + announced);
             }
+            uncount(announced);
         }
         return removed;
     }

@@ -3,6 +3,7 @@ package io.gannet.cluster;
 import io.gannet.broker.cluster.ClusterNode;
 import io.gannet.broker.config.ClusterConfig;
 import io.gannet.broker.config.ConfigException;
+import io.gannet.broker.config.ConfigSchema;
 import io.gannet.broker.retain.RetainedStore;
 import io.gannet.broker.routing.LocalRouter;
 import io.gannet.broker.routing.MessageRouter;
@@ -19,6 +20,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.apache.ratis.client.RaftClient;
 import org.slf4j.Logger;
@@ -42,7 +46,7 @@ final class GannetCluster implements ClusterNode {
     private final ReplicatedRetained retained;
     private final LinkCounters counters = new LinkCounters();
     private final NodeLinks links;
-    /** The nodes as the metadata log has them; only the founding ones until nodes can join at run time. */
+    /** The nodes as the metadata log has them: the founding ones, then those that joined. */
     private final ClusterMembers members;
     private final LinkServer server;
     private final QuorumWatch quorum;
@@ -54,33 +58,37 @@ final class GannetCluster implements ClusterNode {
     private final NodeFailures failures;
     private ClusterSubscriptions subscriptions;
     private LocalRouter local;
+    /** Completes when the log makes this node a member; for a joined node, which waits for it at its start. */
+    private final CompletableFuture<Void> added = new CompletableFuture<>();
+    /** How often a joined node that waits to be added says so. */
+    private static final long ADD_WAIT_LOG_SECONDS = 30;
 
     GannetCluster(ClusterConfig config, Path directory, ClusterTls tls, int maxPacketSize, Clock clock) {
         this.config = config;
         this.tls = tls;
+        // The founding nodes' places are their order; a joined node's place is its turn in the log, which the
+        // routing table learns as it applies the node's Join.
         List<NodeRef> refs = new ArrayList<>();
-        for (int i = 0; i < config.nodes().size(); i++) {
-            refs.add(new NodeRef(config.nodes().get(i).id(), i));
+        for (int i = 0; i < config.founding().size(); i++) {
+            refs.add(new NodeRef(config.founding().get(i).id(), i));
         }
         this.table = new RoutingTable(refs);
         this.announcer = new MetadataProposer(config.nodeId(), this::propose);
         this.retained = new ReplicatedRetained(config.nodeId(), announcer);
-        this.members = new ClusterMembers(config.nodes());
+        this.members = new ClusterMembers(config.founding());
         this.stateMachine = new MetadataStateMachine(table, retained, members, this::nodeChangeApplied);
         // First in the log from this run: the leader does not take the silence of an earlier run for a failure.
         announcer.propose(new MetadataChange.Started(config.nodeId()));
-        this.partitions = new SessionPartitions(config.nodes(), config.replicationFactor());
+        this.partitions = new SessionPartitions(config.founding(), config.replicationFactor());
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionClients[p] = MetadataGroup.newClient(partitions.group(p), tls);
         }
         this.proposer = new PartitionProposer(config.nodeId(), p -> partitionClients[p]);
-        // A node that kept partitions before this start may own sessions in them; a new one owns none yet.
-        boolean keptPartitions = false;
-        for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            keptPartitions |= Files.isDirectory(directory.resolve(SessionPartitions.groupId(p).getUuid().toString()));
-        }
+        // A node that ran before this start may own sessions in the partitions (a joined node too, which keeps no
+        // copy of them); a new one owns none yet.
+        boolean ranBefore = Files.isDirectory(directory.resolve(MetadataGroup.GROUP_ID.getUuid().toString()));
         this.sessions = new ReplicatedSessionStore(config.nodeId(), config.nodes().indexOf(config.self()), proposer,
-                p -> partitionClients[p], keptPartitions,
+                p -> partitionClients[p], ranBefore,
                 // A partition this node keeps no copy of applies nothing here, so no takeover there is ever stale.
                 p -> partitions.isMember(config.nodeId(), p) ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE,
                 this::tellMoved, announcer::committed, this::tellConnected);
@@ -107,18 +115,24 @@ final class GannetCluster implements ClusterNode {
         this.failures = new NodeFailures(config.nodeId(),
                 () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,
                 p -> group.isLeader(SessionPartitions.groupId(p)), group::caughtUp, sessions,
-                () -> subscriptions.announceAll());
+                () -> subscriptions.announceAll(), id -> members.get(id) != null);
     }
 
-    /** The metadata log says a node is down, up again or started; on Ratis's applying thread. */
+    /** The metadata log says a node joined, left, is down, up again or started; on Ratis's applying thread. */
     private void nodeChangeApplied(MetadataChange change) {
         if (change instanceof MetadataChange.Join join) {
             ClusterMembers.Member m = members.get(join.node());
             if (m != null) {
+                checkListedAt(m);
                 server.allow(m.id());
                 links.join(m.place(), m.node());
+                failures.joined(m.id());
+                if (m.id().equals(config.nodeId())) {
+                    added.complete(null);
+                }
             }
         } else if (change instanceof MetadataChange.Leave leave) {
+            failures.left(leave.node());
             server.forget(leave.node());
             int place = table.node(leave.node()).index();
             if (place >= 0) {
@@ -135,14 +149,59 @@ final class GannetCluster implements ClusterNode {
         }
     }
 
-    /** The place of node {@code id} in the node list, or -1 for an id not in it. */
+    /** The place of node {@code id} in the cluster, or -1 for a node that is not a member. */
     private int nodeIndex(String id) {
-        for (int i = 0; i < config.nodes().size(); i++) {
-            if (config.nodes().get(i).id().equals(id)) {
-                return i;
+        return table.node(id).index();
+    }
+
+    /**
+     * A joined node listed in {@code cluster.nodes} must be there at the place the log gave it: this node's links
+     * and routes used the list's order from its start. A mismatch is the operator's to fix; for this node itself it
+     * stops the start ({@link #awaitAdded}).
+     */
+    private void checkListedAt(ClusterMembers.Member m) {
+        int listed = config.nodes().stream().map(ClusterConfig.Node::id).toList().indexOf(m.id());
+        if (listed >= 0 && listed != m.place()) {
+            String problem = ConfigSchema.CLUSTER_NODES.path() + "[" + listed + "]: node " + m.id() + " joined the "
+                    + "cluster as its node number " + (m.place() + 1) + "; list the joined nodes in the order they "
+                    + "joined, after the founding ones";
+            log.error("Cluster node {}: {}", config.nodeId(), problem);
+            if (m.id().equals(config.nodeId())) {
+                added.completeExceptionally(new ConfigException(problem));
             }
         }
-        return -1;
+    }
+
+    /**
+     * A joined node waits, before it links to the others or says anything to the cluster, until the metadata log has
+     * made it a member ({@code bin/gannet cluster add}); its MQTT listeners open only after that.
+     */
+    private void awaitAdded() throws InterruptedException {
+        long since = System.nanoTime();
+        while (members.get(config.nodeId()) == null && !added.isDone()) {
+            log.info("Cluster node {} waits to be added to the cluster ({} s so far): run bin/gannet cluster add "
+                    + "{} {} {} {} on a member", config.nodeId(),
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since), config.nodeId(),
+                    config.self().host(), config.self().port(), config.self().raftPort());
+            try {
+                added.get(ADD_WAIT_LOG_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                // still waiting: said again
+            } catch (ExecutionException e) {
+                break; // the place it was given does not match the list: thrown below
+            }
+        }
+        ClusterMembers.Member self = members.get(config.nodeId());
+        if (self != null) {
+            checkListedAt(self); // also when the membership came with a snapshot, which applies no Join
+        }
+        if (added.isCompletedExceptionally()) {
+            try {
+                added.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw (RuntimeException) e.getCause();
+            }
+        }
     }
 
     /**
@@ -201,6 +260,9 @@ final class GannetCluster implements ClusterNode {
         try {
             server.start(workers, transport, local);
             group.start();
+            if (config.self().joined()) {
+                awaitAdded();
+            }
             for (int p = 0; p < SessionPartitions.COUNT; p++) {
                 if (partitions.isMember(config.nodeId(), p)) {
                     group.join(partitions.group(p));
@@ -218,7 +280,7 @@ final class GannetCluster implements ClusterNode {
         proposer.start();
         failures.start();
         quorum.start();
-        log.info("Cluster node {} started: {} nodes, Raft on {}:{}, {}", config.nodeId(), config.nodes().size(),
+        log.info("Cluster node {} started: {} nodes, Raft on {}:{}, {}", config.nodeId(), members.list().size(),
                 config.self().host(), config.self().raftPort(), tls.isOn() ? "mutual TLS between nodes" : "plain");
         if (!tls.isOn()) {
             log.warn("Cluster node {}: its link and Raft ports take any connection, unencrypted; on a network you do "
@@ -239,7 +301,7 @@ final class GannetCluster implements ClusterNode {
 
     @Override
     public void metrics(BiConsumer<String, Long> visitor) {
-        visitor.accept("nodes", (long) config.nodes().size());
+        visitor.accept("nodes", (long) members.list().size());
         visitor.accept("quorum", group.hasLeader() ? 1L : 0L);
         visitor.accept("leader", group.isLeader() ? 1L : 0L);
         visitor.accept("links/up", (long) counters.linksUp());

@@ -62,9 +62,10 @@ final class MetadataGroup implements AutoCloseable {
      */
     MetadataGroup(ClusterConfig config, Path directory, ClusterTls tls, MetadataStateMachine stateMachine,
                   StateMachine.Registry others) throws IOException {
-        RaftGroup group = RaftGroup.valueOf(GROUP_ID, config.nodes().stream()
-                .map(n -> RaftPeer.newBuilder().setId(n.id()).setAddress(n.host() + ":" + n.raftPort()).build())
-                .toList());
+        // The founding nodes are the group's first configuration. A joined node starts with none: it neither
+        // campaigns nor votes until the leader adds it (bin/gannet cluster add) and sends it the log.
+        RaftGroup founding = RaftGroup.valueOf(GROUP_ID, peers(config.founding()));
+        RaftGroup group = config.self().joined() ? RaftGroup.valueOf(GROUP_ID) : founding;
         RaftProperties props = new RaftProperties();
         RaftConfigKeys.Rpc.setType(props, SupportedRpcType.GRPC);
         GrpcConfigKeys.Server.setHost(props, config.self().host());
@@ -90,7 +91,17 @@ final class MetadataGroup implements AutoCloseable {
                 .setParameters(parameters(tls))
                 .setStateMachineRegistry(id -> id.equals(GROUP_ID) ? stateMachine : others.apply(id))
                 .build();
-        this.client = newClient(group, tls);
+        // Proposals may go to any node listed: the client finds the leader.
+        this.client = newClient(RaftGroup.valueOf(GROUP_ID, peers(config.nodes())), tls);
+    }
+
+    /** The Raft peers of {@code nodes}: their ids and Raft addresses. */
+    static List<RaftPeer> peers(List<ClusterConfig.Node> nodes) {
+        return nodes.stream().map(MetadataGroup::peer).toList();
+    }
+
+    static RaftPeer peer(ClusterConfig.Node n) {
+        return RaftPeer.newBuilder().setId(n.id()).setAddress(n.host() + ":" + n.raftPort()).build();
     }
 
     /**
@@ -108,7 +119,7 @@ final class MetadataGroup implements AutoCloseable {
                 .build();
     }
 
-    private static org.apache.ratis.conf.Parameters parameters(ClusterTls tls) {
+    static org.apache.ratis.conf.Parameters parameters(ClusterTls tls) {
         org.apache.ratis.conf.Parameters parameters = new org.apache.ratis.conf.Parameters();
         tls.configure(parameters);
         return parameters;

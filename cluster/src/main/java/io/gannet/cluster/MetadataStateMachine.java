@@ -103,9 +103,11 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             }
         } else if (change instanceof MetadataChange.Leave l) {
             if (members.leave(l.node()) != null) {
-                // Its clean sessions are gone with it; its persistent ones were moved off it before it left.
-                table.replace(l.node(), List.of());
-                adoptions.remove(l.node());
+                // Its clean sessions are gone with it. Its persistent ones are adopted as a down node's are (again,
+                // when that happened already: then nothing is left to take), and its durable routes stay until they
+                // are, so that a message for one of them fails meanwhile rather than reach nobody.
+                table.replaceKeepingDurable(l.node(), List.of());
+                adoptions.putIfAbsent(l.node(), new BitSet(SessionPartitions.COUNT));
                 nodeChanges.accept(l);
             }
         } else if (change instanceof MetadataChange.Adopted a) {

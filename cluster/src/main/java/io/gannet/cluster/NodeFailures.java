@@ -37,6 +37,8 @@ final class NodeFailures implements AutoCloseable {
      */
     static final long DOWN_AFTER_MILLIS = 1500;
     private static final long TICK_MILLIS = 250;
+    /** The longest a node just added may stay silent before it says it started. */
+    static final long JOIN_GRACE_MILLIS = 30_000;
 
     private final String self;
     private final Supplier<List<ServerRpcProto>> followers;
@@ -48,10 +50,13 @@ final class NodeFailures implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** When each node's last start was applied here ({@link System#nanoTime}): its silence counts from then. */
     private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+    /** Nodes that left the cluster: adopted from like down ones, and never up again. */
+    private final Set<String> gone = ConcurrentHashMap.newKeySet();
     /** Nodes the log says are down, as applied here. */
     private final Set<String> down = ConcurrentHashMap.newKeySet();
     /** What this node proposed for a node and the log does not say yet, so that it proposes a change once. */
     private final Map<String, Boolean> proposed = new HashMap<>();
+    private final java.util.function.Predicate<String> isMember;
     /** (down node, partition) pairs adopted here. */
     private final Set<String> adopted = new HashSet<>();
 
@@ -61,11 +66,15 @@ final class NodeFailures implements AutoCloseable {
      * @param caughtUp      whether this node has applied all of the metadata log it knows committed: a restarting
      *                      node replays old "down" entries, followed by their "up", and must not adopt on those
      * @param announceAgain tells the cluster this node's filters again: it was found down while it ran
+     * @param isMember      whether the log has made a node a member: a server added to the Raft group by
+     *                      {@code bin/gannet cluster add} is not one until its join commits, and holds nothing a
+     *                      failure would have to take over
      */
     NodeFailures(String self, Supplier<List<ServerRpcProto>> followers, Consumer<MetadataChange> propose,
                  IntPredicate leads, BooleanSupplier caughtUp, ReplicatedSessionStore sessions,
-                 Runnable announceAgain) {
+                 Runnable announceAgain, java.util.function.Predicate<String> isMember) {
         this.self = self;
+        this.isMember = isMember;
         this.followers = followers;
         this.propose = propose;
         this.leads = leads;
@@ -117,9 +126,40 @@ final class NodeFailures implements AutoCloseable {
         }
     }
 
-    /** Nodes the log says are down; for $SYS. */
+    /**
+     * The log says {@code node} joined the cluster: it has caught up with the log, but starts its links, announcer
+     * and listeners only as it applies its join, and says it started after that. Until then (at most
+     * {@link #JOIN_GRACE_MILLIS}) its silence is not a failure: a node applying the whole log on a busy machine was
+     * found down a second after it was added, and up again a moment later. On Ratis's applying thread.
+     */
+    void joined(String node) {
+        if (!node.equals(self)) {
+            startedAt.put(node, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_GRACE_MILLIS));
+        }
+    }
+
+    /**
+     * The log says {@code node} left the cluster ({@code bin/gannet cluster remove}, once it was stopped): as for a
+     * node found down, the leaders of the partitions adopt the sessions it owned, in every partition again (what was
+     * adopted before it left is not its any more, and is not taken twice), and it is never found up again. On
+     * Ratis's applying thread.
+     */
+    void left(String node) {
+        if (node.equals(self)) {
+            return;
+        }
+        gone.add(node);
+        startedAt.remove(node);
+        if (down.add(node)) {
+            log.info("Cluster node {} left the cluster: its persistent sessions are adopted by the leaders of their "
+                    + "partitions", node);
+        }
+        timer.execute(() -> adopted.removeIf(pair -> pair.startsWith(node + "/")));
+    }
+
+    /** Nodes the log says are down, not counting those that left; for $SYS. */
     int downCount() {
-        return down.size();
+        return (int) down.stream().filter(n -> !gone.contains(n)).count();
     }
 
     private void tick() {
@@ -138,6 +178,9 @@ final class NodeFailures implements AutoCloseable {
         }
         for (ServerRpcProto f : silence) {
             String node = f.getId().getId().toStringUtf8();
+            if (!isMember.test(node)) {
+                continue;
+            }
             Long started = startedAt.get(node);
             boolean silent = f.getLastRpcElapsedTimeMs() > DOWN_AFTER_MILLIS && (started == null
                     || System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(DOWN_AFTER_MILLIS));

@@ -85,7 +85,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
 
     /**
      * @param nodeIndex this node's place in the node list
-     * @param recover     whether this node kept partitions before this start, so that it may own sessions there
+     * @param recover     whether this node ran before this start, so that it may own sessions in the partitions
      * @param appliedHere how far this node's copy of a partition has applied its log; {@link Long#MAX_VALUE} for a
      *                    partition it keeps no copy of
      * @param tellOldOwner tells the node that held a session this one took over that it hosts it now

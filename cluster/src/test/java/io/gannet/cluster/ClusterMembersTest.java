@@ -79,11 +79,7 @@ class ClusterMembersTest {
 
     @Test
     void theLogRoutesToAJoinedNodeByItsPlaceAndDropsTheRoutesOfOneThatLeft() {
-        List<NodeRef> refs = new ArrayList<>();
-        for (int i = 0; i < FOUNDING.size(); i++) {
-            refs.add(new NodeRef(FOUNDING.get(i).id(), i));
-        }
-        RoutingTable table = new RoutingTable(refs);
+        RoutingTable table = foundingTable();
         List<MetadataChange> heard = new ArrayList<>();
         MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
                 new ClusterMembers(FOUNDING), heard::add);
@@ -100,5 +96,39 @@ class ClusterMembersTest {
         assertThat(matched).containsExactly(new NodeRef("n4", 3));
         // The second join of n4 changed nothing, and was not passed on.
         assertThat(heard).containsExactly(changes.get(0), changes.get(2));
+    }
+
+    @Test
+    void aNodeThatLeftKeepsItsDurableRoutesUntilEveryPartitionAdoptedItsSessions() {
+        RoutingTable table = foundingTable();
+        MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
+                new ClusterMembers(FOUNDING), change -> { });
+        machine.apply(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
+        machine.apply(new MetadataChange.Add("n4", "plain/#"));
+        machine.apply(new MetadataChange.Add("n4", RoutingTable.DURABLE_PREFIX + "kept/#"));
+        machine.apply(new MetadataChange.Leave("n4"));
+
+        List<NodeRef> plain = new ArrayList<>();
+        table.match("plain/1", plain::add);
+        assertThat(plain).as("its clean sessions left with it").isEmpty();
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            List<NodeRef> durable = new ArrayList<>();
+            table.matchDurable("kept/1", durable::add);
+            // Until its sessions are adopted, a message for them fails rather than reach nobody.
+            assertThat(durable).as("after %d adoptions", p).extracting(NodeRef::id).containsExactly("n4");
+            machine.apply(new MetadataChange.Adopted("n" + (1 + p % 3), "n4", p));
+        }
+        List<NodeRef> durable = new ArrayList<>();
+        table.matchDurable("kept/1", durable::add);
+        assertThat(durable).isEmpty();
+    }
+
+    /** A routing table that knows the founding nodes, at their places. */
+    private static RoutingTable foundingTable() {
+        List<NodeRef> refs = new ArrayList<>();
+        for (int i = 0; i < FOUNDING.size(); i++) {
+            refs.add(new NodeRef(FOUNDING.get(i).id(), i));
+        }
+        return new RoutingTable(refs);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,28 +27,33 @@ final class ClusterProcesses implements AutoCloseable {
         final int mqttPort;
         final int linkPort;
         final int raftPort;
+        /** Added to the running cluster rather than one of its founding nodes. */
+        final boolean joined;
         private Process process;
         private int starts;
 
-        Node(String id, Path home, int mqttPort, int linkPort, int raftPort) {
+        Node(String id, Path home, int mqttPort, int linkPort, int raftPort, boolean joined) {
             this.id = id;
             this.home = home;
             this.mqttPort = mqttPort;
             this.linkPort = linkPort;
             this.raftPort = raftPort;
+            this.joined = joined;
         }
 
         Path log() {
             return home.resolve("broker-" + starts + ".log");
         }
 
+        /** Starts the node and waits until it serves clients, or, for a joined node's first start, until it waits. */
         void start() throws IOException {
             starts++;
             List<String> command = ChildJvm.java();
             command.addAll(List.of("-Dio.netty.leakDetection.level=paranoid", "-Xmx256m", "-Dgannet.home=" + home,
                     "-cp", System.getProperty("java.class.path"), "io.gannet.broker.Main", "--config",
                     home.resolve("gannet.yaml").toString()));
-            process = ChildJvm.startBroker(command, home, log());
+            process = ChildJvm.start(command, home, log(),
+                    joined && starts == 1 ? "waits to be added to the cluster" : "Gannet started");
         }
 
         /** SIGTERM, as {@code bin/gannet stop} and an orchestrator's rolling restart stop a node: it shuts down. */
@@ -112,38 +118,84 @@ final class ClusterProcesses implements AutoCloseable {
      */
     ClusterProcesses(Path root, int size, String clusterSettings, String sections) throws IOException {
         this.root = root;
+        this.clusterSettings = clusterSettings;
+        this.sections = sections;
+        this.replicationFactor = Math.min(3, size);
         for (int i = 1; i <= size; i++) {
-            String id = "n" + i;
-            nodes.add(new Node(id, Files.createDirectories(root.resolve(id)), ChildJvm.freePort(),
-                    ChildJvm.freePort(), ChildJvm.freePort()));
+            nodes.add(newNode("n" + i, false));
         }
+        for (Node n : nodes) {
+            writeConfig(n);
+        }
+    }
+
+    private final String clusterSettings;
+    private final String sections;
+    private final int replicationFactor;
+
+    private Node newNode(String id, boolean joined) throws IOException {
+        return new Node(id, Files.createDirectories(root.resolve(id)), ChildJvm.freePort(), ChildJvm.freePort(),
+                ChildJvm.freePort(), joined);
+    }
+
+    /** Writes the node's configuration, with every node known now in {@code cluster.nodes}. */
+    private void writeConfig(Node n) throws IOException {
         StringBuilder list = new StringBuilder();
-        for (Node n : nodes) {
-            list.append("    - {id: ").append(n.id).append(", host: 127.0.0.1, port: ").append(n.linkPort)
-                    .append(", raft-port: ").append(n.raftPort).append("}\n");
+        for (Node each : nodes) {
+            list.append("    - {id: ").append(each.id).append(", host: 127.0.0.1, port: ").append(each.linkPort)
+                    .append(", raft-port: ").append(each.raftPort).append(each.joined ? ", joined: true" : "")
+                    .append("}\n");
         }
-        for (Node n : nodes) {
-            Files.writeString(n.home.resolve("gannet.yaml"), """
-                    listeners:
-                      - name: mqtt
-                        bind: 127.0.0.1
-                        port: %d
-                        protocol: mqtt
-                    network:
-                      io-threads: 2
-                    sys:
-                      interval-seconds: 1
-                    persistence:
-                      enabled: false
-                    %scluster:
-                      enabled: true
-                      node-id: %s
-                      directory: data/cluster
-                      replication-factor: %d
-                    %s  nodes:
-                    %s""".formatted(n.mqttPort, sections, n.id, Math.min(3, size), clusterSettings, list),
-                    StandardCharsets.UTF_8);
+        Files.writeString(n.home.resolve("gannet.yaml"), """
+                listeners:
+                  - name: mqtt
+                    bind: 127.0.0.1
+                    port: %d
+                    protocol: mqtt
+                network:
+                  io-threads: 2
+                sys:
+                  interval-seconds: 1
+                persistence:
+                  enabled: false
+                %scluster:
+                  enabled: true
+                  node-id: %s
+                  directory: data/cluster
+                  replication-factor: %d
+                %s  nodes:
+                %s""".formatted(n.mqttPort, sections, n.id, replicationFactor, clusterSettings, list),
+                StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A node to add to the running cluster, not started: its configuration lists every node, itself last and
+     * marked joined, as the operator writes it before {@code bin/gannet cluster add}.
+     */
+    Node joiningNode() throws IOException {
+        Node n = newNode("n" + (nodes.size() + 1), true);
+        nodes.add(n);
+        writeConfig(n);
+        return n;
+    }
+
+    /**
+     * Runs {@code bin/gannet cluster ...} as its own process, with the configuration of {@code from}.
+     *
+     * @return its exit status, then what it printed
+     */
+    Map.Entry<Integer, String> command(Node from, String... args) throws IOException, InterruptedException {
+        List<String> command = ChildJvm.java();
+        command.addAll(List.of("-Xmx128m", "-Dgannet.home=" + from.home, "-cp", System.getProperty("java.class.path"),
+                "io.gannet.cluster.ClusterCommand", "--config", from.home.resolve("gannet.yaml").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(from.home.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(150, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("bin/gannet cluster " + String.join(" ", args) + " did not end within 150 s");
         }
+        return Map.entry(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
     /** Starts every node, all at once: a node waits for no majority to start. */
@@ -159,6 +211,17 @@ final class ClusterProcesses implements AutoCloseable {
         for (Node n : nodes) {
             try (SysWatch sys = SysWatch.once(n.mqttPort)) {
                 org.awaitility.Awaitility.await().atMost(within).until(() -> ready.test(sys));
+            }
+        }
+    }
+
+    /** {@link #awaitEach}, for the nodes that run now only. */
+    void awaitEachRunning(java.util.function.Predicate<SysWatch> ready, java.time.Duration within) {
+        for (Node n : nodes) {
+            if (n.isAlive()) {
+                try (SysWatch sys = SysWatch.once(n.mqttPort)) {
+                    org.awaitility.Awaitility.await().atMost(within).until(() -> ready.test(sys));
+                }
             }
         }
     }

@@ -47,10 +47,11 @@ class ClusterTlsTest {
     @TempDir
     static Path root;
     static ClusterProcesses cluster;
+    static NodeCertificates authority;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        NodeCertificates authority = new NodeCertificates("Gannet test cluster CA");
+        authority = new NodeCertificates("Gannet test cluster CA");
         cluster = new ClusterProcesses(root, 3, NodeCertificates.settings("tls"));
         for (int node = 1; node <= 3; node++) {
             authority.writeNode("n" + node, cluster.node(node).home.resolve("tls"));
@@ -63,6 +64,40 @@ class ClusterTlsTest {
     @AfterAll
     static void stopCluster() throws Exception {
         cluster.closeAndCheckLeaks();
+    }
+
+    /**
+     * {@code bin/gannet cluster add} and {@code remove} over TLS: the command is a Raft client with the
+     * configuration's certificate, and the added node takes part in Raft and the links over TLS too.
+     */
+    @Test
+    void aNodeIsAddedAndRemovedOverTls() throws Exception {
+        ClusterProcesses.Node added = cluster.joiningNode();
+        authority.writeNode(added.id, added.home.resolve("tls"));
+        added.start();
+        var add = cluster.command(cluster.node(1), "add", added.id, "127.0.0.1", Integer.toString(added.linkPort),
+                Integer.toString(added.raftPort));
+        assertThat(add.getKey()).as(add.getValue()).isZero();
+        cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
+
+        Mqtt5BlockingClient sub = client(1, "tls-sub-of-n4");
+        sub.connect();
+        Mqtt5BlockingClient pub = MqttClient.builder().useMqttVersion5().identifier("tls-pub-on-n4")
+                .serverHost("127.0.0.1").serverPort(added.mqttPort).buildBlocking();
+        pub.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("joined/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(AGREED).until(() -> reasonOf(pub, "joined/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(reasonOf(pub, "joined/x", "over-tls")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(Qos1.firstArrivals(received, "over", 1)).containsExactly("over-tls");
+        }
+        pub.disconnect();
+        sub.disconnect();
+
+        added.stop();
+        var remove = cluster.command(added, "remove", added.id);
+        assertThat(remove.getKey()).as(remove.getValue()).isZero();
+        cluster.awaitEachRunning(sys -> sys.get("nodes") == 3 && sys.get("quorum") == 1, AGREED);
     }
 
     private static Mqtt5BlockingClient client(int node, String id) {

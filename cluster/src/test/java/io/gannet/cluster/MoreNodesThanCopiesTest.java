@@ -1,6 +1,7 @@
 package io.gannet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.gannet.cluster.Qos1.firstArrivals;
 import static io.gannet.cluster.Qos1.reasonOf;
 import static org.awaitility.Awaitility.await;
 
@@ -10,15 +11,12 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.gannet.broker.config.ClusterConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -86,7 +84,7 @@ class MoreNodesThanCopiesTest {
                         .until(() -> reasonOf(pub, "stray/m", payload) == Mqtt5PubAckReasonCode.SUCCESS);
                 sent.add(payload);
             }
-            assertThat(firstsOf(received, "s", sent.size())).containsExactlyElementsOf(sent);
+            assertThat(firstArrivals(received, "s", sent.size())).containsExactlyElementsOf(sent);
         }
         // n4 holds the session no more: every message is acknowledged at the first try.
         for (int i = 0; i < 50; i++) {
@@ -112,22 +110,5 @@ class MoreNodesThanCopiesTest {
     private static Mqtt5BlockingClient client(int node, String id) {
         return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
                 .serverPort(cluster.node(node).mqttPort).buildBlocking();
-    }
-
-    /** The first arrival of each payload with {@code prefix}, in order, until {@code count} or a quiet 10 s. */
-    private static List<String> firstsOf(Mqtt5BlockingClient.Mqtt5Publishes received, String prefix, int count)
-            throws InterruptedException {
-        List<String> firsts = new ArrayList<>();
-        while (firsts.size() < count) {
-            Optional<Mqtt5Publish> p = received.receive(10, TimeUnit.SECONDS);
-            if (p.isEmpty()) {
-                break;
-            }
-            String payload = new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8);
-            if (payload.startsWith(prefix) && !firsts.contains(payload)) {
-                firsts.add(payload);
-            }
-        }
-        return firsts;
     }
 }

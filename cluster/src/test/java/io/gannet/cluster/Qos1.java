@@ -19,6 +19,28 @@ final class Qos1 {
     private Qos1() {
     }
 
+    /**
+     * The first arrival of each payload with {@code prefix}, in the order they came, until {@code count} of them or
+     * a quiet 10 s. Other payloads (probes) and second deliveries (QoS 1 sent again) are passed over.
+     */
+    static List<String> firstArrivals(Mqtt5BlockingClient.Mqtt5Publishes received, String prefix, int count)
+            throws InterruptedException {
+        List<String> firsts = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        while (firsts.size() < count) {
+            java.util.Optional<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> p =
+                    received.receive(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (p.isEmpty()) {
+                break;
+            }
+            String payload = new String(p.get().getPayloadAsBytes(), StandardCharsets.UTF_8);
+            if (payload.startsWith(prefix) && seen.add(payload)) {
+                firsts.add(payload);
+            }
+        }
+        return firsts;
+    }
+
     /** Publishes {@code payload} to {@code topic} at QoS 1 and waits for its PUBACK's reason code. */
     static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic, String payload) {
         Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)

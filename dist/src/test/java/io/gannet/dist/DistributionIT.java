@@ -106,6 +106,32 @@ class DistributionIT {
         assertThat(output).contains("mqtt.inflight-window").contains("an integer from 1 to 65535");
     }
 
+    /**
+     * {@code bin/gannet cluster add} is a command, not a broker: with the shipped configuration (no cluster) it says
+     * so and exits 1, and a malformed call gets its usage and exit 2; neither starts a broker.
+     */
+    @Test
+    void theClusterCommandChecksItsArgumentsAndConfiguration() throws Exception {
+        Path tarball = Path.of(System.getProperty("gannet.dist.tarball"));
+        run(List.of("tar", "xzf", tarball.toString(), "-C", tmp.toString()), tmp);
+        Path home = tmp.resolve("gannet-" + System.getProperty("gannet.dist.version"));
+        String gannet = home.resolve("bin/gannet").toString();
+
+        Process p = new ProcessBuilder(gannet, "cluster", "add", "n4", "127.0.0.1", "7886", "7896")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isEqualTo(1);
+        assertThat(output).contains("cluster.enabled: false").doesNotContain("Gannet started");
+
+        p = new ProcessBuilder(gannet, "cluster", "add", "n4", "127.0.0.1", "no-port", "7896")
+                .redirectErrorStream(true).start();
+        output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isEqualTo(2);
+        assertThat(output).contains("port 'no-port' is not a port").contains("usage: gannet");
+    }
+
     @Test
     void aPluginJarInPluginsIsLoaded() throws Exception {
         Path tarball = Path.of(System.getProperty("gannet.dist.tarball"));

@@ -52,12 +52,24 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
      *
      * @param port     where the node takes messages from the other nodes
      * @param raftPort where the node takes Raft traffic
+     * @param joined   whether the node joined the running cluster ({@code bin/gannet cluster add}) rather than
+     *                 founded it: it was not in the cluster's first configuration, and keeps no copy of the
+     *                 session partitions, which stay with the founding nodes
      */
-    public record Node(String id, String host, int port, int raftPort) {
+    public record Node(String id, String host, int port, int raftPort, boolean joined) {
+        /** A founding node. */
+        public Node(String id, String host, int port, int raftPort) {
+            this(id, host, port, raftPort, false);
+        }
     }
 
     public ClusterConfig {
         nodes = List.copyOf(nodes);
+    }
+
+    /** The nodes that founded the cluster, in their configured order: the first configuration of its groups. */
+    public List<Node> founding() {
+        return nodes.stream().filter(n -> !n.joined()).toList();
     }
 
     /** This node's entry in {@link #nodes}; only for an enabled cluster, where it is always there. */
@@ -80,10 +92,10 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
                             + String.join(", ", NODE_KEYS));
                 }
             }
-            for (String required : NODE_KEYS) {
+            for (String required : REQUIRED_NODE_KEYS) {
                 if (!item.containsKey(required)) {
                     throw new ConfigException(where + "." + required + ": is required; each node has "
-                            + String.join(", ", NODE_KEYS));
+                            + String.join(", ", REQUIRED_NODE_KEYS));
                 }
             }
             String id = text(where + ".id", item.get("id"));
@@ -104,7 +116,12 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
                 throw new ConfigException(where + ".raft-port: " + host + ":" + raftPort
                         + " is used by another node or port");
             }
-            nodes.add(new Node(id, host, port, raftPort));
+            boolean joined = item.containsKey("joined") && flag(where + ".joined", item.get("joined"));
+            if (!joined && !nodes.isEmpty() && nodes.get(nodes.size() - 1).joined()) {
+                throw new ConfigException(where + ": founding node '" + id + "' is listed after a joined one; list "
+                        + "the founding nodes first, then the joined ones in the order they joined");
+            }
+            nodes.add(new Node(id, host, port, raftPort, joined));
         }
         if (nodes.size() > MAX_NODES) {
             throw new ConfigException(ConfigSchema.CLUSTER_NODES.path() + ": " + nodes.size() + " nodes; a cluster "
@@ -119,9 +136,15 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
                 throw new ConfigException(ConfigSchema.CLUSTER_NODE_ID.path() + ": '" + nodeId + "' is not one of "
                         + ConfigSchema.CLUSTER_NODES.path() + "[].id (" + String.join(", ", ids) + ")");
             }
-            if (replicationFactor > nodes.size()) {
+            long founding = nodes.stream().filter(n -> !n.joined()).count();
+            if (founding == 0) {
+                throw new ConfigException(ConfigSchema.CLUSTER_NODES.path() + ": every node is marked joined; the "
+                        + "nodes that founded the cluster are listed without it");
+            }
+            // The session partitions stay on the founding nodes until partitions follow the members (ADR 16).
+            if (replicationFactor > founding) {
                 throw new ConfigException(ConfigSchema.CLUSTER_REPLICATION_FACTOR.path() + ": " + replicationFactor
-                        + " is more than the " + nodes.size() + " nodes listed in "
+                        + " is more than the " + founding + " founding nodes listed in "
                         + ConfigSchema.CLUSTER_NODES.path());
             }
         }
@@ -131,7 +154,15 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
     /** Routing marks the nodes a message goes to in one 64-bit word. */
     public static final int MAX_NODES = 64;
 
-    private static final List<String> NODE_KEYS = List.of("id", "host", "port", "raft-port");
+    private static final List<String> REQUIRED_NODE_KEYS = List.of("id", "host", "port", "raft-port");
+    private static final List<String> NODE_KEYS = List.of("id", "host", "port", "raft-port", "joined");
+
+    private static boolean flag(String where, Object raw) {
+        if (raw instanceof Boolean b) {
+            return b;
+        }
+        throw new ConfigException(where + ": '" + raw + "' is not a valid value; allowed: true, false");
+    }
 
     private static String text(String where, Object raw) {
         if (!(raw instanceof String s) || s.isBlank()) {

@@ -199,15 +199,18 @@ public final class ConfigSchema {
     public static final ConfigKey<String> CLUSTER_NODE_ID = ConfigKey.optionalString("cluster.node-id",
             "This node's id; must be one of nodes[].id.");
     public static final ConfigKey<List<java.util.Map<?, ?>>> CLUSTER_NODES = ConfigKey.mappingList("cluster.nodes",
-            "{id, host, port, raft-port}", "Every node of the cluster, this one included, the same list on each "
-                    + "node: id (letters, digits, '-', '_'), the host the others reach it at, port (messages between "
-                    + "nodes) and raft-port (the Raft traffic of the cluster's shared state). Example: "
-                    + "{id: n1, host: 10.0.0.1, port: 7883, raft-port: 7893}.");
+            "{id, host, port, raft-port[, joined]}", "Every node of the cluster, this one included, the same list "
+                    + "on each node: id (letters, digits, '-', '_'), the host the others reach it at, port (messages "
+                    + "between nodes) and raft-port (the Raft traffic of the cluster's shared state). Example: "
+                    + "{id: n1, host: 10.0.0.1, port: 7883, raft-port: 7893}. The nodes that founded the cluster "
+                    + "come first; a node added at run time (bin/gannet cluster add) has joined: true and comes "
+                    + "after them, in the order the nodes joined. A node whose own entry has joined: true starts "
+                    + "without a place in the cluster and waits until it is added.");
     public static final ConfigKey<String> CLUSTER_DIRECTORY = ConfigKey.string("cluster.directory", "data/cluster",
             "Where this node keeps its Raft log and snapshots. Relative to the installation directory.");
     public static final ConfigKey<Integer> CLUSTER_REPLICATION_FACTOR = ConfigKey.integer(
             "cluster.replication-factor", 3, 1, 9, "Copies of each persistent session's state, the owner's "
-                    + "included; at most the number of nodes.");
+                    + "included; at most the number of founding nodes, which keep them.");
     public static final ConfigKey<String> CLUSTER_TLS_CERTIFICATE = ConfigKey.optionalString(
             "cluster.tls-certificate", "This node's certificate chain (PEM), for the links and the Raft traffic "
                     + "between nodes. With tls-private-key and tls-trust, every connection between nodes is TLS "

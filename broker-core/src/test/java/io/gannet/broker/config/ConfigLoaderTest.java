@@ -83,7 +83,11 @@ class ConfigLoaderTest {
         "cluster bad id|'cluster: {nodes: [{id: n/1, host: h, port: 1, raft-port: 2}]}'|cluster.nodes[0].id: 'n/1' is not a valid node id",
         "cluster port range|'cluster: {nodes: [{id: n1, host: h, port: 0, raft-port: 2}]}'|cluster.nodes[0].port: '0' is not a valid value; allowed: an integer from 1 to 65535",
         "cluster nodes not maps|'cluster: {nodes: [n1, n2]}'|cluster.nodes: '[n1, n2]' is not a valid value; allowed: a list of mappings",
-        "cluster replication above nodes|'cluster: {enabled: true, node-id: n1, replication-factor: 2, nodes: [{id: n1, host: h, port: 1, raft-port: 2}]}'|cluster.replication-factor: 2 is more than the 1 nodes",
+        "cluster replication above nodes|'cluster: {enabled: true, node-id: n1, replication-factor: 2, nodes: [{id: n1, host: h, port: 1, raft-port: 2}]}'|cluster.replication-factor: 2 is more than the 1 founding nodes",
+        "cluster replication above founding nodes|'cluster: {enabled: true, node-id: n1, replication-factor: 2, nodes: [{id: n1, host: h, port: 1, raft-port: 2}, {id: n2, host: h, port: 3, raft-port: 4, joined: true}]}'|cluster.replication-factor: 2 is more than the 1 founding nodes",
+        "cluster joined not a flag|'cluster: {nodes: [{id: n1, host: h, port: 1, raft-port: 2, joined: yes-ish}]}'|cluster.nodes[0].joined: 'yes-ish' is not a valid value; allowed: true, false",
+        "cluster founding after joined|'cluster: {nodes: [{id: n1, host: h, port: 1, raft-port: 2, joined: true}, {id: n2, host: h, port: 3, raft-port: 4}]}'|cluster.nodes[1]: founding node 'n2' is listed after a joined one",
+        "cluster only joined nodes|'cluster: {enabled: true, node-id: n1, replication-factor: 1, nodes: [{id: n1, host: h, port: 1, raft-port: 2, joined: true}]}'|cluster.nodes: every node is marked joined",
         "cluster tls half set|'cluster: {tls-certificate: n.pem, tls-trust: ca.pem}'|cluster.tls-private-key: not set; TLS between nodes needs all of cluster.tls-certificate, cluster.tls-private-key, cluster.tls-trust",
         "section not a map|mqtt: 5|mqtt: must be a mapping",
         "not yaml|'mqtt: {'|is not valid YAML",
@@ -115,6 +119,22 @@ class ConfigLoaderTest {
         assertThat(c.cluster().tls()).as("no TLS between nodes unless set").isNull();
         assertThat(load("cluster: {tls-certificate: n.pem, tls-private-key: n.key, tls-trust: ca.pem}").cluster().tls())
                 .isEqualTo(new ClusterConfig.Tls("n.pem", "n.key", "ca.pem"));
+    }
+
+    @Test
+    void aJoinedNodeIsListedAfterTheFoundingOnes() throws IOException {
+        GannetConfig c = load("""
+                cluster:
+                  enabled: true
+                  node-id: n3
+                  replication-factor: 2
+                  nodes:
+                    - {id: n1, host: 10.0.0.1, port: 7883, raft-port: 7893}
+                    - {id: n2, host: 10.0.0.2, port: 7883, raft-port: 7893, joined: false}
+                    - {id: n3, host: 10.0.0.3, port: 7883, raft-port: 7893, joined: true}
+                """);
+        assertThat(c.cluster().self()).isEqualTo(new ClusterConfig.Node("n3", "10.0.0.3", 7883, 7893, true));
+        assertThat(c.cluster().founding()).extracting(ClusterConfig.Node::id).containsExactly("n1", "n2");
     }
 
     @Test

@@ -43,6 +43,14 @@ public final class ChildJvm {
      * says it started; fails with the log if the process exits first.
      */
     public static Process startBroker(List<String> command, Path dir, Path log) throws IOException {
+        return start(command, dir, log, "Gannet started");
+    }
+
+    /**
+     * Starts {@code command} in {@code dir}, its output in {@code log}, and waits (at most 60 s) until its log has
+     * {@code line}; fails with the log if the process exits first.
+     */
+    public static Process start(List<String> command, Path dir, Path log, String line) throws IOException {
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -50,7 +58,7 @@ public final class ChildJvm {
                 throw new IllegalStateException("the broker exited with " + process.exitValue() + ":\n"
                         + Files.readString(log));
             }
-            return Files.readString(log).contains("Gannet started");
+            return Files.readString(log).contains(line);
         });
         return process;
     }

@@ -1,0 +1,266 @@
+package io.gannet.cluster;
+
+import io.gannet.broker.config.ClusterConfig;
+import io.gannet.broker.config.ConfigException;
+import io.gannet.broker.config.ConfigLoader;
+import io.gannet.broker.config.GannetConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * {@code bin/gannet cluster add|remove}: changes the members of a running cluster. Run with a member's configuration
+ * (the command reads {@code cluster.nodes} to reach the metadata group, and {@code cluster.tls-*}).
+ *
+ * <p>{@code add <id> <host> <port> <raft-port>}: the new node must be started first, with its own entry marked
+ * {@code joined: true}, and waits to be added. Two operations of the metadata group, in this order:
+ * <ol>
+ *   <li>Ratis adds the node to the group's configuration ({@code setConfiguration} in {@code ADD} mode): the leader
+ *   sends it the log or a snapshot and makes it a voter once it has caught up. A node that is not running, or not
+ *   reachable, fails this step and nothing has changed.</li>
+ *   <li>A {@link MetadataChange.Join} gives it its place in the cluster. As every node applies it, they link to the
+ *   new node and route to it; the new node, applying it too, opens its MQTT listeners.</li>
+ * </ol>
+ *
+ * <p>{@code remove <id>}: a joined node, stopped first (its raft-port must not answer). A
+ * {@link MetadataChange.Leave}: every node drops its routes and links, and the leaders of the session partitions
+ * adopt the sessions it owned, as for a node found down. Then Ratis drops it from the group's configuration, so that
+ * the majority is counted over the nodes that are left. A founding node cannot be removed yet: the session
+ * partitions are placed on the founding nodes (ADR 16).
+ *
+ * <p>Each step is safe to repeat, so a command cut short is simply run again.
+ */
+public final class ClusterCommand {
+    /** The longest the command waits for each step. */
+    private static final long STEP_SECONDS = 60;
+    private static final String USAGE = "usage: gannet [--config <file>] cluster add <id> <host> <port> <raft-port>\n"
+            + "       gannet [--config <file>] cluster remove <id>";
+
+    private ClusterCommand() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** @return the exit status: 0 done, 1 failed, 2 a usage error */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path configFile = null;
+        int i = 0;
+        if (args.length >= 2 && args[0].equals("--config")) {
+            configFile = Path.of(args[1]);
+            i = 2;
+        }
+        List<String> rest = List.of(args).subList(i, args.length);
+        String command = rest.isEmpty() ? "" : rest.get(0);
+        if (!(command.equals("add") && rest.size() == 5 || command.equals("remove") && rest.size() == 2)) {
+            err.println(command.isEmpty() || command.equals("add") || command.equals("remove") ? USAGE
+                    : "gannet cluster: unknown command '" + command + "'\n" + USAGE);
+            return 2;
+        }
+        ClusterConfig.Node node = null;
+        try {
+            if (command.equals("add")) {
+                node = new ClusterConfig.Node(nodeId(rest.get(1)), rest.get(2), port("port", rest.get(3)),
+                        port("raft-port", rest.get(4)), true);
+            } else {
+                nodeId(rest.get(1));
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("gannet cluster " + command + ": " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        try {
+            GannetConfig config = load(configFile);
+            Path home = Path.of(System.getProperty("gannet.home", ".")).toAbsolutePath().normalize();
+            ClusterTls tls = ClusterTls.open(config.cluster().tls(), home);
+            if (node != null) {
+                add(config.cluster(), tls, node, out);
+            } else {
+                remove(config.cluster(), tls, rest.get(1), out);
+            }
+            return 0;
+        } catch (ConfigException e) {
+            err.println("gannet cluster " + command + ": invalid configuration: " + e.getMessage());
+            return 1;
+        } catch (CommandFailed e) {
+            err.println("gannet cluster " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static GannetConfig load(Path file) {
+        if (file == null) {
+            throw new ConfigException("no --config given: the command reads cluster.nodes from a member's "
+                    + "configuration");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("the configuration file " + file + " does not exist");
+        }
+        GannetConfig config = ConfigLoader.load(file);
+        if (!config.cluster().enabled()) {
+            throw new ConfigException("cluster.enabled: false in " + file + "; run the command with the "
+                    + "configuration of a cluster node");
+        }
+        return config;
+    }
+
+    private static void add(ClusterConfig cluster, ClusterTls tls, ClusterConfig.Node node, PrintStream out) {
+        List<ClusterConfig.Node> others = cluster.nodes().stream().filter(n -> !n.id().equals(node.id())).toList();
+        if (others.isEmpty()) {
+            throw new CommandFailed("cluster.nodes lists no node but " + node.id() + " to reach the cluster through");
+        }
+        RaftGroup group = RaftGroup.valueOf(MetadataGroup.GROUP_ID, MetadataGroup.peers(others));
+        RaftClient client = MetadataGroup.newClient(group, tls);
+        try {
+            out.println("Adding node " + node.id() + " (" + node.host() + ", port " + node.port() + ", raft-port "
+                    + node.raftPort() + ") to the cluster's Raft group; it must be running and reachable");
+            RaftClientReply reply = step("adding " + node.id() + " to the Raft group",
+                    CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                                    .setServersInNewConf(List.of(MetadataGroup.peer(node)))
+                                    .setMode(SetConfigurationRequest.Mode.ADD).build());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }));
+            check(reply, "adding " + node.id() + " to the Raft group");
+            byte[] join = MetadataChange.encode(List.of(
+                    new MetadataChange.Join(node.id(), node.host(), node.port(), node.raftPort())));
+            reply = step("proposing the join of " + node.id(),
+                    client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(join))));
+            check(reply, "proposing the join of " + node.id());
+            out.println("Node " + node.id() + " is a member of the cluster. Add it to cluster.nodes of every node, "
+                    + "after the nodes listed there now:\n  - {id: " + node.id() + ", host: " + node.host()
+                    + ", port: " + node.port() + ", raft-port: " + node.raftPort() + ", joined: true}");
+        } finally {
+            // Its calls retry without end; one cut short by the step's wait must not keep the command alive.
+            MetadataGroup.closeClient(client, "the metadata group");
+        }
+    }
+
+    private static void remove(ClusterConfig cluster, ClusterTls tls, String id, PrintStream out) {
+        ClusterConfig.Node node = cluster.nodes().stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new CommandFailed("cluster.nodes does not list node " + id + "; run the command "
+                        + "with a configuration that lists it (with joined: true)"));
+        if (!node.joined()) {
+            throw new CommandFailed("node " + id + " founded the cluster and keeps copies of its session partitions; "
+                    + "only a node added with bin/gannet cluster add (joined: true) can be removed yet");
+        }
+        if (answers(node)) {
+            throw new CommandFailed("node " + id + " still runs (" + node.host() + ":" + node.raftPort() + " takes "
+                    + "connections): stop it first; its clients reconnect to the other nodes and resume there");
+        }
+        List<ClusterConfig.Node> others = cluster.nodes().stream().filter(n -> !n.id().equals(id)).toList();
+        RaftGroup group = RaftGroup.valueOf(MetadataGroup.GROUP_ID, MetadataGroup.peers(others));
+        RaftClient client = MetadataGroup.newClient(group, tls);
+        try {
+            byte[] leave = MetadataChange.encode(List.of(new MetadataChange.Leave(id)));
+            check(step("proposing that " + id + " leaves",
+                    client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(leave)))),
+                    "proposing that " + id + " leaves");
+            out.println("Node " + id + " left the cluster: the others dropped its routes and adopt its sessions");
+            List<org.apache.ratis.protocol.RaftPeer> current = currentPeers(client, others);
+            if (current.stream().anyMatch(p -> p.getId().toString().equals(id))) {
+                List<org.apache.ratis.protocol.RaftPeer> after = current.stream()
+                        .filter(p -> !p.getId().toString().equals(id)).toList();
+                check(step("removing " + id + " from the Raft group", CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                                .setServersInCurrentConf(current).setServersInNewConf(after)
+                                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })), "removing " + id + " from the Raft group");
+            }
+            out.println("Node " + id + " is out of the cluster's Raft group. Remove its entry from cluster.nodes of "
+                    + "every node, and delete its cluster.directory before it is used again.");
+        } finally {
+            MetadataGroup.closeClient(client, "the metadata group");
+        }
+    }
+
+    /** The metadata group's configuration as the first node of {@code nodes} that answers has it. */
+    private static List<org.apache.ratis.protocol.RaftPeer> currentPeers(RaftClient client,
+                                                                      List<ClusterConfig.Node> nodes) {
+        for (ClusterConfig.Node n : nodes) {
+            try {
+                return List.copyOf(client.getGroupManagementApi(org.apache.ratis.protocol.RaftPeerId.valueOf(n.id()))
+                        .info(MetadataGroup.GROUP_ID).getGroup().getPeers());
+            } catch (java.io.IOException | RuntimeException e) {
+                // the next one
+            }
+        }
+        throw new CommandFailed("no node of cluster.nodes answered with the Raft group's configuration");
+    }
+
+    /** Whether something takes connections on the node's Raft port. */
+    private static boolean answers(ClusterConfig.Node node) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(node.host(), node.raftPort()), 2000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static RaftClientReply step(String what, CompletableFuture<RaftClientReply> call) {
+        try {
+            return call.get(STEP_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new CommandFailed(what + " took more than " + STEP_SECONDS + " s: is a majority of the cluster up, "
+                    + "and is the new node running and reachable? Run the command again once it is");
+        } catch (ExecutionException e) {
+            throw new CommandFailed(what + " failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandFailed(what + " was interrupted");
+        }
+    }
+
+    private static void check(RaftClientReply reply, String what) {
+        if (!reply.isSuccess()) {
+            throw new CommandFailed(what + " failed: " + reply.getException());
+        }
+    }
+
+    private static String nodeId(String id) {
+        if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("'" + id + "' is not a valid node id; allowed: 1 to 64 letters, "
+                    + "digits, '-' and '_'");
+        }
+        return id;
+    }
+
+    private static int port(String name, String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65_535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " '" + text + "' is not a port; allowed: an integer from 1 to 65535");
+    }
+
+    /** A step that did not succeed, said in words for the operator. */
+    private static final class CommandFailed extends RuntimeException {
+        CommandFailed(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.gannet.cluster;
+
+import static io.gannet.cluster.Qos1.firstArrivals;
+import static io.gannet.cluster.Qos1.reasonOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fourth node added to a running three-node cluster with {@code bin/gannet cluster add}, as an operator does it:
+ * the new node is started with its own entry marked {@code joined: true} and waits; the command, run with a founding
+ * member's configuration (which does not list the new node), adds it. Then messages route to and from it, a
+ * persistent session it hosted survives its {@code kill -9}, it restarts as a member, and, stopped, it is removed
+ * with {@code bin/gannet cluster remove} with its sessions kept. Real processes on loopback, Netty's leak detector
+ * at paranoid.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeAddedAtRunTimeTest {
+    private static final Duration AGREED = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path root;
+    static ClusterProcesses cluster;
+    static ClusterProcesses.Node added;
+
+    @BeforeAll
+    static void startAndAdd() throws Exception {
+        cluster = new ClusterProcesses(root, 3).start();
+        cluster.awaitEach(sys -> sys.get("quorum") == 1 && sys.get("partitions/kept") > 0, AGREED);
+        added = cluster.joiningNode();
+        added.start();
+
+        ClusterProcesses.Node member = cluster.node(1);
+        Map.Entry<Integer, String> run = cluster.command(member, "add", added.id, "127.0.0.1",
+                Integer.toString(added.linkPort), Integer.toString(added.raftPort));
+        assertThat(run.getKey()).as("bin/gannet cluster add said:%n%s", run.getValue()).isZero();
+        assertThat(run.getValue()).contains("Node n4 is a member of the cluster")
+                .contains("- {id: n4, host: 127.0.0.1, port: " + added.linkPort + ", raft-port: " + added.raftPort
+                        + ", joined: true}");
+        // Its listeners open once it has applied its own join.
+        await().atMost(AGREED).ignoreExceptions().until(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", added.mqttPort), 1000);
+                return true;
+            }
+        });
+        cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        cluster.closeAndCheckLeaks();
+    }
+
+    @Test
+    @Order(1)
+    void theAddedNodeRoutesBothWays() throws Exception {
+        Mqtt5BlockingClient onAdded = client(added.mqttPort, "sub-on-n4");
+        onAdded.connect();
+        Mqtt5BlockingClient onN2 = client(cluster.node(2).mqttPort, "sub-on-n2");
+        onN2.connect();
+        Mqtt5BlockingClient pubN1 = client(cluster.node(1).mqttPort, "pub-on-n1");
+        pubN1.connect();
+        Mqtt5BlockingClient pubAdded = client(added.mqttPort, "pub-on-n4");
+        pubAdded.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes atAdded = onAdded.publishes(MqttGlobalPublishFilter.ALL);
+             Mqtt5BlockingClient.Mqtt5Publishes atN2 = onN2.publishes(MqttGlobalPublishFilter.ALL)) {
+            onAdded.subscribeWith().topicFilter("to-n4/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            onN2.subscribeWith().topicFilter("from-n4/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            // A PUBACK without 0x10 says the publisher's node routes to the subscriber's: then each arrives.
+            await().atMost(AGREED).until(() -> reasonOf(pubN1, "to-n4/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+            await().atMost(AGREED).until(() -> reasonOf(pubAdded, "from-n4/x", "probe")
+                    == Mqtt5PubAckReasonCode.SUCCESS);
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                sent.add("m" + i);
+                assertThat(reasonOf(pubN1, "to-n4/x", "m" + i)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+                assertThat(reasonOf(pubAdded, "from-n4/x", "m" + i)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            }
+            assertThat(firstArrivals(atAdded, "m", sent.size())).containsExactlyElementsOf(sent);
+            assertThat(firstArrivals(atN2, "m", sent.size())).containsExactlyElementsOf(sent);
+        }
+        for (Mqtt5BlockingClient c : List.of(onAdded, onN2, pubN1, pubAdded)) {
+            c.disconnect();
+        }
+    }
+
+    @Test
+    @Order(2) // kills the added node
+    void aPersistentSessionOfTheAddedNodeSurvivesItsKill() throws Exception {
+        Mqtt5BlockingClient pub = client(cluster.node(2).mqttPort, "kept-publisher");
+        pub.connect();
+        persistentOnAdded("keeper-on-n4", "kept/#", pub).disconnect();
+        // Offline now: what the publisher has a PUBACK for is in the session's partition, on the founding nodes.
+        List<String> sent = acknowledged(pub, "kept/x", "k", 30);
+        added.kill();
+
+        // The client comes back on a founding node: its session, and every acknowledged message, are there.
+        resumesWithEvery(cluster.node(3).mqttPort, "keeper-on-n4", "k", sent);
+        pub.disconnect();
+    }
+
+    @Test
+    @Order(3) // after the kill
+    void theAddedNodeRestartsAsAMember() throws Exception {
+        added.start(); // its storage holds the log that made it a member: it does not wait to be added again
+        cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
+        Mqtt5BlockingClient sub = client(added.mqttPort, "sub-after-restart");
+        sub.connect();
+        Mqtt5BlockingClient pub = client(cluster.node(1).mqttPort, "pub-after-restart");
+        pub.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("again/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(AGREED).until(() -> reasonOf(pub, "again/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(reasonOf(pub, "again/x", "r1")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(firstArrivals(received, "r", 1)).containsExactly("r1");
+        }
+        sub.disconnect();
+        pub.disconnect();
+    }
+
+    @Test
+    @Order(4) // the added node leaves
+    void theAddedNodeIsRemovedOnceStoppedAndItsSessionsStay() throws Exception {
+        Mqtt5BlockingClient pub = client(cluster.node(1).mqttPort, "leaving-publisher");
+        pub.connect();
+        persistentOnAdded("leaver-on-n4", "leaving/#", pub);
+
+        Map.Entry<Integer, String> running = cluster.command(added, "remove", added.id);
+        assertThat(running.getKey()).as(running.getValue()).isEqualTo(1);
+        assertThat(running.getValue()).contains("node n4 still runs");
+        Map.Entry<Integer, String> founding = cluster.command(added, "remove", "n2");
+        assertThat(founding.getKey()).as(founding.getValue()).isEqualTo(1);
+        assertThat(founding.getValue()).contains("node n2 founded the cluster");
+
+        added.stop(); // SIGTERM: its clients are closed, its persistent sessions stay in their partitions
+        Map.Entry<Integer, String> removed = cluster.command(added, "remove", added.id);
+        assertThat(removed.getKey()).as(removed.getValue()).isZero();
+        assertThat(removed.getValue()).contains("Node n4 left the cluster")
+                .contains("Node n4 is out of the cluster's Raft group");
+        cluster.awaitEachRunning(sys -> sys.get("nodes") == 3 && sys.get("quorum") == 1 && sys.get("nodes/down") == 0,
+                AGREED);
+
+        // Its session was adopted: what is acknowledged for it now is kept, and its client resumes elsewhere.
+        List<String> sent = acknowledged(pub, "leaving/x", "l", 10);
+        resumesWithEvery(cluster.node(2).mqttPort, "leaver-on-n4", "l", sent);
+        pub.disconnect();
+    }
+
+    /** A persistent session on the added node subscribed to {@code filter}, with a publisher's route to it. */
+    private static Mqtt5BlockingClient persistentOnAdded(String clientId, String filter, Mqtt5BlockingClient pub) {
+        Mqtt5BlockingClient c = client(added.mqttPort, clientId);
+        c.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        c.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
+        String probeTopic = filter.replace("#", "probe");
+        await().atMost(AGREED).until(() -> reasonOf(pub, probeTopic, "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+        return c;
+    }
+
+    /** {@code count} messages, each sent until acknowledged; their payloads in order. */
+    private static List<String> acknowledged(Mqtt5BlockingClient pub, String topic, String prefix, int count) {
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String payload = prefix + i;
+            await().atMost(AGREED).until(() -> reasonOf(pub, topic, payload) == Mqtt5PubAckReasonCode.SUCCESS);
+            sent.add(payload);
+        }
+        return sent;
+    }
+
+    /** The client resumes its session on {@code port} and gets every message of {@code sent}, in order. */
+    private static void resumesWithEvery(int port, String clientId, String prefix, List<String> sent)
+            throws InterruptedException {
+        Mqtt5BlockingClient back = client(port, clientId);
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = back.publishes(MqttGlobalPublishFilter.ALL)) {
+            await().atMost(AGREED).ignoreExceptions().until(() ->
+                    back.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent());
+            assertThat(firstArrivals(received, prefix, sent.size())).containsExactlyElementsOf(sent);
+        }
+        back.disconnect();
+    }
+
+    private static Mqtt5BlockingClient client(int port, String id) {
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(port)
+                .buildBlocking();
+    }
+}

@@ -361,6 +361,15 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * How this broker asks whoever runs it to stop it, on its own decision: when the cluster removed this node. The
+     * request must only ask (as {@code Main} counts down the latch its {@code main} waits on), never stop the broker
+     * on the caller's thread.
+     */
+    public void onStopRequested(Runnable request) {
+        ports.cluster().onRemoved(request);
+    }
+
+    /**
      * Stops the broker within {@code network.shutdown-timeout-seconds}: stops accepting, tells 5.0 clients the
      * server is shutting down (0x8B), closes every connection and stops the event loops.
      */

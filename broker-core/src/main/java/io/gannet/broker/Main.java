@@ -78,6 +78,8 @@ public final class Main {
                 log.debug("Signal {} cannot be handled on this platform", signal);
             }
         }
+        // A cluster that removes this node stops it as SIGTERM does.
+        broker.onStopRequested(stopRequested::countDown);
         // Any other exit (System.exit from elsewhere, an unhandled signal) still closes the broker.
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "gannet-shutdown"));
         try {

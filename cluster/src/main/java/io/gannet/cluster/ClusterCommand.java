@@ -33,11 +33,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  *   new node and route to it; the new node, applying it too, opens its MQTT listeners.</li>
  * </ol>
  *
- * <p>{@code remove <id>}: a joined node, stopped first (its raft-port must not answer). A
- * {@link MetadataChange.Leave}: every node drops its routes and links, and the leaders of the session partitions
- * adopt the sessions it owned, as for a node found down. Then Ratis drops it from the group's configuration, so that
- * the majority is counted over the nodes that are left. A founding node cannot be removed yet: the session
- * partitions are placed on the founding nodes (ADR 16).
+ * <p>{@code remove <id>}: a joined node, running or stopped. A {@link MetadataChange.Leave}: every node drops its
+ * routes and links, and the leaders of the session partitions adopt the sessions it owned, as for a node found down;
+ * the node itself, if it runs, stops as it applies its leave, and its clients resume their sessions elsewhere. Once
+ * it no longer answers, Ratis drops it from the group's configuration, so that the majority is counted over the
+ * nodes that are left. A founding node cannot be removed yet: the session partitions are placed on the founding
+ * nodes (ADR 16).
  *
  * <p>Each step is safe to repeat, so a command cut short is simply run again.
  */
@@ -159,10 +160,6 @@ public final class ClusterCommand {
             throw new CommandFailed("node " + id + " founded the cluster and keeps copies of its session partitions; "
                     + "only a node added with bin/gannet cluster add (joined: true) can be removed yet");
         }
-        if (answers(node)) {
-            throw new CommandFailed("node " + id + " still runs (" + node.host() + ":" + node.raftPort() + " takes "
-                    + "connections): stop it first; its clients reconnect to the other nodes and resume there");
-        }
         List<ClusterConfig.Node> others = cluster.nodes().stream().filter(n -> !n.id().equals(id)).toList();
         RaftGroup group = RaftGroup.valueOf(MetadataGroup.GROUP_ID, MetadataGroup.peers(others));
         RaftClient client = MetadataGroup.newClient(group, tls);
@@ -172,6 +169,7 @@ public final class ClusterCommand {
                     client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(leave)))),
                     "proposing that " + id + " leaves");
             out.println("Node " + id + " left the cluster: the others dropped its routes and adopt its sessions");
+            awaitStopped(node, out);
             List<org.apache.ratis.protocol.RaftPeer> current = currentPeers(client, others);
             if (current.stream().anyMatch(p -> p.getId().toString().equals(id))) {
                 List<org.apache.ratis.protocol.RaftPeer> after = current.stream()
@@ -205,6 +203,30 @@ public final class ClusterCommand {
             }
         }
         throw new CommandFailed("no node of cluster.nodes answered with the Raft group's configuration");
+    }
+
+    /**
+     * A running node stops as it applies its leave; until it has, it is still a voter the group would count on, so
+     * it is dropped from the configuration only then.
+     */
+    private static void awaitStopped(ClusterConfig.Node node, PrintStream out) {
+        if (!answers(node)) {
+            return;
+        }
+        out.println("Node " + node.id() + " runs: it stops as it applies its leave, and its clients resume elsewhere");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_SECONDS);
+        while (answers(node)) {
+            if (System.nanoTime() > deadline) {
+                throw new CommandFailed("node " + node.id() + " left the cluster but still runs after " + STEP_SECONDS
+                        + " s; stop it (SIGTERM) and run the command again to drop it from the Raft group");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(200); // polling a port that has no event to wait for
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CommandFailed("interrupted while waiting for node " + node.id() + " to stop");
+            }
+        }
     }
 
     /** Whether something takes connections on the node's Raft port. */

@@ -58,6 +58,8 @@ final class GannetCluster implements ClusterNode {
     private final NodeFailures failures;
     private ClusterSubscriptions subscriptions;
     private LocalRouter local;
+    /** Asks the broker to stop: the log removed this node. */
+    private volatile Runnable removed = () -> { };
     /** Completes when the log makes this node a member; for a joined node, which waits for it at its start. */
     private final CompletableFuture<Void> added = new CompletableFuture<>();
     /** How often a joined node that waits to be added says so. */
@@ -132,6 +134,13 @@ final class GannetCluster implements ClusterNode {
                 }
             }
         } else if (change instanceof MetadataChange.Leave leave) {
+            if (leave.node().equals(config.nodeId())) {
+                // Also when a restart replays it: a node removed from the cluster does not serve again until its
+                // directory is cleared and it is added anew.
+                log.warn("Cluster node {} was removed from the cluster (bin/gannet cluster remove): it stops, and its "
+                        + "clients resume their sessions on the other nodes", config.nodeId());
+                removed.run();
+            }
             failures.left(leave.node());
             server.forget(leave.node());
             int place = table.node(leave.node()).index();
@@ -223,6 +232,11 @@ final class GannetCluster implements ClusterNode {
 
     private CompletableFuture<?> propose(byte[] entry) {
         return group.propose(entry);
+    }
+
+    @Override
+    public void onRemoved(Runnable stopBroker) {
+        this.removed = stopBroker;
     }
 
     @Override

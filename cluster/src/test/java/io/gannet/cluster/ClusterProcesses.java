@@ -89,6 +89,14 @@ final class ClusterProcesses implements AutoCloseable {
             }
         }
 
+        /** Waits for the node to exit on its own; its exit status. */
+        int awaitExit(java.time.Duration within) throws IOException, InterruptedException {
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IOException(id + " did not exit within " + within);
+            }
+            return process.exitValue();
+        }
+
         boolean isAlive() {
             return process != null && process.isAlive();
         }

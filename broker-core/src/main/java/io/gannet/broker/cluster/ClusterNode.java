@@ -61,6 +61,13 @@ public interface ClusterNode extends AutoCloseable {
     };
 
     /**
+     * Who stops this broker when the cluster removes this node ({@code bin/gannet cluster remove}): a node that is
+     * no member any more stops, and its clients resume their sessions on the other nodes. Set before {@link #start}.
+     */
+    default void onRemoved(Runnable stopBroker) {
+    }
+
+    /**
      * Wraps this broker's subscription index, so that the cluster hears of every subscription added and removed,
      * and can tell the other nodes which filters this node has subscribers for.
      */

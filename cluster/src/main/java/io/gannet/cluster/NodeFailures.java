@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * What the cluster does about a node that died. The failure detector is Ratis's: the leader of the metadata group
@@ -50,6 +51,8 @@ final class NodeFailures implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** When each node's last start was applied here ({@link System#nanoTime}): its silence counts from then. */
     private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+    /** Whether this node has once caught up with the log since it started: from then on, what it applies is news. */
+    private volatile boolean live;
     /** Nodes that left the cluster: adopted from like down ones, and never up again. */
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
     /** Nodes the log says are down, as applied here. */
@@ -100,11 +103,11 @@ final class NodeFailures implements AutoCloseable {
         }
         if (change.down()) {
             if (down.add(change.node())) {
-                log.warn("Cluster node {} is down: its routes are dropped, and its persistent sessions are adopted "
-                        + "by the leaders of their partitions", change.node());
+                say(Level.WARN, "Cluster node {} is down: its routes are dropped, and its persistent sessions are "
+                        + "adopted by the leaders of their partitions", change.node());
             }
         } else if (down.remove(change.node())) {
-            log.info("Cluster node {} answers again", change.node());
+            say(Level.INFO, "Cluster node {} answers again", change.node());
             timer.execute(() -> adopted.removeIf(pair -> pair.startsWith(change.node() + "/")));
         }
     }
@@ -121,7 +124,7 @@ final class NodeFailures implements AutoCloseable {
         }
         startedAt.put(node, System.nanoTime());
         if (down.remove(node)) {
-            log.info("Cluster node {} started again", node);
+            say(Level.INFO, "Cluster node {} started again", node);
             timer.execute(() -> adopted.removeIf(pair -> pair.startsWith(node + "/")));
         }
     }
@@ -151,10 +154,18 @@ final class NodeFailures implements AutoCloseable {
         gone.add(node);
         startedAt.remove(node);
         if (down.add(node)) {
-            log.info("Cluster node {} left the cluster: its persistent sessions are adopted by the leaders of their "
-                    + "partitions", node);
+            say(Level.INFO, "Cluster node {} left the cluster: its persistent sessions are adopted by the leaders of "
+                    + "their partitions", node);
         }
         timer.execute(() -> adopted.removeIf(pair -> pair.startsWith(node + "/")));
+    }
+
+    /**
+     * Logs a change the log made, at {@code level} once this node has caught up with the log; at debug while it
+     * replays old entries at its start (a restart, a node just added), whose news are long stale.
+     */
+    private void say(Level level, String message, String node) {
+        log.atLevel(live ? level : Level.DEBUG).log(message, node);
     }
 
     /** Nodes the log says are down, not counting those that left; for $SYS. */
@@ -163,6 +174,9 @@ final class NodeFailures implements AutoCloseable {
     }
 
     private void tick() {
+        if (!live && caughtUp.getAsBoolean()) {
+            live = true;
+        }
         try {
             detect();
             adopt();

@@ -122,6 +122,12 @@ public final class ClusterCommand {
         if (others.isEmpty()) {
             throw new CommandFailed("cluster.nodes lists no node but " + node.id() + " to reach the cluster through");
         }
+        if (!answers(node)) {
+            // Checked first: Ratis would wait for it to catch up until the step's time ran out.
+            throw new CommandFailed("adding " + node.id() + " to the Raft group: nothing answers on " + node.host()
+                    + ":" + node.raftPort() + "; start the node first, with its own entry in cluster.nodes marked "
+                    + "joined: true");
+        }
         RaftGroup group = RaftGroup.valueOf(MetadataGroup.GROUP_ID, MetadataGroup.peers(others));
         RaftClient client = MetadataGroup.newClient(group, tls);
         try {

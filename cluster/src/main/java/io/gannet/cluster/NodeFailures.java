@@ -53,6 +53,14 @@ final class NodeFailures implements AutoCloseable {
     private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
     /** Whether this node has once caught up with the log since it started: from then on, what it applies is news. */
     private volatile boolean live;
+    /**
+     * How far this node's copy of each partition had applied when the log said a node was down (or left): the basis
+     * of the adoptions of its sessions. The partition refuses an adoption whose basis is older than the node's last
+     * resumption there, so that a node restarted quickly keeps the sessions it just took back, even when the leader of
+     * a partition gets round to adopting them only after that (a CI run lost a client's session that way: adopted
+     * by a decision made after the node had resumed it, though the node had been found down before).
+     */
+    private final Map<String, long[]> downBasis = new ConcurrentHashMap<>();
     /** Nodes that left the cluster: adopted from like down ones, and never up again. */
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
     /** Nodes the log says are down, as applied here. */
@@ -102,6 +110,7 @@ final class NodeFailures implements AutoCloseable {
             return;
         }
         if (change.down()) {
+            downBasis.put(change.node(), partitionsApplied());
             if (down.add(change.node())) {
                 say(Level.WARN, "Cluster node {} is down: its routes are dropped, and its persistent sessions are "
                         + "adopted by the leaders of their partitions", change.node());
@@ -153,6 +162,7 @@ final class NodeFailures implements AutoCloseable {
         }
         gone.add(node);
         startedAt.remove(node);
+        downBasis.put(node, partitionsApplied());
         if (down.add(node)) {
             say(Level.INFO, "Cluster node {} left the cluster: its persistent sessions are adopted by the leaders of "
                     + "their partitions", node);
@@ -166,6 +176,14 @@ final class NodeFailures implements AutoCloseable {
      */
     private void say(Level level, String message, String node) {
         log.atLevel(live ? level : Level.DEBUG).log(message, node);
+    }
+
+    private long[] partitionsApplied() {
+        long[] applied = new long[SessionPartitions.COUNT];
+        for (int p = 0; p < applied.length; p++) {
+            applied[p] = sessions.appliedHere(p);
+        }
+        return applied;
     }
 
     /** Nodes the log says are down, not counting those that left; for $SYS. */
@@ -222,7 +240,8 @@ final class NodeFailures implements AutoCloseable {
                     continue;
                 }
                 try {
-                    sessions.adopt(node, p);
+                    long[] basis = downBasis.get(node);
+                    sessions.adopt(node, p, basis != null ? basis[p] : sessions.appliedHere(p));
                     adopted.add(pair);
                     // After the adopted sessions' filters, through the same proposer: in that order in the log.
                     propose.accept(new MetadataChange.Adopted(self, node, p));

@@ -252,11 +252,13 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * the broker to host until their clients return: their subscriptions keep receiving, their wills go out with
      * their delays. Blocks until the partition answers; called on the cluster's watch thread.
      *
+     * @param basis how far this node's copy of the partition had applied when the node was found down: a
+     *              resumption of the node's sessions after that refuses the adoption
      * @return how many sessions were adopted
      */
-    int adopt(String deadNode, int partition) throws Exception {
+    int adopt(String deadNode, int partition, long basis) throws Exception {
         var reply = clients.apply(partition).async()
-                .send(message(PartitionEntry.adopt(node, deadNode, appliedHere.applyAsLong(partition))))
+                .send(message(PartitionEntry.adopt(node, deadNode, basis)))
                 .get(RECOVERY_WAIT_SECONDS, TimeUnit.SECONDS);
         if (!reply.isSuccess()) {
             throw new IllegalStateException("session partition " + partition + " refused the adoption: "
@@ -284,6 +286,11 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     @Override
     public void onAdopted(java.util.function.Consumer<List<SessionSnapshot>> host) {
         this.adopted = host;
+    }
+
+    /** How far this node's copy of the partition has applied its log; {@link Long#MAX_VALUE} without a copy. */
+    long appliedHere(int partition) {
+        return appliedHere.applyAsLong(partition);
     }
 
     /** This node holds the session from the partition's log index {@code index}; its key is kept for {@link #recovered}. */

@@ -47,9 +47,15 @@ class NodeAddedAtRunTimeTest {
         cluster = new ClusterProcesses(root, 3).start();
         cluster.awaitEach(sys -> sys.get("quorum") == 1 && sys.get("partitions/kept") > 0, AGREED);
         added = cluster.joiningNode();
+        ClusterProcesses.Node member = cluster.node(1);
+        // Added before it runs: the command fails, and the cluster is as it was (the add below succeeds).
+        Map.Entry<Integer, String> early = cluster.command(member, "add", added.id, "127.0.0.1",
+                Integer.toString(added.linkPort), Integer.toString(added.raftPort));
+        assertThat(early.getKey()).as("bin/gannet cluster add said:%n%s", early.getValue()).isEqualTo(1);
+        assertThat(early.getValue())
+                .contains("adding n4 to the Raft group: nothing answers on 127.0.0.1:" + added.raftPort);
         added.start();
 
-        ClusterProcesses.Node member = cluster.node(1);
         Map.Entry<Integer, String> run = cluster.command(member, "add", added.id, "127.0.0.1",
                 Integer.toString(added.linkPort), Integer.toString(added.raftPort));
         assertThat(run.getKey()).as("bin/gannet cluster add said:%n%s", run.getValue()).isZero();

@@ -40,13 +40,19 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * nodes that are left. A founding node cannot be removed yet: the session partitions are placed on the founding
  * nodes (ADR 16).
  *
+ * <p>{@code status}: the members as the metadata log has them (place, id, addresses), and the metadata group's
+ * Raft configuration as its leader sees it, with how long ago the leader last heard from each other node.
+ *
  * <p>Each step is safe to repeat, so a command cut short is simply run again.
  */
 public final class ClusterCommand {
     /** The longest the command waits for each step. */
     private static final long STEP_SECONDS = 60;
+    /** The longest the command waits for one node to describe the group. */
+    private static final long INFO_SECONDS = 5;
     private static final String USAGE = "usage: gannet [--config <file>] cluster add <id> <host> <port> <raft-port>\n"
-            + "       gannet [--config <file>] cluster remove <id>";
+            + "       gannet [--config <file>] cluster remove <id>\n"
+            + "       gannet [--config <file>] cluster status";
 
     private ClusterCommand() {
     }
@@ -65,8 +71,9 @@ public final class ClusterCommand {
         }
         List<String> rest = List.of(args).subList(i, args.length);
         String command = rest.isEmpty() ? "" : rest.get(0);
-        if (!(command.equals("add") && rest.size() == 5 || command.equals("remove") && rest.size() == 2)) {
-            err.println(command.isEmpty() || command.equals("add") || command.equals("remove") ? USAGE
+        if (!(command.equals("add") && rest.size() == 5 || command.equals("remove") && rest.size() == 2
+                || command.equals("status") && rest.size() == 1)) {
+            err.println(List.of("", "add", "remove", "status").contains(command) ? USAGE
                     : "gannet cluster: unknown command '" + command + "'\n" + USAGE);
             return 2;
         }
@@ -75,7 +82,7 @@ public final class ClusterCommand {
             if (command.equals("add")) {
                 node = new ClusterConfig.Node(nodeId(rest.get(1)), rest.get(2), port("port", rest.get(3)),
                         port("raft-port", rest.get(4)), true);
-            } else {
+            } else if (command.equals("remove")) {
                 nodeId(rest.get(1));
             }
         } catch (IllegalArgumentException e) {
@@ -88,8 +95,10 @@ public final class ClusterCommand {
             ClusterTls tls = ClusterTls.open(config.cluster().tls(), home);
             if (node != null) {
                 add(config.cluster(), tls, node, out);
-            } else {
+            } else if (command.equals("remove")) {
                 remove(config.cluster(), tls, rest.get(1), out);
+            } else {
+                status(config.cluster(), tls, out);
             }
             return 0;
         } catch (ConfigException e) {
@@ -197,15 +206,84 @@ public final class ClusterCommand {
         }
     }
 
+    private static void status(ClusterConfig cluster, ClusterTls tls, PrintStream out) {
+        RaftGroup group = RaftGroup.valueOf(MetadataGroup.GROUP_ID, MetadataGroup.peers(cluster.nodes()));
+        RaftClient client = MetadataGroup.newClient(group, tls);
+        try {
+            RaftClientReply members = step("asking for the members", CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.io().sendReadOnly(Message.valueOf(MetadataStateMachine.MEMBERS_QUERY));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            check(members, "asking for the members");
+            out.println("Members (place, id, host, port, raft-port), as the cluster's log has them:");
+            for (String line : members.getMessage().getContent().toStringUtf8().split("\n")) {
+                if (!line.isBlank()) {
+                    out.println("  " + line);
+                }
+            }
+            org.apache.ratis.protocol.GroupInfoReply leader = leaderInfo(client, cluster.nodes());
+            if (leader == null) {
+                out.println("Raft group: no node of cluster.nodes says it leads it now (no majority, or an "
+                        + "election under way)");
+                return;
+            }
+            out.println("Raft group: leader " + leader.getServerId() + "; voters "
+                    + leader.getGroup().getPeers().stream().map(p -> p.getId().toString()).sorted().toList());
+            for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f
+                    : leader.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+                out.println("  " + f.getId().getId().toStringUtf8() + ": last heard " + f.getLastRpcElapsedTimeMs()
+                        + " ms ago");
+            }
+        } finally {
+            MetadataGroup.closeClient(client, "the metadata group");
+        }
+    }
+
+    /** The group information of the node among {@code nodes} that leads the metadata group, or {@code null}. */
+    private static org.apache.ratis.protocol.GroupInfoReply leaderInfo(RaftClient client,
+                                                                      List<ClusterConfig.Node> nodes) {
+        for (ClusterConfig.Node n : nodes) {
+            org.apache.ratis.protocol.GroupInfoReply info = infoOf(client, n);
+            if (info != null && info.getRoleInfoProto().hasLeaderInfo()) {
+                return info;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The metadata group as {@code node} has it, or {@code null} if it does not answer within a few seconds (the
+     * client retries without end, which a node that is down would make a hang).
+     */
+    private static org.apache.ratis.protocol.GroupInfoReply infoOf(RaftClient client, ClusterConfig.Node node) {
+        CompletableFuture<org.apache.ratis.protocol.GroupInfoReply> info = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.getGroupManagementApi(org.apache.ratis.protocol.RaftPeerId.valueOf(node.id()))
+                        .info(MetadataGroup.GROUP_ID);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            return info.get(INFO_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** The metadata group's configuration as the first node of {@code nodes} that answers has it. */
     private static List<org.apache.ratis.protocol.RaftPeer> currentPeers(RaftClient client,
                                                                       List<ClusterConfig.Node> nodes) {
         for (ClusterConfig.Node n : nodes) {
-            try {
-                return List.copyOf(client.getGroupManagementApi(org.apache.ratis.protocol.RaftPeerId.valueOf(n.id()))
-                        .info(MetadataGroup.GROUP_ID).getGroup().getPeers());
-            } catch (java.io.IOException | RuntimeException e) {
-                // the next one
+            org.apache.ratis.protocol.GroupInfoReply info = infoOf(client, n);
+            if (info != null) {
+                return List.copyOf(info.getGroup().getPeers());
             }
         }
         throw new CommandFailed("no node of cluster.nodes answered with the Raft group's configuration");

@@ -66,6 +66,27 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
+    /** The one read-only query: the members, for {@code bin/gannet cluster status}. */
+    static final String MEMBERS_QUERY = "members";
+
+    /**
+     * Answers {@link #MEMBERS_QUERY} with a line per member, by place: place (from 1), id, host, port, raft-port,
+     * separated by spaces. Ratis runs it on this node's copy, as applied now.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        if (!request.getContent().toStringUtf8().equals(MEMBERS_QUERY)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query; this version "
+                    + "answers '" + MEMBERS_QUERY + "'"));
+        }
+        StringBuilder out = new StringBuilder();
+        for (ClusterMembers.Member m : members.list()) {
+            out.append(m.place() + 1).append(' ').append(m.id()).append(' ').append(m.host()).append(' ')
+                    .append(m.port()).append(' ').append(m.raftPort()).append('\n');
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(out.toString()));
+    }
+
     /** Applies one committed change; package-private for tests. */
     void apply(MetadataChange change) {
         if (change instanceof MetadataChange.Add a) {

@@ -70,6 +70,11 @@ class NodeAddedAtRunTimeTest {
             }
         });
         cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
+
+        Map.Entry<Integer, String> status = cluster.command(member, "status");
+        assertThat(status.getKey()).as(status.getValue()).isZero();
+        assertThat(status.getValue()).contains("  4 n4 127.0.0.1 " + added.linkPort + " " + added.raftPort)
+                .containsPattern("voters \\[n1, n2, n3, n4\\]").contains(": last heard");
     }
 
     @AfterAll
@@ -164,6 +169,9 @@ class NodeAddedAtRunTimeTest {
         assertThat(added.allOutput()).contains("Cluster node n4 was removed from the cluster");
         cluster.awaitEachRunning(sys -> sys.get("nodes") == 3 && sys.get("quorum") == 1 && sys.get("nodes/down") == 0,
                 AGREED);
+        Map.Entry<Integer, String> status = cluster.command(cluster.node(1), "status");
+        assertThat(status.getKey()).as(status.getValue()).isZero();
+        assertThat(status.getValue()).doesNotContain(" n4 ").containsPattern("voters \\[n1, n2, n3\\]");
 
         // Its session was adopted: what is acknowledged for it now is kept, and its client resumes elsewhere.
         List<String> sent = acknowledged(pub, "leaving/x", "l", 10);

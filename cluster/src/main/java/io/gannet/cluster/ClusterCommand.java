@@ -4,7 +4,11 @@ import io.gannet.broker.config.ClusterConfig;
 import io.gannet.broker.config.ConfigException;
 import io.gannet.broker.config.ConfigLoader;
 import io.gannet.broker.config.GannetConfig;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,9 +17,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
@@ -143,15 +151,9 @@ public final class ClusterCommand {
             out.println("Adding node " + node.id() + " (" + node.host() + ", port " + node.port() + ", raft-port "
                     + node.raftPort() + ") to the cluster's Raft group; it must be running and reachable");
             RaftClientReply reply = step("adding " + node.id() + " to the Raft group",
-                    CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                                    .setServersInNewConf(List.of(MetadataGroup.peer(node)))
-                                    .setMode(SetConfigurationRequest.Mode.ADD).build());
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }));
+                    io(() -> client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                            .setServersInNewConf(List.of(MetadataGroup.peer(node)))
+                            .setMode(SetConfigurationRequest.Mode.ADD).build())));
             check(reply, "adding " + node.id() + " to the Raft group");
             byte[] join = MetadataChange.encode(List.of(
                     new MetadataChange.Join(node.id(), node.host(), node.port(), node.raftPort())));
@@ -185,19 +187,13 @@ public final class ClusterCommand {
                     "proposing that " + id + " leaves");
             out.println("Node " + id + " left the cluster: the others dropped its routes and adopt its sessions");
             awaitStopped(node, out);
-            List<org.apache.ratis.protocol.RaftPeer> current = currentPeers(client, others);
+            List<RaftPeer> current = currentPeers(client, others);
             if (current.stream().anyMatch(p -> p.getId().toString().equals(id))) {
-                List<org.apache.ratis.protocol.RaftPeer> after = current.stream()
-                        .filter(p -> !p.getId().toString().equals(id)).toList();
-                check(step("removing " + id + " from the Raft group", CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                                .setServersInCurrentConf(current).setServersInNewConf(after)
-                                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                })), "removing " + id + " from the Raft group");
+                List<RaftPeer> after = current.stream().filter(p -> !p.getId().toString().equals(id)).toList();
+                String what = "removing " + id + " from the Raft group";
+                check(step(what, io(() -> client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInCurrentConf(current).setServersInNewConf(after)
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build()))), what);
             }
             out.println("Node " + id + " is out of the cluster's Raft group. Remove its entry from cluster.nodes of "
                     + "every node, and delete its cluster.directory before it is used again.");
@@ -210,13 +206,8 @@ public final class ClusterCommand {
         RaftGroup group = RaftGroup.valueOf(MetadataGroup.GROUP_ID, MetadataGroup.peers(cluster.nodes()));
         RaftClient client = MetadataGroup.newClient(group, tls);
         try {
-            RaftClientReply members = step("asking for the members", CompletableFuture.supplyAsync(() -> {
-                try {
-                    return client.io().sendReadOnly(Message.valueOf(MetadataStateMachine.MEMBERS_QUERY));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }));
+            RaftClientReply members = step("asking for the members",
+                    io(() -> client.io().sendReadOnly(Message.valueOf(MetadataStateMachine.MEMBERS_QUERY))));
             check(members, "asking for the members");
             out.println("Members (place, id, host, port, raft-port), as the cluster's log has them:");
             for (String line : members.getMessage().getContent().toStringUtf8().split("\n")) {
@@ -224,7 +215,7 @@ public final class ClusterCommand {
                     out.println("  " + line);
                 }
             }
-            org.apache.ratis.protocol.GroupInfoReply leader = leaderInfo(client, cluster.nodes());
+            GroupInfoReply leader = leaderInfo(client, cluster.nodes());
             if (leader == null) {
                 out.println("Raft group: no node of cluster.nodes says it leads it now (no majority, or an "
                         + "election under way)");
@@ -232,7 +223,7 @@ public final class ClusterCommand {
             }
             out.println("Raft group: leader " + leader.getServerId() + "; voters "
                     + leader.getGroup().getPeers().stream().map(p -> p.getId().toString()).sorted().toList());
-            for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f
+            for (ServerRpcProto f
                     : leader.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
                 out.println("  " + f.getId().getId().toStringUtf8() + ": last heard " + f.getLastRpcElapsedTimeMs()
                         + " ms ago");
@@ -243,10 +234,10 @@ public final class ClusterCommand {
     }
 
     /** The group information of the node among {@code nodes} that leads the metadata group, or {@code null}. */
-    private static org.apache.ratis.protocol.GroupInfoReply leaderInfo(RaftClient client,
+    private static GroupInfoReply leaderInfo(RaftClient client,
                                                                       List<ClusterConfig.Node> nodes) {
         for (ClusterConfig.Node n : nodes) {
-            org.apache.ratis.protocol.GroupInfoReply info = infoOf(client, n);
+            GroupInfoReply info = infoOf(client, n);
             if (info != null && info.getRoleInfoProto().hasLeaderInfo()) {
                 return info;
             }
@@ -258,15 +249,9 @@ public final class ClusterCommand {
      * The metadata group as {@code node} has it, or {@code null} if it does not answer within a few seconds (the
      * client retries without end, which a node that is down would make a hang).
      */
-    private static org.apache.ratis.protocol.GroupInfoReply infoOf(RaftClient client, ClusterConfig.Node node) {
-        CompletableFuture<org.apache.ratis.protocol.GroupInfoReply> info = CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.getGroupManagementApi(org.apache.ratis.protocol.RaftPeerId.valueOf(node.id()))
-                        .info(MetadataGroup.GROUP_ID);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+    private static GroupInfoReply infoOf(RaftClient client, ClusterConfig.Node node) {
+        CompletableFuture<GroupInfoReply> info = io(() -> client.getGroupManagementApi(RaftPeerId.valueOf(node.id()))
+                .info(MetadataGroup.GROUP_ID));
         try {
             return info.get(INFO_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -278,10 +263,10 @@ public final class ClusterCommand {
     }
 
     /** The metadata group's configuration as the first node of {@code nodes} that answers has it. */
-    private static List<org.apache.ratis.protocol.RaftPeer> currentPeers(RaftClient client,
+    private static List<RaftPeer> currentPeers(RaftClient client,
                                                                       List<ClusterConfig.Node> nodes) {
         for (ClusterConfig.Node n : nodes) {
-            org.apache.ratis.protocol.GroupInfoReply info = infoOf(client, n);
+            GroupInfoReply info = infoOf(client, n);
             if (info != null) {
                 return List.copyOf(info.getGroup().getPeers());
             }
@@ -315,10 +300,10 @@ public final class ClusterCommand {
 
     /** Whether something takes connections on the node's Raft port. */
     private static boolean answers(ClusterConfig.Node node) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(node.host(), node.raftPort()), 2000);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(node.host(), node.raftPort()), 2000);
             return true;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -361,6 +346,22 @@ public final class ClusterCommand {
             // reported below
         }
         throw new IllegalArgumentException(name + " '" + text + "' is not a port; allowed: an integer from 1 to 65535");
+    }
+
+    /** A blocking call of the Raft client, run off this thread so that a step can stop waiting for it. */
+    private static <T> CompletableFuture<T> io(IoCall<T> call) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return call.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T run() throws IOException;
     }
 
     /** A step that did not succeed, said in words for the operator. */

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.slf4j.Logger;
@@ -67,7 +68,7 @@ final class NodeFailures implements AutoCloseable {
     private final Set<String> down = ConcurrentHashMap.newKeySet();
     /** What this node proposed for a node and the log does not say yet, so that it proposes a change once. */
     private final Map<String, Boolean> proposed = new HashMap<>();
-    private final java.util.function.Predicate<String> isMember;
+    private final Predicate<String> isMember;
     /** (down node, partition) pairs adopted here. */
     private final Set<String> adopted = new HashSet<>();
 
@@ -83,7 +84,7 @@ final class NodeFailures implements AutoCloseable {
      */
     NodeFailures(String self, Supplier<List<ServerRpcProto>> followers, Consumer<MetadataChange> propose,
                  IntPredicate leads, BooleanSupplier caughtUp, ReplicatedSessionStore sessions,
-                 Runnable announceAgain, java.util.function.Predicate<String> isMember) {
+                 Runnable announceAgain, Predicate<String> isMember) {
         this.self = self;
         this.isMember = isMember;
         this.followers = followers;
@@ -151,10 +152,10 @@ final class NodeFailures implements AutoCloseable {
     }
 
     /**
-     * The log says {@code node} left the cluster ({@code bin/gannet cluster remove}, once it was stopped): as for a
-     * node found down, the leaders of the partitions adopt the sessions it owned, in every partition again (what was
-     * adopted before it left is not its any more, and is not taken twice), and it is never found up again. On
-     * Ratis's applying thread.
+     * The log says {@code node} left the cluster ({@code bin/gannet cluster remove}; a node that runs stops as it
+     * applies its leave): as for a node found down, the leaders of the partitions adopt the sessions it owned, in
+     * every partition again (what was adopted before it left is not its any more, and is not taken twice), and it is
+     * never found up again. On Ratis's applying thread.
      */
     void left(String node) {
         if (node.equals(self)) {

@@ -176,6 +176,11 @@ final class ClusterProcesses implements AutoCloseable {
                 StandardCharsets.UTF_8);
     }
 
+    /** Writes the node's configuration again, with every node known now: as an operator does after an add. */
+    void rewriteConfig(Node n) throws IOException {
+        writeConfig(n);
+    }
+
     /**
      * A node to add to the running cluster, not started: its configuration lists every node, itself last and
      * marked joined, as the operator writes it before {@code bin/gannet cluster add}.

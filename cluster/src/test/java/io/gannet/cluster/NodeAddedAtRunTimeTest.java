@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A fourth node added to a running three-node cluster with {@code bin/gannet cluster add}, as an operator does it:
  * the new node is started with its own entry marked {@code joined: true} and waits; the command, run with a founding
  * member's configuration (which does not list the new node), adds it. Then messages route to and from it, a
- * persistent session it hosted survives its {@code kill -9}, it restarts as a member, and it is removed with
- * {@code bin/gannet cluster remove} while it runs (it stops itself) with its sessions kept. Real processes on
- * loopback, Netty's leak detector at paranoid.
+ * founding node restarts with it in its list, a persistent session it hosted survives its {@code kill -9}, it
+ * restarts as a member, and it is removed with {@code bin/gannet cluster remove} while it runs (it stops itself)
+ * with its sessions kept. Real processes on loopback, Netty's leak detector at paranoid.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeAddedAtRunTimeTest {
@@ -115,8 +116,37 @@ class NodeAddedAtRunTimeTest {
         }
     }
 
+    /**
+     * The operator's last step of an add: the new node goes into every node's {@code cluster.nodes}, marked joined.
+     * A founding node restarted with that list links to the added node from its start, at the place the log gave it.
+     */
     @Test
-    @Order(2) // kills the added node
+    @Order(2)
+    void aFoundingNodeRestartsWithTheAddedNodeInItsList() throws Exception {
+        ClusterProcesses.Node n1 = cluster.node(1);
+        cluster.rewriteConfig(n1);
+        assertThat(Files.readString(n1.home.resolve("gannet.yaml"))).contains("id: n4").contains("joined: true");
+        n1.stop();
+        n1.start();
+        cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
+        assertThat(n1.allOutput()).doesNotContain("list the joined nodes in the order they joined");
+
+        Mqtt5BlockingClient sub = client(added.mqttPort, "sub-of-restarted-n1");
+        sub.connect();
+        Mqtt5BlockingClient pub = client(n1.mqttPort, "pub-on-restarted-n1");
+        pub.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("listed/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(AGREED).until(() -> reasonOf(pub, "listed/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(reasonOf(pub, "listed/x", "t1")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(firstArrivals(received, "t", 1)).containsExactly("t1");
+        }
+        sub.disconnect();
+        pub.disconnect();
+    }
+
+    @Test
+    @Order(3) // kills the added node
     void aPersistentSessionOfTheAddedNodeSurvivesItsKill() throws Exception {
         Mqtt5BlockingClient pub = client(cluster.node(2).mqttPort, "kept-publisher");
         pub.connect();
@@ -131,7 +161,7 @@ class NodeAddedAtRunTimeTest {
     }
 
     @Test
-    @Order(3) // after the kill
+    @Order(4) // after the kill
     void theAddedNodeRestartsAsAMember() throws Exception {
         added.start(); // its storage holds the log that made it a member: it does not wait to be added again
         cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
@@ -150,7 +180,7 @@ class NodeAddedAtRunTimeTest {
     }
 
     @Test
-    @Order(4) // the added node leaves
+    @Order(5) // the added node leaves
     void theAddedNodeIsRemovedWhileItRunsAndItsSessionsStay() throws Exception {
         Mqtt5BlockingClient pub = client(cluster.node(1).mqttPort, "leaving-publisher");
         pub.connect();

@@ -70,18 +70,19 @@ final class GannetCluster implements ClusterNode {
         this.tls = tls;
         // The founding nodes' places are their order; a joined node's place is its turn in the log, which the
         // routing table learns as it applies the node's Join.
+        List<ClusterConfig.Node> founding = config.founding();
         List<NodeRef> refs = new ArrayList<>();
-        for (int i = 0; i < config.founding().size(); i++) {
-            refs.add(new NodeRef(config.founding().get(i).id(), i));
+        for (int i = 0; i < founding.size(); i++) {
+            refs.add(new NodeRef(founding.get(i).id(), i));
         }
         this.table = new RoutingTable(refs);
         this.announcer = new MetadataProposer(config.nodeId(), this::propose);
         this.retained = new ReplicatedRetained(config.nodeId(), announcer);
-        this.members = new ClusterMembers(config.founding());
+        this.members = new ClusterMembers(founding);
         this.stateMachine = new MetadataStateMachine(table, retained, members, this::nodeChangeApplied);
         // First in the log from this run: the leader does not take the silence of an earlier run for a failure.
         announcer.propose(new MetadataChange.Started(config.nodeId()));
-        this.partitions = new SessionPartitions(config.founding(), config.replicationFactor());
+        this.partitions = new SessionPartitions(founding, config.replicationFactor());
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionClients[p] = MetadataGroup.newClient(partitions.group(p), tls);
         }

@@ -131,18 +131,7 @@ class NodeAddedAtRunTimeTest {
         cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
         assertThat(n1.allOutput()).doesNotContain("list the joined nodes in the order they joined");
 
-        Mqtt5BlockingClient sub = client(added.mqttPort, "sub-of-restarted-n1");
-        sub.connect();
-        Mqtt5BlockingClient pub = client(n1.mqttPort, "pub-on-restarted-n1");
-        pub.connect();
-        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("listed/#").qos(MqttQos.AT_LEAST_ONCE).send();
-            await().atMost(AGREED).until(() -> reasonOf(pub, "listed/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
-            assertThat(reasonOf(pub, "listed/x", "t1")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-            assertThat(firstArrivals(received, "t", 1)).containsExactly("t1");
-        }
-        sub.disconnect();
-        pub.disconnect();
+        assertOneMessageCrosses(n1.mqttPort, added.mqttPort, "listed", "t1");
     }
 
     @Test
@@ -165,18 +154,7 @@ class NodeAddedAtRunTimeTest {
     void theAddedNodeRestartsAsAMember() throws Exception {
         added.start(); // its storage holds the log that made it a member: it does not wait to be added again
         cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
-        Mqtt5BlockingClient sub = client(added.mqttPort, "sub-after-restart");
-        sub.connect();
-        Mqtt5BlockingClient pub = client(cluster.node(1).mqttPort, "pub-after-restart");
-        pub.connect();
-        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("again/#").qos(MqttQos.AT_LEAST_ONCE).send();
-            await().atMost(AGREED).until(() -> reasonOf(pub, "again/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
-            assertThat(reasonOf(pub, "again/x", "r1")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-            assertThat(firstArrivals(received, "r", 1)).containsExactly("r1");
-        }
-        sub.disconnect();
-        pub.disconnect();
+        assertOneMessageCrosses(cluster.node(1).mqttPort, added.mqttPort, "again", "r1");
     }
 
     @Test
@@ -206,6 +184,26 @@ class NodeAddedAtRunTimeTest {
         // Its session was adopted: what is acknowledged for it now is kept, and its client resumes elsewhere.
         List<String> sent = acknowledged(pub, "leaving/x", "l", 10);
         resumesWithEvery(cluster.node(2).mqttPort, "leaver-on-n4", "l", sent);
+        pub.disconnect();
+    }
+
+    /**
+     * A subscriber on {@code toPort}'s node to {@code root/#} gets {@code payload} published on {@code fromPort}'s
+     * node, once a probe says the publisher's node routes there.
+     */
+    private static void assertOneMessageCrosses(int fromPort, int toPort, String root, String payload)
+            throws InterruptedException {
+        Mqtt5BlockingClient sub = client(toPort, "sub-" + root);
+        sub.connect();
+        Mqtt5BlockingClient pub = client(fromPort, "pub-" + root);
+        pub.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter(root + "/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            await().atMost(AGREED).until(() -> reasonOf(pub, root + "/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(reasonOf(pub, root + "/x", payload)).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(firstArrivals(received, payload, 1)).containsExactly(payload);
+        }
+        sub.disconnect();
         pub.disconnect();
     }
 

@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 final class ClusterRouter implements MessageRouter {
     private final LocalRouter local;
     private final RoutingTable table;
+    private final AppliedIndex applied;
     private final NodeLinks links;
     private final int selfIndex;
     private final FastThreadLocal<NodeMask> masks = new FastThreadLocal<>() {
@@ -40,9 +41,10 @@ final class ClusterRouter implements MessageRouter {
         }
     };
 
-    ClusterRouter(LocalRouter local, RoutingTable table, NodeLinks links, int selfIndex) {
+    ClusterRouter(LocalRouter local, RoutingTable table, AppliedIndex applied, NodeLinks links, int selfIndex) {
         this.local = local;
         this.table = table;
+        this.applied = applied;
         this.links = links;
         this.selfIndex = selfIndex;
     }
@@ -53,6 +55,9 @@ final class ClusterRouter implements MessageRouter {
         if (!topic.isEmpty() && topic.charAt(0) == '$') {
             return local.route(message, publisher);
         }
+        // Read before the table: the routes matched below are at least those of this index, which the receivers
+        // compare with their sessions' departures (DepartedFilters).
+        long routedAt = applied.get();
         SharedPicks shared = picks.get();
         if (shared.inUse) {
             shared = new SharedPicks(selfIndex); // a delivery published again on this thread: keep the outer picks
@@ -83,7 +88,7 @@ final class ClusterRouter implements MessageRouter {
             // when its link is down and the message is dropped (and counted) there: 0x10 says that nobody
             // subscribed, not that a link failed. A QoS 1 or 2 message for a node with a persistent session's
             // subscriber is acknowledged only once that node has kept it; the publisher hears of a failure.
-            CompletableFuture<Void> remote = links.send(others, durable, message, shared);
+            CompletableFuture<Void> remote = links.send(others, durable, message, shared, routedAt);
             int groupsElsewhere = shared.count() - shared.countFor(selfIndex);
             return here.plus(Long.bitCount(others) + groupsElsewhere).alsoWaitingFor(remote);
         } finally {

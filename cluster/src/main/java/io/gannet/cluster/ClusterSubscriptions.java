@@ -23,6 +23,8 @@ final class ClusterSubscriptions implements SubscriptionIndex {
     private final SubscriptionIndex local;
     private final String nodeId;
     private final MetadataProposer announcer;
+    private final DepartedFilters departed;
+    private final AppliedIndex applied;
     /** Local subscribers per filter; a filter is in the map exactly while the cluster is told this node has it. */
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
     /** The filters of persistent sessions' plain subscriptions here, as this node has them now (not as announced). */
@@ -34,10 +36,17 @@ final class ClusterSubscriptions implements SubscriptionIndex {
      */
     private final Object announcing = new Object();
 
-    ClusterSubscriptions(SubscriptionIndex local, String nodeId, MetadataProposer announcer) {
+    /**
+     * @param departed hears of each persistent session's subscription that leaves
+     * @param applied  how far this node has applied the metadata log
+     */
+    ClusterSubscriptions(SubscriptionIndex local, String nodeId, MetadataProposer announcer, DepartedFilters departed,
+                         AppliedIndex applied) {
         this.local = local;
         this.nodeId = nodeId;
         this.announcer = announcer;
+        this.departed = departed;
+        this.applied = applied;
     }
 
     @Override
@@ -58,12 +67,17 @@ final class ClusterSubscriptions implements SubscriptionIndex {
 
     @Override
     public boolean remove(Subscription subscription) {
+        boolean durable = isDurable(subscription);
+        if (durable) {
+            // Noted before it goes from the index: a message routed here without it is checked against it.
+            departed.left(subscription.filter(), applied.get());
+        }
         boolean removed = local.remove(subscription);
         String announced = announced(subscription);
         if (removed && announced != null) {
             // The durable route first too: a durable route left alone would have other nodes count on this one to
             // keep messages for a subscriber that is gone, and fail them.
-            if (isDurable(subscription)) {
+            if (durable) {
                 uncount(RoutingTable.DURABLE_PREFIX + announced);
             }
             uncount(announced);

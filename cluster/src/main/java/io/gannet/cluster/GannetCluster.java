@@ -40,6 +40,10 @@ final class GannetCluster implements ClusterNode {
     private final ClusterConfig config;
     private final ClusterTls tls;
     private final RoutingTable table;
+    /** How far this node's copy of the metadata log, and so its routing table, has applied. */
+    private final AppliedIndex applied = new AppliedIndex();
+    /** The persistent sessions' filters that left this node lately, for messages routed by older routes. */
+    private final DepartedFilters departed;
     private final MetadataStateMachine stateMachine;
     private final MetadataGroup group;
     private final MetadataProposer announcer;
@@ -76,10 +80,11 @@ final class GannetCluster implements ClusterNode {
             refs.add(new NodeRef(founding.get(i).id(), i));
         }
         this.table = new RoutingTable(refs);
+        this.departed = new DepartedFilters(clock::millis);
         this.announcer = new MetadataProposer(config.nodeId(), this::propose);
         this.retained = new ReplicatedRetained(config.nodeId(), announcer);
         this.members = new ClusterMembers(founding);
-        this.stateMachine = new MetadataStateMachine(table, retained, members, this::nodeChangeApplied);
+        this.stateMachine = new MetadataStateMachine(table, retained, members, this::nodeChangeApplied, applied);
         // First in the log from this run: the leader does not take the silence of an earlier run for a failure.
         announcer.propose(new MetadataChange.Started(config.nodeId()));
         this.partitions = new SessionPartitions(founding, config.replicationFactor());
@@ -94,7 +99,7 @@ final class GannetCluster implements ClusterNode {
                 p -> partitionClients[p], ranBefore,
                 // A partition this node keeps no copy of applies nothing here, so no takeover there is ever stale.
                 p -> partitions.isMember(config.nodeId(), p) ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE,
-                this::tellMoved, announcer::committed, this::tellConnected);
+                this::tellMoved, announcer::committed, applied, this::tellConnected);
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), sessions);
         }
@@ -113,7 +118,7 @@ final class GannetCluster implements ClusterNode {
         }
         this.links = new NodeLinks(config, tls, clock, counters);
         this.server = new LinkServer(config, tls, maxPacketSize + FRAME_OVERHEAD, clock, counters, sessions,
-                topic -> subscriptions != null && subscriptions.hasDurableSubscriber(topic));
+                topic -> subscriptions != null && subscriptions.hasDurableSubscriber(topic), departed);
         this.quorum = new QuorumWatch(config.nodeId(), group::hasLeader);
         this.failures = new NodeFailures(config.nodeId(),
                 () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,
@@ -219,10 +224,10 @@ final class GannetCluster implements ClusterNode {
      * committed: the old owner may let go of it. (A member of the session's partition heard of the takeover as it
      * applied it; any other hears of it here first.)
      */
-    private void tellMoved(String oldOwner, String clientId) {
+    private void tellMoved(String oldOwner, String clientId, long routesAt) {
         int index = nodeIndex(oldOwner);
         if (index >= 0) {
-            links.moved(index, clientId);
+            links.moved(index, clientId, routesAt);
         }
     }
 
@@ -231,8 +236,9 @@ final class GannetCluster implements ClusterNode {
         links.connected(clientId, atMillis, newSession);
     }
 
-    private CompletableFuture<?> propose(byte[] entry) {
-        return group.propose(entry);
+    /** Proposes an entry to the metadata group; completes with its log index once committed. */
+    private CompletableFuture<Long> propose(byte[] entry) {
+        return group.propose(entry).thenApply(org.apache.ratis.protocol.RaftClientReply::getLogIndex);
     }
 
     @Override
@@ -257,14 +263,14 @@ final class GannetCluster implements ClusterNode {
 
     @Override
     public SubscriptionIndex subscriptions(SubscriptionIndex localIndex) {
-        subscriptions = new ClusterSubscriptions(localIndex, config.nodeId(), announcer);
+        subscriptions = new ClusterSubscriptions(localIndex, config.nodeId(), announcer, departed, applied);
         return subscriptions;
     }
 
     @Override
     public MessageRouter router(LocalRouter localRouter) {
         this.local = localRouter;
-        return new ClusterRouter(localRouter, table, links, config.nodes().indexOf(config.self()));
+        return new ClusterRouter(localRouter, table, applied, links, config.nodes().indexOf(config.self()));
     }
 
     @Override

@@ -9,7 +9,9 @@ import io.netty.buffer.ByteBuf;
  * The frames of a link between two nodes: a length, a type, and the body. A link starts with {@link #HELLO}, naming
  * the node that opened it; then come {@link #PUBLISH} frames, each one message for the receiving node's own
  * sessions: its plain subscribers (when the frame says so) and the shared groups the sending node placed with it,
- * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree. A
+ * by name. Messages carry the time they have left, not the moment they expire, so that clocks need not agree, and
+ * the metadata log index of the routes that sent them, so that a receiver can refuse what older routes sent it for
+ * a session that has moved on (see {@link DepartedFilters}). A
  * {@link #MOVED} frame tells the receiving node that the sending one hosts a session it took over from it, and a
  * {@link #CONNECTED} frame that a client connected to the sending node, so that an older connection of the same client
  * id elsewhere is closed.
@@ -21,7 +23,7 @@ import io.netty.buffer.ByteBuf;
  */
 final class LinkFrames {
     /** The frame format; a node refuses a link of another. */
-    static final byte FORMAT = 5;
+    static final byte FORMAT = 6;
     static final byte HELLO = 0;
     static final byte PUBLISH = 1;
     static final byte DONE = 2;
@@ -56,7 +58,7 @@ final class LinkFrames {
      */
     static int publishSizeBound(Message m, byte[] props, SharedPicks shared, int node) {
         int bound = LENGTH_FIELD + 1 + 2 + 3 * m.topic().length() + 2 + 4 + m.payload().length + 4
-                + (props == null ? 0 : props.length) + 2 + 3 * m.publisherId().length() + 8 + 1 + 2;
+                + (props == null ? 0 : props.length) + 2 + 3 * m.publisherId().length() + 8 + 1 + 8 + 2;
         for (int i = 0; i < shared.count(); i++) {
             if (shared.node(i) == node) {
                 SharedPlacement g = shared.group(i);
@@ -72,13 +74,15 @@ final class LinkFrames {
     }
 
     /**
-     * @param plain   whether the receiver delivers the message to its plain subscribers
-     * @param durable whether the sender counts on the receiver to keep it for a persistent session's subscriber (and
-     *                waits for that): a receiver with no such subscriber left answers that it did not keep it
-     * @param shared  the shared groups placed with some node; those placed with {@code node} go in the frame
+     * @param plain    whether the receiver delivers the message to its plain subscribers
+     * @param durable  whether the sender counts on the receiver to keep it for a persistent session's subscriber
+     *                 (and waits for that): a receiver with no such subscriber left answers that it did not keep it
+     * @param routedAt the metadata log index of the routes the sender chose the receiver by (see
+     *                 {@link DepartedFilters})
+     * @param shared   the shared groups placed with some node; those placed with {@code node} go in the frame
      */
     static void writePublish(ByteBuf out, Message m, byte[] props, long nowMillis, boolean plain, boolean durable,
-                             SharedPicks shared, int node) {
+                             long routedAt, SharedPicks shared, int node) {
         int start = out.writerIndex();
         out.writeInt(0);
         out.writeByte(PUBLISH);
@@ -96,6 +100,7 @@ final class LinkFrames {
         MqttWire.writeUtf8(out, m.publisherId());
         out.writeLong(m.expiresAtMillis() == 0 ? 0 : Math.max(1, m.expiresAtMillis() - nowMillis));
         out.writeByte((plain ? PLAIN : 0) | (durable ? DURABLE : 0));
+        out.writeLong(routedAt);
         out.writeShort(shared.countFor(node));
         for (int i = 0; i < shared.count(); i++) {
             if (shared.node(i) == node) {
@@ -139,8 +144,13 @@ final class LinkFrames {
         return in.readUnsignedByte();
     }
 
+    /** After {@link #readTargets}: the metadata log index of the routes the sender routed the message by. */
+    static long readRoutedAt(ByteBuf in) {
+        return in.readLong();
+    }
+
     /**
-     * After {@link #readTargets}: how many shared groups follow, each a share name and a filter, to be read as the
+     * After {@link #readRoutedAt}: how many shared groups follow, each a share name and a filter, to be read as the
      * frame's other strings are.
      */
     static int readGroupCount(ByteBuf in) {
@@ -154,21 +164,27 @@ final class LinkFrames {
         out.writeLong(count);
     }
 
+    /** What a {@link #MOVED} frame says. */
+    record Moved(String clientId, long routesAt) {
+    }
+
     /**
      * A {@link #MOVED} frame: the sending node took over the session of {@code clientId} from the receiving node, and
-     * hosts it now, its routes committed. The receiving node lets go of the session: it held its subscriptions until
-     * then, or, keeping no copy of the session's partition, it had not heard of the takeover at all.
+     * hosts it now, its routes committed at metadata log index {@code routesAt}. The receiving node lets go of the
+     * session once its own copy of the log has applied that far: it held its subscriptions until then, or, keeping
+     * no copy of the session's partition, it had not heard of the takeover at all.
      */
-    static void writeMoved(ByteBuf out, String clientId) {
+    static void writeMoved(ByteBuf out, String clientId, long routesAt) {
         int start = out.writerIndex();
         out.writeInt(0);
         out.writeByte(MOVED);
         MqttWire.writeUtf8(out, clientId);
+        out.writeLong(routesAt);
         out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
     }
 
-    static String readMoved(ByteBuf in) {
-        return MqttWire.readUtf8(in);
+    static Moved readMoved(ByteBuf in) {
+        return new Moved(MqttWire.readUtf8(in), in.readLong());
     }
 
     /** What a {@link #CONNECTED} frame says. */

@@ -50,12 +50,14 @@ final class LinkServer implements AutoCloseable {
     private final ClusterTls tls;
     /** Whether a persistent session of this node has a plain subscription matching a topic. */
     private final Predicate<String> durableHere;
+    /** The persistent sessions' filters that left this node lately. */
+    private final DepartedFilters departed;
     private EventLoopGroup acceptor;
     private Channel serverChannel;
 
     /** @param maxFrame the largest frame accepted: a message of the largest packet the broker takes, and more */
     LinkServer(ClusterConfig config, ClusterTls tls, int maxFrame, Clock clock, LinkCounters counters,
-               SessionNews news, Predicate<String> durableHere) {
+               SessionNews news, Predicate<String> durableHere, DepartedFilters departed) {
         this.config = config;
         this.tls = tls;
         this.peers = ConcurrentHashMap.newKeySet();
@@ -66,6 +68,7 @@ final class LinkServer implements AutoCloseable {
         this.counters = counters;
         this.news = news;
         this.durableHere = durableHere;
+        this.departed = departed;
     }
 
     /** A node joined the cluster: its links are taken from now on. */
@@ -103,8 +106,14 @@ final class LinkServer implements AutoCloseable {
                 self.host(), self.port());
     }
 
-    /** A message this node's stores have not kept yet: the {@code index}-th of its link. */
-    private record Pending(long index, CompletableFuture<Void> kept) {
+    /**
+     * A message this node's stores have not kept yet: the {@code index}-th of its link.
+     *
+     * @param topic    the message's topic if, once kept, it is to be checked against the departures (see
+     *                 {@link DepartedFilters}); else {@code null}
+     * @param routedAt the metadata log index of the routes its sender chose this node by
+     */
+    private record Pending(long index, CompletableFuture<Void> kept, String topic, long routedAt) {
     }
 
     private static CompletableFuture<Void> both(CompletableFuture<Void> a, CompletableFuture<Void> b) {
@@ -125,6 +134,7 @@ final class LinkServer implements AutoCloseable {
     private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
         private final LocalRouter local;
         private final RecentStrings strings = new RecentStrings();
+        private final DepartedFilters.Probe departures = departed.probe();
         private String from;
         /** Messages received on this link. */
         private long received;
@@ -161,11 +171,13 @@ final class LinkServer implements AutoCloseable {
                     received++;
                     CompletableFuture<Void> kept = null;
                     int targets = LinkFrames.readTargets(frame);
+                    long routedAt = LinkFrames.readRoutedAt(frame);
+                    boolean durable = (targets & LinkFrames.DURABLE) != 0;
                     if ((targets & LinkFrames.PLAIN) != 0) {
                         // The sending node placed the message with the shared groups itself: none take it here
                         // but those the frame names.
                         kept = local.route(m, null, SharedGroupFilter.NONE).stored();
-                        if (kept == null && (targets & LinkFrames.DURABLE) != 0 && !durableHere.test(m.topic())) {
+                        if (kept == null && durable && !durableHere.test(m.topic())) {
                             // The sender counted on a persistent session here that is gone (it moved to another
                             // node, or ended, and the routes have not caught up): not kept, so that its publisher
                             // sends it again rather than have it acknowledged with nobody keeping it.
@@ -179,8 +191,16 @@ final class LinkServer implements AutoCloseable {
                         }
                         kept = both(kept, r.stored());
                     }
+                    // Sent here for a persistent session by routes that may predate its leaving: checked once
+                    // kept, when every session this node routed it to has had its say (a session that leaves in the
+                    // meantime notes its departure before it stops failing messages), whether or not any departure
+                    // is known now.
+                    String check = durable && kept != NOT_KEPT ? m.topic() : null;
+                    if (kept == null && check != null && departures.leftSince(check, routedAt)) {
+                        kept = NOT_KEPT;
+                    }
                     if (kept != null) {
-                        pending.add(new Pending(received, kept));
+                        pending.add(new Pending(received, kept, check, routedAt));
                         if (!kept.isDone()) {
                             kept.whenComplete((ok, error) -> {
                                 if (settleScheduled.compareAndSet(false, true)) {
@@ -191,7 +211,8 @@ final class LinkServer implements AutoCloseable {
                     }
                     counters.received();
                 } else if (type == LinkFrames.MOVED) {
-                    news.hostedThere(LinkFrames.readMoved(frame));
+                    LinkFrames.Moved moved = LinkFrames.readMoved(frame);
+                    news.hostedThere(moved.clientId(), moved.routesAt());
                 } else if (type == LinkFrames.CONNECTED) {
                     LinkFrames.Connected c = LinkFrames.readConnected(frame);
                     news.connectedThere(from, c.clientId(), c.atMillis(), c.newSession());
@@ -233,7 +254,8 @@ final class LinkServer implements AutoCloseable {
             boolean wrote = false;
             while (!pending.isEmpty() && pending.peek().kept.isDone()) {
                 Pending p = pending.poll();
-                if (p.kept.isCompletedExceptionally()) {
+                if (p.kept.isCompletedExceptionally()
+                        || (p.topic != null && departures.leftSince(p.topic, p.routedAt))) {
                     ByteBuf failed = ctx.alloc().buffer(LinkFrames.COUNT_FRAME_BYTES);
                     LinkFrames.writeCount(failed, LinkFrames.FAILED, p.index);
                     ctx.write(failed, ctx.voidPromise());
@@ -268,8 +290,11 @@ final class LinkServer implements AutoCloseable {
 
     /** What other nodes say, over their links, of their clients' sessions. */
     interface SessionNews {
-        /** The sending node hosts the session of {@code clientId}, which it took over from this one ({@code MOVED}). */
-        void hostedThere(String clientId);
+        /**
+         * The sending node hosts the session of {@code clientId}, which it took over from this one, its routes
+         * committed at metadata log index {@code routesAt} ({@code MOVED}).
+         */
+        void hostedThere(String clientId, long routesAt);
 
         /**
          * A client of id {@code clientId} connected to node {@code node} at {@code atMillis} by its clock, with a new

@@ -31,17 +31,19 @@ final class MetadataProposer implements AutoCloseable {
     /** Changes queued, and of those committed: a {@link #committed} barrier waits for the first count. */
     private long queued;
     private long committedCount;
+    /** The log index of the last entry committed from here; guarded by {@link #barriers}. */
+    private long committedIndex;
     /** Barriers by the count of changes they wait for, in the order they were asked for; guarded by itself. */
     private final java.util.ArrayDeque<Barrier> barriers = new java.util.ArrayDeque<>();
 
-    private record Barrier(long after, CompletableFuture<Void> done) {
+    private record Barrier(long after, CompletableFuture<Long> done) {
     }
-    private final Function<byte[], CompletableFuture<?>> propose;
+    private final Function<byte[], CompletableFuture<Long>> propose;
     private final Thread thread;
     private volatile boolean closed;
 
-    /** @param propose sends one entry to the group; completes when it is committed */
-    MetadataProposer(String nodeId, Function<byte[], CompletableFuture<?>> propose) {
+    /** @param propose sends one entry to the group; completes with its log index when it is committed */
+    MetadataProposer(String nodeId, Function<byte[], CompletableFuture<Long>> propose) {
         this.propose = propose;
         this.thread = new Thread(this::run, "gannet-cluster-routes-" + nodeId);
         this.thread.setDaemon(true);
@@ -60,13 +62,14 @@ final class MetadataProposer implements AutoCloseable {
     }
 
     /**
-     * Completes once every change queued so far is committed: what was announced is known to the cluster then.
-     * Never completes if this node is closed first.
+     * Completes once every change queued so far is committed: what was announced is known to the cluster then, as
+     * of the log index it completes with (each node knows it once its copy has applied that far). Never completes
+     * if this node is closed first.
      */
-    CompletableFuture<Void> committed() {
+    CompletableFuture<Long> committed() {
         synchronized (barriers) {
             if (committedCount >= queued) {
-                return CompletableFuture.completedFuture(null);
+                return CompletableFuture.completedFuture(committedIndex);
             }
             Barrier b = new Barrier(queued, new CompletableFuture<>());
             barriers.add(b);
@@ -74,15 +77,18 @@ final class MetadataProposer implements AutoCloseable {
         }
     }
 
-    private void committed(int changes) {
-        List<CompletableFuture<Void>> passed = new ArrayList<>();
+    private void committed(int changes, long index) {
+        List<CompletableFuture<Long>> passed = new ArrayList<>();
+        long through;
         synchronized (barriers) {
             committedCount += changes;
+            committedIndex = Math.max(committedIndex, index);
+            through = committedIndex;
             while (!barriers.isEmpty() && barriers.peek().after() <= committedCount) {
                 passed.add(barriers.poll().done());
             }
         }
-        passed.forEach(f -> f.complete(null)); // outside the lock: what waits may run here
+        passed.forEach(f -> f.complete(through)); // outside the lock: what waits may run here
     }
 
     /** Changes not yet committed, for $SYS and for tests that wait for the cluster to agree. */
@@ -105,8 +111,9 @@ final class MetadataProposer implements AutoCloseable {
                     batch.add(next);
                     bytes += next.estimatedBytes();
                 }
-                if (send(MetadataChange.encode(batch))) {
-                    committed(batch.size());
+                long index = send(MetadataChange.encode(batch));
+                if (index >= 0) {
+                    committed(batch.size(), index);
                 }
                 batch.clear();
             } catch (InterruptedException e) {
@@ -116,15 +123,16 @@ final class MetadataProposer implements AutoCloseable {
     }
 
     /** @return whether the entry committed; false when this node closed first */
-    private boolean send(byte[] entry) throws InterruptedException {
+    /** @return the entry's log index once committed; -1 if this node closed first */
+    private long send(byte[] entry) throws InterruptedException {
         boolean warned = false;
         while (!closed) {
             try {
-                propose.apply(entry).get(PROPOSAL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                long index = propose.apply(entry).get(PROPOSAL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 if (warned) {
                     log.info("Routing changes reach the cluster again");
                 }
-                return true;
+                return index;
             } catch (ExecutionException | TimeoutException e) {
                 if (!warned) {
                     log.warn("Routing changes cannot reach a majority of the cluster yet ({}); trying again",
@@ -134,7 +142,7 @@ final class MetadataProposer implements AutoCloseable {
                 TimeUnit.MILLISECONDS.sleep(500); // a back-off while the cluster has no leader, not a wait for one
             }
         }
-        return false;
+        return -1;
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
     private final ReplicatedRetained retained;
     private final ClusterMembers members;
     private final java.util.function.Consumer<MetadataChange> nodeChanges;
+    private final AppliedIndex applied;
     /**
      * Nodes found down whose sessions are not yet adopted in every partition, with the partitions done. Applied
      * from the log like the rest; not in snapshots, since a node that restarts from one finds its down nodes again.
@@ -43,12 +45,24 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
      *                 block
      */
     MetadataStateMachine(RoutingTable table, ReplicatedRetained retained, ClusterMembers members,
-                         java.util.function.Consumer<MetadataChange> nodeChanges) {
+                         java.util.function.Consumer<MetadataChange> nodeChanges, AppliedIndex applied) {
         super("the cluster's metadata", SNAPSHOT_FORMAT);
         this.table = table;
         this.retained = retained;
         this.members = members;
         this.nodeChanges = nodeChanges;
+        this.applied = applied;
+    }
+
+    /**
+     * Every way an index counts as applied passes here: an entry of ours, one of Ratis's own (a leader's first
+     * entry, a configuration), a snapshot loaded. The routes of that index are in the table by then.
+     */
+    @Override
+    protected boolean updateLastAppliedTermIndex(TermIndex newApplied) {
+        boolean updated = super.updateLastAppliedTermIndex(newApplied);
+        applied.advance(newApplied.getIndex());
+        return updated;
     }
 
     @Override

@@ -97,18 +97,19 @@ final class NodeLinks implements AutoCloseable {
      * counted there.
      *
      * @param durable of those, the nodes with a persistent session's subscriber: they answer once they keep it
+     * @param routedAt the metadata log index of the routes that chose the nodes
      * @return for a QoS 1 or 2 message sent on an event loop, what its publisher's acknowledgement waits for: every
      *         {@code durable} node has it kept; {@code null} when nothing waits (QoS 0, no durable node, or a message
      *         routed off the loops, as a will, which has no publisher to answer)
      */
-    CompletableFuture<Void> send(long plain, long durable, Message m, SharedPicks shared) {
+    CompletableFuture<Void> send(long plain, long durable, Message m, SharedPicks shared, long routedAt) {
         PeerLink[] links = byLoop.getIfExists();
         if (links == null) {
             // Not on an event loop (a will, a plugin's publish): the picks are this thread's, so copy what the
             // loop needs.
             if (workers != null && !workers.isShuttingDown()) {
                 SharedPicks copy = shared.copy();
-                workers.next().execute(() -> send(plain, durable, m, copy));
+                workers.next().execute(() -> send(plain, durable, m, copy, routedAt));
             }
             return null;
         }
@@ -119,7 +120,7 @@ final class NodeLinks implements AutoCloseable {
             int i = Long.numberOfTrailingZeros(bits);
             if (i < links.length && links[i] != null) {
                 CompletableFuture<Void> answer = links[i].send(m, props, (plain & 1L << i) != 0, shared,
-                        m.qos() > 0 && (durable & 1L << i) != 0);
+                        m.qos() > 0 && (durable & 1L << i) != 0, routedAt);
                 if (answer == null || answer == first) {
                     continue;
                 }
@@ -142,16 +143,17 @@ final class NodeLinks implements AutoCloseable {
 
     /**
      * Tells the node at {@code index} that this node hosts the session of {@code clientId}, which it took over from
-     * it, on one of the loops' links to it; from any thread.
+     * it, its routes committed at metadata log index {@code routesAt}, on one of the loops' links to it; from any
+     * thread.
      */
-    void moved(int index, String clientId) {
+    void moved(int index, String clientId, long routesAt) {
         if (workers == null) {
             return;
         }
         workers.next().execute(() -> {
             PeerLink[] links = byLoop.getIfExists();
             if (links != null && index < links.length && links[index] != null) {
-                links[index].moved(clientId);
+                links[index].moved(clientId, routesAt);
             }
         });
     }

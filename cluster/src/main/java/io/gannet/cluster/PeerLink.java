@@ -152,10 +152,12 @@ final class PeerLink {
      * @param plain  whether the peer delivers it to its plain subscribers
      * @param shared the groups placed with some node; the peer delivers it to those placed with it
      * @param waits  whether the publisher's acknowledgement waits for the peer to keep it
+     * @param routedAt the metadata log index of the routes that chose the peer
      * @return when {@code waits}, what the acknowledgement waits for: the peer's answer, or {@link #NOT_SENT};
      *         else {@code null}
      */
-    CompletableFuture<Void> send(Message m, byte[] props, boolean plain, SharedPicks shared, boolean waits) {
+    CompletableFuture<Void> send(Message m, byte[] props, boolean plain, SharedPicks shared, boolean waits,
+                                 long routedAt) {
         Channel ch = channel;
         if (ch == null || !ch.isWritable()) {
             counters.dropped();
@@ -168,7 +170,7 @@ final class PeerLink {
         if (batch == null) {
             batch = ch.alloc().directBuffer(Math.max(size, BATCH_MIN), Math.max(size, BATCH_MAX));
         }
-        LinkFrames.writePublish(batch, m, props, clock.millis(), plain, waits, shared, index);
+        LinkFrames.writePublish(batch, m, props, clock.millis(), plain, waits, routedAt, shared, index);
         counters.sent();
         if (!flushScheduled) {
             flushScheduled = true;
@@ -200,11 +202,11 @@ final class PeerLink {
     }
 
     /**
-     * Tells the peer that this node hosts the session of {@code clientId}, which it took over from it; on this link's
-     * loop. Dropped while the peer is away: it then lets go of the session after a deadline (see
+     * Tells the peer that this node hosts the session of {@code clientId}, which it took over from it, with its routes
+     * committed at metadata log index {@code routesAt}; on this link's loop. Dropped while the peer is away: it then lets go of the session after a deadline (see
      * {@code Session.takenOverElsewhere}).
      */
-    void moved(String clientId) {
+    void moved(String clientId, long routesAt) {
         Channel ch = channel;
         if (ch == null) {
             return;
@@ -212,8 +214,8 @@ final class PeerLink {
         if (batch != null) {
             handOver(ch); // the messages of this turn go first: they were routed while the session was there
         }
-        ByteBuf frame = ch.alloc().buffer(LinkFrames.LENGTH_FIELD + 3 + 3 * clientId.length());
-        LinkFrames.writeMoved(frame, clientId);
+        ByteBuf frame = ch.alloc().buffer(LinkFrames.LENGTH_FIELD + 3 + 3 * clientId.length() + Long.BYTES);
+        LinkFrames.writeMoved(frame, clientId, routesAt);
         ch.writeAndFlush(frame, ch.voidPromise());
     }
 

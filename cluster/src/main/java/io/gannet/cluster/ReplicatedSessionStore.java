@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
@@ -53,8 +52,10 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     /** How far this node's own copy of each partition has applied. */
     private final IntToLongFunction appliedHere;
     private final HeldSince heldSince = new HeldSince(SessionPartitions.COUNT);
-    /** Tells the node that held a session this one took over (its id, the client id), if it would not hear of it. */
-    private final BiConsumer<String, String> tellOldOwner;
+    /** Tells the node that held a session this one took over that this one hosts it, its routes committed. */
+    private final TellOldOwner tellOldOwner;
+    /** How far this node's copy of the metadata log has applied: the routes it knows. */
+    private final AppliedIndex routesApplied;
     private final long nodeBits;
     /** Keys a new run hands out start from the clock, so that they stay above those of earlier runs. */
     private final AtomicLong sequence;
@@ -64,8 +65,8 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     private final Map<String, CompletableFuture<Optional<SessionSnapshot>>> claims = new ConcurrentHashMap<>();
     /** Sessions claimed from another node and not yet hosted here: the node each came from, by client id. */
     private final Map<String, String> claimedFrom = new ConcurrentHashMap<>();
-    /** Completes once this node's routing changes so far are committed. */
-    private final Supplier<CompletableFuture<Void>> routesCommitted;
+    /** Completes once this node's routing changes so far are committed, with the log index they are known as of. */
+    private final Supplier<CompletableFuture<Long>> routesCommitted;
     private volatile TakenOver takenOver = new TakenOver() {
         @Override
         public void takenOver(String clientId, boolean resumed, boolean hostedThere) {
@@ -89,12 +90,14 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * @param appliedHere how far this node's copy of a partition has applied its log; {@link Long#MAX_VALUE} for a
      *                    partition it keeps no copy of
      * @param tellOldOwner tells the node that held a session this one took over that it hosts it now
-     * @param routesCommitted completes once this node's routing changes made so far are committed
+     * @param routesCommitted completes once this node's routing changes made so far are committed, with the log index
+     *                    they are known as of
+     * @param routesApplied how far this node's copy of the metadata log has applied
      * @param tellOthers   tells every other node of a client that connected here
      */
     ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
-                           boolean recover, IntToLongFunction appliedHere, BiConsumer<String, String> tellOldOwner,
-                           Supplier<CompletableFuture<Void>> routesCommitted,
+                           boolean recover, IntToLongFunction appliedHere, TellOldOwner tellOldOwner,
+                           Supplier<CompletableFuture<Long>> routesCommitted, AppliedIndex routesApplied,
                            ConnectedHere tellOthers) {
         this.node = node;
         this.proposer = proposer;
@@ -103,6 +106,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         this.appliedHere = appliedHere;
         this.tellOldOwner = tellOldOwner;
         this.routesCommitted = routesCommitted;
+        this.routesApplied = routesApplied;
         this.tellOthers = tellOthers;
         this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
         this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
@@ -238,7 +242,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     public void hosting(String clientId) {
         String previous = claimedFrom.remove(clientId);
         if (previous != null) {
-            routesCommitted.get().thenRun(() -> tellOldOwner.accept(previous, clientId));
+            routesCommitted.get().thenAccept(routesAt -> tellOldOwner.tell(previous, clientId, routesAt));
         }
     }
 
@@ -329,19 +333,23 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
 
     /**
      * The node that took over the session of {@code clientId} from this one says, over a link, that it hosts it and
-     * routes its filters: the session's handing over ends here. A node that keeps no copy of the session's partition
-     * may not have heard of the takeover at all: it ends the session now, closing its client with 0x8E (a client that,
-     * in that moment, started a new session of the same client id here is closed too, and simply reconnects). A
-     * node with a copy hears of the takeover from its copy, which knows whether it is stale.
+     * routes its filters as of metadata log index {@code routesAt}: once this node's copy of the log has applied
+     * that far, so that its own publishers route to the session's new node, the session's handing over ends here.
+     * A node that keeps no copy of the session's partition may not have heard of the takeover at all: it ends the
+     * session then, closing its client with 0x8E (a client that, in that moment, started a new session of the same
+     * client id here is closed too, and simply reconnects). A node with a copy hears of the takeover from its copy,
+     * which knows whether it is stale.
      */
     @Override
-    public void hostedThere(String clientId) {
-        if (appliedHere.applyAsLong(SessionPartitions.partitionOf(clientId)) == Long.MAX_VALUE) {
-            log.info("Client {}: node that resumed its session hosts it now; it ends here", clientId);
-            takenOver.takenOver(clientId, true, true);
-        } else {
-            takenOver.hosted(clientId);
-        }
+    public void hostedThere(String clientId, long routesAt) {
+        routesApplied.reached(routesAt).thenRun(() -> {
+            if (appliedHere.applyAsLong(SessionPartitions.partitionOf(clientId)) == Long.MAX_VALUE) {
+                log.info("Client {}: node that resumed its session hosts it now; it ends here", clientId);
+                takenOver.takenOver(clientId, true, true);
+            } else {
+                takenOver.hosted(clientId);
+            }
+        });
     }
 
     /**
@@ -381,6 +389,13 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
             throw new IllegalArgumentException("no recovered session of client " + snapshot.clientId());
         }
         return new PersistentSessionJournal(key, proposer.sink(SessionPartitions.partitionOf(snapshot.clientId())));
+    }
+
+    /** How this node tells the node a session was taken over from that this one hosts it now. */
+    @FunctionalInterface
+    interface TellOldOwner {
+        /** @param routesAt the metadata log index as of which the session's routes to this node are known */
+        void tell(String oldOwner, String clientId, long routesAt);
     }
 
     /** How this node tells the others of a client that connected here. */

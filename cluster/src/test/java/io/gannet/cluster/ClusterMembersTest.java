@@ -82,7 +82,7 @@ class ClusterMembersTest {
         RoutingTable table = foundingTable();
         List<MetadataChange> heard = new ArrayList<>();
         MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), heard::add);
+                new ClusterMembers(FOUNDING), heard::add, new AppliedIndex());
         List<MetadataChange> changes = List.of(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893),
                 new MetadataChange.Add("n4", "sensors/#"), new MetadataChange.Leave("n2"),
                 new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
@@ -102,7 +102,7 @@ class ClusterMembersTest {
     void aNodeThatLeftKeepsItsDurableRoutesUntilEveryPartitionAdoptedItsSessions() {
         RoutingTable table = foundingTable();
         MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), change -> { });
+                new ClusterMembers(FOUNDING), change -> { }, new AppliedIndex());
         machine.apply(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
         machine.apply(new MetadataChange.Add("n4", "plain/#"));
         machine.apply(new MetadataChange.Add("n4", RoutingTable.DURABLE_PREFIX + "kept/#"));

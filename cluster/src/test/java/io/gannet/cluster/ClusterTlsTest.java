@@ -138,7 +138,7 @@ class ClusterTlsTest {
             LinkFrames.writeHello(frames, "n1");
             LinkFrames.writePublish(frames, new Message("inject/x", 0, false,
                             "forged".getBytes(StandardCharsets.UTF_8), MqttProperties.EMPTY, "intruder"), null,
-                    System.currentTimeMillis(), true, false, new SharedPicks(0), 1);
+                    System.currentTimeMillis(), true, false, 0, new SharedPicks(0), 1);
             byte[] bytes = new byte[frames.readableBytes()];
             frames.readBytes(bytes);
             frames.release();

@@ -20,13 +20,14 @@ class LinkFramesTest {
         try {
             byte[] props = LinkFrames.properties(m);
             SharedPicks none = new SharedPicks(0);
-            LinkFrames.writePublish(buf, m, props, NOW, true, true, none, 1);
+            LinkFrames.writePublish(buf, m, props, NOW, true, true, 1234, none, 1);
             int length = buf.readInt();
             assertThat(length).isEqualTo(buf.readableBytes());
             assertThat(LinkFrames.publishSizeBound(m, props, none, 1)).isGreaterThanOrEqualTo(length + 4);
             assertThat(buf.readByte()).isEqualTo(LinkFrames.PUBLISH);
             Message back = LinkFrames.readPublish(buf, strings, receivedAt);
             assertThat(LinkFrames.readTargets(buf)).isEqualTo(LinkFrames.PLAIN | LinkFrames.DURABLE);
+            assertThat(LinkFrames.readRoutedAt(buf)).as("the index of the routes it was sent by").isEqualTo(1234);
             assertThat(LinkFrames.readGroupCount(buf)).isZero();
             assertThat(buf.readableBytes()).isZero();
             return back;
@@ -91,13 +92,14 @@ class LinkFramesTest {
         Message m = new Message("jobs/7", 1, false, new byte[3], MqttProperties.EMPTY, "p");
         ByteBuf buf = Unpooled.buffer();
         try {
-            LinkFrames.writePublish(buf, m, null, NOW, false, false, picks, 1);
+            LinkFrames.writePublish(buf, m, null, NOW, false, false, 0, picks, 1);
             int length = buf.readInt();
             assertThat(LinkFrames.publishSizeBound(m, null, picks, 1)).isGreaterThanOrEqualTo(length + 4);
             buf.readByte();
             RecentStrings strings = new RecentStrings();
             LinkFrames.readPublish(buf, strings, NOW);
             assertThat(LinkFrames.readTargets(buf)).isZero();
+            LinkFrames.readRoutedAt(buf);
             int groups = LinkFrames.readGroupCount(buf);
             List<String> named = new java.util.ArrayList<>();
             for (int i = 0; i < groups; i++) {
@@ -150,7 +152,7 @@ class LinkFramesTest {
         ByteBuf buf = Unpooled.buffer();
         try {
             LinkFrames.writePublish(buf, new Message("a/b", 1, false, new byte[100], MqttProperties.EMPTY, "p"), null,
-                    NOW, true, false, new SharedPicks(0), 1);
+                    NOW, true, false, 0, new SharedPicks(0), 1);
             buf.skipBytes(5); // the length and the type
             ByteBuf truncated = buf.readSlice(30);
             assertThatThrownBy(() -> LinkFrames.readPublish(truncated, new RecentStrings(), NOW))
@@ -164,10 +166,10 @@ class LinkFramesTest {
     void aMovedFrameNamesTheClientWithItsLength() {
         ByteBuf buf = Unpooled.buffer();
         try {
-            LinkFrames.writeMoved(buf, "device-ü-7");
+            LinkFrames.writeMoved(buf, "device-ü-7", 77);
             assertThat(buf.readInt()).isEqualTo(buf.readableBytes());
             assertThat(buf.readByte()).isEqualTo(LinkFrames.MOVED);
-            assertThat(LinkFrames.readMoved(buf)).isEqualTo("device-ü-7");
+            assertThat(LinkFrames.readMoved(buf)).isEqualTo(new LinkFrames.Moved("device-ü-7", 77));
             assertThat(buf.readableBytes()).isZero();
         } finally {
             buf.release();
@@ -198,7 +200,7 @@ class LinkFramesTest {
         RoutingTable table = new RoutingTable(List.of(new NodeRef("n1", 0), new NodeRef("n2", 1)));
         ReplicatedRetained retained = new ReplicatedRetained("n1", null);
         MetadataStateMachine machine = new MetadataStateMachine(table, retained, new ClusterMembers(List.of()),
-                change -> { });
+                change -> { }, new AppliedIndex());
         for (MetadataChange c : changes) {
             machine.apply(c);
         }

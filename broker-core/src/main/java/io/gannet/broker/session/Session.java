@@ -488,9 +488,10 @@ public final class Session {
                 context.registry().handingOver(this);
                 handOverDeadline = owner.schedule(this::handedOver, HAND_OVER_DEADLINE_SECONDS, TimeUnit.SECONDS);
             } else {
+                // Its subscriptions go first, while messages that reach it still fail: see handedOver().
+                clearState(!resumed); // resumed there: its messages went with it
                 ended = true;
                 durable = false;
-                clearState(!resumed); // resumed there: its messages went with it
             }
         });
     }
@@ -504,11 +505,14 @@ public final class Session {
             if (!handingOver) {
                 return;
             }
+            // Its subscriptions go first, while the messages that reach it still fail: the index hears of each as it
+            // goes, and a cluster notes it for the messages other nodes routed by older routes, before any message
+            // that reaches the session can pass as kept.
+            clearState();
             handingOver = false;
             ended = true;
             durable = false;
             handOverDeadline.cancel(false);
-            clearState();
             context.registry().handedOver(this);
         });
     }

@@ -56,6 +56,11 @@ public final class OutboundFlow implements MessageQueue.DropListener {
                                            ShareGroup group, ByteBuf sharedPayload) {
         ClientLink link = session.link();
         if (session.isEnded() || (link == null && !session.isPersistent())) {
+            if (session.hasMovedAway()) {
+                // Routed here before the session left for another broker, by routes that may not know that one.
+                context.drops().dropped(DropReason.SESSION_MOVED, session.clientId(), message.topic(), qos);
+                return qos == 0 ? null : CompletableFuture.failedFuture(MOVED);
+            }
             context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), message.topic(), qos);
             return null;
         }

@@ -60,6 +60,13 @@ public final class Session {
      * {@link #takenOverElsewhere}).
      */
     private boolean handingOver;
+    /**
+     * Ended because another broker hosts it now, its client having resumed it there. A QoS 1 or 2 message that still
+     * reaches it was routed to it before it left, by routes that may not know its new broker: it fails, as during
+     * the handover, so that its publisher sends it again. 'durable' stays true for the same reason: routing on other
+     * loops waits for this session's answer.
+     */
+    private boolean movedAway;
     private ScheduledFuture<?> handOverDeadline;
     private ClientLink link;
     /** When the last client attached, by this broker's clock; 0 for one rebuilt from a store and not attached since. */
@@ -406,6 +413,11 @@ public final class Session {
         return ended;
     }
 
+    /** Whether the session ended because another broker hosts it now (see {@link #movedAway}). */
+    boolean hasMovedAway() {
+        return movedAway;
+    }
+
     SessionContext context() {
         return context;
     }
@@ -491,7 +503,8 @@ public final class Session {
                 // Its subscriptions go first, while messages that reach it still fail: see handedOver().
                 clearState(!resumed); // resumed there: its messages went with it
                 ended = true;
-                durable = false;
+                movedAway = resumed && durable;
+                durable = movedAway;
             }
         });
     }
@@ -511,7 +524,7 @@ public final class Session {
             clearState();
             handingOver = false;
             ended = true;
-            durable = false;
+            movedAway = true;
             handOverDeadline.cancel(false);
             context.registry().handedOver(this);
         });

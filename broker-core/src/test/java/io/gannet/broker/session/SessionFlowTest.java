@@ -331,4 +331,30 @@ class SessionFlowTest {
         });
         assertThat(onLoop(() -> startedOver[0])).isTrue();
     }
+
+    @Test
+    void aSessionResumedOnAnotherBrokerFailsTheMessagesThatStillReachItAndOneStartedCleanThereDropsThem()
+            throws Exception {
+        Session moved = session(Map.of(), 10);
+        Link link = attach(moved, true, 60, 65_535);
+        moved.takenOverElsewhere(true, false);
+        assertThat(onLoop(() -> moved.deliver(message("during", 1), 1, false, null, null, null)))
+                .as("while it is handed over").isCompletedExceptionally();
+        assertThat(link.takenOver).isTrue();
+        moved.handedOver();
+        // Routed to it before it left, by routes that may not know its new broker: its publisher must send it again.
+        assertThat(onLoop(() -> moved.deliver(message("after", 1), 1, false, null, null, null)))
+                .as("once handed over").isCompletedExceptionally();
+        assertThat(onLoop(() -> moved.deliver(message("qos0", 0), 0, false, null, null, null))).isNull();
+        assertThat(moved.isDurable()).as("routing on other loops still waits for its answer").isTrue();
+        assertThat(metrics.droppedCount(BrokerMetrics.DropReason.SESSION_MOVED)).isEqualTo(3);
+
+        registry.remove(moved);
+        Session cleaned = session(Map.of(), 10);
+        attach(cleaned, true, 60, 65_535);
+        cleaned.takenOverElsewhere(false, false); // its client started clean there: the session is gone
+        assertThat(onLoop(() -> cleaned.deliver(message("gone", 1), 1, false, null, null, null))).isNull();
+        assertThat(cleaned.isDurable()).isFalse();
+        assertThat(metrics.droppedCount(BrokerMetrics.DropReason.SESSION_ENDED)).isEqualTo(1);
+    }
 }

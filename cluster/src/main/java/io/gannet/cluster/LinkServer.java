@@ -193,8 +193,8 @@ final class LinkServer implements AutoCloseable {
                     }
                     // Sent here for a persistent session by routes that may predate its leaving: checked once
                     // kept, when every session this node routed it to has had its say (a session that leaves in the
-                    // meantime notes its departure before it stops failing messages), whether or not any departure
-                    // is known now.
+                    // meantime notes its departure while it still fails what reaches it), whether or not any
+                    // departure is known now.
                     String check = durable && kept != NOT_KEPT ? m.topic() : null;
                     if (kept == null && check != null && departures.leftSince(check, routedAt)) {
                         kept = NOT_KEPT;

@@ -58,8 +58,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
         if (session.isEnded() || (link == null && !session.isPersistent())) {
             if (session.hasMovedAway()) {
                 // Routed here before the session left for another broker, by routes that may not know that one.
-                context.drops().dropped(DropReason.SESSION_MOVED, session.clientId(), message.topic(), qos);
-                return qos == 0 ? null : CompletableFuture.failedFuture(MOVED);
+                return movedElsewhere(message, qos);
             }
             context.drops().dropped(DropReason.SESSION_ENDED, session.clientId(), message.topic(), qos);
             return null;
@@ -67,8 +66,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
         if (link == null) {
             if (session.isHandingOver()) {
                 // Taken over by another broker that does not host it yet: not kept here, nor there yet.
-                context.drops().dropped(DropReason.SESSION_MOVED, session.clientId(), message.topic(), qos);
-                return qos == 0 ? null : CompletableFuture.failedFuture(MOVED);
+                return movedElsewhere(message, qos);
             }
             if (qos == 0 && !context.config().queueQos0Offline()) {
                 context.drops().dropped(DropReason.QOS0_OFFLINE, session.clientId(), message.topic(), 0);
@@ -93,6 +91,15 @@ public final class OutboundFlow implements MessageQueue.DropListener {
         }
         send(link, d, sharedPayload);
         return kept;
+    }
+
+    /**
+     * A message for a session that another broker took over: counted, and for QoS 1 and 2 failed, so that its
+     * publisher sends it again by routes that know the session's new broker.
+     */
+    private CompletableFuture<Void> movedElsewhere(Message message, int qos) {
+        context.drops().dropped(DropReason.SESSION_MOVED, session.clientId(), message.topic(), qos);
+        return qos == 0 ? null : CompletableFuture.failedFuture(MOVED);
     }
 
     /**

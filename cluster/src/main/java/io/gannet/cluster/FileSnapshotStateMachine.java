@@ -18,6 +18,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * A state machine whose snapshot is one file: a format number, then the state as the subclass writes it, with
  * Ratis's MD5 beside it. Loads the newest snapshot when Ratis starts the group or installs one from the leader,
  * and counts the entries it could not read, so that an operator sees a node that is older than the entries it gets.
+ *
+ * <p>A follower that fell behind the leader's log (it was away while the leader took a snapshot and dropped the
+ * entries before it) gets the leader's snapshot instead. Ratis pauses the state machine, puts the snapshot's files
+ * in place and reloads it; its applying thread checks that the machine is paused first, and closes the group on this
+ * node when it is not. So this class keeps its life cycle as Ratis expects: running once started, paused for an
+ * install, running again once reloaded.
  */
 abstract class FileSnapshotStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(FileSnapshotStateMachine.class);
@@ -54,12 +61,42 @@ abstract class FileSnapshotStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        loadLatest();
+        if (getLifeCycleState() == LifeCycle.State.NEW) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            loadLatest();
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        } else {
+            loadLatest(); // the group formed again on this node (MetadataGroup#join): running already
+        }
     }
 
+    /** Ratis is about to install the leader's snapshot: nothing is applied until {@link #reinitialize}. */
     @Override
-    public void reinitialize() throws IOException {
+    public synchronized void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** Loads the snapshot Ratis installed from the leader, which replaces the whole state. */
+    @Override
+    public synchronized void reinitialize() throws IOException {
         loadLatest();
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+        log.warn("{}: this node was behind the leader's log and loaded the leader's snapshot, as of entry {}", name,
+                getLastAppliedTermIndex());
+        reloaded();
+    }
+
+    /**
+     * The state was replaced by a snapshot from the leader, skipping the entries between: what follows them from the
+     * entries one by one has to catch up. On Ratis's applying thread; nothing by default.
+     */
+    protected void reloaded() {
     }
 
     @Override

@@ -97,8 +97,7 @@ final class GannetCluster implements ClusterNode {
         boolean ranBefore = Files.isDirectory(directory.resolve(MetadataGroup.GROUP_ID.getUuid().toString()));
         this.sessions = new ReplicatedSessionStore(config.nodeId(), config.nodes().indexOf(config.self()), proposer,
                 p -> partitionClients[p], ranBefore,
-                // A partition this node keeps no copy of applies nothing here, so no takeover there is ever stale.
-                p -> partitions.isMember(config.nodeId(), p) ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE,
+                this::partitionApplied,
                 this::tellMoved, announcer::committed, applied, this::tellConnected);
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), sessions);
@@ -124,6 +123,16 @@ final class GannetCluster implements ClusterNode {
                 () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,
                 p -> group.isLeader(SessionPartitions.groupId(p)), group::caughtUp, sessions,
                 () -> subscriptions.announceAll(), id -> members.get(id) != null);
+    }
+
+    /**
+     * How far this node's copy of partition {@code p} has applied its log. A partition this node keeps no copy of
+     * applies nothing here, so no takeover there is ever stale: {@link Long#MAX_VALUE}. So for a copy that Ratis
+     * closed after an error, which hears of no takeover any more.
+     */
+    private long partitionApplied(int p) {
+        return partitions.isMember(config.nodeId(), p) && group.isAlive(SessionPartitions.groupId(p))
+                ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE;
     }
 
     /** The metadata log says a node joined, left, is down, up again or started; on Ratis's applying thread. */
@@ -340,9 +349,13 @@ final class GannetCluster implements ClusterNode {
         long replicatedMessages = 0;
         long led = 0;
         long kept = 0;
+        long failed = 0;
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
             if (partitions.isMember(config.nodeId(), p)) {
                 kept++;
+                if (!group.isAlive(SessionPartitions.groupId(p))) {
+                    failed++;
+                }
                 replicatedSessions += partitionMachines[p].sessions();
                 replicatedMessages += partitionMachines[p].messages();
                 unreadable += partitionMachines[p].unreadableEntries();
@@ -354,6 +367,7 @@ final class GannetCluster implements ClusterNode {
         visitor.accept("entries/unreadable", unreadable);
         visitor.accept("nodes/down", (long) failures.downCount());
         visitor.accept("partitions/kept", kept);
+        visitor.accept("partitions/failed", failed);
         visitor.accept("partitions/led", led);
         visitor.accept("partitions/sessions", replicatedSessions);
         visitor.accept("partitions/messages", replicatedMessages);

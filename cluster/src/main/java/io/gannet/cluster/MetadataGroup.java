@@ -43,13 +43,12 @@ import org.slf4j.LoggerFactory;
  * the leaders sharing those loops, and groups lost their leaders for seconds (ADR 16, "The gRPC transport").
  */
 final class MetadataGroup implements AutoCloseable {
+    private static final org.slf4j.Logger log = LoggerFactory.getLogger(MetadataGroup.class);
     /** The same id on every node, from a fixed name: the nodes find each other's group without configuring it. */
     static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("gannet-cluster-metadata".getBytes(StandardCharsets.UTF_8)));
     /** The shortest election timeout; the longest is twice it. */
     static final long ELECTION_MIN_MILLIS = 600;
-    /** Entries between snapshots: the log a node replays at start stays short. */
-    private static final long SNAPSHOT_EVERY = 10_000;
 
     private static final java.util.concurrent.atomic.AtomicLong CALL_IDS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -72,8 +71,11 @@ final class MetadataGroup implements AutoCloseable {
         GrpcConfigKeys.Server.setPort(props, config.self().raftPort());
         RaftServerConfigKeys.setStorageDir(props, List.of(directory.toFile()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_EVERY);
+        // Every group's log is cut at its snapshots: a node away for longer gets the leader's snapshot, installed
+        // through FileSnapshotStateMachine's pause and reinitialize.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotEntries());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Log.setPurgeGap(props, config.snapshotEntries());
         // Every node hosts the metadata group and its session partitions, each with its own leader and heartbeats.
         // Ratis's default election timeout (150-300 ms) called elections all the time on a loaded machine, where a
         // heartbeat waits behind other work; 600-1200 ms still elects a new leader within the two seconds a client
@@ -128,11 +130,25 @@ final class MetadataGroup implements AutoCloseable {
     /**
      * Makes this node's server a member of {@code group} if it is not one yet: on the node's first start, since
      * Ratis recovers the groups it finds in the storage directory at every later one.
+     *
+     * <p>A copy recovered without a configuration stopped before the group's first entry reached it: it holds
+     * nothing, and Ratis, which keeps a group's members only in its log and snapshots, would shut it down at its
+     * first election for not being a member. It is formed again, with the members, and gets the log from the leader.
      */
     void join(RaftGroup group) throws IOException {
         for (RaftGroupId id : server.getGroupIds()) {
             if (id.equals(group.getGroupId())) {
-                return;
+                if (!server.getDivision(id).getRaftConf().getAllPeers().isEmpty()) {
+                    return;
+                }
+                log.warn("This node's copy of Raft group {} stopped before it got the group's first entry, and "
+                        + "knows no members: it is formed again and gets the log from the leader", id);
+                RaftClientReply removed = server.groupManagement(GroupManagementRequest.newRemove(ClientId.randomId(),
+                        server.getId(), CALL_IDS.incrementAndGet(), id, true, false));
+                if (!removed.isSuccess()) {
+                    throw new IOException("could not form Raft group " + id + " again: " + removed.getException());
+                }
+                break;
             }
         }
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
@@ -146,6 +162,18 @@ final class MetadataGroup implements AutoCloseable {
     boolean hasLeader(RaftGroupId id) {
         try {
             return server.getDivision(id).getInfo().getLeaderId() != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether this node's copy of the group {@code id} runs: Ratis closes a copy whose state machine failed, and it
+     * stays closed until the node restarts.
+     */
+    boolean isAlive(RaftGroupId id) {
+        try {
+            return server.getDivision(id).getInfo().isAlive();
         } catch (IOException e) {
             return false;
         }
@@ -234,7 +262,7 @@ final class MetadataGroup implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LoggerFactory.getLogger(MetadataGroup.class).debug("The Raft client of {} did not close in time: {}",
+            log.debug("The Raft client of {} did not close in time: {}",
                     what, e.toString());
         }
     }

@@ -37,6 +37,8 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
      * from the log like the rest; not in snapshots, since a node that restarts from one finds its down nodes again.
      */
     private final Map<String, BitSet> adoptions = new HashMap<>();
+    /** The members before the last snapshot was loaded, for {@link #reloaded}. */
+    private List<ClusterMembers.Member> membersBefore = List.of();
 
     /**
      * @param nodeChanges hears, as it is applied, that a node was found down or up again ({@link
@@ -157,6 +159,28 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
         }
     }
 
+    /**
+     * The leader's snapshot replaced the state (this node had fallen behind): the joins and leaves in the entries it
+     * skipped are told as if they were applied, so that links and failure detection follow the members. Whether a
+     * node was found down or up in them is not in the snapshot; the failure detector finds it again.
+     */
+    @Override
+    protected void reloaded() {
+        List<ClusterMembers.Member> before = membersBefore;
+        Set<String> now = new java.util.HashSet<>();
+        for (ClusterMembers.Member m : members.list()) {
+            now.add(m.id());
+            if (before.stream().noneMatch(b -> b.id().equals(m.id()))) {
+                nodeChanges.accept(new MetadataChange.Join(m.id(), m.host(), m.port(), m.raftPort()));
+            }
+        }
+        for (ClusterMembers.Member b : before) {
+            if (!now.contains(b.id())) {
+                nodeChanges.accept(new MetadataChange.Leave(b.id()));
+            }
+        }
+    }
+
     @Override
     public long takeSnapshot() throws IOException {
         // Called on the thread that applies entries: the table and the applied index belong together here.
@@ -181,8 +205,8 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
 
     @Override
     protected void readState(DataInputStream in, Path file) throws IOException {
-        table.clear();
         int nodes = in.readInt();
+        Map<String, List<String>> routes = new HashMap<>();
         for (int i = 0; i < nodes; i++) {
             String node = in.readUTF();
             int count = in.readInt();
@@ -190,18 +214,22 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             for (int k = 0; k < count; k++) {
                 filters.add(in.readUTF());
             }
-            table.replace(node, filters);
+            routes.put(node, filters);
         }
+        table.replaceAll(routes);
         int count = in.readInt();
         List<io.gannet.broker.message.Message> messages = new ArrayList<>(Math.min(count, 1 << 16));
         for (int i = 0; i < count; i++) {
             messages.add(MetadataChange.readMessage(in));
         }
         retained.restore(messages);
+        List<ClusterMembers.Member> before = members.list();
         members.read(in);
-        for (ClusterMembers.Member m : members.list()) {
+        List<ClusterMembers.Member> after = members.list();
+        for (ClusterMembers.Member m : after) {
             table.addNode(new NodeRef(m.id(), m.place()));
         }
+        membersBefore = before;
         log.info("Loaded the cluster snapshot {} ({} routes, {} retained messages, {} members)", file.getFileName(),
                 table.size(), retained.size(), members.list().size());
     }

@@ -89,6 +89,16 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
     }
 
     /**
+     * The copy loaded the leader's snapshot. Takeovers in the entries it skipped are not heard of one by one: a
+     * session this node still hosts though another node took it over finds out when the partition refuses its next
+     * event ({@link ReplicatedSessionStore#movedAway}), as a node without a copy does.
+     */
+    @Override
+    protected void reloaded() {
+        listener.applied(partition, appliedIndex());
+    }
+
+    /**
      * Applies one entry of the log at {@code index} and returns its answer; package-private for tests.
      *
      * @throws IllegalArgumentException for an entry this version cannot read

@@ -120,14 +120,18 @@ final class RoutingTable {
         replace(node, kept);
     }
 
-    /** Empties the table, before a snapshot is loaded into it. */
-    synchronized void clear() {
-        for (Map.Entry<String, Set<String>> e : Map.copyOf(filtersByNode).entrySet()) {
-            for (String f : List.copyOf(e.getValue())) {
-                remove(e.getKey(), f);
+    /**
+     * Makes the table a snapshot's, node by node: a node's entries that the snapshot has too stay in place
+     * throughout. A node that loads the leader's snapshot while it routes (it had fallen behind the log) so never
+     * sends a message as if a subscriber that is in both were gone.
+     */
+    synchronized void replaceAll(Map<String, ? extends Collection<String>> filters) {
+        for (String node : List.copyOf(filtersByNode.keySet())) {
+            if (!filters.containsKey(node)) {
+                replace(node, List.of());
             }
         }
-        filtersByNode.clear();
+        filters.forEach(this::replace);
     }
 
     /** Visits the nodes with a subscriber whose filter matches {@code topic}. Lock-free; allocates nothing. */

@@ -142,9 +142,44 @@ class LinkFramesTest {
         assertThat(table.sharedGroups()).isZero();
 
         table.replace("n1", List.of("$share/g/t/#"));
-        table.clear();
+        table.replaceAll(java.util.Map.of());
         assertThat(table.sharedGroups()).isZero();
         assertThat(table.size()).isZero();
+    }
+
+    @Test
+    void aSnapshotReplacesTheTableNodeByNodeAndWhatBothHaveStays() throws InterruptedException {
+        RoutingTable table = new RoutingTable(List.of(new NodeRef("n0", 0), new NodeRef("n1", 1), new NodeRef("n2", 2)));
+        table.replace("n0", List.of("a/#", "c", "$durable/a/#"));
+        table.replace("n2", List.of("x"));
+        NodeRef n0 = table.node("n0");
+        // A router on another thread matches throughout: the entry both have is never missing.
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger misses = new java.util.concurrent.atomic.AtomicInteger();
+        Thread router = new Thread(() -> {
+            while (!stop.get()) {
+                java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
+                table.match("a/b", n -> found.set(found.get() || n.equals(n0)));
+                if (!found.get()) {
+                    misses.incrementAndGet();
+                }
+            }
+        });
+        router.start();
+        try {
+            for (int i = 0; i < 200; i++) {
+                table.replaceAll(java.util.Map.of("n0", List.of("a/#", "b", "$durable/a/#"), "n1", List.of("y")));
+                table.replaceAll(java.util.Map.of("n0", List.of("a/#", "c", "$durable/a/#"), "n2", List.of("x")));
+            }
+            table.replaceAll(java.util.Map.of("n0", List.of("a/#", "b", "$durable/a/#"), "n1", List.of("y")));
+        } finally {
+            stop.set(true);
+            router.join();
+        }
+        assertThat(misses.get()).isZero();
+        assertThat(table.copy()).containsExactly(
+                java.util.Map.entry("n0", new java.util.TreeSet<>(List.of("$durable/a/#", "a/#", "b"))),
+                java.util.Map.entry("n1", new java.util.TreeSet<>(List.of("y"))));
     }
 
     @Test

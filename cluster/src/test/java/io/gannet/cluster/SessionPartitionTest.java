@@ -431,7 +431,7 @@ class SessionPartitionTest {
         for (int i = 0; i < count; i++) {
             expected.add(prefix + i);
         }
-        assertThat(firsts).containsExactlyElementsOf(expected);
+        assertThat(firsts).as(() -> difference(firsts, expected)).containsExactlyElementsOf(expected);
     }
 
     /**
@@ -455,6 +455,20 @@ class SessionPartitionTest {
         for (int i = 0; i < count; i++) {
             expected.add(prefix + i);
         }
-        assertThat(got).containsExactlyElementsOf(expected);
+        assertThat(got).as(() -> difference(got, expected)).containsExactlyElementsOf(expected);
+    }
+
+    /** What a failure report needs first, before the whole lists: what is missing, twice, or out of place. */
+    private static String difference(List<String> got, List<String> expected) {
+        Set<String> missing = new java.util.LinkedHashSet<>(expected);
+        got.forEach(missing::remove);
+        Set<String> seen = new HashSet<>();
+        List<String> twice = got.stream().filter(m -> !seen.add(m)).toList();
+        int at = 0;
+        while (at < Math.min(got.size(), expected.size()) && got.get(at).equals(expected.get(at))) {
+            at++;
+        }
+        return "got " + got.size() + " of " + expected.size() + "; missing " + missing + "; twice " + twice
+                + "; first difference at " + at + ": " + (at < got.size() ? got.get(at) : "(end)");
     }
 }

@@ -51,14 +51,14 @@ final class TwoLinkEnds implements AutoCloseable {
      */
     void startB(List<ClusterConfig.Node> members, Predicate<String> durableHere, DepartedFilters departed)
             throws InterruptedException {
-        serverB = new LinkServer(new ClusterConfig(true, "b", members, "data", 1, null), ClusterTls.PLAIN, 1 << 20,
+        serverB = new LinkServer(new ClusterConfig(true, "b", members, "data", 1, 10_000, null), ClusterTls.PLAIN, 1 << 20,
                 Clock.systemUTC(), countersB, NO_NEWS, durableHere, departed);
         serverB.start(workers, NIO, new LocalRouter(new LocalSubscriptions(), PooledByteBufAllocator.DEFAULT));
     }
 
     /** Starts a's links to the other nodes of {@code members}. */
     void startA(List<ClusterConfig.Node> members) {
-        linksA = new NodeLinks(new ClusterConfig(true, "a", members, "data", 1, null), ClusterTls.PLAIN,
+        linksA = new NodeLinks(new ClusterConfig(true, "a", members, "data", 1, 10_000, null), ClusterTls.PLAIN,
                 Clock.systemUTC(), countersA);
         linksA.start(workers, NIO);
     }

@@ -15,10 +15,11 @@ import java.util.Set;
  * @param nodes             every node of the cluster, this one included, in the order configured
  * @param directory         where the Raft log and snapshots are kept, relative to the installation directory
  * @param replicationFactor copies of each persistent session's state, the owner's included
+ * @param snapshotEntries   entries of each Raft log between snapshots of its state
  * @param tls               the files of mutual TLS between nodes, or {@code null} for plain connections
  */
 public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, String directory,
-                            int replicationFactor, Tls tls) {
+                            int replicationFactor, int snapshotEntries, Tls tls) {
 
     /**
      * The PEM files of mutual TLS between nodes, as configured (relative to the installation directory).
@@ -79,7 +80,7 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
 
     /** Reads and checks the section; errors name the key, as {@code cluster.nodes[1].raft-port}. */
     static ClusterConfig of(boolean enabled, String nodeId, List<Map<?, ?>> rawNodes, String directory,
-                            int replicationFactor, Tls tls) {
+                            int replicationFactor, int snapshotEntries, Tls tls) {
         List<Node> nodes = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         Set<String> endpoints = new HashSet<>();
@@ -148,7 +149,7 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
                         + ConfigSchema.CLUSTER_NODES.path());
             }
         }
-        return new ClusterConfig(enabled, nodeId, nodes, directory, replicationFactor, tls);
+        return new ClusterConfig(enabled, nodeId, nodes, directory, replicationFactor, snapshotEntries, tls);
     }
 
     /** Routing marks the nodes a message goes to in one 64-bit word. */

@@ -131,6 +131,7 @@ public final class ConfigLoader {
         ClusterConfig cluster = ClusterConfig.of(v.get(ConfigSchema.CLUSTER_ENABLED),
                 v.get(ConfigSchema.CLUSTER_NODE_ID), v.get(ConfigSchema.CLUSTER_NODES),
                 v.get(ConfigSchema.CLUSTER_DIRECTORY), v.get(ConfigSchema.CLUSTER_REPLICATION_FACTOR),
+                v.get(ConfigSchema.CLUSTER_SNAPSHOT_ENTRIES),
                 ClusterConfig.Tls.of(v.get(ConfigSchema.CLUSTER_TLS_CERTIFICATE),
                         v.get(ConfigSchema.CLUSTER_TLS_PRIVATE_KEY), v.get(ConfigSchema.CLUSTER_TLS_TRUST)));
         return new GannetConfig(listeners(root), mqtt, sessions, network, v.get(ConfigSchema.SYS_INTERVAL),

@@ -211,6 +211,12 @@ public final class ConfigSchema {
     public static final ConfigKey<Integer> CLUSTER_REPLICATION_FACTOR = ConfigKey.integer(
             "cluster.replication-factor", 3, 1, 9, "Copies of each persistent session's state, the owner's "
                     + "included; at most the number of founding nodes, which keep them.");
+    public static final ConfigKey<Integer> CLUSTER_SNAPSHOT_ENTRIES = ConfigKey.integer(
+            "cluster.snapshot-entries", 10_000, 10, Integer.MAX_VALUE, "Entries of each of this node's Raft logs "
+                    + "(the cluster's metadata, each session partition) between snapshots of its state. A snapshot "
+                    + "lets the node drop the log before it, so that its disk use and the replay at its start stay "
+                    + "short; a node that was away for longer than that gets the leader's snapshot instead of the "
+                    + "entries it missed. Fewer entries: smaller logs, more snapshots.");
     public static final ConfigKey<String> CLUSTER_TLS_CERTIFICATE = ConfigKey.optionalString(
             "cluster.tls-certificate", "This node's certificate chain (PEM), for the links and the Raft traffic "
                     + "between nodes. With tls-private-key and tls-trust, every connection between nodes is TLS "
@@ -284,7 +290,8 @@ public final class ConfigSchema {
             QUEUE_QOS0_OFFLINE, IO_THREADS, TRANSPORT, WRITE_BUFFER_HIGH_WATER_MARK, SO_BACKLOG, SHUTDOWN_TIMEOUT,
             SYS_INTERVAL, PERSISTENCE_ENABLED, PERSISTENCE_DIRECTORY, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
             PERSISTENCE_MAX_DISK_BYTES, CLUSTER_ENABLED, CLUSTER_NODE_ID, CLUSTER_NODES, CLUSTER_DIRECTORY,
-            CLUSTER_REPLICATION_FACTOR, CLUSTER_TLS_CERTIFICATE, CLUSTER_TLS_PRIVATE_KEY, CLUSTER_TLS_TRUST,
+            CLUSTER_REPLICATION_FACTOR, CLUSTER_SNAPSHOT_ENTRIES, CLUSTER_TLS_CERTIFICATE, CLUSTER_TLS_PRIVATE_KEY,
+            CLUSTER_TLS_TRUST,
             PLUGINS_DIRECTORY, HOOK_TIMEOUT, INTERCEPTOR_FAILURE, ACKNOWLEDGEMENT_TIMEOUT);
 
     public static final String SECTION_DOC_LISTENERS = "Network listeners. Each item opens one port.";

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +38,12 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
      * from the log like the rest; not in snapshots, since a node that restarts from one finds its down nodes again.
      */
     private final Map<String, BitSet> adoptions = new HashMap<>();
+    /**
+     * For each node in {@link #adoptions}, the filters it announced since it was found down. A node found down
+     * while it runs (a pause, a loaded machine) announces its routes again, and takes new subscribers: once its
+     * sessions are adopted everywhere, those routes stay and only the older ones go.
+     */
+    private final Map<String, Set<String>> announcedSinceDown = new HashMap<>();
     /** The members before the last snapshot was loaded, for {@link #reloaded}. */
     private List<ClusterMembers.Member> membersBefore = List.of();
 
@@ -107,10 +114,19 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
     void apply(MetadataChange change) {
         if (change instanceof MetadataChange.Add a) {
             table.add(a.node(), a.filter());
+            Set<String> since = announcedSinceDown.get(a.node());
+            if (since != null) {
+                since.add(a.filter());
+            }
         } else if (change instanceof MetadataChange.Remove r) {
             table.remove(r.node(), r.filter());
+            Set<String> since = announcedSinceDown.get(r.node());
+            if (since != null) {
+                since.remove(r.filter());
+            }
         } else if (change instanceof MetadataChange.Replace r) {
             table.replace(r.node(), r.filters());
+            announcedSinceDown.computeIfPresent(r.node(), (node, since) -> new HashSet<>(r.filters()));
         } else if (change instanceof MetadataChange.Retain r) {
             retained.apply(r);
         } else if (change instanceof MetadataChange.Clear c) {
@@ -121,13 +137,16 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
                 // partition: messages for them fail meanwhile rather than reach nobody.
                 table.replaceKeepingDurable(l.node(), List.of());
                 adoptions.put(l.node(), new BitSet(SessionPartitions.COUNT));
+                announcedSinceDown.put(l.node(), new HashSet<>());
             } else {
                 adoptions.remove(l.node());
+                announcedSinceDown.remove(l.node());
             }
             nodeChanges.accept(l);
         } else if (change instanceof MetadataChange.Started s) {
             // Up, as Liveness says when a node answers again: what it had from before is its own to replace.
             adoptions.remove(s.node());
+            announcedSinceDown.remove(s.node());
             nodeChanges.accept(s);
         } else if (change instanceof MetadataChange.Join j) {
             ClusterMembers.Member joined = members.join(j);
@@ -145,6 +164,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
                 // are, so that a message for one of them fails meanwhile rather than reach nobody.
                 table.replaceKeepingDurable(l.node(), List.of());
                 adoptions.putIfAbsent(l.node(), new BitSet(SessionPartitions.COUNT));
+                announcedSinceDown.putIfAbsent(l.node(), new HashSet<>());
                 nodeChanges.accept(l);
             }
         } else if (change instanceof MetadataChange.Adopted a) {
@@ -152,7 +172,9 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             if (done != null && a.partition() >= 0 && a.partition() < SessionPartitions.COUNT) {
                 done.set(a.partition());
                 if (done.cardinality() == SessionPartitions.COUNT) {
-                    table.replace(a.deadNode(), List.of());
+                    // Its routes from before it was found down go; what it announced since is its own (it ran).
+                    Set<String> since = announcedSinceDown.remove(a.deadNode());
+                    table.replace(a.deadNode(), since != null ? since : Set.of());
                     adoptions.remove(a.deadNode());
                 }
             }

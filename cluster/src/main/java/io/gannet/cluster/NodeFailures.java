@@ -41,6 +41,13 @@ final class NodeFailures implements AutoCloseable {
     private static final long TICK_MILLIS = 250;
     /** The longest a node just added may stay silent before it says it started. */
     static final long JOIN_GRACE_MILLIS = 30_000;
+    /**
+     * How long a node that just started may stay silent before its silence counts. A restarted node compiles its
+     * code and catches up nine Raft groups at once: on two cores its heartbeats came 1.5 to 4 s late for about ten
+     * seconds, it was found down and up again four times, and each time its routes were dropped and its sessions
+     * adopted under its clients. A node that fails again this soon is found down this much later.
+     */
+    static final long STARTED_GRACE_MILLIS = 15_000;
 
     private final String self;
     private final Supplier<List<ServerRpcProto>> followers;
@@ -126,13 +133,14 @@ final class NodeFailures implements AutoCloseable {
      * The log says {@code node} started: a node that was found down is up, and its silence counts only from now.
      * Without this, a node killed and started again within the detection time was found down by the silence of its
      * killed run, after it had rebuilt its sessions, and the leaders of their partitions took them from under the
-     * clients that had just resumed them. On Ratis's applying thread.
+     * clients that had just resumed them. Its silence counts only after {@link #STARTED_GRACE_MILLIS}. On Ratis's
+     * applying thread.
      */
     void started(String node) {
         if (node.equals(self)) {
             return;
         }
-        startedAt.put(node, System.nanoTime());
+        startedAt.put(node, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTED_GRACE_MILLIS));
         if (down.remove(node)) {
             say(Level.INFO, "Cluster node {} started again", node);
             timer.execute(() -> adopted.removeIf(pair -> pair.startsWith(node + "/")));

@@ -123,6 +123,37 @@ class ClusterMembersTest {
         assertThat(durable).isEmpty();
     }
 
+    @Test
+    void aNodeFoundDownWhileItRunsKeepsTheRoutesItAnnouncedSinceOnceItsSessionsAreAdopted() {
+        // CI, SessionPartitionTest: n3 was found down while it ran, re-announced its routes and took a moving session
+        // back; the last adoption of its old sessions then wiped every route of n3, and n2 sent that session's
+        // messages to n1's other subscriber alone for its whole stay.
+        RoutingTable table = foundingTable();
+        MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
+                new ClusterMembers(FOUNDING), change -> { }, new AppliedIndex());
+        String node = FOUNDING.get(2).id();
+        machine.apply(new MetadataChange.Add(node, "old/#"));
+        machine.apply(new MetadataChange.Add(node, RoutingTable.DURABLE_PREFIX + "old/#"));
+        machine.apply(new MetadataChange.Liveness(node, true));
+        // It hears that it was found down and announces what it has now; then a session arrives, and one leaves.
+        machine.apply(new MetadataChange.Replace(node, List.of("old/#", RoutingTable.DURABLE_PREFIX + "old/#")));
+        machine.apply(new MetadataChange.Add(node, "move/#"));
+        machine.apply(new MetadataChange.Add(node, RoutingTable.DURABLE_PREFIX + "move/#"));
+        machine.apply(new MetadataChange.Remove(node, "old/#"));
+        machine.apply(new MetadataChange.Remove(node, RoutingTable.DURABLE_PREFIX + "old/#"));
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            machine.apply(new MetadataChange.Adopted("n1", node, p));
+        }
+        assertThat(table.filtersOf(node)).containsExactlyInAnyOrder("move/#", RoutingTable.DURABLE_PREFIX + "move/#");
+
+        // A node that announced nothing since it was found down loses every route once its sessions are adopted.
+        machine.apply(new MetadataChange.Liveness(node, true));
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            machine.apply(new MetadataChange.Adopted("n1", node, p));
+        }
+        assertThat(table.filtersOf(node)).isEmpty();
+    }
+
     /** A routing table that knows the founding nodes, at their places. */
     private static RoutingTable foundingTable() {
         List<NodeRef> refs = new ArrayList<>();

@@ -189,7 +189,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
     @Override
     protected void reloaded() {
         List<ClusterMembers.Member> before = membersBefore;
-        Set<String> now = new java.util.HashSet<>();
+        Set<String> now = new HashSet<>();
         for (ClusterMembers.Member m : members.list()) {
             now.add(m.id());
             if (before.stream().noneMatch(b -> b.id().equals(m.id()))) {
@@ -247,8 +247,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
         retained.restore(messages);
         List<ClusterMembers.Member> before = members.list();
         members.read(in);
-        List<ClusterMembers.Member> after = members.list();
-        for (ClusterMembers.Member m : after) {
+        for (ClusterMembers.Member m : members.list()) {
             table.addNode(new NodeRef(m.id(), m.place()));
         }
         membersBefore = before;

@@ -44,8 +44,8 @@ final class NodeFailures implements AutoCloseable {
     /**
      * How long a node that just started may stay silent before its silence counts. A restarted node compiles its
      * code and catches up nine Raft groups at once: on two cores its heartbeats came 1.5 to 4 s late for about ten
-     * seconds, it was found down and up again four times, and each time its routes were dropped and its sessions
-     * adopted under its clients. A node that fails again this soon is found down this much later.
+     * seconds, it was found down and up again three times in seven seconds, and each time its routes were dropped
+     * and its sessions adopted under its clients. A node that fails again this soon is found down this much later.
      */
     static final long STARTED_GRACE_MILLIS = 15_000;
 

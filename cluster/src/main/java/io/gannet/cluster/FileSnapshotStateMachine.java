@@ -61,12 +61,14 @@ abstract class FileSnapshotStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        if (getLifeCycleState() == LifeCycle.State.NEW) {
+        // Not new when the group is formed again on this node (MetadataGroup#join): running already.
+        boolean first = getLifeCycleState() == LifeCycle.State.NEW;
+        if (first) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
-            loadLatest();
+        }
+        loadLatest();
+        if (first) {
             getLifeCycle().transition(LifeCycle.State.RUNNING);
-        } else {
-            loadLatest(); // the group formed again on this node (MetadataGroup#join): running already
         }
     }
 

@@ -31,6 +31,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * the leaders sharing those loops, and groups lost their leaders for seconds (ADR 16, "The gRPC transport").
  */
 final class MetadataGroup implements AutoCloseable {
-    private static final org.slf4j.Logger log = LoggerFactory.getLogger(MetadataGroup.class);
+    private static final Logger log = LoggerFactory.getLogger(MetadataGroup.class);
     /** The same id on every node, from a fixed name: the nodes find each other's group without configuring it. */
     static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("gannet-cluster-metadata".getBytes(StandardCharsets.UTF_8)));
@@ -262,8 +263,7 @@ final class MetadataGroup implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("The Raft client of {} did not close in time: {}",
-                    what, e.toString());
+            log.debug("The Raft client of {} did not close in time: {}", what, e.toString());
         }
     }
 }

@@ -8,6 +8,9 @@
 #   benchmarks/kafka-bridge.sh --publishers 100 --inflight 200
 #   benchmarks/kafka-bridge.sh --with-subscriber       an MQTT subscriber on the wildcard too (gannet-bench fan-in)
 #   benchmarks/kafka-bridge.sh --offer 90              at-once and after-buffer publish at 90 % of Kafka's own rate
+#   benchmarks/kafka-bridge.sh --sizes 16 --modes after-buffer     one case only (sizes: 16 and 1024; modes:
+#                                                      at-once, after-buffer, after-kafka)
+#   benchmarks/kafka-bridge.sh --java-opts "-agentpath:..."       JVM options for the broker (a profiler)
 #
 # Kafka is a single KRaft node started here from Maven Central jars (benchmarks/peers/kafka/pom.xml), with topics of
 # 3 partitions. The MQTT load is gannet-bench's "publish" scenario: QoS 1 publishers on distinct topics (one Kafka
@@ -35,6 +38,9 @@ inflight=200
 port=24883
 scenario=publish
 offer=90
+sizes=(16 1024)
+modes=(at-once after-buffer after-kafka)
+java_opts=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -43,7 +49,10 @@ while [ $# -gt 0 ]; do
     --inflight) inflight="$2"; shift 2 ;;
     --with-subscriber) scenario=fanin; shift ;;
     --offer) offer="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --sizes) read -r -a sizes <<< "$2"; shift 2 ;;
+    --modes) read -r -a modes <<< "$2"; shift 2 ;;
+    --java-opts) java_opts="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "kafka-bridge.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -95,7 +104,7 @@ topics() {
 
 # ---- Kafka's own producer ------------------------------------------------------------------------------------
 declare -A rate p50 p99 mqtt offered
-for size in 16 1024; do
+for size in "${sizes[@]}"; do
   topics --create --topic "perf-$size" --partitions 3 --replication-factor 1
   records=$(( size == 16 ? 3000000 : 1000000 ))
   java $quiet -cp "$kafka_cp" org.apache.kafka.tools.ProducerPerformance --topic "perf-$size" --num-records "$records" \
@@ -109,8 +118,7 @@ for size in 16 1024; do
 done
 
 # ---- the bridge ----------------------------------------------------------------------------------------------
-modes=(at-once after-buffer after-kafka)
-for size in 16 1024; do
+for size in "${sizes[@]}"; do
   for mode in "${modes[@]}"; do
     port=$((port + 1))
     topic="bridge-$mode-$size"
@@ -130,7 +138,7 @@ for size in 16 1024; do
     buffer:
       directory: $work/kafka-buffer
 EOF
-    GANNET_HEAP=1g "$home/bin/gannet" --config "$work/gannet.yaml" > "$work/broker-$mode-$size.log" 2>&1 &
+    GANNET_HEAP=1g JAVA_OPTS="$java_opts" "$home/bin/gannet" --config "$work/gannet.yaml" > "$work/broker-$mode-$size.log" 2>&1 &
     gannet_pid=$!
     wait_for_port "$port" "$gannet_pid"
     java $quiet -Dlogback.configurationFile="$home/conf/logback.xml" -cp "$probe_cp" io.gannet.benchmarks.kafka.BridgeProbe "127.0.0.1:$kport" "$topic" "$warmup" "$duration" \
@@ -161,9 +169,9 @@ echo "MQTT to Kafka, records/s into Kafka (share of kafka-producer-perf-test), l
 echo "messages/s acknowledged to the $publishers QoS 1 publishers ($inflight in flight each; gannet-bench scenario"
 echo "$scenario); at-once and after-buffer publish at $offer % of kafka-producer-perf-test's rate (\"offered\")"
 echo
-echo "| payload | kafka-producer-perf-test | at-once | after-buffer | after-kafka |"
-echo "|---|---|---|---|---|"
-for size in 16 1024; do
+echo "| payload | kafka-producer-perf-test |$(printf ' %s |' "${modes[@]}")"
+echo "|---|---|$(printf -- '---|%.0s' "${modes[@]}")"
+for size in "${sizes[@]}"; do
   row="| $size B | $(printf "%'d" "${rate[kafka,$size]:-0}"), ${p50[kafka,$size]:-?} / ${p99[kafka,$size]:-?} ms |"
   for mode in "${modes[@]}"; do
     r=${rate[$mode,$size]:-0}; base=${rate[kafka,$size]:-0}

@@ -14,6 +14,7 @@
 #   benchmarks/persistence.sh --repeat 3          every mode 3 times, in turn (off, os, ..., off, os, ...); each
 #                                                 cell is then the run with the median rate, and all rates are listed,
 #                                                 with each run's share of the 'off' run of its round and the median
+#   benchmarks/persistence.sh --modes "off os"    only these modes ('off' first: the shares are taken of it)
 #
 # Each mode gets a fresh broker and an empty journal. The broker runs on core 0 and the generator on core 1 where
 # there are two cores; the journal's writer thread shares core 0 with the broker's event loops.
@@ -29,6 +30,7 @@ port=23883
 inflight=20
 inflight_pairs=""
 repeat=1
+modes=(off os interval every-message)
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -37,7 +39,8 @@ while [ $# -gt 0 ]; do
     --inflight) inflight="$2"; shift 2 ;;
     --inflight-pairs) inflight_pairs="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --modes) read -r -a modes <<< "$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "persistence.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -48,7 +51,9 @@ home=$(unpack_gannet "$root" "$work")
 bench="$home/bin/gannet-bench"
 pin_cores
 
-modes=(off os interval every-message)
+if [ "${modes[0]}" != off ]; then
+  echo "persistence.sh: --modes must start with 'off', the mode the others are compared with" >&2; exit 2
+fi
 inflight_pairs=${inflight_pairs:-$inflight}
 cases=("pairs 10 $inflight_pairs" "fanin 100 $inflight")
 declare -A rate cpu p99 runs
@@ -88,8 +93,8 @@ echo
 echo "QoS 1, persistent subscribers, $inflight_pairs (pairs) and $inflight (fan-in) in flight per publisher, as fast as it goes: delivered msg/s (share of"
 echo "'off'), broker CPU µs per message, p99 ms; the run with the median rate of $repeat"
 echo
-echo "| case | off | os | interval | every-message |"
-echo "|---|---|---|---|---|"
+echo "| case |$(printf ' %s |' "${modes[@]}")"
+echo "|---|$(printf -- '---|%.0s' "${modes[@]}")"
 for c in "${cases[@]}"; do
   set -- $c
   row="| $1 QoS 1 |"
@@ -107,8 +112,8 @@ if [ "$repeat" -gt 1 ]; then
   echo
   echo "Share of 'off' within each round, in round order, and its median:"
   echo
-  echo "| case | os | interval | every-message |"
-  echo "|---|---|---|---|"
+  echo "| case |$(printf ' %s |' "${modes[@]:1}")"
+  echo "|---|$(printf -- '---|%.0s' "${modes[@]:1}")"
   for c in "${cases[@]}"; do
     set -- $c
     row="| $1 QoS 1 |"

@@ -38,25 +38,39 @@ import org.slf4j.Logger;
  * remembers (in the file {@code acknowledged}) how far Kafka has acknowledged them without a gap. After a crash or
  * a restart it starts again from there: a record may reach Kafka twice, none is lost.
  *
+ * <p>Records handed in wait in memory until the thread writes them. When more than {@code maxUnwrittenBytes} wait
+ * so, the buffer {@link #isBehind is behind}: {@code at-once} acknowledgements then wait for the write too, so that
+ * the publishers slow down rather than fill the heap.
+ *
  * <p>Its bound is {@code buffer.max-bytes} of records not yet acknowledged by Kafka. When full, {@code refuse}
  * refuses new records, and {@code drop-oldest} passes over the oldest ones not yet handed to Kafka (each counted).
  * Cycle files (five minutes each) are deleted once every record in them is acknowledged.
  */
 final class DiskBuffer implements AutoCloseable {
     /**
-     * How much is handed to the sender at a time (at most a quarter of the bound); the rest waits on disk. Kafka
-     * answers a loaded producer in about half a second here, so the rate from disk is at most this window over
-     * that: 4 MiB held 1 KiB records to about 10,000 a second. 32 MiB is the producer's own buffer by default.
+     * How much is handed to the sender at a time (at most a quarter of the bound), counted as the records take the
+     * heap ({@link OutRecord#bytes()}); the rest waits on disk. The rate from disk is at most this window over
+     * Kafka's answer time (0.3 to 0.5 s here under load): 32 MiB held 1 KiB records to about 36,000 a second. It
+     * covers the records in the sender's queue as well as the producer's own 32 MiB. Counted by the bytes on disk
+     * instead, a window of small records took ten times its size in heap.
      */
-    private static final long MAX_WINDOW_BYTES = 32L << 20;
-    private static final int WINDOW_RECORDS = 1 << 18;
+    private static final long MAX_WINDOW_BYTES = 64L << 20;
     private static final long SAVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Records handed in and not yet written, by what they take on the heap, before the buffer is behind. Under a
+     * load above what the thread writes, {@code at-once} records piled up here without end: 1.8 million of them, the
+     * whole heap, in a benchmark at 90 % of Kafka's own rate.
+     */
+    static final long MAX_UNWRITTEN_BYTES = 16L << 20;
+    /** An entry's objects apart from its record's bytes: the entry, its queue node, its completion, the array. */
+    private static final long ENTRY_OVERHEAD = 96;
 
     private final String cluster;
     private final Path dir;
     private final KafkaSender sender;
     private final Function<String, MappingMetrics> metricsOf;
     private final long maxBytes;
+    private final long maxUnwrittenBytes;
     private final long windowBytes;
     private final WhenFull whenFull;
     private final Logger log;
@@ -65,6 +79,8 @@ final class DiskBuffer implements AutoCloseable {
     /** Bytes of records written and not yet acknowledged by Kafka, and of those handed in and not yet written. */
     private final AtomicLong backlogBytes = new AtomicLong();
     private final AtomicLong backlogRecords = new AtomicLong();
+    /** Heap bytes of the records handed in and not yet written. */
+    private final AtomicLong unwrittenBytes = new AtomicLong();
     private final Thread thread;
     private final TreeMap<Long, File> cycleFiles = new TreeMap<>();
     private final ArrayDeque<Forwarded> forwarded = new ArrayDeque<>();
@@ -85,10 +101,14 @@ final class DiskBuffer implements AutoCloseable {
     private record Entry(String mapping, byte[] record, CompletableFuture<Void> written) {
     }
 
-    /** A record handed to the sender, in order; {@code done} is set by Kafka's answer. */
+    /**
+     * A record handed to the sender, in order; {@code done} is set by Kafka's answer. {@code bytes} is what it takes
+     * on disk (the backlog's count), {@code heapBytes} what it takes in memory until Kafka answers (the window's).
+     */
     private static final class Forwarded {
         final long index;
         final long bytes;
+        long heapBytes;
         volatile boolean done;
 
         Forwarded(long index, long bytes) {
@@ -99,7 +119,14 @@ final class DiskBuffer implements AutoCloseable {
 
     DiskBuffer(String cluster, Path directory, KafkaSender sender, Function<String, MappingMetrics> metricsOf,
                long maxBytes, WhenFull whenFull, Logger log) throws IOException {
+        this(cluster, directory, sender, metricsOf, maxBytes, MAX_UNWRITTEN_BYTES, whenFull, log);
+    }
+
+    /** With the bound of records not yet written in memory that makes the buffer behind; tests make it small. */
+    DiskBuffer(String cluster, Path directory, KafkaSender sender, Function<String, MappingMetrics> metricsOf,
+               long maxBytes, long maxUnwrittenBytes, WhenFull whenFull, Logger log) throws IOException {
         this.cluster = cluster;
+        this.maxUnwrittenBytes = maxUnwrittenBytes;
         this.dir = directory.resolve(cluster);
         this.sender = sender;
         this.metricsOf = metricsOf;
@@ -193,6 +220,14 @@ final class DiskBuffer implements AutoCloseable {
         return backlogBytes.get();
     }
 
+    /**
+     * Whether more records wait in memory to be written than the bound allows: the thread writes more slowly than
+     * records come, and what is handed in now should wait for its write.
+     */
+    boolean isBehind() {
+        return unwrittenBytes.get() >= maxUnwrittenBytes;
+    }
+
     long backlogRecords() {
         return backlogRecords.get();
     }
@@ -206,6 +241,7 @@ final class DiskBuffer implements AutoCloseable {
         byte[] encoded = RecordCodec.encode(record);
         backlogBytes.addAndGet(documentBytes(mapping, encoded.length));
         backlogRecords.incrementAndGet();
+        unwrittenBytes.addAndGet(ENTRY_OVERHEAD + encoded.length);
         CompletableFuture<Void> written = new CompletableFuture<>();
         inbox.add(new Entry(mapping, encoded, written));
         if (failure != null) {
@@ -267,6 +303,7 @@ final class DiskBuffer implements AutoCloseable {
     /** Appends what was handed in, then tells those who wait; {@code drop-oldest} then makes room. */
     private boolean write() {
         int n = 0;
+        long heapBytes = 0;
         Entry e;
         written.clear();
         while (n < 1024 && (e = inbox.poll()) != null) {
@@ -278,8 +315,10 @@ final class DiskBuffer implements AutoCloseable {
                 out.write(e.record());
             }
             written.add(e.written());
+            heapBytes += ENTRY_OVERHEAD + e.record().length;
             n++;
         }
+        unwrittenBytes.addAndGet(-heapBytes);
         for (CompletableFuture<Void> w : written) {
             w.complete(null);
         }
@@ -325,7 +364,7 @@ final class DiskBuffer implements AutoCloseable {
     /** Hands records on to the sender while the window has room. */
     private boolean forward() {
         boolean any = false;
-        while (forwarded.size() < WINDOW_RECORDS && forwardedBytes < windowBytes) {
+        while (forwardedBytes < windowBytes) {
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
                     break;
@@ -339,7 +378,6 @@ final class DiskBuffer implements AutoCloseable {
                 in.read(record);
                 Forwarded f = new Forwarded(dc.index(), bytes);
                 forwarded.addLast(f);
-                forwardedBytes += bytes;
                 any = true;
                 MappingMetrics m = metricsOf.apply(new String(name, StandardCharsets.UTF_8));
                 ProducerRecord<byte[], byte[]> decoded;
@@ -363,7 +401,10 @@ final class DiskBuffer implements AutoCloseable {
                         LockSupport.unpark(thread);
                     }
                 });
-                sender.add(new OutRecord(decoded, sent, m, System.nanoTime()));
+                OutRecord out = new OutRecord(decoded, sent, m, System.nanoTime());
+                f.heapBytes = out.bytes();
+                forwardedBytes += out.bytes();
+                sender.add(out);
             }
         }
         return any;
@@ -375,8 +416,8 @@ final class DiskBuffer implements AutoCloseable {
         while (!forwarded.isEmpty() && forwarded.peekFirst().done) {
             Forwarded f = forwarded.pollFirst();
             acknowledgedIndex = f.index;
+            forwardedBytes -= f.heapBytes;
             if (f.bytes > 0) { // 0: a dropped record, already out of the backlog
-                forwardedBytes -= f.bytes;
                 backlogBytes.addAndGet(-(f.bytes + 4));
                 backlogRecords.decrementAndGet();
             }

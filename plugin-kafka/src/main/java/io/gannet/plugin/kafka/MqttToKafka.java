@@ -52,6 +52,8 @@ final class MqttToKafka implements InboundPublishInterceptor {
 
     /** The answer of {@link #route} for a record the full buffer refuses. */
     private static final CompletableFuture<Void> REFUSED = new CompletableFuture<>();
+    /** The answer of {@link #route} for a QoS 0 record not bridged because the buffer is behind. */
+    private static final CompletableFuture<Void> SKIPPED = new CompletableFuture<>();
 
     MqttToKafka(List<Route> routes, WhenFull whenFull, Logger log) {
         this.routes = List.copyOf(routes);
@@ -81,6 +83,10 @@ final class MqttToKafka implements InboundPublishInterceptor {
                 route.metrics().dropped.increment();
                 return CompletableFuture.completedFuture(refuse(publisher, message, route));
             }
+            if (wait == SKIPPED) {
+                route.metrics().dropped.increment();
+                continue;
+            }
             route.metrics().accepted.increment();
             if (wait != null) {
                 if (waits == null) {
@@ -100,7 +106,8 @@ final class MqttToKafka implements InboundPublishInterceptor {
     /**
      * Sends a record the way its mapping says.
      *
-     * @return what the publisher's acknowledgement waits for, {@code null} for nothing, or {@link #REFUSED}
+     * @return what the publisher's acknowledgement waits for, {@code null} for nothing, {@link #REFUSED}, or
+     *         {@link #SKIPPED}
      */
     private CompletableFuture<Void> route(Route route, ClientInfo publisher, PublishMessage message,
                                           ProducerRecord<byte[], byte[]> record, long receivedNanos) {
@@ -132,8 +139,17 @@ final class MqttToKafka implements InboundPublishInterceptor {
                 if (!buffer.hasRoom(out.bytes())) {
                     return REFUSED;
                 }
-                buffer.add(route.mapping().name(), record);
-                return null;
+                if (!buffer.isBehind()) {
+                    buffer.add(route.mapping().name(), record);
+                    return null;
+                }
+                // More comes than the buffer writes. A QoS 1 or 2 acknowledgement waits for the write, as in
+                // after-buffer, and its publisher slows down; a QoS 0 message has none to wait, and at most once
+                // allows its record to be left out (counted as dropped) rather than pile up in the heap.
+                if (message.qos() == 0) {
+                    return SKIPPED;
+                }
+                return buffer.add(route.mapping().name(), record);
             }
         }
     }

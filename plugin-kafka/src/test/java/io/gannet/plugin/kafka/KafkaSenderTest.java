@@ -4,8 +4,6 @@ import static io.gannet.plugin.kafka.KafkaProcess.intValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gannet.spi.metrics.Counter;
-import io.gannet.spi.metrics.PluginMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,12 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -155,40 +150,6 @@ class KafkaSenderTest {
                 injected = true;
                 callback.onCompletion(null, new KafkaException("the batch failed (injected)"));
             });
-        }
-    }
-
-    /** The broker's metrics as a plugin sees them, held here to be read back. */
-    private static final class TestMetrics implements PluginMetrics {
-        private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-
-        @Override
-        public Counter counter(String name) {
-            AtomicLong v = counters.computeIfAbsent(name, n -> new AtomicLong());
-            return new Counter() {
-                @Override
-                public void increment() {
-                    v.incrementAndGet();
-                }
-
-                @Override
-                public void add(long amount) {
-                    v.addAndGet(amount);
-                }
-
-                @Override
-                public long value() {
-                    return v.get();
-                }
-            };
-        }
-
-        @Override
-        public void gauge(String name, LongSupplier value) {
-        }
-
-        long value(String name) {
-            return counters.getOrDefault(name, new AtomicLong()).get();
         }
     }
 }

@@ -8,6 +8,7 @@
 #   benchmarks/kafka-bridge.sh --publishers 100 --inflight 200
 #   benchmarks/kafka-bridge.sh --with-subscriber       an MQTT subscriber on the wildcard too (gannet-bench fan-in)
 #   benchmarks/kafka-bridge.sh --offer 90              at-once and after-buffer publish at 90 % of Kafka's own rate
+#   benchmarks/kafka-bridge.sh --rate 50000            at-once and after-buffer publish at this rate (msg/s) instead
 #   benchmarks/kafka-bridge.sh --sizes 16 --modes after-buffer     one case only (sizes: 16 and 1024; modes:
 #                                                      at-once, after-buffer, after-kafka)
 #   benchmarks/kafka-bridge.sh --java-opts "-agentpath:..."       JVM options for the broker (a profiler)
@@ -41,6 +42,7 @@ offer=90
 sizes=(16 1024)
 modes=(at-once after-buffer after-kafka)
 java_opts=""
+fixed_rate=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -52,7 +54,8 @@ while [ $# -gt 0 ]; do
     --sizes) read -r -a sizes <<< "$2"; shift 2 ;;
     --modes) read -r -a modes <<< "$2"; shift 2 ;;
     --java-opts) java_opts="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rate) fixed_rate="$2"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "kafka-bridge.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -146,7 +149,7 @@ EOF
     probe_pid=$!
     rate_arg=0 # as fast as acknowledgements allow
     if [ "$mode" != after-kafka ]; then
-      rate_arg=$(( ${rate[kafka,$size]:-0} * offer / 100 ))
+      rate_arg=$(( fixed_rate > 0 ? fixed_rate : ${rate[kafka,$size]:-0} * offer / 100 ))
     fi
     offered[$mode,$size]=$rate_arg
     "$bench" --port "$port" --rate "$rate_arg" --scenario "$scenario" -n "$publishers" --qos 1 --payload "$size" --inflight "$inflight" \
@@ -158,7 +161,8 @@ EOF
     rate[$mode,$size]=$(echo "$line" | sed -n 's/.*: \([0-9]*\) records\/s.*/\1/p')
     p50[$mode,$size]=$(echo "$line" | sed -n 's/.*p50 \([0-9]*\) p99.*/\1/p')
     p99[$mode,$size]=$(echo "$line" | sed -n 's/.*p99 \([0-9]*\) max.*/\1/p')
-    echo "bridge $mode $size B: ${rate[$mode,$size]:-?} records/s, p50 ${p50[$mode,$size]:-?} ms, p99 ${p99[$mode,$size]:-?} ms; MQTT ${mqtt[$mode,$size]:-?} msg/s acknowledged" >&2
+    cpu=$(sed -n 's/^  broker .* \([0-9.]*\) µs per published message.*/\1/p' "$work/bench-$mode-$size.log")
+    echo "bridge $mode $size B: ${rate[$mode,$size]:-?} records/s, p50 ${p50[$mode,$size]:-?} ms, p99 ${p99[$mode,$size]:-?} ms; MQTT ${mqtt[$mode,$size]:-?} msg/s acknowledged; broker ${cpu:-?} µs per message" >&2
     kill -TERM "$gannet_pid"; wait "$gannet_pid" || true
     gannet_pid=""
   done

@@ -1,19 +1,12 @@
 package io.gannet.plugin.kafka;
 
 import io.gannet.plugin.kafka.BridgeConfig.WhenFull;
-import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.Queue;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +48,6 @@ final class DiskBuffer implements AutoCloseable {
      * instead, a window of small records took ten times its size in heap.
      */
     private static final long MAX_WINDOW_BYTES = 64L << 20;
-    private static final long SAVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * Records handed in and not yet written, by what they take on the heap, before the buffer is behind. Under a
      * load above what the thread writes, {@code at-once} records piled up here without end: 1.8 million of them, the
@@ -75,6 +67,7 @@ final class DiskBuffer implements AutoCloseable {
     private final WhenFull whenFull;
     private final Logger log;
     private final ChronicleQueue queue;
+    private final AcknowledgedMark mark;
     private final Queue<Entry> inbox = new ConcurrentLinkedQueue<>();
     /** Bytes of records written and not yet acknowledged by Kafka, and of those handed in and not yet written. */
     private final AtomicLong backlogBytes = new AtomicLong();
@@ -82,7 +75,7 @@ final class DiskBuffer implements AutoCloseable {
     /** Heap bytes of the records handed in and not yet written. */
     private final AtomicLong unwrittenBytes = new AtomicLong();
     private final Thread thread;
-    private final TreeMap<Long, File> cycleFiles = new TreeMap<>();
+    private final CycleFiles cycleFiles;
     private final ArrayDeque<Forwarded> forwarded = new ArrayDeque<>();
     /** What waits for the batch being written; reused, on the buffer's thread. */
     private final java.util.List<CompletableFuture<Void>> written = new java.util.ArrayList<>();
@@ -90,8 +83,6 @@ final class DiskBuffer implements AutoCloseable {
     private ExcerptTailer tailer;
     private long forwardedBytes;
     private long acknowledgedIndex = -1;
-    private long savedIndex = -1;
-    private long nextSaveNanos;
     private volatile boolean running = true;
     private volatile boolean parked;
     /** Why the buffer's thread stopped (a disk error); from then on every new record is refused. */
@@ -136,21 +127,12 @@ final class DiskBuffer implements AutoCloseable {
         this.whenFull = whenFull;
         this.log = log;
         Files.createDirectories(dir);
+        this.mark = new AcknowledgedMark(dir);
+        this.cycleFiles = new CycleFiles(log);
         this.queue = KafkaSender.withPluginClassLoader(() -> SingleChronicleQueueBuilder.binary(dir.resolve("records")
                         .toFile())
                 .rollCycle(RollCycles.FIVE_MINUTELY)
-                .storeFileListener(new net.openhft.chronicle.queue.impl.StoreFileListener() {
-                    @Override
-                    public void onAcquired(int cycle, File file) {
-                        synchronized (cycleFiles) {
-                            cycleFiles.put((long) cycle, file);
-                        }
-                    }
-
-                    @Override
-                    public void onReleased(int cycle, File file) {
-                    }
-                })
+                .storeFileListener(cycleFiles)
                 .build());
         this.thread = new Thread(this::run, "gannet-kafka-buffer-" + cluster);
         thread.setDaemon(true);
@@ -160,14 +142,7 @@ final class DiskBuffer implements AutoCloseable {
 
     /** Reads where Kafka's acknowledgements reached, and counts what waits after it. */
     private void recover() throws IOException {
-        Path saved = dir.resolve("acknowledged");
-        if (Files.exists(saved)) {
-            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(saved));
-            if (b.remaining() == 8) {
-                acknowledgedIndex = b.getLong();
-                savedIndex = acknowledgedIndex;
-            }
-        }
+        acknowledgedIndex = mark.read();
         long records = 0;
         long bytes = 0;
         // A tailer of its own: Chronicle's tailers belong to the thread that first uses them, and this is not the
@@ -426,35 +401,16 @@ final class DiskBuffer implements AutoCloseable {
         return any;
     }
 
-    /** Writes the acknowledged mark (a lost update only means records sent again), and deletes spent cycle files. */
+    /** Writes the acknowledged mark now and then, and deletes the cycle files Kafka has every record of. */
     private void saveProgress(boolean now) throws IOException {
-        long t = System.nanoTime();
-        if (acknowledgedIndex == savedIndex || !now && t - nextSaveNanos < 0) {
-            return;
+        if (mark.save(acknowledgedIndex, now)) {
+            deleteSpentCycles();
         }
-        nextSaveNanos = t + SAVE_EVERY_NANOS;
-        Path tmp = dir.resolve("acknowledged.tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.allocate(8).putLong(0, acknowledgedIndex));
-        }
-        Files.move(tmp, dir.resolve("acknowledged"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
-        savedIndex = acknowledgedIndex;
-        deleteSpentCycles();
     }
 
     private void deleteSpentCycles() {
         int spentBefore = queue.rollCycle().toCycle(acknowledgedIndex);
-        int writing = appender.cycle();
-        synchronized (cycleFiles) {
-            for (Map.Entry<Long, File> c : cycleFiles.headMap((long) Math.min(spentBefore, writing)).entrySet()) {
-                if (c.getValue().delete()) {
-                    log.debug("Kafka bridge: deleted the spent buffer file {}", c.getValue());
-                }
-            }
-            cycleFiles.headMap((long) Math.min(spentBefore, writing)).clear();
-        }
+        cycleFiles.deleteBefore(Math.min(spentBefore, appender.cycle()));
         queue.refreshDirectoryListing();
     }
 

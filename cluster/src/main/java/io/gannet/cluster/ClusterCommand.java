@@ -41,12 +41,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  *   new node and route to it; the new node, applying it too, opens its MQTT listeners.</li>
  * </ol>
  *
- * <p>{@code remove <id>}: a joined node, running or stopped. A {@link MetadataChange.Leave}: every node drops its
- * routes and links, and the leaders of the session partitions adopt the sessions it owned, as for a node found down;
- * the node itself, if it runs, stops as it applies its leave, and its clients resume their sessions elsewhere. Once
- * it no longer answers, Ratis drops it from the group's configuration, so that the majority is counted over the
- * nodes that are left. A founding node cannot be removed yet: the session partitions are placed on the founding
- * nodes (ADR 16).
+ * <p>{@code remove <id>}: a node, running or stopped. A {@link MetadataChange.Leave}: every node drops its routes
+ * and links, and the leaders of the session partitions adopt the sessions it owned, as for a node found down; the
+ * node itself, if it runs, stops as it applies its leave, and its clients resume their sessions elsewhere. The
+ * partitions it kept copies of move to the nodes left ({@link PartitionMover}). Once it no longer answers, Ratis
+ * drops it from the metadata group's configuration, so that the majority is counted over the nodes that are left.
  *
  * <p>{@code status}: the members as the metadata log has them (place, id, addresses), and the metadata group's
  * Raft configuration as its leader sees it, with how long ago the leader last heard from each other node.
@@ -173,10 +172,6 @@ public final class ClusterCommand {
         ClusterConfig.Node node = cluster.nodes().stream().filter(n -> n.id().equals(id)).findFirst()
                 .orElseThrow(() -> new CommandFailed("cluster.nodes does not list node " + id + "; run the command "
                         + "with a configuration that lists it (with joined: true)"));
-        if (!node.joined()) {
-            throw new CommandFailed("node " + id + " founded the cluster and keeps copies of its session partitions; "
-                    + "only a node added with bin/gannet cluster add (joined: true) can be removed yet");
-        }
         List<ClusterConfig.Node> others = cluster.nodes().stream().filter(n -> !n.id().equals(id)).toList();
         RaftGroup group = RaftGroup.valueOf(MetadataGroup.GROUP_ID, MetadataGroup.peers(others));
         RaftClient client = MetadataGroup.newClient(group, tls);
@@ -195,8 +190,17 @@ public final class ClusterCommand {
                         .setServersInCurrentConf(current).setServersInNewConf(after)
                         .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build()))), what);
             }
-            out.println("Node " + id + " is out of the cluster's Raft group. Remove its entry from cluster.nodes of "
-                    + "every node, and delete its cluster.directory before it is used again.");
+            out.println("Node " + id + " is out of the cluster's Raft group. The session partitions it kept copies "
+                    + "of move to the nodes left ($SYS/broker/cluster/partitions/moving says how many still move).");
+            if (node.joined()) {
+                out.println("Remove its entry from cluster.nodes of every node, and delete its cluster.directory "
+                        + "before it is used again.");
+            } else {
+                // A founding node's place is its position among the founding nodes of the list.
+                out.println("Keep its entry in cluster.nodes of every node (a founding node's place in the cluster "
+                        + "is its position in the list), and delete its cluster.directory before the machine is "
+                        + "used again: as a node it needs a new id, added with bin/gannet cluster add.");
+            }
         } finally {
             MetadataGroup.closeClient(client, "the metadata group");
         }

@@ -23,8 +23,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiConsumer;
-import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +57,16 @@ final class GannetCluster implements ClusterNode {
     private final LinkServer server;
     private final QuorumWatch quorum;
     private final SessionPartitions partitions;
-    private final PartitionStateMachine[] partitionMachines = new PartitionStateMachine[SessionPartitions.COUNT];
-    private final RaftClient[] partitionClients = new RaftClient[SessionPartitions.COUNT];
+    /** This node's copy of each partition, the current one: a copy deleted and started again is a new instance. */
+    private final AtomicReferenceArray<PartitionStateMachine> partitionMachines =
+            new AtomicReferenceArray<>(SessionPartitions.COUNT);
+    private final PartitionClients partitionClients;
     private final PartitionProposer proposer;
     private final ReplicatedSessionStore sessions;
     private final NodeFailures failures;
+    private final PartitionMover mover;
+    /** Whether this node ran before this start: then Ratis recovers its copies of the partitions itself. */
+    private final boolean ranBefore;
     private ClusterSubscriptions subscriptions;
     private LocalRouter local;
     /** Asks the broker to stop: the log removed this node. */
@@ -84,24 +91,20 @@ final class GannetCluster implements ClusterNode {
         this.announcer = new MetadataProposer(config.nodeId(), this::propose);
         this.retained = new ReplicatedRetained(config.nodeId(), announcer);
         this.members = new ClusterMembers(founding);
-        this.stateMachine = new MetadataStateMachine(table, retained, members, this::nodeChangeApplied, applied);
+        this.partitions = new SessionPartitions(founding, config.replicationFactor());
+        this.stateMachine = new MetadataStateMachine(table, retained, members, partitions, this::nodeChangeApplied,
+                applied);
         // First in the log from this run: the leader does not take the silence of an earlier run for a failure.
         announcer.propose(new MetadataChange.Started(config.nodeId()));
-        this.partitions = new SessionPartitions(founding, config.replicationFactor());
-        for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            partitionClients[p] = MetadataGroup.newClient(partitions.group(p), tls);
-        }
-        this.proposer = new PartitionProposer(config.nodeId(), p -> partitionClients[p]);
+        this.partitionClients = new PartitionClients(partitions, this::addressOf, tls);
+        this.proposer = new PartitionProposer(config.nodeId(), partitionClients);
         // A node that ran before this start may own sessions in the partitions (a joined node too, which keeps no
         // copy of them); a new one owns none yet.
-        boolean ranBefore = Files.isDirectory(directory.resolve(MetadataGroup.GROUP_ID.getUuid().toString()));
+        this.ranBefore = Files.isDirectory(directory.resolve(MetadataGroup.GROUP_ID.getUuid().toString()));
         this.sessions = new ReplicatedSessionStore(config.nodeId(), config.nodes().indexOf(config.self()), proposer,
-                p -> partitionClients[p], ranBefore,
+                partitionClients, ranBefore,
                 this::partitionApplied,
                 this::tellMoved, announcer::committed, applied, this::tellConnected);
-        for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            partitionMachines[p] = new PartitionStateMachine(p, config.nodeId(), sessions);
-        }
         try {
             Files.createDirectories(directory);
             this.group = new MetadataGroup(config, directory, tls, stateMachine, id -> {
@@ -110,7 +113,10 @@ final class GannetCluster implements ClusterNode {
                     throw new IllegalStateException("the Raft directory " + directory + " holds group " + id
                             + ", which this version does not know");
                 }
-                return partitionMachines[p];
+                // Ratis asks once for each copy it starts: a copy deleted and started again gets a fresh machine.
+                PartitionStateMachine machine = new PartitionStateMachine(p, config.nodeId(), sessions);
+                partitionMachines.set(p, machine);
+                return machine;
             });
         } catch (IOException e) {
             throw new ConfigException("cluster.directory: cannot use " + directory + ": " + e.getMessage(), e);
@@ -123,6 +129,8 @@ final class GannetCluster implements ClusterNode {
                 () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,
                 p -> group.isLeader(SessionPartitions.groupId(p)), group::caughtUp, sessions,
                 () -> subscriptions.announceAll(), id -> members.get(id) != null);
+        this.mover = new PartitionMover(config.nodeId(), partitions, members, group, tls, announcer::propose,
+                group::caughtUp, sessions::copyStarted);
     }
 
     /**
@@ -131,8 +139,9 @@ final class GannetCluster implements ClusterNode {
      * closed after an error, which hears of no takeover any more.
      */
     private long partitionApplied(int p) {
-        return partitions.isMember(config.nodeId(), p) && group.isAlive(SessionPartitions.groupId(p))
-                ? partitionMachines[p].appliedIndex() : Long.MAX_VALUE;
+        PartitionStateMachine machine = partitionMachines.get(p);
+        return machine != null && group.isAlive(SessionPartitions.groupId(p)) ? machine.appliedIndex()
+                : Long.MAX_VALUE;
     }
 
     /** The metadata log says a node joined, left, is down, up again or started; on Ratis's applying thread. */
@@ -171,6 +180,18 @@ final class GannetCluster implements ClusterNode {
                 links.reset(index);
             }
         }
+    }
+
+    /** Where node {@code id} is: as the log has it, or as {@code cluster.nodes} lists it; {@code null} if unknown. */
+    private ClusterConfig.Node addressOf(String id) {
+        ClusterMembers.Member m = members.get(id);
+        return m != null ? m.node()
+                : config.nodes().stream().filter(n -> n.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /** The Raft peers of the listed nodes of {@code ids}. */
+    private List<org.apache.ratis.protocol.RaftPeer> listedPeers(List<String> ids) {
+        return MetadataGroup.peers(config.nodes().stream().filter(n -> ids.contains(n.id())).toList());
     }
 
     /** The place of node {@code id} in the cluster, or -1 for a node that is not a member. */
@@ -293,9 +314,13 @@ final class GannetCluster implements ClusterNode {
             if (config.self().joined()) {
                 awaitAdded();
             }
+            // A founding node forms the founding placement's groups at its first start; at a later one Ratis has
+            // recovered its copies from its directory (one that never got its first entry is formed again), and
+            // the mover starts any other the members now put here.
             for (int p = 0; p < SessionPartitions.COUNT; p++) {
-                if (partitions.isMember(config.nodeId(), p)) {
-                    group.join(partitions.group(p));
+                RaftGroupId id = SessionPartitions.groupId(p);
+                if (partitions.isMember(config.nodeId(), p) && (!ranBefore || group.hosts(id))) {
+                    group.join(RaftGroup.valueOf(id, listedPeers(partitions.copies(p))));
                 }
             }
         } catch (IOException e) {
@@ -309,6 +334,7 @@ final class GannetCluster implements ClusterNode {
         announcer.start();
         proposer.start();
         failures.start();
+        mover.start();
         quorum.start();
         log.info("Cluster node {} started: {} nodes, Raft on {}:{}, {}", config.nodeId(), members.list().size(),
                 config.self().host(), config.self().raftPort(), tls.isOn() ? "mutual TLS between nodes" : "plain");
@@ -351,14 +377,15 @@ final class GannetCluster implements ClusterNode {
         long kept = 0;
         long failed = 0;
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            if (partitions.isMember(config.nodeId(), p)) {
+            PartitionStateMachine machine = partitionMachines.get(p);
+            if (machine != null && group.hosts(SessionPartitions.groupId(p))) {
                 kept++;
                 if (!group.isAlive(SessionPartitions.groupId(p))) {
                     failed++;
                 }
-                replicatedSessions += partitionMachines[p].sessions();
-                replicatedMessages += partitionMachines[p].messages();
-                unreadable += partitionMachines[p].unreadableEntries();
+                replicatedSessions += machine.sessions();
+                replicatedMessages += machine.messages();
+                unreadable += machine.unreadableEntries();
                 if (group.isLeader(SessionPartitions.groupId(p))) {
                     led++;
                 }
@@ -369,6 +396,7 @@ final class GannetCluster implements ClusterNode {
         visitor.accept("partitions/kept", kept);
         visitor.accept("partitions/failed", failed);
         visitor.accept("partitions/led", led);
+        visitor.accept("partitions/moving", (long) mover.moving());
         visitor.accept("partitions/sessions", replicatedSessions);
         visitor.accept("partitions/messages", replicatedMessages);
         visitor.accept("partitions/entries", proposer.entries());
@@ -378,6 +406,7 @@ final class GannetCluster implements ClusterNode {
     @Override
     public void close() {
         quorum.close();
+        mover.close();
         failures.close();
         announcer.close();
         proposer.close();

@@ -37,11 +37,27 @@ final class HeldSince {
      * copy of the partition has applied, past which no mark is needed.
      */
     void held(int partition, String clientId, long index, long appliedHere) {
+        if (appliedHere == Long.MAX_VALUE) {
+            // No copy here: nothing applies the partition's entries, so the mark waits, one per client id, for
+            // a copy that may start here when the partition moves ({@link #copyStarted}).
+            marks[partition].merge(clientId, index, Math::max);
+            return;
+        }
         if (index <= appliedHere) {
             return;
         }
         marks[partition].merge(clientId, index, Math::max);
         pending[partition].add(new Mark(clientId, index));
+    }
+
+    /**
+     * A copy of the partition starts here, and will apply its log from the start or from a snapshot: the marks
+     * kept while it had none go once it has applied past them.
+     */
+    void copyStarted(int partition) {
+        marks[partition].entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .forEach(e -> pending[partition].add(new Mark(e.getKey(), e.getValue())));
     }
 
     /** Whether a takeover of the session applied here at {@code index} is older than this node's hold of it. */

@@ -81,6 +81,17 @@ sealed interface MetadataChange {
     record Leave(String node) implements MetadataChange {
     }
 
+    /**
+     * The group of session partition {@code partition} is held by {@code nodes} now: proposed by its leader once the
+     * group's Raft configuration is that, after the members changed ({@link PartitionMover}). A node that held a
+     * copy and is not among them deletes it.
+     */
+    record Placed(int partition, List<String> nodes) implements MetadataChange {
+        public Placed {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
     /** An estimate of the bytes this change takes in an entry, for bounding the entry. */
     default int estimatedBytes() {
         if (this instanceof Retain r) {
@@ -143,6 +154,13 @@ sealed interface MetadataChange {
                 } else if (c instanceof Leave l) {
                     out.writeByte(10);
                     out.writeUTF(l.node());
+                } else if (c instanceof Placed pl) {
+                    out.writeByte(11);
+                    out.writeInt(pl.partition());
+                    out.writeInt(pl.nodes().size());
+                    for (String n : pl.nodes()) {
+                        out.writeUTF(n);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -182,6 +200,15 @@ sealed interface MetadataChange {
                     case 8 -> changes.add(new Started(in.readUTF()));
                     case 9 -> changes.add(new Join(in.readUTF(), in.readUTF(), in.readInt(), in.readInt()));
                     case 10 -> changes.add(new Leave(in.readUTF()));
+                    case 11 -> {
+                        int partition = in.readInt();
+                        int count = in.readInt();
+                        List<String> nodes = new ArrayList<>(Math.min(count, ClusterMembers.MAX_PLACES));
+                        for (int k = 0; k < count; k++) {
+                            nodes.add(in.readUTF());
+                        }
+                        changes.add(new Placed(partition, nodes));
+                    }
                     default -> throw new IllegalArgumentException("unknown cluster change " + kind);
                 }
             }

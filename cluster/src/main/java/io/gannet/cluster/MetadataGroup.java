@@ -112,13 +112,37 @@ final class MetadataGroup implements AutoCloseable {
      * proposers send one entry at a time and must not skip one.
      */
     static RaftClient newClient(RaftGroup group, ClusterTls tls) {
+        return newClient(group, null, tls);
+    }
+
+    /** {@link #newClient(RaftGroup, ClusterTls)}, asking {@code first} first ({@code null}: Ratis's choice). */
+    static RaftClient newClient(RaftGroup group, RaftPeerId first, ClusterTls tls) {
         RaftProperties clientProps = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
         return RaftClient.newBuilder()
                 .setProperties(clientProps)
                 .setParameters(parameters(tls))
                 .setRaftGroup(group)
+                .setLeaderId(first)
                 .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /**
+     * A client for one administrative call to {@code leader}, this node's copy of {@code group} as it leads it: no
+     * retries (the caller tries again later, with what it finds then), and time for a new member to catch up.
+     */
+    static RaftClient newAdminClient(RaftGroup group, RaftPeerId leader, ClusterTls tls) {
+        RaftProperties clientProps = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(clientProps, SupportedRpcType.GRPC);
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(clientProps,
+                TimeDuration.valueOf(60, TimeUnit.SECONDS));
+        return RaftClient.newBuilder()
+                .setProperties(clientProps)
+                .setParameters(parameters(tls))
+                .setRaftGroup(group)
+                .setLeaderId(leader)
+                .setRetryPolicy(RetryPolicies.noRetry())
                 .build();
     }
 
@@ -157,6 +181,60 @@ final class MetadataGroup implements AutoCloseable {
         if (!reply.isSuccess()) {
             throw new IOException("could not join Raft group " + group.getGroupId() + ": " + reply.getException());
         }
+    }
+
+    /** Whether this node's server holds a copy of the group {@code id}. */
+    boolean hosts(RaftGroupId id) {
+        try {
+            for (RaftGroupId held : server.getGroupIds()) {
+                if (held.equals(id)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return false; // the server is closing
+        }
+    }
+
+    /**
+     * The voters of group {@code id} as this node's copy has them, or {@code null} when it has no copy, or when a
+     * change of the configuration is under way (the copy knows two).
+     */
+    List<RaftPeer> voters(RaftGroupId id) {
+        try {
+            var conf = server.getDivision(id).getRaftConf();
+            return conf.getPreviousPeers().isEmpty() ? List.copyOf(conf.getCurrentPeers()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Starts an empty copy of group {@code id} on this node, with no configuration: it neither campaigns nor votes
+     * until the group's leader adds it and sends it a snapshot or the log (as a joined node's metadata group starts).
+     */
+    void joinEmpty(RaftGroupId id) throws IOException {
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
+                server.getId(), CALL_IDS.incrementAndGet(), RaftGroup.valueOf(id), true));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not start a copy of Raft group " + id + ": " + reply.getException());
+        }
+    }
+
+    /** Closes this node's copy of group {@code id} and deletes its directory: the group is kept by others now. */
+    void leave(RaftGroupId id) throws IOException {
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(ClientId.randomId(),
+                server.getId(), CALL_IDS.incrementAndGet(), id, true, false));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not delete this node's copy of Raft group " + id + ": "
+                    + reply.getException());
+        }
+    }
+
+    /** This node's Raft id. */
+    RaftPeerId id() {
+        return server.getId();
     }
 
     /** Whether this node's server has the group {@code id} and knows a leader of it. */

@@ -27,10 +27,16 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
     /** The snapshot file's own format, checked when it is loaded. */
     private static final int SNAPSHOT_FORMAT = 2;
+    /**
+     * Marks the session partitions' copies in a snapshot, after the members: a snapshot written before partitions
+     * followed the members ends without it, and keeps the founding placement.
+     */
+    private static final int PLACEMENT_SECTION = 'P';
 
     private final RoutingTable table;
     private final ReplicatedRetained retained;
     private final ClusterMembers members;
+    private final SessionPartitions partitions;
     private final java.util.function.Consumer<MetadataChange> nodeChanges;
     private final AppliedIndex applied;
     /**
@@ -54,11 +60,13 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
      *                 block
      */
     MetadataStateMachine(RoutingTable table, ReplicatedRetained retained, ClusterMembers members,
-                         java.util.function.Consumer<MetadataChange> nodeChanges, AppliedIndex applied) {
+                         SessionPartitions partitions, java.util.function.Consumer<MetadataChange> nodeChanges,
+                         AppliedIndex applied) {
         super("the cluster's metadata", SNAPSHOT_FORMAT);
         this.table = table;
         this.retained = retained;
         this.members = members;
+        this.partitions = partitions;
         this.nodeChanges = nodeChanges;
         this.applied = applied;
     }
@@ -167,6 +175,10 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
                 announcedSinceDown.putIfAbsent(l.node(), new HashSet<>());
                 nodeChanges.accept(l);
             }
+        } else if (change instanceof MetadataChange.Placed p) {
+            if (partitions.place(p.partition(), p.nodes())) {
+                log.info("Session partition {} is kept by {} now", p.partition(), p.nodes());
+            }
         } else if (change instanceof MetadataChange.Adopted a) {
             BitSet done = adoptions.get(a.deadNode());
             if (done != null && a.partition() >= 0 && a.partition() < SessionPartitions.COUNT) {
@@ -222,6 +234,9 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
                 MetadataChange.writeMessage(out, m);
             }
             members.write(out);
+            // After the members, so that a node of an older version, which stops reading there, still loads it.
+            out.writeByte(PLACEMENT_SECTION);
+            partitions.write(out);
         });
     }
 
@@ -251,6 +266,12 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             table.addNode(new NodeRef(m.id(), m.place()));
         }
         membersBefore = before;
+        int section = in.read();
+        if (section == PLACEMENT_SECTION) {
+            partitions.read(in);
+        } else if (section != -1) {
+            throw new IOException("an unknown section " + section + " in the snapshot " + file);
+        }
         log.info("Loaded the cluster snapshot {} ({} routes, {} retained messages, {} members)", file.getFileName(),
                 table.size(), retained.size(), members.list().size());
     }

@@ -16,8 +16,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.IntFunction;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
@@ -59,19 +57,18 @@ final class PartitionProposer implements AutoCloseable {
     private volatile CompletableFuture<Void> drained;
     /** Hears of each session whose events a partition refused: another node owns it now. */
     private volatile Consumer<String> moved = clientId -> { };
+    private final PartitionClients clients;
 
 
     /** What the event loops hand one partition, and its entry in flight. */
     private final class Partition {
         final int number;
-        final RaftClient client;
         final Queue<Object> pending = PlatformDependent.newMpscQueue();
         final Sink sink = new Sink(this);
         volatile boolean inFlight;
 
-        Partition(int number, RaftClient client) {
+        Partition(int number) {
             this.number = number;
-            this.client = client;
         }
     }
 
@@ -127,12 +124,13 @@ final class PartitionProposer implements AutoCloseable {
         }
     }
 
-    /** @param clients the Raft client of each partition's group */
-    PartitionProposer(String node, IntFunction<RaftClient> clients) {
+    /** @param clients the Raft clients of the partitions' groups */
+    PartitionProposer(String node, PartitionClients clients) {
         this.node = node;
+        this.clients = clients;
         this.partitions = new Partition[SessionPartitions.COUNT];
         for (int p = 0; p < partitions.length; p++) {
-            partitions[p] = new Partition(p, clients.apply(p));
+            partitions[p] = new Partition(p);
         }
         this.thread = new Thread(this::run, "gannet-cluster-sessions-" + node);
         thread.setDaemon(true);
@@ -227,7 +225,7 @@ final class PartitionProposer implements AutoCloseable {
         ByteString entry = ByteString.copyFrom(header).concat(ByteString.copyFrom(batch.array(), 0, batch.length()));
         int count = n;
         p.inFlight = true;
-        p.client.async().send(Message.valueOf(entry)).whenComplete((reply, error) -> {
+        clients.send(p.number, Message.valueOf(entry)).whenComplete((reply, error) -> {
             Throwable failed = error != null ? error : reply.isSuccess() ? null : reply.getException();
             Map<Long, String> refused = Map.of();
             if (failed != null) {
@@ -309,8 +307,6 @@ final class PartitionProposer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Partition p : partitions) {
-            MetadataGroup.closeClient(p.client, "session partition " + p.number);
-        }
+        clients.close();
     }
 }

@@ -16,10 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +45,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
 
     private final String node;
     private final PartitionProposer proposer;
-    private final IntFunction<RaftClient> clients;
+    private final PartitionClients clients;
     private final boolean recover;
     /** How far this node's own copy of each partition has applied. */
     private final IntToLongFunction appliedHere;
@@ -95,7 +93,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * @param routesApplied how far this node's copy of the metadata log has applied
      * @param tellOthers   tells every other node of a client that connected here
      */
-    ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, IntFunction<RaftClient> clients,
+    ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, PartitionClients clients,
                            boolean recover, IntToLongFunction appliedHere, TellOldOwner tellOldOwner,
                            Supplier<CompletableFuture<Long>> routesCommitted, AppliedIndex routesApplied,
                            ConnectedHere tellOthers) {
@@ -123,7 +121,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         // away and is committed only now.
         org.apache.ratis.protocol.Message resume = message(PartitionEntry.resume(node));
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            asked.add(clients.apply(p).async().send(resume));
+            asked.add(clients.send(p, resume));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RECOVERY_WAIT_SECONDS);
         List<SessionSnapshot> out = new ArrayList<>();
@@ -261,8 +259,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * @return how many sessions were adopted
      */
     int adopt(String deadNode, int partition, long basis) throws Exception {
-        var reply = clients.apply(partition).async()
-                .send(message(PartitionEntry.adopt(node, deadNode, basis)))
+        var reply = clients.send(partition, message(PartitionEntry.adopt(node, deadNode, basis)))
                 .get(RECOVERY_WAIT_SECONDS, TimeUnit.SECONDS);
         if (!reply.isSuccess()) {
             throw new IllegalStateException("session partition " + partition + " refused the adoption: "
@@ -375,6 +372,14 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     @Override
     public void applied(int partition, long index) {
         heldSince.applied(partition, index);
+    }
+
+    /**
+     * This node starts a copy of {@code partition} it had none of (the partition moved here): the copy will apply
+     * the partition's older entries, whose takeovers this node heard of over the links while it had no copy.
+     */
+    void copyStarted(int partition) {
+        heldSince.copyStarted(partition);
     }
 
     private static org.apache.ratis.protocol.Message message(byte[] bytes) {

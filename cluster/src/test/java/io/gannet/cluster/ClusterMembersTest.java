@@ -82,7 +82,7 @@ class ClusterMembersTest {
         RoutingTable table = foundingTable();
         List<MetadataChange> heard = new ArrayList<>();
         MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), heard::add, new AppliedIndex());
+                new ClusterMembers(FOUNDING), new SessionPartitions(FOUNDING, 3), heard::add, new AppliedIndex());
         List<MetadataChange> changes = List.of(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893),
                 new MetadataChange.Add("n4", "sensors/#"), new MetadataChange.Leave("n2"),
                 new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
@@ -102,7 +102,7 @@ class ClusterMembersTest {
     void aNodeThatLeftKeepsItsDurableRoutesUntilEveryPartitionAdoptedItsSessions() {
         RoutingTable table = foundingTable();
         MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), change -> { }, new AppliedIndex());
+                new ClusterMembers(FOUNDING), new SessionPartitions(FOUNDING, 3), change -> { }, new AppliedIndex());
         machine.apply(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
         machine.apply(new MetadataChange.Add("n4", "plain/#"));
         machine.apply(new MetadataChange.Add("n4", RoutingTable.DURABLE_PREFIX + "kept/#"));
@@ -130,7 +130,7 @@ class ClusterMembersTest {
         // messages to n1's other subscriber alone for its whole stay.
         RoutingTable table = foundingTable();
         MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), change -> { }, new AppliedIndex());
+                new ClusterMembers(FOUNDING), new SessionPartitions(FOUNDING, 3), change -> { }, new AppliedIndex());
         String node = FOUNDING.get(2).id();
         machine.apply(new MetadataChange.Add(node, "old/#"));
         machine.apply(new MetadataChange.Add(node, RoutingTable.DURABLE_PREFIX + "old/#"));

@@ -49,4 +49,21 @@ class HeldSinceTest {
         held.applied(0, 15);
         assertThat(held.size()).isZero();
     }
+
+    @Test
+    void aNodeWithoutACopyKeepsOneMarkPerSessionUntilACopyStartsAndAppliesPastIt() {
+        // n4 holds no copy of partition 0 and took "c" at index 40 (told over a link, at the time, that another
+        // node had it at index 30). The partition then moves to n4: its new copy replays index 30, which is stale.
+        held.held(0, "c", 20, Long.MAX_VALUE);
+        held.held(0, "c", 40, Long.MAX_VALUE);
+        assertThat(held.size()).isEqualTo(1);
+        held.applied(0, 100);
+        assertThat(held.size()).as("nothing applies without a copy; the mark stays").isEqualTo(1);
+        held.copyStarted(0);
+        held.applied(0, 30);
+        assertThat(held.stale(0, "c", 30)).isTrue();
+        assertThat(held.stale(0, "c", 41)).isFalse();
+        held.applied(0, 40);
+        assertThat(held.size()).isZero();
+    }
 }

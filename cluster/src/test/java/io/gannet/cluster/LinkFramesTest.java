@@ -235,7 +235,7 @@ class LinkFramesTest {
         RoutingTable table = new RoutingTable(List.of(new NodeRef("n1", 0), new NodeRef("n2", 1)));
         ReplicatedRetained retained = new ReplicatedRetained("n1", null);
         MetadataStateMachine machine = new MetadataStateMachine(table, retained, new ClusterMembers(List.of()),
-                change -> { }, new AppliedIndex());
+                new SessionPartitions(List.of(), 1), change -> { }, new AppliedIndex());
         for (MetadataChange c : changes) {
             machine.apply(c);
         }

@@ -16,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A fourth node added to a running three-node cluster with {@code bin/gannet cluster add}, as an operator does it:
  * the new node is started with its own entry marked {@code joined: true} and waits; the command, run with a founding
  * member's configuration (which does not list the new node), adds it. Then messages route to and from it, a
- * founding node restarts with it in its list, a persistent session it hosted survives its {@code kill -9}, it
- * restarts as a member, and it is removed with {@code bin/gannet cluster remove} while it runs (it stops itself)
+ * founding node restarts with it in its list, the session partitions move so that it keeps its share of copies
+ * (ADR 16, step 3), a persistent session whose partition it keeps survives its {@code kill -9}, it restarts as a
+ * member, a founding node is removed under a QoS 1 load with nothing acknowledged lost while its copies move to the
+ * added node, and the added node is removed with {@code bin/gannet cluster remove} while it runs (it stops itself)
  * with its sessions kept. Real processes on loopback, Netty's leak detector at paranoid.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -134,39 +138,108 @@ class NodeAddedAtRunTimeTest {
         assertOneMessageCrosses(n1.mqttPort, added.mqttPort, "listed", "t1");
     }
 
+    /**
+     * With four members and three copies of each partition, the partitions the rendezvous placement now gives the
+     * added node move to it: it gets a copy of each, and one founding node gives its own up.
+     */
     @Test
-    @Order(3) // kills the added node
+    @Order(3)
+    void theSessionPartitionsFollowTheMembers() {
+        awaitPlacedOver(List.of("n1", "n2", "n3", "n4"));
+        assertThat(keptOver(List.of("n1", "n2", "n3", "n4")).get("n4")).as("the added node's share").isPositive();
+    }
+
+    @Test
+    @Order(4) // kills the added node
     void aPersistentSessionOfTheAddedNodeSurvivesItsKill() throws Exception {
         Mqtt5BlockingClient pub = client(cluster.node(2).mqttPort, "kept-publisher");
         pub.connect();
-        persistentOnAdded("keeper-on-n4", "kept/#", pub).disconnect();
-        // Offline now: what the publisher has a PUBACK for is in the session's partition, on the founding nodes.
+        // A session whose partition the added node keeps a copy of: the kill takes one of its three copies.
+        String keeper = clientIdKeptBy("n4", "keeper-on-n4-", List.of("n1", "n2", "n3", "n4"));
+        persistentOnAdded(keeper, "kept/#", pub).disconnect();
+        // Offline now: what the publisher has a PUBACK for is on a majority of the session's partition.
         List<String> sent = acknowledged(pub, "kept/x", "k", 30);
         added.kill();
 
         // The client comes back on a founding node: its session, and every acknowledged message, are there.
-        resumesWithEvery(cluster.node(3).mqttPort, "keeper-on-n4", "k", sent);
+        resumesWithEvery(cluster.node(3).mqttPort, keeper, "k", sent);
         pub.disconnect();
     }
 
     @Test
-    @Order(4) // after the kill
+    @Order(5) // after the kill
     void theAddedNodeRestartsAsAMember() throws Exception {
         added.start(); // its storage holds the log that made it a member: it does not wait to be added again
         cluster.awaitEach(sys -> sys.get("nodes") == 4 && sys.get("quorum") == 1, AGREED);
         assertOneMessageCrosses(cluster.node(1).mqttPort, added.mqttPort, "again", "r1");
+        awaitPlacedOver(List.of("n1", "n2", "n3", "n4"));
+    }
+
+    /**
+     * A founding node removed while it runs, under a QoS 1 load whose persistent subscriber is offline: its
+     * partitions' copies move to the nodes left (three members now, so every node keeps every partition), it stops
+     * itself, and the subscriber resumes on the added node with every message its publisher had a PUBACK for.
+     */
+    @Test
+    @Order(6)
+    void aFoundingNodeIsRemovedUnderLoadAndItsCopiesMove() throws Exception {
+        ClusterProcesses.Node n2 = cluster.node(2);
+        Mqtt5BlockingClient pub = client(cluster.node(1).mqttPort, "moving-publisher");
+        pub.connect();
+        String watcher = clientIdKeptBy("n2", "watcher-", List.of("n1", "n2", "n3", "n4"));
+        Mqtt5BlockingClient offline = client(cluster.node(3).mqttPort, watcher);
+        offline.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        offline.subscribeWith().topicFilter("moving/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        await().atMost(AGREED).until(() -> reasonOf(pub, "moving/probe", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+        offline.disconnect();
+        Mqtt5BlockingClient leaverPub = client(cluster.node(3).mqttPort, "leaving2-publisher");
+        leaverPub.connect();
+        Mqtt5BlockingClient onN2 = client(n2.mqttPort, "leaver-on-n2");
+        onN2.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        onN2.subscribeWith().topicFilter("leaving2/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        await().atMost(AGREED).until(() -> reasonOf(leaverPub, "leaving2/probe", "probe")
+                == Mqtt5PubAckReasonCode.SUCCESS);
+
+        Set<String> acknowledged;
+        try (Qos1.Load load = new Qos1.Load(pub, "moving/x", "w")) {
+            load.awaitMore(50, AGREED);
+            Map.Entry<Integer, String> removed = cluster.command(cluster.node(1), "remove", n2.id);
+            assertThat(removed.getKey()).as(removed.getValue()).isZero();
+            assertThat(removed.getValue()).contains("Node n2 left the cluster")
+                    .contains("Node n2 is out of the cluster's Raft group")
+                    .contains("Keep its entry in cluster.nodes");
+            assertThat(n2.awaitExit(AGREED)).isZero();
+            assertThat(n2.allOutput()).contains("Cluster node n2 was removed from the cluster");
+            awaitPlacedOver(List.of("n1", "n3", "n4"));
+            load.awaitMore(50, AGREED);
+            acknowledged = load.acknowledged;
+        }
+        List<String> inOrder = acknowledged.stream().sorted(Comparator.comparingInt(m -> Integer.parseInt(
+                m.substring(1)))).toList();
+        Mqtt5BlockingClient back = client(added.mqttPort, watcher);
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = back.publishes(MqttGlobalPublishFilter.ALL)) {
+            await().atMost(AGREED).ignoreExceptions().until(() ->
+                    back.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent());
+            List<String> arrived = firstArrivalsOf(received, "w", acknowledged);
+            assertThat(arrived).as("acknowledged %d, every one arrives, in order", acknowledged.size())
+                    .containsAll(inOrder);
+            assertThat(arrived.stream().filter(acknowledged::contains).toList()).isEqualTo(inOrder);
+        }
+        back.disconnect();
+
+        // The session hosted on n2 was adopted: what is acknowledged for it now is kept, and it resumes elsewhere.
+        List<String> sent = acknowledged(leaverPub, "leaving2/x", "m", 10);
+        resumesWithEvery(added.mqttPort, "leaver-on-n2", "m", sent);
+        pub.disconnect();
+        leaverPub.disconnect();
     }
 
     @Test
-    @Order(5) // the added node leaves
+    @Order(7) // the added node leaves
     void theAddedNodeIsRemovedWhileItRunsAndItsSessionsStay() throws Exception {
         Mqtt5BlockingClient pub = client(cluster.node(1).mqttPort, "leaving-publisher");
         pub.connect();
         persistentOnAdded("leaver-on-n4", "leaving/#", pub);
-
-        Map.Entry<Integer, String> founding = cluster.command(added, "remove", "n2");
-        assertThat(founding.getKey()).as(founding.getValue()).isEqualTo(1);
-        assertThat(founding.getValue()).contains("node n2 founded the cluster");
 
         Map.Entry<Integer, String> removed = cluster.command(added, "remove", added.id);
         assertThat(removed.getKey()).as(removed.getValue()).isZero();
@@ -175,16 +248,80 @@ class NodeAddedAtRunTimeTest {
         // It stopped itself, as SIGTERM stops it: exit status 0, its clients told and closed.
         assertThat(added.awaitExit(AGREED)).isZero();
         assertThat(added.allOutput()).contains("Cluster node n4 was removed from the cluster");
-        cluster.awaitEachRunning(sys -> sys.get("nodes") == 3 && sys.get("quorum") == 1 && sys.get("nodes/down") == 0,
+        cluster.awaitEachRunning(sys -> sys.get("nodes") == 2 && sys.get("quorum") == 1 && sys.get("nodes/down") == 0,
                 AGREED);
         Map.Entry<Integer, String> status = cluster.command(cluster.node(1), "status");
         assertThat(status.getKey()).as(status.getValue()).isZero();
-        assertThat(status.getValue()).doesNotContain(" n4 ").containsPattern("voters \\[n1, n2, n3\\]");
+        assertThat(status.getValue()).doesNotContain(" n4 ").containsPattern("voters \\[n1, n3\\]");
+        // Two members left, fewer than the factor of three: each keeps a copy of every partition.
+        awaitPlacedOver(List.of("n1", "n3"));
 
         // Its session was adopted: what is acknowledged for it now is kept, and its client resumes elsewhere.
         List<String> sent = acknowledged(pub, "leaving/x", "l", 10);
-        resumesWithEvery(cluster.node(2).mqttPort, "leaver-on-n4", "l", sent);
+        resumesWithEvery(cluster.node(3).mqttPort, "leaver-on-n4", "l", sent);
         pub.disconnect();
+    }
+
+    /**
+     * Until every running node sees no partition moving, and the running nodes keep, between them, the copies the
+     * placement over {@code members} gives each of them.
+     */
+    private static void awaitPlacedOver(List<String> members) {
+        Map<String, Integer> expected = keptOver(members);
+        for (ClusterProcesses.Node n : cluster.nodes()) {
+            if (n.isAlive()) {
+                try (SysWatch sys = SysWatch.once(n.mqttPort)) {
+                    await().atMost(AGREED).until(() -> sys.get("partitions/moving") == 0
+                            && sys.get("partitions/kept") == expected.getOrDefault(n.id, 0)
+                            && sys.get("partitions/failed") == 0);
+                }
+            }
+        }
+    }
+
+    /** How many partitions the placement over {@code members} gives each of them. */
+    private static Map<String, Integer> keptOver(List<String> members) {
+        SessionPartitions placement = placement();
+        Map<String, Integer> kept = new java.util.HashMap<>();
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            placement.target(p, members).forEach(n -> kept.merge(n, 1, Integer::sum));
+        }
+        return kept;
+    }
+
+    /** A client id, {@code prefix} and a number, whose partition the placement over {@code members} puts on {@code node}. */
+    private static String clientIdKeptBy(String node, String prefix, List<String> members) {
+        SessionPartitions placement = placement();
+        for (int i = 0; ; i++) {
+            String id = prefix + i;
+            if (placement.target(SessionPartitions.partitionOf(id), members).contains(node)) {
+                return id;
+            }
+        }
+    }
+
+    private static SessionPartitions placement() {
+        return new SessionPartitions(java.util.stream.IntStream.rangeClosed(1, 3)
+                .mapToObj(i -> new io.gannet.broker.config.ClusterConfig.Node("n" + i, "127.0.0.1", 1, 1)).toList(), 3);
+    }
+
+    /** The first arrival of each payload of {@code prefix}, until every one of {@code expected} came or a quiet 10 s. */
+    private static List<String> firstArrivalsOf(Mqtt5BlockingClient.Mqtt5Publishes received, String prefix,
+                                                Set<String> expected) throws InterruptedException {
+        List<String> firsts = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        while (!seen.containsAll(expected)) {
+            java.util.Optional<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> p =
+                    received.receive(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (p.isEmpty()) {
+                break;
+            }
+            String payload = new String(p.get().getPayloadAsBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (payload.startsWith(prefix) && seen.add(payload)) {
+                firsts.add(payload);
+            }
+        }
+        return firsts;
     }
 
     /**

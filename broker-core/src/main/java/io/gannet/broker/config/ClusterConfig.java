@@ -54,8 +54,8 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
      * @param port     where the node takes messages from the other nodes
      * @param raftPort where the node takes Raft traffic
      * @param joined   whether the node joined the running cluster ({@code bin/gannet cluster add}) rather than
-     *                 founded it: it was not in the cluster's first configuration, and keeps no copy of the
-     *                 session partitions, which stay with the founding nodes
+     *                 founded it: it was not in the cluster's first configuration (of the metadata group and of
+     *                 the session partitions), and gets its place and its copies from the log
      */
     public record Node(String id, String host, int port, int raftPort, boolean joined) {
         /** A founding node. */
@@ -142,7 +142,7 @@ public record ClusterConfig(boolean enabled, String nodeId, List<Node> nodes, St
                 throw new ConfigException(ConfigSchema.CLUSTER_NODES.path() + ": every node is marked joined; the "
                         + "nodes that founded the cluster are listed without it");
             }
-            // The session partitions stay on the founding nodes until partitions follow the members (ADR 16).
+            // The founding nodes form the session partitions' first groups (ADR 16); later ones follow the members.
             if (replicationFactor > founding) {
                 throw new ConfigException(ConfigSchema.CLUSTER_REPLICATION_FACTOR.path() + ": " + replicationFactor
                         + " is more than the " + founding + " founding nodes listed in "

@@ -205,12 +205,15 @@ public final class ConfigSchema {
                     + "{id: n1, host: 10.0.0.1, port: 7883, raft-port: 7893}. The nodes that founded the cluster "
                     + "come first; a node added at run time (bin/gannet cluster add) has joined: true and comes "
                     + "after them, in the order the nodes joined. A node whose own entry has joined: true starts "
-                    + "without a place in the cluster and waits until it is added.");
+                    + "without a place in the cluster and waits until it is added. A founding node removed with "
+                    + "bin/gannet cluster remove stays listed: a founding node's place is its position here.");
     public static final ConfigKey<String> CLUSTER_DIRECTORY = ConfigKey.string("cluster.directory", "data/cluster",
             "Where this node keeps its Raft log and snapshots. Relative to the installation directory.");
     public static final ConfigKey<Integer> CLUSTER_REPLICATION_FACTOR = ConfigKey.integer(
             "cluster.replication-factor", 3, 1, 9, "Copies of each persistent session's state, the owner's "
-                    + "included; at most the number of founding nodes, which keep them.");
+                    + "included; at most the number of founding nodes. The copies follow the members: a node added "
+                    + "or removed at run time takes or gives up its share of them. A cluster left with fewer "
+                    + "nodes than this keeps a copy on each.");
     public static final ConfigKey<Integer> CLUSTER_SNAPSHOT_ENTRIES = ConfigKey.integer(
             "cluster.snapshot-entries", 10_000, 10, Integer.MAX_VALUE, "Entries of each of this node's Raft logs "
                     + "(the cluster's metadata, each session partition) between snapshots of its state. A snapshot "

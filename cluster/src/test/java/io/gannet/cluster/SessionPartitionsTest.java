@@ -1,0 +1,104 @@
+package io.gannet.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gannet.broker.config.ClusterConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where the session partitions belong as the members change, and where the log says they are (ADR 16, step 3):
+ * rendezvous placement moves only what a joining or leaving node must, and the copies go through entries and
+ * snapshots.
+ */
+class SessionPartitionsTest {
+    private static final List<ClusterConfig.Node> FOUNDING = IntStream.rangeClosed(1, 3)
+            .mapToObj(i -> new ClusterConfig.Node("n" + i, "10.0.0." + i, 7883, 7893)).toList();
+
+    @Test
+    void beforeAnyMoveTheCopiesAreTheFoundingPlacementOnEveryNode() {
+        SessionPartitions partitions = new SessionPartitions(FOUNDING, 3);
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            assertThat(partitions.copies(p)).containsExactlyInAnyOrder("n1", "n2", "n3");
+            assertThat(partitions.target(p, List.of("n1", "n2", "n3"))).containsExactlyInAnyOrderElementsOf(
+                    partitions.copies(p));
+        }
+        SessionPartitions two = new SessionPartitions(FOUNDING, 2);
+        assertThat(IntStream.range(0, SessionPartitions.COUNT).map(p -> two.copies(p).size()).distinct())
+                .containsExactly(2);
+    }
+
+    @Test
+    void aJoiningNodeTakesOnlyPlacesAndALeavingOneGivesUpOnlyItsOwn() {
+        SessionPartitions partitions = new SessionPartitions(FOUNDING, 3);
+        List<String> four = List.of("n1", "n2", "n3", "n4");
+        int onN4 = 0;
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            Set<String> before = Set.copyOf(partitions.copies(p));
+            Set<String> after = Set.copyOf(partitions.target(p, four));
+            assertThat(after).hasSize(3);
+            // Each partition changes by at most one node, and only towards n4.
+            Set<String> added = new HashSet<>(after);
+            added.removeAll(before);
+            assertThat(added).isSubsetOf(Set.of("n4"));
+            onN4 += added.size();
+            // n1 leaves a four-node cluster: partitions without n1 stay where they are.
+            List<String> withoutN1 = List.of("n2", "n3", "n4");
+            if (!after.contains("n1")) {
+                assertThat(Set.copyOf(partitions.target(p, withoutN1))).isEqualTo(after);
+            }
+        }
+        assertThat(onN4).as("with eight partitions, n4 gets its share of copies").isBetween(3, 8);
+    }
+
+    @Test
+    void aClusterSmallerThanItsFactorKeepsACopyOnEveryNode() {
+        SessionPartitions partitions = new SessionPartitions(FOUNDING, 3);
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            assertThat(partitions.target(p, List.of("n2", "n3"))).containsExactlyInAnyOrder("n2", "n3");
+        }
+    }
+
+    @Test
+    void thePlacedCopiesComeFromTheLogAndGoThroughASnapshot() throws IOException {
+        SessionPartitions partitions = new SessionPartitions(FOUNDING, 3);
+        MetadataStateMachine machine = new MetadataStateMachine(new RoutingTable(List.of()),
+                new ReplicatedRetained("n1", null), new ClusterMembers(FOUNDING), partitions, change -> { },
+                new AppliedIndex());
+        List<MetadataChange> changes = List.of(new MetadataChange.Placed(5, List.of("n4", "n2", "n3")));
+        assertThat(MetadataChange.decode(MetadataChange.encode(changes))).isEqualTo(changes);
+        changes.forEach(machine::apply);
+        assertThat(partitions.copies(5)).containsExactly("n4", "n2", "n3");
+        assertThat(partitions.isMember("n1", 5)).isFalse();
+        assertThat(partitions.isMember("n4", 5)).isTrue();
+        assertThat(partitions.place(5, List.of("n2", "n3", "n4"))).as("the same set again").isFalse();
+        assertThat(partitions.place(5, List.of())).as("never none").isFalse();
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        partitions.write(new DataOutputStream(bytes));
+        SessionPartitions restored = new SessionPartitions(FOUNDING, 3);
+        restored.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        List<List<String>> all = new ArrayList<>();
+        List<List<String>> restoredAll = new ArrayList<>();
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            all.add(partitions.copies(p));
+            restoredAll.add(restored.copies(p));
+        }
+        assertThat(restoredAll).isEqualTo(all);
+
+        byte[] broken = bytes.toByteArray();
+        broken[3] = 16; // sixteen partitions: another version's
+        assertThatThrownBy(() -> new SessionPartitions(FOUNDING, 3).read(new DataInputStream(
+                new ByteArrayInputStream(broken)))).isInstanceOf(IOException.class).hasMessageContaining("16");
+    }
+}

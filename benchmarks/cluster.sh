@@ -17,6 +17,14 @@
 #   benchmarks/cluster.sh --failover 1000          instead: N persistent clients on n3, n3 killed with SIGKILL,
 #                                                  and the time until each resumed its session on n1 or n2
 #                                                  (--repeat times, a fresh cluster each; nothing pinned)
+#   benchmarks/cluster.sh --move                   instead: the session partitions moving under the --persistent
+#                                                  cross-node load: a fourth node added (bin/gannet cluster
+#                                                  add), then a founding node removed (remove n3), each in the
+#                                                  middle of a run; the time until every node sees no partition
+#                                                  moving, and the run's latency next to one without a move
+#                                                  (at --move-rate msg/s, 2,000 by default: a saturated core
+#                                                  measures the core; use a --duration that covers the move,
+#                                                  such as 30)
 #   benchmarks/cluster.sh --conns 15000            instead: N idle connections on each of the three nodes at
 #                                                  once (one generator process per node: a process may hold
 #                                                  about 20,000 open files here), each node's memory per
@@ -40,6 +48,8 @@ base_port=25883
 persistent=false
 failover=0
 tls=false
+move=false
+move_rate=2000
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -51,6 +61,8 @@ while [ $# -gt 0 ]; do
     --persistent) persistent=true; shift ;;
     --tls) tls=true; shift ;;
     --failover) failover="$2"; shift 2 ;;
+    --move) move=true; persistent=true; shift ;;
+    --move-rate) move_rate="$2"; shift 2 ;;
     -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cluster.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -68,7 +80,9 @@ trap cleanup EXIT
 
 # Three homes from the distribution: each node its own data and log directories.
 homes=()
-for n in 1 2 3; do
+nodes="1 2 3"
+if [ "$move" = true ]; then nodes="1 2 3 4"; fi
+for n in $nodes; do
   mkdir -p "$work/n$n"
   homes+=("$(unpack_gannet "$root" "$work/n$n")")
 done
@@ -90,13 +104,16 @@ mqtt_port() { echo $((base_port + $1)); }
 link_port() { echo $((base_port + 10 + $1)); }
 raft_port() { echo $((base_port + 20 + $1)); }
 
-start_node() { # start_node N CLUSTER(true|false): prints nothing, appends the pid to pids
+start_node() { # start_node N CLUSTER(true|false): prints nothing, appends the pid to pids; node 4 joins later
   local n=$1 enabled=$2 home=${homes[$(($1 - 1))]} conf="$work/n$1/gannet.yaml"
   local journal="enabled: false" # a cluster node keeps its sessions in the partitions
   if [ "$persistent" = true ] && [ "$enabled" = false ]; then
     journal=$'enabled: true\nsync: os'
   fi
   write_gannet_config "$conf" "$(mqtt_port "$n")" "$work/n$n/plugins" "$journal"
+  if [ "$move" = true ]; then # partitions/moving, every second
+    printf 'sys:\n  interval-seconds: 1\n' >> "$conf"
+  fi
   cat >> "$conf" <<EOF
 network:
   io-threads: 1
@@ -113,9 +130,14 @@ EOF
   for m in 1 2 3; do
     echo "    - {id: n$m, host: 127.0.0.1, port: $(link_port "$m"), raft-port: $(raft_port "$m")}" >> "$conf"
   done
+  if [ "$n" = 4 ]; then
+    echo "    - {id: n4, host: 127.0.0.1, port: $(link_port 4), raft-port: $(raft_port 4), joined: true}" >> "$conf"
+  fi
   GANNET_HEAP=1g $broker_cpu "$home/bin/gannet" --config "$conf" > "$work/n$n/broker.log" 2>&1 &
   pids+=($!)
-  wait_for_port "$(mqtt_port "$n")" "$!"
+  if [ "$n" != 4 ]; then # a joining node opens its listeners once it is added
+    wait_for_port "$(mqtt_port "$n")" "$!"
+  fi
 }
 
 if [ "$failover" -gt 0 ]; then
@@ -190,24 +212,91 @@ if [ "$conns" -gt 0 ]; then
 fi
 
 # run LABEL QOS PUB_PORT SUB_PORT PIDS...: one gannet-bench run, recorded in runs[LABEL,QOS]
-declare -A runs rate cpu
+declare -A runs rate cpu latency
 run() {
   local label=$1 qos=$2 pub=$3 sub=$4 log
   shift 4
   log="$work/$label-q$qos-$round.log"
-  local durable=()
+  local durable=() paced=()
+  if [ "$move" = true ]; then
+    paced=(--rate "$move_rate")
+  fi
   if [ "$persistent" = true ]; then
     durable=(--session-expiry 3600 --inflight 1000)
   fi
   $gen_cpu "$bench" --port "$pub" --subscriber-port "$sub" --scenario pairs -n 10 --qos "$qos" --payload 16 \
-    ${durable[@]+"${durable[@]}"} --warmup "$warmup" --duration "$duration" --broker-pid "$(IFS=,; echo "$*")" > "$log" 2>&1 \
+    ${durable[@]+"${durable[@]}"} ${paced[@]+"${paced[@]}"} --warmup "$warmup" --duration "$duration" --broker-pid "$(IFS=,; echo "$*")" > "$log" 2>&1 \
     || echo "   (exit $?: see $log)" >&2
   local r c
   r=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
+  latency[$label,$qos]=$(sed -n 's/^  latency *p50 \([0-9.]*\) ms *p99 \([0-9.]*\) ms.*/p50 \1 ms, p99 \2 ms/p' "$log")
   c=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
   runs[$label,$qos]="${runs[$label,$qos]:-}${r:-0} ${c:-?}"$'\n'
   echo "round $round, $label QoS $qos: ${r:-?} msg/s, ${c:-?} µs/msg" >&2
 }
+
+if [ "$move" = true ]; then
+  # sys_wait TIMEOUT FIGURE VALUE PORTS: how long until FIGURE = VALUE on every node of PORTS (comma-separated)
+  sys_wait() {
+    java -Xmx128m -cp "${homes[0]}/lib/*:${homes[0]}/lib/bench/*" io.gannet.benchmarks.load.SysWait "$2" "$3" "$1" \
+      "$4" > "$work/sys-wait.log" 2>&1 || true
+    tail -n 1 "$work/sys-wait.log"
+  }
+  # during LABEL PORTS PIDS COMMAND...: a cross-node run (n1 to n2) measuring the broker CPU of PIDS
+  # (comma-separated), with COMMAND run once its warm-up is over, and then the wait until no partition moves on
+  # PORTS
+  declare -A moved
+  during() {
+    local label=$1 ports=$2 measured=$3
+    shift 3
+    (
+      sleep $((warmup + 2))
+      started=$(date +%s%N)
+      "$@" > "$work/$label-command.log" 2>&1 || echo "   (the command failed: see $work/$label-command.log)" >&2
+      cmd_done=$(date +%s%N)
+      # $SYS says it every second: a value from before the change must not pass for the end of the move.
+      sleep 1.5
+      line=$(sys_wait 120 partitions/moving 0 "$ports")
+      echo "$(( ($(date +%s%N) - started) / 1000000 )) ms from the command (the command itself $(( (cmd_done - \
+        started) / 1000000 )) ms); $line" > "$work/$label-moved"
+    ) &
+    local mover=$!
+    # shellcheck disable=SC2086
+    run "$label" 1 "$(mqtt_port 1)" "$(mqtt_port 2)" ${measured//,/ }
+    wait "$mover"
+    moved[$label]=$(cat "$work/$label-moved")
+    echo "$label: ${moved[$label]}" >&2
+  }
+  round=1
+  start_node 1 true; start_node 2 true; start_node 3 true
+  # The fourth node starts before any load (the nodes share a core), and waits to be added.
+  start_node 4 true
+  for _ in $(seq 1 120); do
+    grep -q "waits to be added" "$work/n4/broker.log" 2>/dev/null && break
+    sleep 1
+  done
+  sleep 10
+  run before 1 "$(mqtt_port 1)" "$(mqtt_port 2)" "${pids[0]}" "${pids[1]}" "${pids[2]}"
+  cli="${homes[0]}/bin/gannet"
+  during add "$(mqtt_port 1),$(mqtt_port 2),$(mqtt_port 3),$(mqtt_port 4)" "${pids[0]},${pids[1]},${pids[2]},${pids[3]}" \
+    "$cli" --config "$work/n1/gannet.yaml" cluster add n4 127.0.0.1 "$(link_port 4)" "$(raft_port 4)"
+  # n3 stops during the run: its CPU is left out of the figure
+  during remove "$(mqtt_port 1),$(mqtt_port 2),$(mqtt_port 4)" "${pids[0]},${pids[1]},${pids[3]}" \
+    "$cli" --config "$work/n1/gannet.yaml" cluster remove n3
+  echo
+  echo "Session partitions moving under a persistent cross-node load of $move_rate msg/s (10 pairs, QoS 1, 16 B,"
+  echo "publishers on n1, subscribers on n2 with session expiry 3600, 1,000 in flight each; all nodes on core 0):"
+  echo "delivered msg/s, broker CPU per message and latency of the whole run, and the time from the command to no"
+  echo "partition moving on any node"
+  echo
+  echo "| run | msg/s, µs per message | latency | partitions in place |"
+  echo "|---|---|---|---|"
+  for label in before add remove; do
+    read -r r c <<< "$(printf '%s' "${runs[$label,1]}" | head -n 1)"
+    echo "| $label | $(printf "%'d" "${r:-0}"), ${c:-?} µs | ${latency[$label,1]:-?} | ${moved[$label]:--} |"
+  done
+  exit 0
+fi
 
 qos_levels="0 1"
 if [ "$persistent" = true ]; then

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -70,10 +71,19 @@ public final class Main {
             return;
         }
         CountDownLatch stopRequested = new CountDownLatch(1);
-        // SIGTERM and Ctrl-C request a clean stop, after which the process exits 0 (not the JVM's 143/130).
+        AtomicBoolean starting = new AtomicBoolean(true);
+        // SIGTERM and Ctrl-C request a clean stop, after which the process exits 0 (not the JVM's 143/130). While the
+        // broker still starts (a cluster node that waits to be added, or for its partitions), the stop cannot wait
+        // for the start: the process exits, and the shutdown hook closes what has started.
         for (String signal : new String[] {"TERM", "INT"}) {
             try {
-                Signal.handle(new Signal(signal), s -> stopRequested.countDown());
+                Signal.handle(new Signal(signal), s -> {
+                    stopRequested.countDown();
+                    if (starting.get()) {
+                        log.info("Stopping while starting");
+                        System.exit(0);
+                    }
+                });
             } catch (IllegalArgumentException unsupported) {
                 log.debug("Signal {} cannot be handled on this platform", signal);
             }
@@ -84,6 +94,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "gannet-shutdown"));
         try {
             broker.start();
+            starting.set(false);
         } catch (ConfigException e) {
             log.error("Invalid configuration: {}", e.getMessage());
             System.exit(1);

@@ -84,6 +84,11 @@ final class MetadataGroup implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(ELECTION_MIN_MILLIS, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2 * ELECTION_MIN_MILLIS,
                 TimeUnit.MILLISECONDS));
+        // A new member (a node added, a partition's copy moving) must show progress in catching up within this, or
+        // the change fails. Ratis's default, three election timeouts (3.6 s here), failed every add to a cluster
+        // whose nodes shared a saturated core (benchmarks/cluster.sh --move): the new node's log arrived, but not
+        // that fast. Failing sooner helps nobody; the change is simply tried again.
+        RaftServerConfigKeys.setStagingTimeout(props, TimeDuration.valueOf(30, TimeUnit.SECONDS));
         // A node's first start formats its storage; every later one recovers it (Ratis refuses to format twice).
         boolean formatted = Files.isDirectory(directory.resolve(GROUP_ID.getUuid().toString()));
         this.server = RaftServer.newBuilder()
@@ -219,6 +224,25 @@ final class MetadataGroup implements AutoCloseable {
                 server.getId(), CALL_IDS.incrementAndGet(), RaftGroup.valueOf(id), true));
         if (!reply.isSuccess()) {
             throw new IOException("could not start a copy of Raft group " + id + ": " + reply.getException());
+        }
+    }
+
+    /**
+     * Opens again this node's copy of group {@code id}, which Ratis closed, from its directory, as a restart of the
+     * node would: its log, its term and its vote stay, so it counts toward the group's majority as before.
+     */
+    void reopen(RaftGroup group) throws IOException {
+        RaftClientReply removed = server.groupManagement(GroupManagementRequest.newRemove(ClientId.randomId(),
+                server.getId(), CALL_IDS.incrementAndGet(), group.getGroupId(), false, false));
+        if (!removed.isSuccess()) {
+            throw new IOException("could not take the closed copy of Raft group " + group.getGroupId() + " out: "
+                    + removed.getException());
+        }
+        RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
+                server.getId(), CALL_IDS.incrementAndGet(), group, false));
+        if (!added.isSuccess()) {
+            throw new IOException("could not open the copy of Raft group " + group.getGroupId() + " again: "
+                    + added.getException());
         }
     }
 

@@ -63,6 +63,9 @@ final class PartitionMover implements AutoCloseable {
     private final List<Set<String>> proposed = new ArrayList<>();
     private final long[] proposedAt = new long[SessionPartitions.COUNT];
     private final int[] transfers = new int[SessionPartitions.COUNT];
+    private final long[] reopenedAt = new long[SessionPartitions.COUNT];
+    /** The least time between two openings of one stopped copy. */
+    private static final long REOPEN_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /**
      * @param propose     proposes a change to the metadata log
@@ -139,6 +142,10 @@ final class PartitionMover implements AutoCloseable {
             copyStarted.accept(p);
             return;
         }
+        if (hosts && !group.isAlive(id) && (target.contains(self) || copies.contains(self))) {
+            reopen(p, id, copies);
+            return;
+        }
         if (hosts && !target.contains(self) && !copies.contains(self)) {
             group.leave(id);
             log.info("Cluster node {} deleted its copy of session partition {}: it is kept by {} now", self, p,
@@ -148,6 +155,24 @@ final class PartitionMover implements AutoCloseable {
         if (hosts && group.isLeader(id) && !Set.copyOf(copies).equals(Set.copyOf(target))) {
             move(p, id, target);
         }
+    }
+
+    /**
+     * Ratis closed this node's copy of partition {@code p}. A new copy that campaigns before its log holds the entry
+     * that made it a member is found not to be one and closed (seen under load, after a long GC pause), and the
+     * partition then ran on one copy fewer until the node restarted. It is opened again from its directory, as a
+     * restart would, at most once every {@link #REOPEN_NANOS}: a copy closed for a state machine that fails
+     * would only fail again.
+     */
+    private void reopen(int p, RaftGroupId id, List<String> copies) throws IOException {
+        long now = System.nanoTime();
+        if (reopenedAt[p] != 0 && now - reopenedAt[p] < REOPEN_NANOS) {
+            return;
+        }
+        reopenedAt[p] = now;
+        log.warn("Cluster node {}: its copy of session partition {} was stopped by Ratis; it is opened again from "
+                + "its directory", self, p);
+        group.reopen(RaftGroup.valueOf(id, peers(copies)));
     }
 
     /** This node leads partition {@code p}, whose copies are not {@code target} yet: the next step towards it. */

@@ -47,13 +47,17 @@ final class ClusterProcesses implements AutoCloseable {
 
         /** Starts the node and waits until it serves clients, or, for a joined node's first start, until it waits. */
         void start() throws IOException {
+            start(joined && starts == 0 ? "waits to be added to the cluster" : "Gannet started");
+        }
+
+        /** Starts the node and waits until its log says {@code ready}. */
+        void start(String ready) throws IOException {
             starts++;
             List<String> command = ChildJvm.java();
             command.addAll(List.of("-Dio.netty.leakDetection.level=paranoid", "-Xmx256m", "-Dgannet.home=" + home,
                     "-cp", System.getProperty("java.class.path"), "io.gannet.broker.Main", "--config",
                     home.resolve("gannet.yaml").toString()));
-            process = ChildJvm.start(command, home, log(),
-                    joined && starts == 1 ? "waits to be added to the cluster" : "Gannet started");
+            process = ChildJvm.start(command, home, log(), ready);
         }
 
         /** SIGTERM, as {@code bin/gannet stop} and an orchestrator's rolling restart stop a node: it shuts down. */

@@ -60,6 +60,10 @@ class NodeAddedAtRunTimeTest {
         assertThat(early.getValue())
                 .contains("adding n4 to the Raft group: nothing answers on 127.0.0.1:" + added.raftPort);
         added.start();
+        // An operator may stop a node that waits to be added, as any other (it ignored SIGTERM until it was added).
+        added.stop();
+        assertThat(added.awaitExit(AGREED)).isZero();
+        added.start("waits to be added to the cluster");
 
         Map.Entry<Integer, String> run = cluster.command(member, "add", added.id, "127.0.0.1",
                 Integer.toString(added.linkPort), Integer.toString(added.raftPort));

@@ -12,7 +12,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.gannet.broker.transport.Transport;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -104,40 +103,8 @@ public final class FailoverProbe {
 
     /** Waits until {@code $SYS/broker/cluster/partitions/sessions} on {@code port} reaches {@code sessions}. */
     private boolean awaitKept(int port, int sessions) throws InterruptedException {
-        CountDownLatch kept = new CountDownLatch(1);
-        Bootstrap b = new Bootstrap().group(group)
-                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
-                .handler(new SimpleChannelInboundHandler<ByteBuf>() {
-                    @Override
-                    public void channelActive(ChannelHandlerContext ctx) {
-                        ctx.writeAndFlush(ClientCodec.connect(ctx.alloc(), true, "failover-watch", KEEP_ALIVE_SECONDS));
-                    }
-
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf in) {
-                        int type = in.getUnsignedByte(in.readerIndex()) >>> 4;
-                        if (type == ClientCodec.CONNACK) {
-                            ctx.writeAndFlush(ClientCodec.subscribe(ctx.alloc(), true, 1,
-                                    "$SYS/broker/cluster/partitions/sessions", 0));
-                        } else if (type == ClientCodec.PUBLISH) {
-                            // One small QoS 0 PUBLISH: header, length, topic, no properties, the number as text.
-                            int body = in.readerIndex() + 1 + ClientCodec.varIntSize(
-                                    ClientCodec.readVarInt(in, in.readerIndex() + 1));
-                            int p = body + 2 + in.getUnsignedShort(body);
-                            p += 1 + ClientCodec.readVarInt(in, p); // properties
-                            String value = in.toString(p, in.writerIndex() - p, StandardCharsets.US_ASCII).trim();
-                            if (value.matches("[0-9]+") && Long.parseLong(value) >= sessions) {
-                                kept.countDown();
-                            }
-                        }
-                    }
-                });
-        Channel watch = b.connect("127.0.0.1", port).channel();
-        try {
-            return kept.await(120, TimeUnit.SECONDS);
-        } finally {
-            watch.close();
-        }
+        return SysFigure.await(group, port, "partitions/sessions", v -> v >= sessions,
+                java.time.Duration.ofSeconds(120));
     }
 
     private void resume(int port, String id, CountDownLatch back) {

@@ -246,6 +246,21 @@ final class MetadataGroup implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts this node's copy of {@code group}, which the log says it holds: from its directory if it has one (a
+     * reopening whose second half failed), since a voter that forgot its log could elect a leader without what it
+     * had acknowledged; formed anew, with {@code group}'s members, only when there is nothing to recover.
+     */
+    void rejoin(RaftGroup group) throws IOException {
+        RaftClientReply recovered = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(),
+                server.getId(), CALL_IDS.incrementAndGet(), group, false));
+        if (!recovered.isSuccess()) {
+            log.warn("This node's copy of Raft group {} could not be recovered from its directory ({}): it is "
+                    + "formed again and gets the log from the leader", group.getGroupId(), recovered.getException());
+            join(group);
+        }
+    }
+
     /** Closes this node's copy of group {@code id} and deletes its directory: the group is kept by others now. */
     void leave(RaftGroupId id) throws IOException {
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(ClientId.randomId(),

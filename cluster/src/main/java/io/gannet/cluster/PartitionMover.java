@@ -131,9 +131,9 @@ final class PartitionMover implements AutoCloseable {
         boolean hosts = group.hosts(id);
         if (!hosts && target.contains(self)) {
             if (copies.contains(self)) {
-                // The log says this node holds a copy it does not have (its directory was lost): formed again
-                // with the members, it gets the log from the leader.
-                group.join(RaftGroup.valueOf(id, peers(copies)));
+                // The log says this node holds a copy that is not running (a reopening failed halfway, or its
+                // directory was lost): recovered from its directory if it has one.
+                group.rejoin(RaftGroup.valueOf(id, peers(copies)));
             } else {
                 group.joinEmpty(id);
             }

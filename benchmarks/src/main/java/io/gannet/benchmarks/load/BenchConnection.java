@@ -149,22 +149,13 @@ final class BenchConnection extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= 2) {
             int start = in.readerIndex();
-            int header = in.getUnsignedByte(start);
-            int length = 0;
-            int multiplier = 1;
-            int pos = start + 1;
-            int b;
-            do {
-                if (pos >= in.writerIndex()) {
-                    return; // the length is not all here yet
-                }
-                b = in.getUnsignedByte(pos++);
-                length += (b & 0x7F) * multiplier;
-                multiplier *= 128;
-            } while ((b & 0x80) != 0 && multiplier <= 128 * 128 * 128);
-            if (in.writerIndex() - pos < length) {
-                return;
+            int whole = ClientCodec.packetLength(in);
+            if (whole < 0 || in.readableBytes() < whole) {
+                return; // not all here yet
             }
+            int header = in.getUnsignedByte(start);
+            int length = ClientCodec.readVarInt(in, start + 1);
+            int pos = start + whole - length;
             handle(ctx, header, in, pos, length);
             in.readerIndex(pos + length);
         }

@@ -53,6 +53,27 @@ final class ClientCodec {
     }
 
     /**
+     * The length of the whole packet (fixed header included) that starts at the reader index of {@code in}, or -1
+     * while its remaining length is not all here yet. Says nothing of whether the rest of the packet is.
+     */
+    static int packetLength(ByteBuf in) {
+        int start = in.readerIndex();
+        int length = 0;
+        int multiplier = 1;
+        int at = start + 1;
+        int b;
+        do {
+            if (at >= in.writerIndex()) {
+                return -1;
+            }
+            b = in.getUnsignedByte(at++);
+            length += (b & 0x7F) * multiplier;
+            multiplier *= 128;
+        } while ((b & 0x80) != 0 && at - start <= 4);
+        return at - start + length;
+    }
+
+    /**
      * The Receive Maximum in the properties of a 5.0 CONNACK that start at {@code at} (with their length), or 65,535
      * when the broker sent none [MQTT-3.2.2.3.3]. A client must not have more unacknowledged QoS 1 and 2 messages
      * out than this, or the broker disconnects it.

@@ -89,21 +89,8 @@ final class SysFigure {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
             while (in.readableBytes() >= 2) {
-                int start = in.readerIndex();
-                int length = 0;
-                int shift = 0;
-                int at = start + 1;
-                int b;
-                do {
-                    if (at >= in.writerIndex()) {
-                        return;
-                    }
-                    b = in.getUnsignedByte(at++);
-                    length |= (b & 0x7F) << shift;
-                    shift += 7;
-                } while ((b & 0x80) != 0);
-                int whole = at - start + length;
-                if (in.readableBytes() < whole) {
+                int whole = ClientCodec.packetLength(in);
+                if (whole < 0 || in.readableBytes() < whole) {
                     return;
                 }
                 out.add(in.readRetainedSlice(whole));

@@ -11,11 +11,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.GroupInfoReply;
@@ -46,15 +49,19 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * node itself, if it runs, stops as it applies its leave, and its clients resume their sessions elsewhere. The
  * partitions it kept copies of move to the nodes left ({@link PartitionMover}). Once it no longer answers, Ratis
  * drops it from the metadata group's configuration, so that the majority is counted over the nodes that are left.
+ * The command then waits, up to {@link #MOVE_SECONDS}, until every session partition is kept where it belongs among
+ * the nodes left: only then does each have all its copies again, and may the node's machine go.
  *
- * <p>{@code status}: the members as the metadata log has them (place, id, addresses), and the metadata group's
- * Raft configuration as its leader sees it, with how long ago the leader last heard from each other node.
+ * <p>{@code status}: the members as the metadata log has them (place, id, addresses), where each session partition
+ * is kept (and where it moves, if it does), and the metadata group's Raft configuration as its leader sees it, with how long ago the leader last heard from each other node.
  *
  * <p>Each step is safe to repeat, so a command cut short is simply run again.
  */
 public final class ClusterCommand {
     /** The longest the command waits for each step. */
     private static final long STEP_SECONDS = 60;
+    /** The longest {@code remove} waits for the session partitions to move to the nodes left. */
+    private static final long MOVE_SECONDS = 300;
     /** The longest the command waits for one node to describe the group. */
     private static final long INFO_SECONDS = 5;
     private static final String USAGE = "usage: gannet [--config <file>] cluster add <id> <host> <port> <raft-port>\n"
@@ -190,8 +197,8 @@ public final class ClusterCommand {
                         .setServersInCurrentConf(current).setServersInNewConf(after)
                         .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build()))), what);
             }
-            out.println("Node " + id + " is out of the cluster's Raft group. The session partitions it kept copies "
-                    + "of move to the nodes left ($SYS/broker/cluster/partitions/moving says how many still move).");
+            out.println("Node " + id + " is out of the cluster's Raft group");
+            awaitMoved(client, id, out);
             if (node.joined()) {
                 out.println("Remove its entry from cluster.nodes of every node, and delete its cluster.directory "
                         + "before it is used again.");
@@ -203,6 +210,77 @@ public final class ClusterCommand {
             }
         } finally {
             MetadataGroup.closeClient(client, "the metadata group");
+        }
+    }
+
+    /**
+     * Waits until every session partition is kept where it belongs among the nodes left, none by {@code id}, saying
+     * so each time the number still moving changes. Until then a partition that {@code id} kept has a copy fewer than
+     * the factor, and the machine should stay as it is. Interrupting the command does not stop the moves.
+     */
+    private static void awaitMoved(RaftClient client, String id, PrintStream out) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MOVE_SECONDS);
+        int said = -1;
+        while (true) {
+            List<PartitionPlace> moving = placement(client).stream().filter(PartitionPlace::moving).toList();
+            if (moving.isEmpty()) {
+                out.println("Every session partition is kept where it belongs among the nodes left: " + id
+                        + " keeps no copy of any");
+                return;
+            }
+            if (moving.size() != said) {
+                said = moving.size();
+                out.println("Session partitions moving to the nodes left: " + moving.size() + " of "
+                        + SessionPartitions.COUNT + " (" + moving.stream().map(PartitionPlace::toString)
+                        .collect(Collectors.joining("; ")) + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CommandFailed(moving.size() + " session partitions still move after " + MOVE_SECONDS
+                        + " s. They go on moving: follow them with 'bin/gannet cluster status' or "
+                        + "$SYS/broker/cluster/partitions/moving, and keep " + id + "'s machine as it is until none "
+                        + "does. A target node that is down holds up its partitions until it is back");
+            }
+            try {
+                TimeUnit.SECONDS.sleep(1); // polling the log's placement, which has no event to wait for here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CommandFailed("interrupted while the session partitions move; they go on moving");
+            }
+        }
+    }
+
+    /** Where each session partition is, as the metadata group's leader has it. */
+    private static List<PartitionPlace> placement(RaftClient client) {
+        RaftClientReply reply = step("asking where the session partitions are",
+                io(() -> client.io().sendReadOnly(Message.valueOf(MetadataStateMachine.PARTITIONS_QUERY))));
+        check(reply, "asking where the session partitions are");
+        List<PartitionPlace> places = new ArrayList<>();
+        for (String line : reply.getMessage().getContent().toStringUtf8().split("\n")) {
+            if (!line.isBlank()) {
+                places.add(PartitionPlace.parse(line));
+            }
+        }
+        return places;
+    }
+
+    /** A session partition: the nodes that keep its copies, and those it belongs on. */
+    private record PartitionPlace(int partition, List<String> copies, List<String> target) {
+        static PartitionPlace parse(String line) {
+            String[] f = line.trim().split(" ");
+            if (f.length != 3) {
+                throw new CommandFailed("an answer about the session partitions this version cannot read: '" + line
+                        + "'");
+            }
+            return new PartitionPlace(Integer.parseInt(f[0]), List.of(f[1].split(",")), List.of(f[2].split(",")));
+        }
+
+        boolean moving() {
+            return !Set.copyOf(copies).equals(Set.copyOf(target));
+        }
+
+        @Override
+        public String toString() {
+            return partition + ": " + String.join(",", copies) + (moving() ? " -> " + String.join(",", target) : "");
         }
     }
 
@@ -218,6 +296,13 @@ public final class ClusterCommand {
                 if (!line.isBlank()) {
                     out.println("  " + line);
                 }
+            }
+            List<PartitionPlace> places = placement(client);
+            long moving = places.stream().filter(PartitionPlace::moving).count();
+            out.println("Session partitions (number: the nodes that keep it" + (moving > 0
+                    ? " -> where it moves); " + moving + " moving:" : "); none moving:"));
+            for (PartitionPlace p : places) {
+                out.println("  " + p);
             }
             GroupInfoReply leader = leaderInfo(client, cluster.nodes());
             if (leader == null) {

@@ -97,23 +97,35 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
-    /** The one read-only query: the members, for {@code bin/gannet cluster status}. */
+    /** A read-only query: the members, for {@code bin/gannet cluster status}. */
     static final String MEMBERS_QUERY = "members";
+    /** A read-only query: where the session partitions are, for {@code bin/gannet cluster remove} and status. */
+    static final String PARTITIONS_QUERY = "partitions";
 
     /**
      * Answers {@link #MEMBERS_QUERY} with a line per member, by place: place (from 1), id, host, port, raft-port,
-     * separated by spaces. Ratis runs it on this node's copy, as applied now.
+     * separated by spaces; and {@link #PARTITIONS_QUERY} with a line per session partition: its number, the nodes
+     * that keep its copies, and the nodes it belongs on among the members, each a comma-separated list. Ratis runs it
+     * on this node's copy, as applied now.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        if (!request.getContent().toStringUtf8().equals(MEMBERS_QUERY)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query; this version "
-                    + "answers '" + MEMBERS_QUERY + "'"));
-        }
+        String query = request.getContent().toStringUtf8();
         StringBuilder out = new StringBuilder();
-        for (ClusterMembers.Member m : members.list()) {
-            out.append(m.place() + 1).append(' ').append(m.id()).append(' ').append(m.host()).append(' ')
-                    .append(m.port()).append(' ').append(m.raftPort()).append('\n');
+        if (query.equals(MEMBERS_QUERY)) {
+            for (ClusterMembers.Member m : members.list()) {
+                out.append(m.place() + 1).append(' ').append(m.id()).append(' ').append(m.host()).append(' ')
+                        .append(m.port()).append(' ').append(m.raftPort()).append('\n');
+            }
+        } else if (query.equals(PARTITIONS_QUERY)) {
+            List<String> ids = members.list().stream().map(ClusterMembers.Member::id).toList();
+            for (int p = 0; p < SessionPartitions.COUNT; p++) {
+                out.append(p).append(' ').append(String.join(",", partitions.copies(p))).append(' ')
+                        .append(String.join(",", partitions.target(p, ids))).append('\n');
+            }
+        } else {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query; this version "
+                    + "answers '" + MEMBERS_QUERY + "' and '" + PARTITIONS_QUERY + "'"));
         }
         return CompletableFuture.completedFuture(Message.valueOf(out.toString()));
     }

@@ -211,6 +211,8 @@ class NodeAddedAtRunTimeTest {
             assertThat(removed.getKey()).as(removed.getValue()).isZero();
             assertThat(removed.getValue()).contains("Node n2 left the cluster")
                     .contains("Node n2 is out of the cluster's Raft group")
+                    .contains("Every session partition is kept where it belongs among the nodes left: n2 keeps no "
+                            + "copy of any")
                     .contains("Keep its entry in cluster.nodes");
             assertThat(n2.awaitExit(AGREED)).isZero();
             assertThat(n2.allOutput()).contains("Cluster node n2 was removed from the cluster");
@@ -248,7 +250,8 @@ class NodeAddedAtRunTimeTest {
         Map.Entry<Integer, String> removed = cluster.command(added, "remove", added.id);
         assertThat(removed.getKey()).as(removed.getValue()).isZero();
         assertThat(removed.getValue()).contains("Node n4 left the cluster").contains("it stops as it applies its leave")
-                .contains("Node n4 is out of the cluster's Raft group");
+                .contains("Node n4 is out of the cluster's Raft group")
+                .contains("Every session partition is kept where it belongs among the nodes left");
         // It stopped itself, as SIGTERM stops it: exit status 0, its clients told and closed.
         assertThat(added.awaitExit(AGREED)).isZero();
         assertThat(added.allOutput()).contains("Cluster node n4 was removed from the cluster");
@@ -256,7 +259,8 @@ class NodeAddedAtRunTimeTest {
                 AGREED);
         Map.Entry<Integer, String> status = cluster.command(cluster.node(1), "status");
         assertThat(status.getKey()).as(status.getValue()).isZero();
-        assertThat(status.getValue()).doesNotContain(" n4 ").containsPattern("voters \\[n1, n3\\]");
+        assertThat(status.getValue()).doesNotContain(" n4 ").containsPattern("voters \\[n1, n3\\]")
+                .contains("Session partitions (number: the nodes that keep it); none moving:");
         // Two members left, fewer than the factor of three: each keeps a copy of every partition.
         awaitPlacedOver(List.of("n1", "n3"));
 

@@ -6,8 +6,12 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +20,9 @@ import org.awaitility.Awaitility;
 
 /** QoS 1 publishing as the cluster tests count it: by the reason code of each PUBACK. */
 final class Qos1 {
+    /** How the tests print a moment: as the nodes' logs do. */
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
     private Qos1() {
     }
 
@@ -56,6 +63,8 @@ final class Qos1 {
     static final class Load implements AutoCloseable {
         /** The payloads whose PUBACK said success: what every subscriber must get. */
         final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        /** When each acknowledged message was, by this JVM's clock: to find it in the nodes' logs. */
+        private final Map<String, Long> acknowledgedAt = new ConcurrentHashMap<>();
         /** Messages not acknowledged. */
         final AtomicInteger failed = new AtomicInteger();
         private final String prefix;
@@ -69,6 +78,7 @@ final class Qos1 {
                     String payload = prefix + i;
                     try {
                         if (reasonOf(pub, topic, payload) == Mqtt5PubAckReasonCode.SUCCESS) {
+                            acknowledgedAt.put(payload, System.currentTimeMillis());
                             acknowledged.add(payload);
                         } else {
                             failed.incrementAndGet();
@@ -90,7 +100,10 @@ final class Qos1 {
             Awaitility.await().atMost(within).until(() -> acknowledged.size() >= before + more);
         }
 
-        /** The acknowledged messages not in {@code received}, as sorted runs ("r12-r40"), short enough to print. */
+        /**
+         * The acknowledged messages not in {@code received}, as sorted runs ("r12-r40"), short enough to print; each
+         * run with the time its first message was acknowledged, to find it in the nodes' logs.
+         */
         List<String> missingFrom(Set<String> received) {
             int[] lost = acknowledged.stream().filter(m -> !received.contains(m))
                     .mapToInt(m -> Integer.parseInt(m.substring(prefix.length()))).sorted().toArray();
@@ -100,7 +113,9 @@ final class Qos1 {
                 while (j + 1 < lost.length && lost[j + 1] == lost[j] + 1) {
                     j++;
                 }
-                runs.add(i == j ? prefix + lost[i] : prefix + lost[i] + "-" + prefix + lost[j]);
+                String first = prefix + lost[i];
+                runs.add((i == j ? first : first + "-" + prefix + lost[j]) + " (acknowledged at "
+                        + TIME.format(Instant.ofEpochMilli(acknowledgedAt.get(first))) + ")");
                 i = j + 1;
             }
             return runs;

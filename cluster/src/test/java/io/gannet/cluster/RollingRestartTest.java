@@ -87,6 +87,9 @@ class RollingRestartTest {
                     .as("%s's missing messages; its connects: %s", s.id, s.connects).isEmpty());
             assertThat(s.lostSessions.get()).as("%s's reconnects without its session", s.id).isZero();
             assertThat(s.reconnects.get()).as("%s's reconnects", s.id).isPositive();
+            // Connected still: a client the cluster closed without cause in the end shows here.
+            assertThat(s.client.getState().isConnected()).as("%s connected; its connects: %s", s.id, s.connects)
+                    .isTrue();
             s.client.disconnect().get(10, TimeUnit.SECONDS);
         }
         pub.disconnect();
@@ -110,14 +113,15 @@ class RollingRestartTest {
                 int port = ctx.getClientConfig().getConnectionConfig()
                         .map(c -> c.getTransportConfig().getServerAddress().getPort()).orElse(0);
                 connects.add("n" + nodeAt(port) + (ctx.getConnAck().isSessionPresent() ? "+" : "-")
-                        + "@" + received.size());
+                        + "@" + received.size() + " at " + Qos1.TIME.format(java.time.Instant.now()));
                 if (!first.getAndSet(false)) {
                     reconnects.incrementAndGet();
                     if (!ctx.getConnAck().isSessionPresent()) {
                         lostSessions.incrementAndGet();
                     }
                 }
-            }).buildAsync();
+            }).addDisconnectedListener(ctx -> connects.add("lost (" + ctx.getSource() + ": " + ctx.getCause()
+                    + ") at " + Qos1.TIME.format(java.time.Instant.now()))).buildAsync();
             client.publishes(MqttGlobalPublishFilter.ALL,
                     p -> received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
             client.connectWith().cleanStart(true).sessionExpiryInterval(3600).send().get(30, TimeUnit.SECONDS);

@@ -101,4 +101,43 @@ class SessionPartitionsTest {
         assertThatThrownBy(() -> new SessionPartitions(FOUNDING, 3).read(new DataInputStream(
                 new ByteArrayInputStream(broken)))).isInstanceOf(IOException.class).hasMessageContaining("16");
     }
+
+    /**
+     * What {@code bin/gannet cluster remove} and {@code status} read: a line per partition with its copies and its
+     * target over the members as the log has them, and a partition moving while the two differ.
+     */
+    @Test
+    void thePartitionsQuerySaysWhereEachPartitionIsAndWhereItBelongs() throws Exception {
+        SessionPartitions partitions = new SessionPartitions(FOUNDING, 3);
+        ClusterMembers members = new ClusterMembers(FOUNDING);
+        MetadataStateMachine machine = new MetadataStateMachine(new RoutingTable(List.of()),
+                new ReplicatedRetained("n1", null), members, partitions, change -> { }, new AppliedIndex());
+        assertThat(lines(machine)).hasSize(SessionPartitions.COUNT).allSatisfy(line -> {
+            String[] f = line.split(" ");
+            assertThat(Set.of(f[1].split(","))).as(line).isEqualTo(Set.of(f[2].split(",")))
+                    .isEqualTo(Set.of("n1", "n2", "n3"));
+        });
+
+        // n3 leaves: every partition still names it among its copies, and belongs on the two nodes left.
+        machine.apply(new MetadataChange.Leave("n3"));
+        List<String> leaving = lines(machine);
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            String[] f = leaving.get(p).split(" ");
+            assertThat(f[0]).isEqualTo(Integer.toString(p));
+            assertThat(f[1].split(",")).as(leaving.get(p)).contains("n3");
+            assertThat(f[2].split(",")).as(leaving.get(p)).containsExactlyInAnyOrder("n1", "n2");
+        }
+        machine.apply(new MetadataChange.Placed(2, List.of("n2", "n1")));
+        assertThat(lines(machine).get(2)).isEqualTo("2 n2,n1 " + String.join(",", partitions.target(2,
+                List.of("n1", "n2"))));
+
+        assertThat(machine.query(org.apache.ratis.protocol.Message.valueOf("everything")))
+                .failsWithin(java.time.Duration.ofSeconds(1)).withThrowableOfType(Exception.class)
+                .withMessageContaining("'partitions'");
+    }
+
+    private static List<String> lines(MetadataStateMachine machine) throws Exception {
+        return List.of(machine.query(org.apache.ratis.protocol.Message.valueOf(MetadataStateMachine.PARTITIONS_QUERY))
+                .get().getContent().toStringUtf8().split("\n"));
+    }
 }

@@ -16,7 +16,10 @@
 #                                                  certificates made with openssl in the work directory)
 #   benchmarks/cluster.sh --failover 1000          instead: N persistent clients on n3, n3 killed with SIGKILL,
 #                                                  and the time until each resumed its session on n1 or n2
-#                                                  (--repeat times, a fresh cluster each; nothing pinned)
+#                                                  (--repeat times, a fresh cluster each; nothing pinned).
+#                                                  Before the kill, --failover-warmup rounds (2 by default; 0 for
+#                                                  JVMs that never took a session over) move every client to n1
+#                                                  or n2 and back, so that the takeover's code is compiled
 #   benchmarks/cluster.sh --move                   instead: the session partitions moving under the --persistent
 #                                                  cross-node load: a fourth node added (bin/gannet cluster
 #                                                  add), then a founding node removed (remove n3), each in the
@@ -47,6 +50,7 @@ hold=150
 base_port=25883
 persistent=false
 failover=0
+failover_warmup=2
 tls=false
 move=false
 move_rate=2000
@@ -61,6 +65,7 @@ while [ $# -gt 0 ]; do
     --persistent) persistent=true; shift ;;
     --tls) tls=true; shift ;;
     --failover) failover="$2"; shift 2 ;;
+    --failover-warmup) failover_warmup="$2"; shift 2 ;;
     --move) move=true; persistent=true; shift ;;
     --move-rate) move_rate="$2"; shift 2 ;;
     -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -152,14 +157,15 @@ if [ "$failover" -gt 0 ]; then
     sleep 10 # the nodes elect the leaders of their groups and open their links
     log="$work/failover-$round.log"
     $gen_cpu java -Xmx512m -cp "${homes[0]}/lib/*:${homes[0]}/lib/bench/*" io.gannet.benchmarks.load.FailoverProbe \
-      "${pids[2]}" "$(mqtt_port 3)" "$(mqtt_port 1),$(mqtt_port 2)" "$failover" > "$log" 2>&1 \
+      "${pids[2]}" "$(mqtt_port 3)" "$(mqtt_port 1),$(mqtt_port 2)" "$failover" "$failover_warmup" > "$log" 2>&1 \
       || echo "   (the probe reported clients not resumed; see $log)" >&2
     cat "$log" >&2
-    results="$results- round $round: $(grep '^resumed' "$log"); $(grep '^from the kill' "$log")"$'\n'
+    results="$results- round $round: $(grep '^resumed' "$log"); $(grep '^from the kill' "$log"); $(grep '^connections closed' "$log")"$'\n'
     cleanup; pids=()
   done
   echo
-  echo "$failover persistent clients on n3 of three nodes; n3 killed with SIGKILL; each client reconnects at once to n1"
+  echo "$failover persistent clients on n3 of three nodes, after $failover_warmup warm-up rounds (each client to n1 or n2"
+  echo "and back); n3 killed with SIGKILL; each client reconnects at once to n1"
   echo "or n2 with Clean Start 0 (every 50 ms until its session is back). Time from the kill to the CONNACK that"
   echo "says the session is present:"
   echo

@@ -169,6 +169,9 @@ public final class ClusterCommand {
             out.println("Node " + node.id() + " is a member of the cluster. Add it to cluster.nodes of every node, "
                     + "after the nodes listed there now:\n  - {id: " + node.id() + ", host: " + node.host()
                     + ", port: " + node.port() + ", raft-port: " + node.raftPort() + ", joined: true}");
+            long moving = placement(client).stream().filter(PartitionPlace::moving).count();
+            out.println(moving + " of " + SessionPartitions.COUNT + " session partitions move to take in " + node.id()
+                    + (moving > 0 ? " now; 'bin/gannet cluster status' follows them" : ""));
         } finally {
             // Its calls retry without end; one cut short by the step's wait must not keep the command alive.
             MetadataGroup.closeClient(client, "the metadata group");

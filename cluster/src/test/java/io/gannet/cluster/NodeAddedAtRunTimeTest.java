@@ -69,6 +69,7 @@ class NodeAddedAtRunTimeTest {
                 Integer.toString(added.linkPort), Integer.toString(added.raftPort));
         assertThat(run.getKey()).as("bin/gannet cluster add said:%n%s", run.getValue()).isZero();
         assertThat(run.getValue()).contains("Node n4 is a member of the cluster")
+                .containsPattern("[1-8] of 8 session partitions move to take in n4 now")
                 .contains("- {id: n4, host: 127.0.0.1, port: " + added.linkPort + ", raft-port: " + added.raftPort
                         + ", joined: true}");
         // Its listeners open once it has applied its own join.

@@ -53,7 +53,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * the nodes left: only then does each have all its copies again, and may the node's machine go.
  *
  * <p>{@code status}: the members as the metadata log has them (place, id, addresses), where each session partition
- * is kept (and where it moves, if it does), and the metadata group's Raft configuration as its leader sees it, with how long ago the leader last heard from each other node.
+ * is kept (and where it moves, if it does), and the metadata group's Raft configuration as its leader sees it, with
+ * how long ago the leader last heard from each other node.
  *
  * <p>Each step is safe to repeat, so a command cut short is simply run again.
  */

@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 /**
  * Routes a message to this node's sessions and to every other node with a matching subscriber, found in the
  * replicated {@link RoutingTable}. The other nodes deliver it to their own sessions only, never onward, so a message
- * crosses at most one link. Each node with a matching subscriber counts as one receiver, so a 5.0 publisher's "no matching subscribers"
- * (0x10) needs no answer from another node.
+ * crosses at most one link. Each node with a matching subscriber counts as one receiver, so a 5.0 publisher's "no
+ * matching subscribers" (0x10) needs no answer from another node.
  *
  * <p>A shared subscription group with members on several nodes takes each message on one of them: this node picks
  * one, round robin ({@link SharedPlacement}), before it routes the message here, and the message goes to that node

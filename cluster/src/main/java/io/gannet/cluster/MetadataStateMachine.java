@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's shared state as the Raft log of the metadata group builds it, the same on every node: the routing
- * table, the retained messages and the members. Ratis applies the committed entries here in log order on one thread; a snapshot of the table lets
- * it drop the log before it, and a node that restarts or falls behind loads the snapshot and applies what follows.
+ * table, the retained messages and the members. Ratis applies the committed entries here in log order on one
+ * thread; a snapshot of the table lets it drop the log before it, and a node that restarts or falls behind loads the
+ * snapshot and applies what follows.
  */
 final class MetadataStateMachine extends FileSnapshotStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);

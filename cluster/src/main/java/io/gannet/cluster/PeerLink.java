@@ -203,8 +203,8 @@ final class PeerLink {
 
     /**
      * Tells the peer that this node hosts the session of {@code clientId}, which it took over from it, with its routes
-     * committed at metadata log index {@code routesAt}; on this link's loop. Dropped while the peer is away: it then lets go of the session after a deadline (see
-     * {@code Session.takenOverElsewhere}).
+     * committed at metadata log index {@code routesAt}; on this link's loop. Dropped while the peer is away: it then
+     * lets go of the session after a deadline (see {@code Session.takenOverElsewhere}).
      */
     void moved(String clientId, long routesAt) {
         Channel ch = channel;

@@ -91,6 +91,11 @@ class SessionPartitionTest {
         await().atMost(AGREED).until(() -> sys2.get("partitions/messages") == count
                 && sys3.get("partitions/messages") == count);
 
+        // A subscription granted the moment before its node dies: its SUBACK waited for the partition's majority.
+        Mqtt5BlockingClient late = client(1, "late-on-n1");
+        late.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        late.subscribeWith().topicFilter("late/#").qos(MqttQos.AT_LEAST_ONCE).send();
+
         cluster.node(1).kill();
         cluster.node(1).start();
         try (SysWatch sys1 = SysWatch.once(cluster.node(1).mqttPort)) {
@@ -106,6 +111,19 @@ class SessionPartitionTest {
         await().atMost(AGREED).until(() -> sys2.get("partitions/messages") == 0
                 && sys3.get("partitions/messages") == 0);
         back.disconnect();
+
+        // The late subscriber resumes on n2 with its session and its subscription, which a publisher on n3 reaches.
+        Mqtt5BlockingClient lateBack = client(2, "late-on-n1");
+        Mqtt5BlockingClient latePub = client(3, "late-publisher");
+        latePub.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes received = lateBack.publishes(MqttGlobalPublishFilter.ALL)) {
+            assertThat(lateBack.connectWith().cleanStart(false).sessionExpiryInterval(3600).send()
+                    .isSessionPresent()).isTrue();
+            await().atMost(AGREED).until(() -> reasonOf(latePub, "late/x", "probe") == Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(received.receive(30, TimeUnit.SECONDS)).as("a message for the kept subscription").isPresent();
+        }
+        lateBack.disconnect();
+        latePub.disconnect();
     }
 
     @Test

@@ -64,7 +64,7 @@ public sealed interface JournalOp {
             case RESUMED -> new Resumed(d.readLong(), d.readOwner(), d.readLong(), d.readMessage(), d.readLong());
             case DISCONNECTED -> new Disconnected(d.readLong(), d.readLong());
             case EXPIRY_CHANGED -> new ExpiryChanged(d.readLong(), d.readLong());
-            case SUBSCRIBED -> new Subscribed(d.readLong(), d.readSubscription());
+            case SUBSCRIBED -> new Subscribed(d.readLong(), d.readSubscription(), null);
             case UNSUBSCRIBED -> new Unsubscribed(d.readLong(), d.readString());
             case QUEUED -> new Queued(d.readLong(), d.readStored(), null);
             case SENT -> new Sent(d.readLong(), d.readLong(), d.readInt());
@@ -182,7 +182,8 @@ public sealed interface JournalOp {
         }
     }
 
-    record Subscribed(long key, SubscriptionRecord subscription) implements SessionOp {
+    /** @param done what the SUBACK waits for, or {@code null} (a record read back, or rewritten at compaction) */
+    record Subscribed(long key, SubscriptionRecord subscription, CompletableFuture<Void> done) implements SessionOp {
         @Override
         public void encode(RecordEncoder e) {
             e.begin(SUBSCRIBED).writeLong(key).writeSubscription(subscription);

@@ -244,7 +244,7 @@ final class LiveState {
             each.accept(new JournalOp.WillPending(s.key, s.will, s.willDueAtMillis));
         }
         for (SubscriptionRecord sub : s.subscriptions.values()) {
-            each.accept(new JournalOp.Subscribed(s.key, sub));
+            each.accept(new JournalOp.Subscribed(s.key, sub, null));
         }
         for (int packetId : s.inboundQos2) {
             each.accept(new JournalOp.InboundQos2(s.key, packetId, true, null));

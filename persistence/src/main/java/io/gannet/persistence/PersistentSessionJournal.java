@@ -42,8 +42,10 @@ public final class PersistentSessionJournal implements SessionJournal {
     }
 
     @Override
-    public void subscribed(SubscriptionRecord subscription) {
-        writer.submit(new JournalOp.Subscribed(key, subscription));
+    public CompletableFuture<Void> subscribed(SubscriptionRecord subscription) {
+        CompletableFuture<Void> kept = new CompletableFuture<>();
+        writer.submit(new JournalOp.Subscribed(key, subscription, kept));
+        return kept;
     }
 
     @Override

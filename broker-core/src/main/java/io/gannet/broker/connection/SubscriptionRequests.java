@@ -16,14 +16,22 @@ import io.gannet.broker.session.Session;
 import io.gannet.broker.session.Subscription;
 import io.gannet.broker.shared.SharedSubscriptions;
 import io.gannet.broker.topic.Topics;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE of a connected client: each filter authorized (through the same cache and input gate as
  * the client's publishes), checked against what the broker offers, made on the session, answered, and followed by
  * the retained messages it asks for. On the connection's event loop.
+ *
+ * <p>A persistent session's SUBACK waits until the store keeps its new subscriptions, as a publisher's
+ * acknowledgement waits until the store keeps its message: a client that finds its session again after a crash then
+ * finds every subscription it was granted. Matching messages may reach it before the SUBACK, as the protocol allows.
+ * The answers still go out in the order of the requests.
  */
 final class SubscriptionRequests {
     private final MqttConnection connection;
@@ -32,6 +40,14 @@ final class SubscriptionRequests {
     /** The connection as the authorizer sees it. */
     private final PublishOrigin<?> origin;
     private final boolean v5;
+    /** How long a SUBACK waits for the store to keep the subscription before it refuses it. */
+    static final long STORE_WAIT_SECONDS = 10;
+    /** Answers that wait for an earlier SUBACK, which waits for the store; empty almost always. */
+    private final ArrayDeque<Answer> waiting = new ArrayDeque<>(0);
+
+    /** An answer to write once {@code ready} completes ({@code null}: at once) and every answer before it is out. */
+    private record Answer(CompletableFuture<Void> ready, Runnable write) {
+    }
 
     SubscriptionRequests(MqttConnection connection, Session session, ClientPackets shared, PublishOrigin<?> origin) {
         this.connection = connection;
@@ -88,6 +104,11 @@ final class SubscriptionRequests {
         }
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<Subscription> sendRetained = new ArrayList<>(1);
+        // What the SUBACK waits for: the store keeping each new subscription of a persistent session, by the
+        // position of its filter, and the subscription.
+        List<CompletableFuture<Void>> kept = new ArrayList<>(0);
+        List<Integer> keptFor = new ArrayList<>(0);
+        List<Subscription> made = new ArrayList<>(0);
         String reason = null;
         for (int i = 0; i < subscribe.subscriptions().size(); i++) {
             Subscribe.TopicSubscription ts = subscribe.subscriptions().get(i);
@@ -138,13 +159,51 @@ final class SubscriptionRequests {
             int granted = Math.min(ts.qos(), config.maxQos());
             Subscription sub = new Subscription(session, filter, granted, ts.noLocal(), ts.retainAsPublished(),
                     ts.retainHandling(), subscriptionId, sharedFilter == null ? null : sharedFilter.shareName());
-            Subscription old = session.subscribe(sub);
+            int waits = kept.size();
+            Subscription old = session.subscribe(sub, kept);
+            if (kept.size() > waits) {
+                keptFor.add(codes.size());
+                made.add(sub);
+            }
             codes.add(granted);
             // Retained messages are not sent for a shared subscription (spec 4.8.2).
             if (sharedFilter == null && (ts.retainHandling() == 0 || (ts.retainHandling() == 1 && old == null))) {
                 sendRetained.add(sub);
             }
         }
+        if (kept.isEmpty()) {
+            String why = reason;
+            answer(null, () -> subscribed(subscribe, codes, why, sendRetained));
+            return;
+        }
+        // Bounded: a cluster node cut off from the majority cannot commit it, and the client must hear, not hang.
+        List<CompletableFuture<Void>> bounded = new ArrayList<>(kept.size());
+        for (CompletableFuture<Void> f : kept) {
+            bounded.add(f.copy().orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(bounded.toArray(CompletableFuture[]::new));
+        String reasonBefore = reason;
+        answer(all, () -> {
+            // A subscription its store did not keep in time is taken back (the removal is journaled after it, so the
+            // store ends without it either way), and refused (0x80): the client must not count on it. Its store
+            // failed or is cut off, or another node took the session over (the connection is closing then).
+            String why = reasonBefore;
+            for (int k = 0; k < bounded.size(); k++) {
+                if (bounded.get(k).isCompletedExceptionally()) {
+                    int i = keptFor.get(k);
+                    Subscription sub = made.get(k);
+                    session.unsubscribe(sub.key());
+                    sendRetained.remove(sub);
+                    codes.set(i, v5 ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.V3_SUBACK_FAILURE);
+                    why = "the session's store did not keep the subscription";
+                }
+            }
+            subscribed(subscribe, codes, why, sendRetained);
+        });
+    }
+
+    /** Writes the SUBACK, tells the plugins, and sends the retained messages the subscriptions ask for. */
+    private void subscribed(Subscribe subscribe, List<Integer> codes, String reason, List<Subscription> sendRetained) {
         MqttProperties props = v5 && reason != null
                 ? MqttProperties.builder().string(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
         connection.write(new SubAck(subscribe.packetId(), codes, props));
@@ -207,6 +266,31 @@ final class SubscriptionRequests {
                 shared.events().unsubscribed(connection.client(), filter);
             }
         }
-        connection.write(new UnsubAck(unsubscribe.packetId(), v5 ? codes : List.of(), MqttProperties.EMPTY));
+        answer(null, () -> connection.write(new UnsubAck(unsubscribe.packetId(), v5 ? codes : List.of(),
+                MqttProperties.EMPTY)));
+    }
+
+    /**
+     * Writes an answer once {@code ready} completes and every answer before it is out: SUBACKs and UNSUBACKs go out
+     * in the order of their requests, though a SUBACK may wait for the store. On the event loop.
+     */
+    private void answer(CompletableFuture<Void> ready, Runnable write) {
+        if (waiting.isEmpty() && (ready == null || ready.isDone())) {
+            write.run(); // the usual case: nothing waits
+            return;
+        }
+        waiting.add(new Answer(ready, write));
+        if (ready != null && !ready.isDone()) {
+            ready.whenComplete((ok, error) -> connection.eventLoop().execute(this::writeReady));
+        }
+        writeReady();
+    }
+
+    private void writeReady() {
+        Answer next;
+        while ((next = waiting.peek()) != null && (next.ready() == null || next.ready().isDone())) {
+            waiting.poll();
+            next.write().run();
+        }
     }
 }

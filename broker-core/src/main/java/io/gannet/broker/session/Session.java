@@ -8,6 +8,7 @@ import io.gannet.broker.store.SessionOwner;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -353,9 +354,13 @@ public final class Session {
 
     // ---- subscriptions --------------------------------------------------------------------------------------
 
-    /** Adds or replaces a subscription; returns the one it replaced, or {@code null}. */
-    public Subscription subscribe(Subscription subscription) {
-        return subscriptions.add(subscription);
+    /**
+     * Adds or replaces a subscription; returns the one it replaced, or {@code null}.
+     *
+     * @param kept gets what the SUBACK must wait for: the journal keeping the subscription, when it has not yet
+     */
+    public Subscription subscribe(Subscription subscription, List<CompletableFuture<Void>> kept) {
+        return subscriptions.add(subscription, kept);
     }
 
     /**

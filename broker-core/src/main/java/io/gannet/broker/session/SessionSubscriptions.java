@@ -3,7 +3,9 @@ package io.gannet.broker.session;
 import io.gannet.broker.store.SubscriptionRecord;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A session's subscriptions by the name the client gave them: kept here for the session, in the broker's
@@ -21,15 +23,22 @@ final class SessionSubscriptions {
         this.index = index;
     }
 
-    /** Adds or replaces a subscription; returns the one it replaced, or {@code null}. */
-    Subscription add(Subscription subscription) {
+    /**
+     * Adds or replaces a subscription; returns the one it replaced, or {@code null}.
+     *
+     * @param kept gets what the journal keeping it completes, if that has not happened yet
+     */
+    Subscription add(Subscription subscription, List<CompletableFuture<Void>> kept) {
         if (byKey.isEmpty()) {
             byKey = new HashMap<>(4);
         }
         Subscription old = byKey.put(subscription.key(), subscription);
         index.add(subscription);
         if (session.isDurable()) {
-            session.journal().subscribed(subscription.record());
+            CompletableFuture<Void> written = session.journal().subscribed(subscription.record());
+            if (written != null && !(written.isDone() && !written.isCompletedExceptionally())) {
+                kept.add(written);
+            }
         }
         return old;
     }

@@ -41,8 +41,14 @@ public interface SessionJournal {
     default void expiryChanged(long expirySeconds) {
     }
 
-    /** A subscription was made, or replaced one with the same {@link SubscriptionRecord#key()}. */
-    default void subscribed(SubscriptionRecord subscription) {
+    /**
+     * A subscription was made, or replaced one with the same {@link SubscriptionRecord#key()}.
+     *
+     * @return completes once the subscription is kept as the store promises; the SUBACK waits for it, so that a
+     *         session the client finds again after a crash has every subscription it was granted
+     */
+    default CompletableFuture<Void> subscribed(SubscriptionRecord subscription) {
+        return DONE;
     }
 
     /** The subscription of this key was removed. */

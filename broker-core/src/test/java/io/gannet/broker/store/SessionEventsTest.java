@@ -286,4 +286,60 @@ class SessionEventsTest {
         assertThat(pub.read().type()).isEqualTo(PacketType.PUBACK);
         assertThat(store.retainedEvents()).containsExactly("stored r 'x'", "cleared r");
     }
+
+    @Test
+    void aPersistentSessionsSubackWaitsForTheStoreAndAnswersStayInOrder() throws Exception {
+        RawClient c = connect("subs-kept", true, 60);
+        subscribe(c, "before", 1);
+        store.hold();
+        c.send(V5.subscribe(7, "a/+", 1));
+        await().atMost(WAIT).until(() -> store.heldCount() == 1);
+        // An UNSUBSCRIBE behind it is answered after it, though nothing of its own waits.
+        c.send(RawClient.encode(new io.gannet.broker.codec.Unsubscribe(8, List.of("before"), MqttProperties.EMPTY),
+                MqttVersion.V5));
+        assertThat(c.silentFor(Duration.ofMillis(300))).isTrue(); // not granted before the store kept it
+        store.release();
+        RawPacket suback = c.read();
+        assertThat(suback.type()).isEqualTo(PacketType.SUBACK);
+        assertThat(suback.packetId()).isEqualTo(7);
+        RawPacket unsuback = c.read();
+        assertThat(unsuback.type()).isEqualTo(PacketType.UNSUBACK);
+        assertThat(unsuback.packetId()).isEqualTo(8);
+        // Granted, and it routes.
+        RawClient pub = connect("pub", true, 0);
+        pub.send(V5.publish("a/b", 1, 2, MqttProperties.EMPTY, "m"));
+        assertThat(pub.read().type()).isEqualTo(PacketType.PUBACK);
+        assertThat(c.read().type()).isEqualTo(PacketType.PUBLISH);
+    }
+
+    @Test
+    void aSubscriptionTheStoreCouldNotKeepIsRefusedAndTakenBack() throws Exception {
+        RawClient c = connect("subs-lost", true, 60);
+        store.hold();
+        c.send(V5.subscribe(3, "lost/#", 1));
+        await().atMost(WAIT).until(() -> store.heldCount() == 1);
+        store.failHeld();
+        RawPacket suback = c.read();
+        assertThat(suback.type()).isEqualTo(PacketType.SUBACK);
+        assertThat(suback.body()[suback.body().length - 1] & 0xFF).as("reason code").isEqualTo(0x80);
+        awaitEvents("subs-lost", "created anonymous expiry=60 will=none", "subscribed lost/# qos=1",
+                "unsubscribed lost/#");
+        RawClient pub = connect("pub", true, 0);
+        pub.send(V5.publish("lost/x", 1, 2, MqttProperties.EMPTY, "m"));
+        RawPacket ack = pub.read();
+        assertThat(ack.type()).isEqualTo(PacketType.PUBACK);
+        assertThat(c.silentFor(Duration.ofMillis(300))).as("no subscription is left to route to").isTrue();
+    }
+
+    @Test
+    void aSubscriptionTheStoreDoesNotKeepInTimeIsRefused() throws Exception {
+        RawClient c = connect("subs-stuck", true, 60);
+        store.hold(); // never released: a cluster node cut off from its partition's majority
+        c.send(V5.subscribe(4, "stuck/#", 1));
+        c.readTimeout(Duration.ofSeconds(30)); // the SUBACK gives up on the store after 10 s
+        RawPacket suback = c.read();
+        assertThat(suback.type()).isEqualTo(PacketType.SUBACK);
+        assertThat(suback.body()[suback.body().length - 1] & 0xFF).as("reason code").isEqualTo(0x80);
+        assertThat(store.events("subs-stuck")).endsWith("subscribed stuck/# qos=1", "unsubscribed stuck/#");
+    }
 }

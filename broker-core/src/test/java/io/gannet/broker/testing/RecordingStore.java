@@ -70,13 +70,22 @@ public final class RecordingStore implements SessionStore, RetainedJournal {
 
     /** Completes every held completion, and holds no more. */
     public void release() {
+        takeHeld().forEach(f -> f.complete(null));
+    }
+
+    /** Fails every held completion, as a store that could not write, and holds no more. */
+    public void failHeld() {
+        takeHeld().forEach(f -> f.completeExceptionally(new IllegalStateException("the store could not write")));
+    }
+
+    /** Stops holding, and hands over what was held. */
+    private List<CompletableFuture<Void>> takeHeld() {
         holding = false;
-        List<CompletableFuture<Void>> now;
         synchronized (held) {
-            now = List.copyOf(held);
+            List<CompletableFuture<Void>> now = List.copyOf(held);
             held.clear();
+            return now;
         }
-        now.forEach(f -> f.complete(null));
     }
 
     public int heldCount() {
@@ -167,8 +176,9 @@ public final class RecordingStore implements SessionStore, RetainedJournal {
         }
 
         @Override
-        public void subscribed(SubscriptionRecord s) {
+        public CompletableFuture<Void> subscribed(SubscriptionRecord s) {
             add(clientId, "subscribed " + s.key() + " qos=" + s.qos());
+            return completion();
         }
 
         @Override

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -261,31 +260,14 @@ public final class ClusterCommand {
         List<PartitionPlace> places = new ArrayList<>();
         for (String line : reply.getMessage().getContent().toStringUtf8().split("\n")) {
             if (!line.isBlank()) {
-                places.add(PartitionPlace.parse(line));
+                try {
+                    places.add(PartitionPlace.parse(line));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandFailed(e.getMessage());
+                }
             }
         }
         return places;
-    }
-
-    /** A session partition: the nodes that keep its copies, and those it belongs on. */
-    private record PartitionPlace(int partition, List<String> copies, List<String> target) {
-        static PartitionPlace parse(String line) {
-            String[] f = line.trim().split(" ");
-            if (f.length != 3) {
-                throw new CommandFailed("an answer about the session partitions this version cannot read: '" + line
-                        + "'");
-            }
-            return new PartitionPlace(Integer.parseInt(f[0]), List.of(f[1].split(",")), List.of(f[2].split(",")));
-        }
-
-        boolean moving() {
-            return !Set.copyOf(copies).equals(Set.copyOf(target));
-        }
-
-        @Override
-        public String toString() {
-            return partition + ": " + String.join(",", copies) + (moving() ? " -> " + String.join(",", target) : "");
-        }
     }
 
     private static void status(ClusterConfig cluster, ClusterTls tls, PrintStream out) {

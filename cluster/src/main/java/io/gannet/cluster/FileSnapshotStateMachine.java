@@ -153,7 +153,7 @@ abstract class FileSnapshotStateMachine extends BaseStateMachine {
 
     /**
      * An entry (or the rest of it) could not be read: every member skips the same, so the copies stay the same; the
-     * node that wrote it is newer than this one, and an operator has to see it.
+     * node that wrote it runs another version than this one, and an operator has to see it.
      */
     protected final void skipped(LogEntryProto entry, String why) {
         unreadable.incrementAndGet();

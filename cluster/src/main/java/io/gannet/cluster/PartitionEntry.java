@@ -28,7 +28,12 @@ import java.util.Map;
  * </ul>
  */
 final class PartitionEntry {
-    static final byte EVENTS = 1;
+    /**
+     * An events entry of journal record format 1 (the records of Gannet before the compact format): not read by
+     * this version, whose records have another layout.
+     */
+    static final byte EVENTS_FORMAT_1 = 1;
+    static final byte EVENTS = 5;
     static final byte ADOPT = 3;
     static final byte RESUME = 4;
 

@@ -97,7 +97,7 @@ final class PartitionMover implements AutoCloseable {
         List<String> ids = memberIds();
         int n = 0;
         for (int p = 0; p < SessionPartitions.COUNT; p++) {
-            if (!Set.copyOf(partitions.copies(p)).equals(Set.copyOf(partitions.target(p, ids)))) {
+            if (PartitionPlace.moving(partitions.copies(p), partitions.target(p, ids))) {
                 n++;
             }
         }
@@ -152,7 +152,7 @@ final class PartitionMover implements AutoCloseable {
                     copies);
             return;
         }
-        if (hosts && group.isLeader(id) && !Set.copyOf(copies).equals(Set.copyOf(target))) {
+        if (hosts && group.isLeader(id) && PartitionPlace.moving(copies, target)) {
             move(p, id, target);
         }
     }

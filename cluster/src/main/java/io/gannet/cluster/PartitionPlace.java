@@ -24,6 +24,11 @@ record PartitionPlace(int partition, List<String> copies, List<String> target) {
 
     /** Whether the partition still moves: its copies are not yet on the nodes it belongs on. */
     boolean moving() {
+        return moving(copies, target);
+    }
+
+    /** Whether a partition kept by {@code copies} still moves to {@code target}: the order of either is no matter. */
+    static boolean moving(List<String> copies, List<String> target) {
         return !Set.copyOf(copies).equals(Set.copyOf(target));
     }
 

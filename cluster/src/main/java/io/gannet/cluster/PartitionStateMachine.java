@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 final class PartitionStateMachine extends FileSnapshotStateMachine {
     private static final Logger log = LoggerFactory.getLogger(PartitionStateMachine.class);
     /** The snapshot file's own format, checked when it is loaded. */
-    private static final int SNAPSHOT_FORMAT = 2;
+    private static final int SNAPSHOT_FORMAT = 3; // 3: journal record format 2
     /** Records per chunk of a snapshot. */
     private static final int CHUNK_BYTES = 1 << 20;
 
@@ -112,6 +112,9 @@ final class PartitionStateMachine extends FileSnapshotStateMachine {
             return applyAdoption(in, index);
         } else if (kind == PartitionEntry.RESUME) {
             return applyResumption(in.string(), index);
+        } else if (kind == PartitionEntry.EVENTS_FORMAT_1) {
+            throw new IllegalArgumentException("an events entry of journal record format 1, written by an older "
+                    + "Gannet; this version reads format 2. Start the cluster with an empty cluster.directory");
         }
         throw new IllegalArgumentException("unknown entry kind " + kind);
     }

@@ -1,6 +1,7 @@
 package io.gannet.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gannet.broker.store.SessionOwner;
 import io.gannet.persistence.JournalOp;
@@ -71,6 +72,14 @@ class PartitionFenceTest {
         assertThat(t.string()).as("its owner before").isEqualTo("n1");
         t.number();
         assertThat(t.rest()).as("the session's records").isEmpty();
+    }
+
+    @Test
+    void anEventsEntryOfTheFormerRecordFormatIsRefusedNamingTheFormat() {
+        byte[] entry = PartitionEntry.eventsHeader("n1", List.of(), List.of());
+        entry[0] = PartitionEntry.EVENTS_FORMAT_1;
+        assertThatThrownBy(() -> copyOnN1.apply(entry, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("journal record format 1").hasMessageContaining("empty cluster.directory");
     }
 
     private static byte[] entry(byte[] header, SessionBatch batch) {

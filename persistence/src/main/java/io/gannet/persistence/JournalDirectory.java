@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 final class JournalDirectory implements AutoCloseable {
     /** The format this code reads and writes; a journal of another is refused at start, never misread. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     private static final String FORMAT_LINE = "gannet-journal-format ";
     private static final String SEGMENT_PREFIX = "segment-";
 

@@ -28,6 +28,8 @@ final class JournalRecovery {
             Segment segment = directory.openSegment(number);
             try {
                 segment.replay(r::accept);
+            } catch (DamagedRecordException e) { // a batch whose checksum does not match
+                r.damage = "is damaged (" + e.getMessage() + ")";
             } catch (RuntimeException e) { // Chronicle could not read on: the end of what is readable
                 r.damage = "unreadable at entry " + (r.entries + 1) + ": " + e;
             }
@@ -64,7 +66,7 @@ final class JournalRecovery {
         /** One Chronicle document: a batch of records. */
         boolean accept(byte[] batch) {
             try {
-                RecordDecoder.forEachRecord(batch, this::record);
+                RecordDecoder.forEachRecord(batch, 0, batch.length, this::record);
             } catch (DamagedRecordException e) {
                 damage = "is damaged (" + e.getMessage() + ")";
             }
@@ -89,7 +91,7 @@ final class JournalRecovery {
             if (op instanceof JournalOp.SnapshotEnd) {
                 snapshotComplete = true;
             }
-            op.applyTo(state, length + 4);
+            op.applyTo(state, RecordEncoder.framedSize(length));
             entries++;
             return true;
         }

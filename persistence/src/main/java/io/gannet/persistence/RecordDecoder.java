@@ -6,68 +6,58 @@ import io.gannet.broker.store.SessionOwner;
 import io.gannet.broker.store.StoredMessage;
 import io.gannet.broker.store.SubscriptionRecord;
 import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32C;
 
 /**
- * Reads one journal record written by {@link RecordEncoder}, after checking its checksum. Any inconsistency (a bad
- * checksum, a length beyond the record) is a {@link DamagedRecordException}: replay stops there.
+ * Reads one journal record written by {@link RecordEncoder}. Any inconsistency (a length beyond the record, a
+ * varint too long, bytes left over) is a {@link DamagedRecordException}: replay stops there.
  */
 final class RecordDecoder {
     private final byte[] buf;
     private final int end;
     private int pos;
 
-    private RecordDecoder(byte[] buf, int end) {
+    private RecordDecoder(byte[] buf, int pos, int end) {
         this.buf = buf;
+        this.pos = pos;
         this.end = end;
     }
 
-    /** Checks the checksum of the record at {@code [offset, offset + length)} and returns a reader at its type. */
+    /** A reader at the type of the record whose body is {@code [offset, offset + length)}. */
     static RecordDecoder of(byte[] batch, int offset, int length) {
-        if (length < 5) {
-            throw new DamagedRecordException("a record of " + length + " bytes is too short");
+        if (length < 1) {
+            throw new DamagedRecordException("an empty record");
         }
-        int body = offset + length - 4;
-        CRC32C crc = new CRC32C();
-        crc.update(batch, offset, length - 4);
-        RecordDecoder tail = new RecordDecoder(batch, offset + length);
-        tail.pos = body;
-        if (tail.readInt() != (int) crc.getValue()) {
-            throw new DamagedRecordException("checksum mismatch");
-        }
-        RecordDecoder d = new RecordDecoder(batch, body);
-        d.pos = offset;
-        return d;
+        return new RecordDecoder(batch, offset, offset + length);
     }
 
     /**
-     * Hands each record of a batch (one Chronicle document) to {@code each}, in order, until {@code each} answers
-     * false.
+     * Hands each record of a batch (the records of one Chronicle document, or of one Raft entry) to {@code each},
+     * in order, until {@code each} answers false.
      *
      * @throws DamagedRecordException when the batch's framing is damaged
      */
-    static void forEachRecord(byte[] batch, RecordVisitor each) {
-        int p = 0;
-        while (p < batch.length) {
-            if (batch.length - p < 4) {
-                throw new DamagedRecordException("a record length cut short");
+    static void forEachRecord(byte[] batch, int offset, int length, RecordVisitor each) {
+        RecordDecoder framing = new RecordDecoder(batch, offset, offset + length);
+        while (framing.pos < framing.end) {
+            int n = framing.readInt();
+            if (n < 0 || n > framing.end - framing.pos) {
+                throw new DamagedRecordException("a record length of " + n + " beyond its batch");
             }
-            int length = (batch[p] & 0xFF) << 24 | (batch[p + 1] & 0xFF) << 16 | (batch[p + 2] & 0xFF) << 8
-                    | batch[p + 3] & 0xFF;
-            if (length < 0 || length > batch.length - p - 4) {
-                throw new DamagedRecordException("a record length of " + length + " beyond its batch");
-            }
-            if (!each.record(batch, p + 4, length)) {
+            if (!each.record(batch, framing.pos, n)) {
                 return;
             }
-            p += 4 + length;
+            framing.pos += n;
         }
     }
 
     /** Receives the records of a batch. */
     @FunctionalInterface
     interface RecordVisitor {
-        /** @return whether to go on */
+        /**
+         * @param offset where the record's body (its type and fields) starts
+         * @param length the body's bytes; the record takes {@link RecordEncoder#framedSize} of it in the batch
+         * @return whether to go on
+         */
         boolean record(byte[] batch, int offset, int length);
     }
 
@@ -85,23 +75,36 @@ final class RecordDecoder {
     }
 
     int readInt() {
-        need(4);
-        int v = (buf[pos] & 0xFF) << 24 | (buf[pos + 1] & 0xFF) << 16 | (buf[pos + 2] & 0xFF) << 8 | buf[pos + 3] & 0xFF;
-        pos += 4;
-        return v;
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            byte b = readByte();
+            v |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                return v;
+            }
+        }
+        throw new DamagedRecordException("a number longer than five bytes");
     }
 
     long readLong() {
-        return (long) readInt() << 32 | readInt() & 0xFFFFFFFFL;
+        long v = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            byte b = readByte();
+            v |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                return v;
+            }
+        }
+        throw new DamagedRecordException("a number longer than ten bytes");
     }
 
     byte[] readBytes() {
-        int n = readInt();
+        int n = readInt() - 1;
         if (n == -1) {
             return null;
         }
         if (n < 0) {
-            throw new DamagedRecordException("negative length " + n);
+            throw new DamagedRecordException("a length beyond 2 GiB");
         }
         need(n);
         byte[] v = new byte[n];
@@ -111,34 +114,27 @@ final class RecordDecoder {
     }
 
     String readString() {
-        byte[] b = readBytes();
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
-    }
-
-    int[] readInts() {
-        int n = readInt();
+        int n = readInt() - 1;
         if (n == -1) {
             return null;
         }
-        if (n < 0 || n > (end - pos) / 4) {
-            throw new DamagedRecordException("bad count " + n);
+        if (n < 0) {
+            throw new DamagedRecordException("a length beyond 2 GiB");
         }
-        int[] v = new int[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = readInt();
-        }
+        need(n);
+        String v = new String(buf, pos, n, StandardCharsets.UTF_8);
+        pos += n;
         return v;
     }
 
     Message readMessage() {
-        if (!readBoolean()) {
+        int flags = readByte();
+        if ((flags & RecordEncoder.MESSAGE_PRESENT) == 0) {
             return null;
         }
         String topic = readString();
-        int qos = readByte();
-        boolean retain = readBoolean();
         byte[] payload = readBytes();
-        byte[] props = readBytes();
+        byte[] props = (flags & RecordEncoder.MESSAGE_PROPERTIES) != 0 ? readBytes() : null;
         String publisher = readString();
         long expiresAt = readLong();
         if (topic == null || payload == null || publisher == null) {
@@ -150,7 +146,8 @@ final class RecordDecoder {
         } catch (RuntimeException e) {
             throw new DamagedRecordException("unreadable message properties: " + e.getMessage());
         }
-        return new Message(topic, qos, retain, payload, properties, publisher, expiresAt);
+        return new Message(topic, flags >> RecordEncoder.MESSAGE_QOS_SHIFT & 3,
+                (flags & RecordEncoder.MESSAGE_RETAIN) != 0, payload, properties, publisher, expiresAt);
     }
 
     StoredMessage readStored() {
@@ -159,7 +156,20 @@ final class RecordDecoder {
         if (m == null) {
             throw new DamagedRecordException("a queued entry without a message");
         }
-        return new StoredMessage(seq, m, readByte(), readBoolean(), readInts(), readString());
+        int flags = readByte();
+        int[] ids = null;
+        if ((flags & RecordEncoder.STORED_SUBSCRIPTION_IDS) != 0) {
+            int n = readInt();
+            if (n < 0 || n > end - pos) { // each id takes a byte at least
+                throw new DamagedRecordException("bad count " + n);
+            }
+            ids = new int[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = readInt();
+            }
+        }
+        String group = (flags & RecordEncoder.STORED_SHARED_GROUP) != 0 ? readString() : null;
+        return new StoredMessage(seq, m, flags & 3, (flags & RecordEncoder.STORED_RETAIN) != 0, ids, group);
     }
 
     SessionOwner readOwner() {

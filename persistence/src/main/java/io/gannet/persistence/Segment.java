@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -17,15 +18,19 @@ import net.openhft.chronicle.wire.DocumentContext;
 /**
  * One segment of the journal: a Chronicle Queue (memory-mapped, append-only files) in a directory of its own, so
  * that compaction can drop a whole segment at once. Entries are opaque byte records; this class is the only one
- * that knows Chronicle. Appends and syncs happen on the writer thread only.
+ * that knows Chronicle. A document is one batch of records and a CRC-32C of them, so that replay recognizes a
+ * batch damaged on disk; Chronicle itself makes a document whole or absent after a crash. Appends and syncs happen
+ * on the writer thread only.
  */
 final class Segment implements AutoCloseable {
     /** Chronicle's document header, counted in the bytes a segment takes. */
     private static final int HEADER_BYTES = 4;
+    private static final int CHECKSUM_BYTES = 4;
 
     private final Path path;
     private final long number;
     private final ChronicleQueue queue;
+    private final CRC32C crc = new CRC32C();
     private ExcerptAppender appender;
     private FileChannel syncChannel;
     private Path syncFile;
@@ -56,38 +61,55 @@ final class Segment implements AutoCloseable {
         return bytes;
     }
 
-    void append(byte[] record, int length) {
+    /** Appends {@code length} bytes of records as one document. */
+    void append(byte[] records, int length) {
         if (appender == null) {
             appender = queue.createAppender();
         }
+        crc.reset();
+        crc.update(records, 0, length);
         try (DocumentContext dc = appender.writingDocument()) {
-            dc.wire().bytes().write(record, 0, length);
+            Bytes<?> out = dc.wire().bytes();
+            out.write(records, 0, length);
+            out.writeInt((int) crc.getValue());
         }
-        bytes += length + HEADER_BYTES;
+        bytes += length + CHECKSUM_BYTES + HEADER_BYTES;
     }
 
     /**
-     * Reads the records in order and hands each to {@code each}, until the end, until {@code each} answers false,
-     * or until Chronicle cannot read on (a torn or damaged tail), which is logged by the caller as the end.
+     * Reads the batches in order and hands the records of each to {@code each}, until the end, until {@code each}
+     * answers false, or until a batch cannot be read: Chronicle cannot read on (a torn tail), or its checksum does
+     * not match (damaged on disk), which ends replay with a {@link DamagedRecordException}.
      *
-     * @return how many records were handed over
+     * @return how many batches were handed over
      */
     long replay(Predicate<byte[]> each) {
         long count = 0;
         try (ExcerptTailer tailer = queue.createTailer()) {
             while (true) {
-                byte[] record;
+                byte[] batch;
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (!dc.isPresent()) {
                         break;
                     }
                     Bytes<?> in = dc.wire().bytes();
-                    record = new byte[(int) in.readRemaining()];
-                    in.read(record);
+                    long n = in.readRemaining() - CHECKSUM_BYTES;
+                    if (n < 0) {
+                        throw new DamagedRecordException("a batch of " + (n + CHECKSUM_BYTES) + " bytes, too short "
+                                + "for its checksum");
+                    }
+                    batch = new byte[(int) n];
+                    in.read(batch);
+                    int expected = in.readInt();
+                    crc.reset();
+                    crc.update(batch, 0, batch.length);
+                    if ((int) crc.getValue() != expected) {
+                        throw new DamagedRecordException("checksum mismatch in batch " + (count + 1));
+                    }
                 }
-                bytes += record.length + HEADER_BYTES;
+                bytes += batch.length + CHECKSUM_BYTES + HEADER_BYTES;
                 count++;
-                if (!each.test(record)) {
+                if (!each.test(batch)) {
                     break;
                 }
             }

@@ -1,7 +1,6 @@
 package io.gannet.persistence;
 
 import io.gannet.broker.store.SessionSnapshot;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
@@ -44,12 +43,8 @@ public final class SessionTable {
      * @throws IllegalArgumentException when a record cannot be read; those before it are applied
      */
     public void apply(byte[] records, int offset, int length, Fence fence, LongConsumer refused) {
-        byte[] batch = records;
-        if (offset != 0 || length != records.length) {
-            batch = Arrays.copyOfRange(records, offset, offset + length);
-        }
         try {
-            RecordDecoder.forEachRecord(batch, (b, at, n) -> {
+            RecordDecoder.forEachRecord(records, offset, length, (b, at, n) -> {
                 JournalOp op = JournalOp.decode(RecordDecoder.of(b, at, n));
                 long key = op.key();
                 if (key >= 0 && fence != OPEN) {
@@ -59,7 +54,7 @@ public final class SessionTable {
                         return true;
                     }
                 }
-                op.applyTo(state, n + 4);
+                op.applyTo(state, RecordEncoder.framedSize(n));
                 return true;
             });
         } catch (DamagedRecordException e) {

@@ -155,7 +155,7 @@ class JournalLimitsTest {
         Files.writeString(dir.resolve("FORMAT"), "gannet-journal-format 99\n");
         assertThatThrownBy(() -> start(Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(dir.toString()).hasMessageContaining("format 99")
-                .hasMessageContaining("reads format 1");
+                .hasMessageContaining("reads format " + JournalDirectory.FORMAT);
         assertThat(Files.readString(dir.resolve("FORMAT"))).as("left as it was").contains("99");
     }
 

@@ -45,6 +45,16 @@ final class SubscriptionRequests {
     /** Answers that wait for an earlier SUBACK, which waits for the store; empty almost always. */
     private final ArrayDeque<Answer> waiting = new ArrayDeque<>(0);
 
+    /**
+     * A new subscription of a persistent session, which the SUBACK waits for the store to keep.
+     *
+     * @param code where its code is in the SUBACK
+     * @param kept completes once the store keeps it; fails when it does not, or not within
+     *             {@link #STORE_WAIT_SECONDS}
+     */
+    private record Stored(int code, Subscription subscription, CompletableFuture<Void> kept) {
+    }
+
     /** An answer to write once {@code ready} completes ({@code null}: at once) and every answer before it is out. */
     private record Answer(CompletableFuture<Void> ready, Runnable write) {
     }
@@ -104,11 +114,8 @@ final class SubscriptionRequests {
         }
         List<Integer> codes = new ArrayList<>(subscribe.subscriptions().size());
         List<Subscription> sendRetained = new ArrayList<>(1);
-        // What the SUBACK waits for: the store keeping each new subscription of a persistent session, by the
-        // position of its filter, and the subscription.
-        List<CompletableFuture<Void>> kept = new ArrayList<>(0);
-        List<Integer> keptFor = new ArrayList<>(0);
-        List<Subscription> made = new ArrayList<>(0);
+        List<Stored> stored = new ArrayList<>(0);
+        List<CompletableFuture<Void>> kept = new ArrayList<>(1); // what Session.subscribe hands back, one at a time
         String reason = null;
         for (int i = 0; i < subscribe.subscriptions().size(); i++) {
             Subscribe.TopicSubscription ts = subscribe.subscriptions().get(i);
@@ -159,11 +166,12 @@ final class SubscriptionRequests {
             int granted = Math.min(ts.qos(), config.maxQos());
             Subscription sub = new Subscription(session, filter, granted, ts.noLocal(), ts.retainAsPublished(),
                     ts.retainHandling(), subscriptionId, sharedFilter == null ? null : sharedFilter.shareName());
-            int waits = kept.size();
             Subscription old = session.subscribe(sub, kept);
-            if (kept.size() > waits) {
-                keptFor.add(codes.size());
-                made.add(sub);
+            if (!kept.isEmpty()) {
+                // Bounded: a cluster node cut off from the majority cannot commit it, and the client must hear,
+                // not hang.
+                stored.add(new Stored(codes.size(), sub, kept.remove(0).copy().orTimeout(STORE_WAIT_SECONDS,
+                        TimeUnit.SECONDS)));
             }
             codes.add(granted);
             // Retained messages are not sent for a shared subscription (spec 4.8.2).
@@ -171,30 +179,24 @@ final class SubscriptionRequests {
                 sendRetained.add(sub);
             }
         }
-        if (kept.isEmpty()) {
+        if (stored.isEmpty()) {
             String why = reason;
             answer(null, () -> subscribed(subscribe, codes, why, sendRetained));
             return;
         }
-        // Bounded: a cluster node cut off from the majority cannot commit it, and the client must hear, not hang.
-        List<CompletableFuture<Void>> bounded = new ArrayList<>(kept.size());
-        for (CompletableFuture<Void> f : kept) {
-            bounded.add(f.copy().orTimeout(STORE_WAIT_SECONDS, TimeUnit.SECONDS));
-        }
-        CompletableFuture<Void> all = CompletableFuture.allOf(bounded.toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> all = CompletableFuture.allOf(stored.stream().map(Stored::kept)
+                .toArray(CompletableFuture[]::new));
         String reasonBefore = reason;
         answer(all, () -> {
             // A subscription its store did not keep in time is taken back (the removal is journaled after it, so the
             // store ends without it either way), and refused (0x80): the client must not count on it. Its store
             // failed or is cut off, or another node took the session over (the connection is closing then).
             String why = reasonBefore;
-            for (int k = 0; k < bounded.size(); k++) {
-                if (bounded.get(k).isCompletedExceptionally()) {
-                    int i = keptFor.get(k);
-                    Subscription sub = made.get(k);
-                    session.unsubscribe(sub.key());
-                    sendRetained.remove(sub);
-                    codes.set(i, v5 ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.V3_SUBACK_FAILURE);
+            for (Stored s : stored) {
+                if (s.kept().isCompletedExceptionally()) {
+                    session.unsubscribe(s.subscription().key());
+                    sendRetained.remove(s.subscription());
+                    codes.set(s.code(), v5 ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.V3_SUBACK_FAILURE);
                     why = "the session's store did not keep the subscription";
                 }
             }

@@ -15,6 +15,9 @@
 #                                                 cell is then the run with the median rate, and all rates are listed,
 #                                                 with each run's share of the 'off' run of its round and the median
 #   benchmarks/persistence.sh --modes "off os"    only these modes ('off' first: the shares are taken of it)
+#   benchmarks/persistence.sh --rate 300000       every case at this fixed rate (all publishers together) instead of
+#                                                 as fast as it goes: compare the broker's CPU µs per message then,
+#                                                 which moves much less from run to run than a maximum rate
 #
 # Each mode gets a fresh broker and an empty journal. The broker runs on core 0 and the generator on core 1 where
 # there are two cores; the journal's writer thread shares core 0 with the broker's event loops.
@@ -31,6 +34,7 @@ inflight=20
 inflight_pairs=""
 repeat=1
 modes=(off os interval every-message)
+rate=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -40,6 +44,7 @@ while [ $# -gt 0 ]; do
     --inflight-pairs) inflight_pairs="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --modes) read -r -a modes <<< "$2"; shift 2 ;;
+    --rate) rate="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "persistence.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -56,7 +61,7 @@ if [ "${modes[0]}" != off ]; then
 fi
 inflight_pairs=${inflight_pairs:-$inflight}
 cases=("pairs 10 $inflight_pairs" "fanin 100 $inflight")
-declare -A rate cpu p99 runs
+declare -A rates cpu p99 runs
 for round in $(seq 1 "$repeat"); do
 for mode in "${modes[@]}"; do
   port=$((port + 1))
@@ -73,7 +78,7 @@ for mode in "${modes[@]}"; do
     set -- $c
     log="$work/$mode-$1-$round.log"
     $gen_cpu "$bench" --port "$port" --scenario "$1" -n "$2" --qos 1 --payload 16 --session-expiry 3600 \
-      --inflight "$3" --warmup "$warmup" --duration "$duration" --broker-pid "$pid" > "$log" 2>&1 || echo "   (exit $?: see $log)"
+      --inflight "$3" --rate "$rate" --warmup "$warmup" --duration "$duration" --broker-pid "$pid" > "$log" 2>&1 || echo "   (exit $?: see $log)"
     r=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
     c=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
     l=$(sed -n 's/^  latency .*p99 \([0-9.]*\) ms .*p99.9.*/\1/p' "$log")
@@ -86,11 +91,13 @@ done
 # Each cell: the run with the median rate.
 for key in "${!runs[@]}"; do
   median=$(printf '%s' "${runs[$key]}" | sort -n | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }')
-  read -r rate[$key] cpu[$key] p99[$key] <<< "$median"
+  read -r rates[$key] cpu[$key] p99[$key] <<< "$median"
 done
 
 echo
-echo "QoS 1, persistent subscribers, $inflight_pairs (pairs) and $inflight (fan-in) in flight per publisher, as fast as it goes: delivered msg/s (share of"
+pace="as fast as it goes"
+[ "$rate" = 0 ] || pace="offered $rate msg/s"
+echo "QoS 1, persistent subscribers, $inflight_pairs (pairs) and $inflight (fan-in) in flight per publisher, $pace: delivered msg/s (share of"
 echo "'off'), broker CPU µs per message, p99 ms; the run with the median rate of $repeat"
 echo
 echo "| case |$(printf ' %s |' "${modes[@]}")"
@@ -99,7 +106,7 @@ for c in "${cases[@]}"; do
   set -- $c
   row="| $1 QoS 1 |"
   for mode in "${modes[@]}"; do
-    r=${rate[$mode,$1]:-0}; base=${rate[off,$1]:-0}
+    r=${rates[$mode,$1]:-0}; base=${rates[off,$1]:-0}
     share=$(awk -v r="$r" -v b="$base" 'BEGIN { if (b > 0) printf "%d %%", 100 * r / b; else print "-" }')
     cell=$(printf "%'d" "$r" 2>/dev/null || echo "$r")
     row="$row $cell ($share), ${cpu[$mode,$1]:-?} µs, ${p99[$mode,$1]:-?} ms |"

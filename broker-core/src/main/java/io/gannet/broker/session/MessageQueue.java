@@ -164,14 +164,18 @@ final class MessageQueue {
         return null;
     }
 
-    /** Removes the messages {@code filter} accepts (it may act on them), keeping the order of the rest. */
+    /**
+     * Removes the messages {@code filter} accepts (it may act on them: it sees each once, oldest first), keeping the
+     * order of the rest. In one turn of the queue: a removal through an iterator moves every element behind it.
+     */
     void removeIf(java.util.function.Predicate<Delivery> filter) {
-        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
-            Delivery q = it.next();
+        for (int i = queue.size(); i > 0; i--) {
+            Delivery q = queue.pollFirst();
             if (filter.test(q)) {
-                it.remove();
                 counted(q, -1);
                 budget.give(q.bytes());
+            } else {
+                queue.addLast(q);
             }
         }
     }

@@ -99,14 +99,10 @@ final class RecordDecoder {
     }
 
     byte[] readBytes() {
-        int n = readInt() - 1;
-        if (n == -1) {
+        int n = readLength();
+        if (n < 0) {
             return null;
         }
-        if (n < 0) {
-            throw new DamagedRecordException("a length beyond 2 GiB");
-        }
-        need(n);
         byte[] v = new byte[n];
         System.arraycopy(buf, pos, v, 0, n);
         pos += n;
@@ -114,17 +110,26 @@ final class RecordDecoder {
     }
 
     String readString() {
+        int n = readLength();
+        if (n < 0) {
+            return null;
+        }
+        String v = new String(buf, pos, n, StandardCharsets.UTF_8);
+        pos += n;
+        return v;
+    }
+
+    /** The length of the string or bytes that follow, checked against the record; -1 for null. */
+    private int readLength() {
         int n = readInt() - 1;
         if (n == -1) {
-            return null;
+            return -1;
         }
         if (n < 0) {
             throw new DamagedRecordException("a length beyond 2 GiB");
         }
         need(n);
-        String v = new String(buf, pos, n, StandardCharsets.UTF_8);
-        pos += n;
-        return v;
+        return n;
     }
 
     Message readMessage() {

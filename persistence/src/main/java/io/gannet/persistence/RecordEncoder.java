@@ -66,13 +66,7 @@ final class RecordEncoder {
             System.arraycopy(buf, bodyStart, buf, bodyStart + extra, length);
             pos += extra;
         }
-        int p = recordStart;
-        int v = length;
-        while ((v & ~0x7F) != 0) {
-            buf[p++] = (byte) (v & 0x7F | 0x80);
-            v >>>= 7;
-        }
-        buf[p] = (byte) v;
+        putVarInt(buf, recordStart, length);
         return pos - recordStart;
     }
 
@@ -107,12 +101,18 @@ final class RecordEncoder {
     /** An int as a varint of its 32 bits: a negative one takes five bytes. */
     RecordEncoder writeInt(int v) {
         ensure(5);
+        pos = putVarInt(buf, pos, v);
+        return this;
+    }
+
+    /** Writes {@code v} as a varint at {@code p}; returns where it ends. */
+    private static int putVarInt(byte[] buf, int p, int v) {
         while ((v & ~0x7F) != 0) {
-            buf[pos++] = (byte) (v & 0x7F | 0x80);
+            buf[p++] = (byte) (v & 0x7F | 0x80);
             v >>>= 7;
         }
-        buf[pos++] = (byte) v;
-        return this;
+        buf[p++] = (byte) v;
+        return p;
     }
 
     /** A long as a varint of its 64 bits: a negative one takes ten bytes. */

@@ -49,6 +49,11 @@ final class KafkaSender implements AutoCloseable {
     /** The wait before a new producer after one failed, doubled on each failure in a row up to the maximum. */
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * Kafka holding records without answering any for this long is stalled, not slow (see {@link #keepsUp}): four
+     * times its answer time under load here, and the time the producer may wait for metadata.
+     */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Records Kafka refuses are logged at most this often (each is counted), so that a bad mapping cannot flood. */
     private static final long REFUSAL_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -69,11 +74,21 @@ final class KafkaSender implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean parked;
     private volatile boolean reachable = true;
+    /**
+     * When Kafka last acknowledged a record, or the producer, holding none, was handed one: the time since which an
+     * answer is due, for {@link #keepsUp}.
+     */
+    private volatile long lastAnswerNanos = System.nanoTime();
     /** The record being handed to the producer, and whether the producer refused it at once; sender thread only. */
     private OutRecord sending;
     private Exception refusedNow;
     /** Sender thread only: the order in which records were handed to the producer. */
     private long sentCount;
+    /**
+     * Records whose publisher waits for Kafka's answer only while Kafka keeps up ({@link #addHeld}), oldest first;
+     * answered ones leave from the head.
+     */
+    private final ConcurrentLinkedQueue<OutRecord> held = new ConcurrentLinkedQueue<>();
     /** Records the producer failed for a reason of its own, to be sent again by a new producer. */
     private final ConcurrentLinkedQueue<Unanswered> toResend = new ConcurrentLinkedQueue<>();
     /** Why the producer must be replaced, or {@code null}; set by a callback, read by the sender thread. */
@@ -140,6 +155,25 @@ final class KafkaSender implements AutoCloseable {
         return waitingBytes.get() + bytes <= maxWaitingBytes;
     }
 
+    /**
+     * Whether a record of {@code bytes} fits under the bound for records whose publisher waits for Kafka's answer:
+     * twice {@link #hasRoom}'s. Such a record slows its publisher down, so what waits beyond the first bound is
+     * limited by the publishers' in-flight windows; this keeps it bounded when there are many. (A quarter more was
+     * too little: 100 publishers with 200 1 KiB messages in flight each took more, and the rest went to disk.)
+     */
+    boolean hasRoomToHold(long bytes) {
+        return waitingBytes.get() + bytes <= 2 * maxWaitingBytes;
+    }
+
+    /**
+     * Whether Kafka takes records, if more slowly than they come: it is reachable, and it answered a record within
+     * the last two seconds or holds none unanswered. Not so while it is away or frozen: the producer then
+     * holds records without answering, or cannot take them at all.
+     */
+    boolean keepsUp() {
+        return reachable && (inProducerBytes.get() == 0 || System.nanoTime() - lastAnswerNanos < STALL_NANOS);
+    }
+
     /** Queues a record; the caller checked {@link #hasRoom} or made room. Never blocks. */
     void add(OutRecord r) {
         waitingBytes.addAndGet(r.bytes());
@@ -148,6 +182,16 @@ final class KafkaSender implements AutoCloseable {
         if (parked) {
             LockSupport.unpark(thread);
         }
+    }
+
+    /**
+     * Queues a record whose publisher's acknowledgement waits for Kafka's answer while Kafka {@link #keepsUp}: if
+     * Kafka stalls first, {@code r.sent()} completes anyway and the record waits in memory like any other. The caller
+     * checked {@link #hasRoomToHold}.
+     */
+    void addHeld(OutRecord r) {
+        held.add(r);
+        add(r);
     }
 
     /** Removes the oldest waiting record to make room, or returns {@code null} when none waits. */
@@ -182,6 +226,7 @@ final class KafkaSender implements AutoCloseable {
     private void run() {
         OutRecord next = null;
         while (running) {
+            releaseHeld();
             if (broken != null) {
                 next = replaceProducer(next);
                 continue;
@@ -204,6 +249,22 @@ final class KafkaSender implements AutoCloseable {
         }
         if (next != null) {
             queue.addFirst(next);
+        }
+    }
+
+    /**
+     * Forgets the held records Kafka answered, and releases the rest when Kafka has stalled: their publishers were
+     * to wait for a slow Kafka, not for an absent one. Sender thread, at least every 100 ms while it waits.
+     */
+    private void releaseHeld() {
+        OutRecord r;
+        while ((r = held.peek()) != null && r.sent().isDone()) {
+            held.poll();
+        }
+        if (r != null && !keepsUp()) {
+            while ((r = held.poll()) != null) {
+                r.sent().complete(null);
+            }
         }
     }
 
@@ -262,7 +323,9 @@ final class KafkaSender implements AutoCloseable {
     private boolean send(OutRecord r) {
         long bytes = r.bytes();
         long order = sentCount++;
-        inProducerBytes.addAndGet(bytes);
+        if (inProducerBytes.getAndAdd(bytes) == 0) {
+            lastAnswerNanos = System.nanoTime(); // after a quiet spell, Kafka is not late until it has had time
+        }
         sending = r;
         refusedNow = null;
         try {
@@ -329,7 +392,9 @@ final class KafkaSender implements AutoCloseable {
     private void completed(OutRecord r, Exception error) {
         settled(r);
         if (error == null) {
-            r.metrics().produced(r.record().value().length, System.nanoTime() - r.receivedNanos());
+            long now = System.nanoTime();
+            lastAnswerNanos = now;
+            r.metrics().produced(r.record().value().length, now - r.receivedNanos());
             if (r.sent() != null) {
                 r.sent().complete(null);
             }

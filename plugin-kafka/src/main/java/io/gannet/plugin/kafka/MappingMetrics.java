@@ -16,6 +16,11 @@ final class MappingMetrics {
     final Counter bytes;
     final Counter errors;
     final Counter dropped;
+    /**
+     * To Kafka, {@code at-once} mappings: acknowledgements that waited after all, because memory was full while Kafka
+     * answered more slowly than messages came, or because the disk buffer was behind.
+     */
+    final Counter held;
     private final AtomicLong latencyMicros = new AtomicLong();
     private final AtomicLong latencyCount = new AtomicLong();
 
@@ -26,6 +31,7 @@ final class MappingMetrics {
         bytes = metrics.counter(prefix + "bytes");
         errors = metrics.counter(prefix + "errors");
         dropped = metrics.counter(prefix + "dropped");
+        held = metrics.counter(prefix + "held");
         if (direction.equals("to-kafka")) {
             metrics.gauge(prefix + "produce-latency-us", this::meanLatencyMicros);
         }

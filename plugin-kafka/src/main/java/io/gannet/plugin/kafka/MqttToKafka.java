@@ -132,9 +132,22 @@ final class MqttToKafka implements InboundPublishInterceptor {
             default -> {
                 OutRecord out = new OutRecord(record, null, route.metrics(), receivedNanos);
                 // In memory while nothing waits on disk and memory has room; else after what waits on disk, in order.
-                if (buffer.isEmpty() && sender.hasRoom(out.bytes())) {
-                    sender.add(out);
-                    return null;
+                if (buffer.isEmpty()) {
+                    if (sender.hasRoom(out.bytes())) {
+                        sender.add(out);
+                        return null;
+                    }
+                    if (message.qos() > 0 && sender.keepsUp() && sender.hasRoomToHold(out.bytes())) {
+                        // Kafka answers, only more slowly than messages come: the acknowledgement waits for it (or
+                        // for Kafka to stall), and the publisher slows to Kafka's pace. Spilling instead would not
+                        // help (the disk fills at the same pace) and would cost more: every later record would then
+                        // go through the disk too, to keep the order, on the cores Kafka may share.
+                        OutRecord held = new OutRecord(record, new CompletableFuture<>(), route.metrics(),
+                                receivedNanos, out.bytes());
+                        sender.addHeld(held);
+                        route.metrics().held.increment();
+                        return held.sent();
+                    }
                 }
                 if (!buffer.hasRoom(out.bytes())) {
                     return REFUSED;
@@ -149,6 +162,7 @@ final class MqttToKafka implements InboundPublishInterceptor {
                 if (message.qos() == 0) {
                     return SKIPPED;
                 }
+                route.metrics().held.increment();
                 return buffer.add(route.mapping().name(), record);
             }
         }

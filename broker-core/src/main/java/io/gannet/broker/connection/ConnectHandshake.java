@@ -339,7 +339,7 @@ final class ConnectHandshake {
         MqttProperties props = will.properties().has(PropertyId.WILL_DELAY_INTERVAL)
                 ? will.properties().toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build() : will.properties();
         return Message.expiring(will.topic(), will.qos(), will.retain(), will.payload(), props, terms.clientId(),
-                admission.clock().millis());
+                admission.clock());
     }
 
     /** The certificate chain a client presented in the TLS handshake (complete before CONNECT), leaf first. */

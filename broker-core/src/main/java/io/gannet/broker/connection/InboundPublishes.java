@@ -118,7 +118,7 @@ final class InboundPublishes implements PublishOrigin<Publish> {
         }
         shared.metrics().messageReceived(p.payload().length);
         Message message = Message.expiring(topic, p.qos(), p.retain(), p.payload(), props, session.clientId(),
-                shared.clock().millis());
+                shared.clock());
         shared.publishing().publish(p, message, this);
     }
 

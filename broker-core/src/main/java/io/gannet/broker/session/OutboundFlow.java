@@ -107,7 +107,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
      * of a client that keeps up, which costs a store one event where queuing it first costs two.
      */
     private CompletableFuture<Void> sendJournaled(ClientLink link, Delivery d, ByteBuf sharedPayload) {
-        if (d.message.isExpired(context.clock().millis())) {
+        if (d.message.isExpired(context.clock())) {
             dropped(d, DropReason.EXPIRED, false); // [MQTT-3.3.2-5]; never journaled
             return null;
         }
@@ -140,7 +140,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
 
     /** The allocation-free path of the most common delivery: QoS 0 to a client that keeps up. */
     private void sendQos0(ClientLink link, Message message, boolean retain, int[] subscriptionIds, ByteBuf payload) {
-        if (message.isExpired(context.clock().millis())) {
+        if (message.isExpired(context.clock())) {
             context.drops().dropped(DropReason.EXPIRED, session.clientId(), message.topic(), 0); // [MQTT-3.3.2-5]
         } else if (context.interceptors().hasOutbound()) {
             intercept(link, new Delivery(nextSeq++, message, 0, retain, subscriptionIds, null, false), payload);
@@ -150,7 +150,7 @@ public final class OutboundFlow implements MessageQueue.DropListener {
     }
 
     private void send(ClientLink link, Delivery d, ByteBuf sharedPayload) {
-        if (d.message.isExpired(context.clock().millis())) {
+        if (d.message.isExpired(context.clock())) {
             drop(d, DropReason.EXPIRED); // [MQTT-3.3.2-5]
             return;
         }

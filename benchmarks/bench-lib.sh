@@ -60,3 +60,15 @@ unpack_gannet() {
   tar xzf "$tarball" -C "$dir"
   echo "$dir/gannet-$version"
 }
+
+# The machine's CPU time counters, "total steal" in jiffies (/proc/stat), for steal_since.
+cpu_counters() {
+  awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9; exit }' /proc/stat
+}
+
+# The share of the machine's CPU time, in per cent, that the hypervisor gave to other guests since cpu_counters
+# printed "$1 $2". On a shared VM it comes and goes (0 in one run, 30 % minutes later), and a run with steal is slower
+# for reasons that are not the broker's: the scripts print it next to each run.
+steal_since() {
+  cpu_counters | awk -v t0="$1" -v s0="$2" '{ d = $1 - t0; printf "%d", (d > 0 ? 100 * ($2 - s0) / d : 0) }'
+}

@@ -77,13 +77,15 @@ for mode in "${modes[@]}"; do
   for c in "${cases[@]}"; do
     set -- $c
     log="$work/$mode-$1-$round.log"
+    read -r t0 s0 <<< "$(cpu_counters)"
     $gen_cpu "$bench" --port "$port" --scenario "$1" -n "$2" --qos 1 --payload 16 --session-expiry 3600 \
       --inflight "$3" --rate "$rate" --warmup "$warmup" --duration "$duration" --broker-pid "$pid" > "$log" 2>&1 || echo "   (exit $?: see $log)"
     r=$(sed -n 's/^  received .*(\([0-9,]*\) msg\/s).*/\1/p' "$log" | tr -d ,)
     c=$(sed -n 's/^  broker .* \([0-9.]*\) µs per delivered message.*/\1/p' "$log")
     l=$(sed -n 's/^  latency .*p99 \([0-9.]*\) ms .*p99.9.*/\1/p' "$log")
-    runs[$mode,$1]="${runs[$mode,$1]:-}${r:-0} ${c:-?} ${l:-?}"$'\n'
-    echo "round $round, $mode $1: ${r:-?} msg/s, ${c:-?} µs/msg, p99 ${l:-?} ms" >&2
+    st=$(steal_since "$t0" "$s0")
+    runs[$mode,$1]="${runs[$mode,$1]:-}${r:-0} ${c:-?} ${l:-?} $st"$'\n'
+    echo "round $round, $mode $1: ${r:-?} msg/s, ${c:-?} µs/msg, p99 ${l:-?} ms, steal $st %" >&2
   done
   kill -TERM "$pid"; wait "$pid" || true
 done
@@ -91,7 +93,7 @@ done
 # Each cell: the run with the median rate.
 for key in "${!runs[@]}"; do
   median=$(printf '%s' "${runs[$key]}" | sort -n | awk '{ line[NR] = $0 } END { print line[int((NR + 1) / 2)] }')
-  read -r rates[$key] cpu[$key] p99[$key] <<< "$median"
+  read -r rates[$key] cpu[$key] p99[$key] _ <<< "$median"
 done
 
 echo
@@ -134,11 +136,13 @@ if [ "$repeat" -gt 1 ]; then
     echo "$row"
   done
   echo
-  echo "Every run's rate (msg/s), in the order they ran:"
+  echo "Every run's rate (msg/s), in the order they ran, with the CPU time the hypervisor took from the machine"
+  echo "meanwhile (steal, see bench-lib.sh) where there was any:"
   for c in "${cases[@]}"; do
     set -- $c
     for mode in "${modes[@]}"; do
-      echo "- $1, $mode: $(printf '%s' "${runs[$mode,$1]}" | awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }')"
+      echo "- $1, $mode: $(printf '%s' "${runs[$mode,$1]}" |
+        awk '{ printf "%s%s%s", (NR > 1 ? ", " : ""), $1, ($4 > 0 ? " (steal " $4 " %)" : "") }')"
     done
   done
 fi

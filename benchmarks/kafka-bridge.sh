@@ -13,6 +13,9 @@
 #                                                      at-once, after-buffer, after-kafka)
 #   benchmarks/kafka-bridge.sh --java-opts "-agentpath:..."       JVM options for the broker (a profiler)
 #
+# Each run's line on stderr ends with the machine's steal over it (CPU time the hypervisor gave to other guests, see
+# bench-lib.sh): a run with steal is slower for reasons of the host.
+#
 # Kafka is a single KRaft node started here from Maven Central jars (benchmarks/peers/kafka/pom.xml), with topics of
 # 3 partitions. The MQTT load is gannet-bench's "publish" scenario: QoS 1 publishers on distinct topics (one Kafka
 # key each) and no MQTT subscriber, so that the broker's work is the bridge's, as Kafka's own benchmark measures
@@ -110,6 +113,7 @@ declare -A rate p50 p99 mqtt offered
 for size in "${sizes[@]}"; do
   topics --create --topic "perf-$size" --partitions 3 --replication-factor 1
   records=$(( size == 16 ? 3000000 : 1000000 ))
+  read -r t0 s0 <<< "$(cpu_counters)"
   java $quiet -cp "$kafka_cp" org.apache.kafka.tools.ProducerPerformance --topic "perf-$size" --num-records "$records" \
     --record-size "$size" --throughput -1 --producer-props "bootstrap.servers=127.0.0.1:$kport" acks=all \
     > "$work/perf-$size.log" 2>&1
@@ -117,7 +121,7 @@ for size in "${sizes[@]}"; do
   rate[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' | cut -d. -f1)
   p50[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9]*\) ms 50th.*/\1/p')
   p99[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9]*\) ms 99th.*/\1/p')
-  echo "kafka-producer-perf-test $size B: ${rate[kafka,$size]} records/s, p50 ${p50[kafka,$size]} ms, p99 ${p99[kafka,$size]} ms" >&2
+  echo "kafka-producer-perf-test $size B: ${rate[kafka,$size]} records/s, p50 ${p50[kafka,$size]} ms, p99 ${p99[kafka,$size]} ms; steal $(steal_since "$t0" "$s0") %" >&2
 done
 
 # ---- the bridge ----------------------------------------------------------------------------------------------
@@ -152,6 +156,7 @@ EOF
       rate_arg=$(( fixed_rate > 0 ? fixed_rate : ${rate[kafka,$size]:-0} * offer / 100 ))
     fi
     offered[$mode,$size]=$rate_arg
+    read -r t0 s0 <<< "$(cpu_counters)"
     "$bench" --port "$port" --rate "$rate_arg" --scenario "$scenario" -n "$publishers" --qos 1 --payload "$size" --inflight "$inflight" \
       --warmup "$warmup" --duration "$duration" --broker-pid "$gannet_pid" > "$work/bench-$mode-$size.log" 2>&1 \
       || echo "   (gannet-bench exit $?: see $work/bench-$mode-$size.log)" >&2
@@ -162,7 +167,7 @@ EOF
     p50[$mode,$size]=$(echo "$line" | sed -n 's/.*p50 \([0-9]*\) p99.*/\1/p')
     p99[$mode,$size]=$(echo "$line" | sed -n 's/.*p99 \([0-9]*\) max.*/\1/p')
     cpu=$(sed -n 's/^  broker .* \([0-9.]*\) µs per published message.*/\1/p' "$work/bench-$mode-$size.log")
-    echo "bridge $mode $size B: ${rate[$mode,$size]:-?} records/s, p50 ${p50[$mode,$size]:-?} ms, p99 ${p99[$mode,$size]:-?} ms; MQTT ${mqtt[$mode,$size]:-?} msg/s acknowledged; broker ${cpu:-?} µs per message" >&2
+    echo "bridge $mode $size B: ${rate[$mode,$size]:-?} records/s, p50 ${p50[$mode,$size]:-?} ms, p99 ${p99[$mode,$size]:-?} ms; MQTT ${mqtt[$mode,$size]:-?} msg/s acknowledged; broker ${cpu:-?} µs per message; steal $(steal_since "$t0" "$s0") %" >&2
     kill -TERM "$gannet_pid"; wait "$gannet_pid" || true
     gannet_pid=""
   done

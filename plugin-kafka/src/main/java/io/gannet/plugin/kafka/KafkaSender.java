@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -84,11 +85,9 @@ final class KafkaSender implements AutoCloseable {
     private Exception refusedNow;
     /** Sender thread only: the order in which records were handed to the producer. */
     private long sentCount;
-    /**
-     * Records whose publisher waits for Kafka's answer only while Kafka keeps up ({@link #addHeld}), oldest first;
-     * answered ones leave from the head.
-     */
-    private final ConcurrentLinkedQueue<OutRecord> held = new ConcurrentLinkedQueue<>();
+    private final HeldAcknowledgements held = new HeldAcknowledgements();
+    /** Whether Kafka has stalled, for {@link #held}; one object rather than one per turn of the sender. */
+    private final BooleanSupplier stalled = () -> !keepsUp();
     /** Records the producer failed for a reason of its own, to be sent again by a new producer. */
     private final ConcurrentLinkedQueue<Unanswered> toResend = new ConcurrentLinkedQueue<>();
     /** Why the producer must be replaced, or {@code null}; set by a callback, read by the sender thread. */
@@ -226,7 +225,7 @@ final class KafkaSender implements AutoCloseable {
     private void run() {
         OutRecord next = null;
         while (running) {
-            releaseHeld();
+            held.settle(stalled); // at least every 100 ms while the thread waits
             if (broken != null) {
                 next = replaceProducer(next);
                 continue;
@@ -249,22 +248,6 @@ final class KafkaSender implements AutoCloseable {
         }
         if (next != null) {
             queue.addFirst(next);
-        }
-    }
-
-    /**
-     * Forgets the held records Kafka answered, and releases the rest when Kafka has stalled: their publishers were
-     * to wait for a slow Kafka, not for an absent one. Sender thread, at least every 100 ms while it waits.
-     */
-    private void releaseHeld() {
-        OutRecord r;
-        while ((r = held.peek()) != null && r.sent().isDone()) {
-            held.poll();
-        }
-        if (r != null && !keepsUp()) {
-            while ((r = held.poll()) != null) {
-                r.sent().complete(null);
-            }
         }
     }
 

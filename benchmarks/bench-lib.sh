@@ -1,4 +1,4 @@
-# Shell functions shared by compare.sh and profile.sh (sourced, not run).
+# Shell functions shared by the benchmark scripts (sourced, not run).
 
 # Sets broker_cpu and gen_cpu to taskset prefixes that pin the broker to core 0 and the generator to core 1, where
 # there are two cores or more; to nothing elsewhere.

@@ -205,7 +205,7 @@ public final class RetainedTree implements RetainedStore {
     private void deliver(Node node, Consumer<Message> action) {
         Message m = node.message;
         if (m != null) {
-            if (m.isExpired(clock.millis())) {
+            if (m.isExpired(clock)) {
                 clearExpired(node, m); // an expired retained message is gone [MQTT-3.3.2-5]
             } else {
                 action.accept(m);

@@ -44,6 +44,8 @@ final class GannetCluster implements ClusterNode {
     private final RoutingTable table;
     /** How far this node's copy of the metadata log, and so its routing table, has applied. */
     private final AppliedIndex applied = new AppliedIndex();
+    /** Whether this node's table holds what each other node announced: its word on its routes waits for it. */
+    private final AnnouncedRoutes announcedRoutes = new AnnouncedRoutes(applied);
     /** The persistent sessions' filters that left this node lately, for messages routed by older routes. */
     private final DepartedFilters departed;
     private final MetadataStateMachine stateMachine;
@@ -93,7 +95,7 @@ final class GannetCluster implements ClusterNode {
         this.members = new ClusterMembers(founding);
         this.partitions = new SessionPartitions(founding, config.replicationFactor());
         this.stateMachine = new MetadataStateMachine(table, retained, members, partitions, this::nodeChangeApplied,
-                applied);
+                applied, announcedRoutes);
         // First in the log from this run: the leader does not take the silence of an earlier run for a failure.
         announcer.propose(new MetadataChange.Started(config.nodeId()));
         this.partitionClients = new PartitionClients(partitions, this::addressOf, tls);
@@ -104,7 +106,7 @@ final class GannetCluster implements ClusterNode {
         this.sessions = new ReplicatedSessionStore(config.nodeId(), config.nodes().indexOf(config.self()), proposer,
                 partitionClients, ranBefore,
                 this::partitionApplied,
-                this::tellMoved, announcer::committed, applied, this::tellConnected);
+                this::tellMoved, announcer::committed, announcedRoutes, this::tellConnected);
         try {
             Files.createDirectories(directory);
             this.group = new MetadataGroup(config, directory, tls, stateMachine, id -> {

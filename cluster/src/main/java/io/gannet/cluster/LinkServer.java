@@ -212,7 +212,7 @@ final class LinkServer implements AutoCloseable {
                     counters.received();
                 } else if (type == LinkFrames.MOVED) {
                     LinkFrames.Moved moved = LinkFrames.readMoved(frame);
-                    news.hostedThere(moved.clientId(), moved.routesAt());
+                    news.hostedThere(from, moved.clientId(), moved.routesAt());
                 } else if (type == LinkFrames.CONNECTED) {
                     LinkFrames.Connected c = LinkFrames.readConnected(frame);
                     news.connectedThere(from, c.clientId(), c.atMillis(), c.newSession());
@@ -291,10 +291,10 @@ final class LinkServer implements AutoCloseable {
     /** What other nodes say, over their links, of their clients' sessions. */
     interface SessionNews {
         /**
-         * The sending node hosts the session of {@code clientId}, which it took over from this one, its routes
-         * committed at metadata log index {@code routesAt} ({@code MOVED}).
+         * The sending node, {@code host}, hosts the session of {@code clientId}, which it took over from this one,
+         * its routes committed at metadata log index {@code routesAt} ({@code MOVED}).
          */
-        void hostedThere(String clientId, long routesAt);
+        void hostedThere(String host, String clientId, long routesAt);
 
         /**
          * A client of id {@code clientId} connected to node {@code node} at {@code atMillis} by its clock, with a new

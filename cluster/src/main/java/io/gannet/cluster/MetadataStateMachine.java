@@ -40,6 +40,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
     private final SessionPartitions partitions;
     private final java.util.function.Consumer<MetadataChange> nodeChanges;
     private final AppliedIndex applied;
+    private final AnnouncedRoutes announced;
     /**
      * Nodes found down whose sessions are not yet adopted in every partition, with the partitions done. Applied
      * from the log like the rest; not in snapshots, since a node that restarts from one finds its down nodes again.
@@ -59,10 +60,11 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
      *                 MetadataChange.Liveness}), started ({@link MetadataChange.Started}), joined or left ({@link
      *                 MetadataChange.Join}, {@link MetadataChange.Leave}); on Ratis's applying thread, so it must not
      *                 block
+     * @param announced hears of each node whose routes the log drops, and of each that announces them all again
      */
     MetadataStateMachine(RoutingTable table, ReplicatedRetained retained, ClusterMembers members,
                          SessionPartitions partitions, java.util.function.Consumer<MetadataChange> nodeChanges,
-                         AppliedIndex applied) {
+                         AppliedIndex applied, AnnouncedRoutes announced) {
         super("the cluster's metadata", SNAPSHOT_FORMAT);
         this.table = table;
         this.retained = retained;
@@ -70,6 +72,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
         this.partitions = partitions;
         this.nodeChanges = nodeChanges;
         this.applied = applied;
+        this.announced = announced;
     }
 
     /**
@@ -147,6 +150,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             }
         } else if (change instanceof MetadataChange.Replace r) {
             table.replace(r.node(), r.filters());
+            announced.announced(r.node());
             announcedSinceDown.computeIfPresent(r.node(), (node, since) -> new HashSet<>(r.filters()));
         } else if (change instanceof MetadataChange.Retain r) {
             retained.apply(r);
@@ -157,6 +161,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
                 // Its clean sessions died with it. Its durable routes stay until its sessions are adopted in every
                 // partition: messages for them fail meanwhile rather than reach nobody.
                 table.replaceKeepingDurable(l.node(), List.of());
+                announced.dropped(l.node());
                 adoptions.put(l.node(), new BitSet(SessionPartitions.COUNT));
                 announcedSinceDown.put(l.node(), new HashSet<>());
             } else {
@@ -184,6 +189,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
                 // when that happened already: then nothing is left to take), and its durable routes stay until they
                 // are, so that a message for one of them fails meanwhile rather than reach nobody.
                 table.replaceKeepingDurable(l.node(), List.of());
+                announced.dropped(l.node());
                 adoptions.putIfAbsent(l.node(), new BitSet(SessionPartitions.COUNT));
                 announcedSinceDown.putIfAbsent(l.node(), new HashSet<>());
                 nodeChanges.accept(l);
@@ -267,6 +273,7 @@ final class MetadataStateMachine extends FileSnapshotStateMachine {
             routes.put(node, filters);
         }
         table.replaceAll(routes);
+        announced.forgetAll();
         int count = in.readInt();
         List<io.gannet.broker.message.Message> messages = new ArrayList<>(Math.min(count, 1 << 16));
         for (int i = 0; i < count; i++) {

@@ -52,8 +52,8 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     private final HeldSince heldSince = new HeldSince(SessionPartitions.COUNT);
     /** Tells the node that held a session this one took over that this one hosts it, its routes committed. */
     private final TellOldOwner tellOldOwner;
-    /** How far this node's copy of the metadata log has applied: the routes it knows. */
-    private final AppliedIndex routesApplied;
+    /** Whether this node's routing table holds, as of a log index, the routes another node announced. */
+    private final AnnouncedRoutes routesHere;
     private final long nodeBits;
     /** Keys a new run hands out start from the clock, so that they stay above those of earlier runs. */
     private final AtomicLong sequence;
@@ -90,12 +90,12 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
      * @param tellOldOwner tells the node that held a session this one took over that it hosts it now
      * @param routesCommitted completes once this node's routing changes made so far are committed, with the log index
      *                    they are known as of
-     * @param routesApplied how far this node's copy of the metadata log has applied
+     * @param routesHere  whether this node's routing table holds another node's routes as of a log index
      * @param tellOthers   tells every other node of a client that connected here
      */
     ReplicatedSessionStore(String node, int nodeIndex, PartitionProposer proposer, PartitionClients clients,
                            boolean recover, IntToLongFunction appliedHere, TellOldOwner tellOldOwner,
-                           Supplier<CompletableFuture<Long>> routesCommitted, AppliedIndex routesApplied,
+                           Supplier<CompletableFuture<Long>> routesCommitted, AnnouncedRoutes routesHere,
                            ConnectedHere tellOthers) {
         this.node = node;
         this.proposer = proposer;
@@ -104,7 +104,7 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
         this.appliedHere = appliedHere;
         this.tellOldOwner = tellOldOwner;
         this.routesCommitted = routesCommitted;
-        this.routesApplied = routesApplied;
+        this.routesHere = routesHere;
         this.tellOthers = tellOthers;
         this.nodeBits = (long) (nodeIndex + 1) << NODE_SHIFT;
         this.sequence = new AtomicLong((System.currentTimeMillis() << 10) & SEQUENCE_MASK);
@@ -329,17 +329,18 @@ final class ReplicatedSessionStore implements SessionStore, PartitionStateMachin
     }
 
     /**
-     * The node that took over the session of {@code clientId} from this one says, over a link, that it hosts it and
-     * routes its filters as of metadata log index {@code routesAt}: once this node's copy of the log has applied
-     * that far, so that its own publishers route to the session's new node, the session's handing over ends here.
+     * Node {@code host}, which took over the session of {@code clientId} from this one, says over a link that it
+     * hosts it and routes its filters as of metadata log index {@code routesAt}: once this node's table holds those
+     * routes (applied that far, and not dropped since: {@link AnnouncedRoutes}), so that its own publishers route to
+     * the session's new node, the session's handing over ends here.
      * A node that keeps no copy of the session's partition may not have heard of the takeover at all: it ends the
      * session then, closing its client with 0x8E (a client that, in that moment, started a new session of the same
      * client id here is closed too, and simply reconnects). A node with a copy hears of the takeover from its copy,
      * which knows whether it is stale.
      */
     @Override
-    public void hostedThere(String clientId, long routesAt) {
-        routesApplied.reached(routesAt).thenRun(() -> {
+    public void hostedThere(String host, String clientId, long routesAt) {
+        routesHere.reached(host, routesAt).thenRun(() -> {
             if (appliedHere.applyAsLong(SessionPartitions.partitionOf(clientId)) == Long.MAX_VALUE) {
                 log.info("Client {}: node that resumed its session hosts it now; it ends here", clientId);
                 takenOver.takenOver(clientId, true, true);

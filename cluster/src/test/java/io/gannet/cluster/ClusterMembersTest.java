@@ -81,8 +81,7 @@ class ClusterMembersTest {
     void theLogRoutesToAJoinedNodeByItsPlaceAndDropsTheRoutesOfOneThatLeft() {
         RoutingTable table = foundingTable();
         List<MetadataChange> heard = new ArrayList<>();
-        MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), new SessionPartitions(FOUNDING, 3), heard::add, new AppliedIndex());
+        MetadataStateMachine machine = machine(table, heard::add, new AppliedIndex());
         List<MetadataChange> changes = List.of(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893),
                 new MetadataChange.Add("n4", "sensors/#"), new MetadataChange.Leave("n2"),
                 new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
@@ -101,8 +100,7 @@ class ClusterMembersTest {
     @Test
     void aNodeThatLeftKeepsItsDurableRoutesUntilEveryPartitionAdoptedItsSessions() {
         RoutingTable table = foundingTable();
-        MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), new SessionPartitions(FOUNDING, 3), change -> { }, new AppliedIndex());
+        MetadataStateMachine machine = machine(table, change -> { }, new AppliedIndex());
         machine.apply(new MetadataChange.Join("n4", "10.0.0.4", 7883, 7893));
         machine.apply(new MetadataChange.Add("n4", "plain/#"));
         machine.apply(new MetadataChange.Add("n4", RoutingTable.DURABLE_PREFIX + "kept/#"));
@@ -129,8 +127,7 @@ class ClusterMembersTest {
         // back; the last adoption of its old sessions then wiped every route of n3, and n2 sent that session's
         // messages to n1's other subscriber alone for its whole stay.
         RoutingTable table = foundingTable();
-        MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
-                new ClusterMembers(FOUNDING), new SessionPartitions(FOUNDING, 3), change -> { }, new AppliedIndex());
+        MetadataStateMachine machine = machine(table, change -> { }, new AppliedIndex());
         String node = FOUNDING.get(2).id();
         machine.apply(new MetadataChange.Add(node, "old/#"));
         machine.apply(new MetadataChange.Add(node, RoutingTable.DURABLE_PREFIX + "old/#"));
@@ -152,6 +149,47 @@ class ClusterMembersTest {
             machine.apply(new MetadataChange.Adopted("n1", node, p));
         }
         assertThat(table.filtersOf(node)).isEmpty();
+    }
+
+    @Test
+    void aNodesWordOnItsRoutesHoldsOnlyOnceItHasAnnouncedThemAgainAfterItWasFoundDown() {
+        // FlappingNodeTest: n3, found down while it ran, took back a session whose filter it still counted (the
+        // session's old stay there was being handed over), so it announced nothing, and said its routes were
+        // committed as of an index from before it was found down. The last adoption had dropped them by then, and
+        // n2, which had let go of the session on that word, acknowledged its messages with only n1's subscriber.
+        RoutingTable table = foundingTable();
+        AppliedIndex applied = new AppliedIndex();
+        AnnouncedRoutes routes = new AnnouncedRoutes(applied);
+        MetadataStateMachine machine = new MetadataStateMachine(table, new ReplicatedRetained("n1", null),
+                new ClusterMembers(FOUNDING), new SessionPartitions(FOUNDING, 3), change -> { }, applied, routes);
+        String node = FOUNDING.get(2).id();
+        machine.apply(new MetadataChange.Add(node, RoutingTable.DURABLE_PREFIX + "move/#"));
+        applied.advance(1);
+        assertThat(routes.reached(node, 1)).isDone();
+
+        machine.apply(new MetadataChange.Liveness(node, true));
+        applied.advance(2);
+        for (int p = 0; p < SessionPartitions.COUNT; p++) {
+            machine.apply(new MetadataChange.Adopted("n1", node, p));
+        }
+        applied.advance(3);
+        assertThat(table.filtersOf(node)).isEmpty();
+        var handedOver = routes.reached(node, 1);
+        assertThat(handedOver).as("applied past its word, but its routes were dropped since").isNotDone();
+        assertThat(routes.reached("n1", 1)).as("another node's word").isDone();
+
+        machine.apply(new MetadataChange.Replace(node, List.of(RoutingTable.DURABLE_PREFIX + "move/#")));
+        applied.advance(4);
+        assertThat(handedOver).isDone();
+        assertThat(table.filtersOf(node)).containsExactly(RoutingTable.DURABLE_PREFIX + "move/#");
+        assertThat(routes.reached(node, 4)).isDone();
+    }
+
+    private static MetadataStateMachine machine(RoutingTable table,
+                                                java.util.function.Consumer<MetadataChange> heard,
+                                                AppliedIndex applied) {
+        return new MetadataStateMachine(table, new ReplicatedRetained("n1", null), new ClusterMembers(FOUNDING),
+                new SessionPartitions(FOUNDING, 3), heard, applied, new AnnouncedRoutes(applied));
     }
 
     /** A routing table that knows the founding nodes, at their places. */

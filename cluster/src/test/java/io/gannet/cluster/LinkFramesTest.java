@@ -234,8 +234,9 @@ class LinkFramesTest {
         assertThat(MetadataChange.decode(MetadataChange.encode(changes))).isEqualTo(changes);
         RoutingTable table = new RoutingTable(List.of(new NodeRef("n1", 0), new NodeRef("n2", 1)));
         ReplicatedRetained retained = new ReplicatedRetained("n1", null);
+        AppliedIndex applied = new AppliedIndex();
         MetadataStateMachine machine = new MetadataStateMachine(table, retained, new ClusterMembers(List.of()),
-                new SessionPartitions(List.of(), 1), change -> { }, new AppliedIndex());
+                new SessionPartitions(List.of(), 1), change -> { }, applied, new AnnouncedRoutes(applied));
         for (MetadataChange c : changes) {
             machine.apply(c);
         }

@@ -72,9 +72,10 @@ class SessionPartitionsTest {
     @Test
     void thePlacedCopiesComeFromTheLogAndGoThroughASnapshot() throws IOException {
         SessionPartitions partitions = new SessionPartitions(FOUNDING, 3);
+        AppliedIndex applied = new AppliedIndex();
         MetadataStateMachine machine = new MetadataStateMachine(new RoutingTable(List.of()),
                 new ReplicatedRetained("n1", null), new ClusterMembers(FOUNDING), partitions, change -> { },
-                new AppliedIndex());
+                applied, new AnnouncedRoutes(applied));
         List<MetadataChange> changes = List.of(new MetadataChange.Placed(5, List.of("n4", "n2", "n3")));
         assertThat(MetadataChange.decode(MetadataChange.encode(changes))).isEqualTo(changes);
         changes.forEach(machine::apply);
@@ -110,8 +111,10 @@ class SessionPartitionsTest {
     void thePartitionsQuerySaysWhereEachPartitionIsAndWhereItBelongs() throws Exception {
         SessionPartitions partitions = new SessionPartitions(FOUNDING, 3);
         ClusterMembers members = new ClusterMembers(FOUNDING);
+        AppliedIndex applied = new AppliedIndex();
         MetadataStateMachine machine = new MetadataStateMachine(new RoutingTable(List.of()),
-                new ReplicatedRetained("n1", null), members, partitions, change -> { }, new AppliedIndex());
+                new ReplicatedRetained("n1", null), members, partitions, change -> { }, applied,
+                new AnnouncedRoutes(applied));
         assertThat(lines(machine)).hasSize(SessionPartitions.COUNT).allSatisfy(line -> {
             String[] f = line.split(" ");
             assertThat(Set.of(f[1].split(","))).as(line).isEqualTo(Set.of(f[2].split(",")))

@@ -22,7 +22,7 @@ final class TwoLinkEnds implements AutoCloseable {
     static final Transport NIO = Transport.select("nio");
     private static final LinkServer.SessionNews NO_NEWS = new LinkServer.SessionNews() {
         @Override
-        public void hostedThere(String clientId, long routesAt) {
+        public void hostedThere(String host, String clientId, long routesAt) {
         }
 
         @Override

@@ -73,6 +73,12 @@ final class GannetCluster implements ClusterNode {
     private LocalRouter local;
     /** Asks the broker to stop: the log removed this node. */
     private volatile Runnable removed = () -> { };
+    /**
+     * Whether this run's sessions are rebuilt and their filters announced ({@link #recovered}): until then the log
+     * may say this node was found down or up (old entries replayed at a start, or a slow start), and a set of
+     * filters read then would lack the sessions still to come back, and drop their routes.
+     */
+    private volatile boolean sessionsRebuilt;
     /** Completes when the log makes this node a member; for a joined node, which waits for it at its start. */
     private final CompletableFuture<Void> added = new CompletableFuture<>();
     /** How often a joined node that waits to be added says so. */
@@ -130,7 +136,7 @@ final class GannetCluster implements ClusterNode {
         this.failures = new NodeFailures(config.nodeId(),
                 () -> group.followers(2 * NodeFailures.DOWN_AFTER_MILLIS), announcer::propose,
                 p -> group.isLeader(SessionPartitions.groupId(p)), group::caughtUp, sessions,
-                () -> subscriptions.announceAll(), id -> members.get(id) != null);
+                this::announceAgain, id -> members.get(id) != null);
         this.mover = new PartitionMover(config.nodeId(), partitions, members, group, tls, announcer::propose,
                 group::caughtUp, sessions::copyStarted);
     }
@@ -354,7 +360,15 @@ final class GannetCluster implements ClusterNode {
      */
     @Override
     public void recovered() {
+        sessionsRebuilt = true;
         subscriptions.announceAll();
+    }
+
+    /** The log says this node was found down, or up again, while it ran: the others dropped its routes. */
+    private void announceAgain() {
+        if (sessionsRebuilt) {
+            subscriptions.announceAll();
+        }
     }
 
     @Override

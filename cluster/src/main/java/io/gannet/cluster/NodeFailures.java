@@ -84,7 +84,8 @@ final class NodeFailures implements AutoCloseable {
      * @param leads         whether this node leads a session partition
      * @param caughtUp      whether this node has applied all of the metadata log it knows committed: a restarting
      *                      node replays old "down" entries, followed by their "up", and must not adopt on those
-     * @param announceAgain tells the cluster this node's filters again: it was found down (or up again) while it ran
+     * @param announceAgain tells the cluster this node's filters again: it was found down (or up again) while it
+     *                      ran; nothing before its sessions are rebuilt at a start, which announces them all
      * @param isMember      whether the log has made a node a member: a server added to the Raft group by
      *                      {@code bin/gannet cluster add} is not one until its join commits, and holds nothing a
      *                      failure would have to take over
@@ -114,11 +115,8 @@ final class NodeFailures implements AutoCloseable {
             // This node ran all along (a pause, a cut network), and the others dropped its routes: it tells them
             // again when it hears it was found down, not only when found up. Its own count of its filters did not
             // change, so nothing else would, and a session it takes back meanwhile would be routed to nobody
-            // (AnnouncedRoutes). An old "down" replayed at a start is passed over: the node announces all once its
-            // sessions are rebuilt, and a set read before that would drop the routes of those still to come.
-            if (!change.down() || live) {
-                timer.execute(announceAgain);
-            }
+            // (AnnouncedRoutes).
+            timer.execute(announceAgain);
             return;
         }
         if (change.down()) {

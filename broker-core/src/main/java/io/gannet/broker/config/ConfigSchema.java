@@ -245,8 +245,9 @@ public final class ConfigSchema {
                     + "disconnected, so that it sends again) or let it 'proceed' as it came.");
     public static final ConfigKey<Integer> ACKNOWLEDGEMENT_TIMEOUT = ConfigKey.integer(
             "plugins.acknowledgement-timeout-seconds", 60, 1, 3600, "How long a PUBACK or PUBREC held by an inbound "
-                    + "interceptor (for example until Kafka has the record) may wait; after that the publisher gets "
-                    + "an error (5.0) or is disconnected (3.1.1) so that it sends the message again.");
+                    + "interceptor (for example until Kafka has the record) may wait (up to an eighth "
+                    + "longer); after that the publisher gets an error (5.0) or is disconnected (3.1.1) so that it "
+                    + "sends the message again.");
 
     /**
      * The listeners of the shipped {@code conf/gannet.yaml}: plain MQTT and WebSocket for this machine, their TLS

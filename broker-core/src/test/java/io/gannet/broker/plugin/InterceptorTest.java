@@ -263,6 +263,32 @@ class InterceptorTest {
     }
 
     @Test
+    void aHeldAcknowledgementNeverReleasedFailsAtTheTimeoutAndTheOnesBehindItFollow() throws Exception {
+        start(Map.of("plugins.acknowledgement-timeout-seconds", 1));
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(MalformedCorpus.concat(V5.publish("held/never", 1, 1, MqttProperties.EMPTY, "a"),
+                    V5.publish("plain", 1, 2, MqttProperties.EMPTY, "b")));
+            assertThat(nextPublish(sub).topic()).isEqualTo("held/never");
+            assertThat(nextPublish(sub).topic()).isEqualTo("plain");
+            // The plugin never answers: after the timeout the publisher hears of a failure, and the acknowledgement
+            // held behind it goes out, in order.
+            PubAck timedOut = pubAck(pub);
+            assertThat(timedOut.packetId()).isEqualTo(1);
+            assertThat(timedOut.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+            PubAck behind = pubAck(pub);
+            assertThat(behind.packetId()).isEqualTo(2);
+            assertThat(behind.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+            assertThat(rules.gates.get("held/never")).isNotDone();
+
+            // A second one, held after the first timed out, times out too.
+            pub.send(V5.publish("held/later", 1, 3, MqttProperties.EMPTY, "c"));
+            PubAck later = pubAck(pub);
+            assertThat(later.packetId()).isEqualTo(3);
+            assertThat(later.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+        }
+    }
+
+    @Test
     void aQos2ResendWaitsForTheFirstCopysGateAndAFailedGateEndsTheFlowAfterATakeover() throws Exception {
         start(Map.of());
         try (RawClient sub = subscriber("sub", "#"); RawClient first = new RawClient(broker.port())) {

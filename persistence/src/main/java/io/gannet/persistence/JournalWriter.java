@@ -15,19 +15,22 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that writes the journal. Event loops hand it {@link JournalOp}s through a lock-free queue and go
- * on; it appends them to the current segment in batches, keeps the {@link LiveState} current, completes what
- * acknowledgements wait for as the sync policy says, and compacts: when the dead entries outweigh the live ones, it
- * writes the live state as the snapshot that starts a new segment and deletes the old one.
+ * Writes the journal. Event loops hand it {@link JournalOp}s through a lock-free queue, the inbox, which keeps them
+ * in one order; whoever holds the journal drains it in batches, appends each batch to the current segment, keeps the
+ * {@link LiveState} current and completes what acknowledgements wait for as the sync policy says.
  *
- * <p>Why a thread of its own: an event loop never waits for the disk, a mapping or a lock, and the journal stays one
- * ordered sequence that one writer owns.
+ * <p>Who holds it (ADR 23): with {@code sync: os}, the event loop that handed in entries, at the end of its turn,
+ * unless another thread holds it, and the writer thread {@code gannet-journal} for what the loops leave. With the
+ * fsync policies the writer thread alone, so that no loop waits for a disk. The writer thread also compacts: when the
+ * dead entries outweigh the live ones, it writes the live state as the snapshot that starts a new segment and
+ * deletes the old one. A loop never waits to hold the journal; it tries again a little later.
  */
 final class JournalWriter implements Runnable, JournalSink {
     private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
@@ -37,10 +40,24 @@ final class JournalWriter implements Runnable, JournalSink {
     private static final int MAX_BATCH_BYTES = 1 << 20;
     /** How long an idle writer sleeps before it looks at housekeeping (compaction, expiry). */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Batches a loop writes at the end of one turn before it leaves the rest to the writer thread. */
+    private static final int MAX_LOOP_BATCHES = 4;
+    /** How soon a loop that found the journal held tries again: a batch takes a few tens of microseconds. */
+    private static final long RETRY_MICROS = 100;
+    /** How long the writer thread sleeps between attempts to take the journal from a loop that holds it. */
+    private static final long HOLD_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final AtomicIntegerFieldUpdater<JournalWriter> HOLDER =
+            AtomicIntegerFieldUpdater.newUpdater(JournalWriter.class, "holder");
 
     private final JournalDirectory directory;
     private final LiveState state;
     private final SyncPolicy policy;
+    /**
+     * Whether the event loops write their own entries at the end of each turn ({@code sync: os}, where nothing waits
+     * for the disk). Handing each turn's entries to the writer thread cost a wake-up and two context switches per
+     * turn where the loops and the writer share a core, and a hop back to the loop for each acknowledgement.
+     */
+    private final boolean loopsWrite;
     private final long syncIntervalNanos;
     private final long maxDiskBytes;
     private final long compactAtLeastBytes;
@@ -64,6 +81,11 @@ final class JournalWriter implements Runnable, JournalSink {
     private boolean dirty;
     private long nextSyncNanos;
     private volatile boolean parked;
+    /**
+     * 1 while a thread writes the journal: the writer thread, or with {@code sync: os} an event loop at the end of
+     * its turn. Everything below the inbox (the encoder, the live state, the segment) belongs to the holder.
+     */
+    private volatile int holder = 1; // the writer thread's until it has started
     private volatile boolean running = true;
     private volatile boolean isFull;
     private volatile Throwable failure;
@@ -74,6 +96,7 @@ final class JournalWriter implements Runnable, JournalSink {
         this.directory = directory;
         this.state = state;
         this.policy = config.sync();
+        this.loopsWrite = policy == SyncPolicy.OS;
         this.syncIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.syncIntervalMillis());
         this.maxDiskBytes = config.maxDiskBytes();
         // Compaction rewrites the live state: worth it once the dead entries are many, and never for a few bytes.
@@ -106,7 +129,7 @@ final class JournalWriter implements Runnable, JournalSink {
     @Override
     public void submit(JournalOp op) {
         inbox.offer(op);
-        if (parked) {
+        if (loopsWrite || parked) {
             wake();
         }
     }
@@ -135,11 +158,62 @@ final class JournalWriter implements Runnable, JournalSink {
 
         @Override
         public void run() {
+            if (loopsWrite && !writeOnLoop() && running) {
+                // Another thread holds the journal. It may let go without seeing this loop's entries: try again
+                // soon rather than leave them to the next turn that hands any in, which may never come.
+                ThreadExecutorMap.currentExecutor().schedule(this, RETRY_MICROS, TimeUnit.MICROSECONDS);
+                return;
+            }
             scheduled = false;
-            if (parked) {
+            if (!loopsWrite && parked) {
                 LockSupport.unpark(thread);
             }
         }
+    }
+
+    /**
+     * With {@code sync: os}, at the end of a loop turn that handed in entries: writes them on the loop, unless
+     * another thread holds the journal. The loop never waits for it.
+     *
+     * @return false if entries are left and another thread held the journal
+     */
+    private boolean writeOnLoop() {
+        for (int batches = 0; !inbox.isEmpty(); batches++) {
+            if (batches == MAX_LOOP_BATCHES) {
+                LockSupport.unpark(thread); // a loop does its share, the writer thread the rest
+                return true;
+            }
+            if (!tryHold()) {
+                return false;
+            }
+            try {
+                writeBatch();
+            } catch (Throwable e) {
+                fail(e);
+            } finally {
+                letGo();
+            }
+        }
+        return true;
+    }
+
+    private boolean tryHold() {
+        return holder == 0 && HOLDER.compareAndSet(this, 0, 1);
+    }
+
+    /** On the writer thread: waits for a loop that holds the journal to let go, which takes one batch. */
+    private void hold() {
+        for (int tries = 0; !tryHold(); tries++) {
+            if (tries < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, HOLD_PARK_NANOS); // the loop may be off its core, even this one
+            }
+        }
+    }
+
+    private void letGo() {
+        holder = 0;
     }
 
     /**
@@ -191,40 +265,69 @@ final class JournalWriter implements Runnable, JournalSink {
     public void run() {
         nextSyncNanos = System.nanoTime() + syncIntervalNanos;
         try {
-            compact(); // on this thread, which owns the segment's appender from now on
+            compact(); // on this thread, which holds the journal until it has started
         } catch (Throwable e) {
             started.completeExceptionally(e);
             return;
         }
+        letGo();
         started.complete(null);
+        boolean failed = false;
         try {
             while (true) {
-                int n = 0;
-                JournalOp op;
-                while (n < MAX_BATCH && encoder.length() < MAX_BATCH_BYTES && (op = inbox.poll()) != null) {
-                    write(op);
-                    n++;
+                hold();
+                int n;
+                try {
+                    n = writeBatch();
+                    housekeeping(); // also under a load that never lets the writer idle
+                } finally {
+                    letGo();
                 }
-                appendBatch();
-                finishBatch();
-                housekeeping(); // also under a load that never lets the writer idle
-                if (n == 0) {
+                // Where the loops write, this thread keeps house, and takes what they leave until it has all it
+                // was woken for.
+                if (n == 0 || loopsWrite && n < MAX_BATCH) {
                     if (!running && inbox.isEmpty()) {
                         break;
                     }
                     idle();
                 }
             }
-            finishBatch();
-            segment.sync(); // a clean stop leaves everything on disk, whatever the policy
-            completeWaiting(null);
+        } catch (Throwable e) {
+            failed = true;
+            hold();
+            fail(e);
+        }
+        hold(); // for good: the loops have stopped, or the journal failed
+        try {
+            if (!failed) {
+                finishBatch();
+                segment.sync(); // a clean stop leaves everything on disk, whatever the policy
+                completeWaiting(null);
+            }
         } catch (Throwable e) {
             fail(e);
         } finally {
             if (segment != null) {
-                segment.close(); // on this thread, which owns its appender
+                segment.close();
             }
         }
+    }
+
+    /** Writes one batch from the inbox and releases what the policy allows; by the holder. */
+    private int writeBatch() throws IOException {
+        if (failure != null) {
+            fail(failure); // handed in after the failure: fail those too
+            return 0;
+        }
+        int n = 0;
+        JournalOp op;
+        while (n < MAX_BATCH && encoder.length() < MAX_BATCH_BYTES && (op = inbox.poll()) != null) {
+            write(op);
+            n++;
+        }
+        appendBatch();
+        finishBatch();
+        return n;
     }
 
     /** Adds one entry to the batch; the batch is appended before anything waiting on it is released. */
@@ -304,13 +407,16 @@ final class JournalWriter implements Runnable, JournalSink {
             return;
         }
         parked = true;
-        if (inbox.isEmpty() && running) { // checked after announcing the park, so no submit is missed
+        if ((loopsWrite || inbox.isEmpty()) && running) { // checked after announcing the park: no submit is missed
             LockSupport.parkNanos(this, timeout);
         }
         parked = false;
     }
 
     private void housekeeping() throws IOException {
+        if (failure != null) {
+            return;
+        }
         long live = state.liveBytes();
         long dead = diskBytes - live;
         if (dead > compactAtLeastBytes && (dead > live || isFull)) {
@@ -366,10 +472,14 @@ final class JournalWriter implements Runnable, JournalSink {
         }
     }
 
+    /** By the holder. */
     private void fail(Throwable e) {
-        failure = e instanceof IOException io ? new UncheckedIOException(io) : e;
-        log.error("The journal in {} failed; new messages for persistent sessions are refused until the broker "
-                + "restarts", directory.path(), e);
+        if (failure == null) {
+            failure = e instanceof IOException io ? new UncheckedIOException(io) : e;
+            log.error("The journal in {} failed; new messages for persistent sessions are refused until the broker "
+                    + "restarts", directory.path(), e);
+        }
+        encoder.clear();
         completeWaiting(e);
         JournalOp op;
         while ((op = inbox.poll()) != null) {

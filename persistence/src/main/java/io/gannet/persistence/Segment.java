@@ -20,7 +20,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  * that compaction can drop a whole segment at once. Entries are opaque byte records; this class is the only one
  * that knows Chronicle. A document is one batch of records and a CRC-32C of them, so that replay recognizes a
  * batch damaged on disk; Chronicle itself makes a document whole or absent after a crash. Appends and syncs happen
- * on the writer thread only.
+ * by one thread at a time, the journal's holder.
  */
 final class Segment implements AutoCloseable {
     /** Chronicle's document header, counted in the bytes a segment takes. */
@@ -65,6 +65,9 @@ final class Segment implements AutoCloseable {
     void append(byte[] records, int length) {
         if (appender == null) {
             appender = queue.createAppender();
+            // Used by one thread at a time, but not always the same one (the journal's holder), with a volatile
+            // hand-over between them.
+            appender.singleThreadedCheckDisabled(true);
         }
         crc.reset();
         crc.update(records, 0, length);

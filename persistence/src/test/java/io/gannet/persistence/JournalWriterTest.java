@@ -1,0 +1,132 @@
+package io.gannet.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.broker.codec.MqttProperties;
+import io.gannet.broker.config.PersistenceConfig;
+import io.gannet.broker.config.PersistenceConfig.SyncPolicy;
+import io.gannet.broker.message.Message;
+import io.gannet.broker.store.SessionOwner;
+import io.gannet.broker.store.SessionSnapshot;
+import io.gannet.broker.store.StoredMessage;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The journal's writer under entries from event loops, from a thread that is not a loop, and from sessions that move
+ * between loops, while it compacts: every entry is kept once, in the order of its session, whoever wrote it.
+ */
+class JournalWriterTest {
+    private static final int LOOP_SESSIONS = 40;
+    private static final int THREAD_SESSIONS = 4;
+    private static final int MESSAGES = 2_000;
+    /** A session moves to the other loop after this many messages, as a client that reconnects there. */
+    private static final int MOVE_EVERY = 100;
+    /** Every tenth message stays queued; the others are removed again, so that dead entries call for compaction. */
+    private static final int KEEP_EVERY = 10;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(value = SyncPolicy.class, names = {"OS", "INTERVAL"})
+    void entriesFromLoopsAThreadAndMovingSessionsAreKeptInTheirSessionsOrderWhileTheJournalCompacts(
+            SyncPolicy sync) throws Exception {
+        Path path = dir.resolve("journal");
+        // 64 MiB: compaction once the dead entries pass 8 MiB, several times in this run, while the loops write.
+        PersistenceConfig config = new PersistenceConfig(true, path.toString(), sync, 5, 64L << 20);
+        JournalDirectory directory = JournalDirectory.open(path, 1 << 20);
+        JournalWriter writer = new JournalWriter(directory, JournalRecovery.recover(directory).state(), config,
+                Clock.systemUTC());
+        writer.start();
+        long compactionsAtStart = writer.compactions();
+        for (long key = 1; key <= LOOP_SESSIONS + THREAD_SESSIONS; key++) {
+            writer.submit(new JournalOp.Created(key, "client-" + key, SessionOwner.ANONYMOUS, 3600, null, 0));
+        }
+
+        ConcurrentLinkedQueue<CompletableFuture<Void>> kept = new ConcurrentLinkedQueue<>();
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
+        try {
+            EventLoop[] loop = {loops.next(), loops.next()};
+            CompletableFuture<?>[] finished = new CompletableFuture<?>[LOOP_SESSIONS];
+            for (int s = 0; s < LOOP_SESSIONS; s++) {
+                long key = s + 1;
+                finished[s] = new CompletableFuture<Void>();
+                int first = s % 2;
+                loop[first].execute(() -> writeFrom(writer, key, 1, loop, first, kept, finished[(int) key - 1]));
+            }
+            Thread other = new Thread(() -> {
+                for (long key = LOOP_SESSIONS + 1; key <= LOOP_SESSIONS + THREAD_SESSIONS; key++) {
+                    for (long seq = 1; seq <= MESSAGES; seq++) {
+                        write(writer, key, seq, kept);
+                    }
+                }
+            }, "not-a-loop");
+            other.start();
+            CompletableFuture.allOf(finished).get(60, TimeUnit.SECONDS);
+            other.join(TimeUnit.SECONDS.toMillis(60));
+            assertThat(other.isAlive()).isFalse();
+            CompletableFuture.allOf(kept.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+        assertThat(kept).hasSize((LOOP_SESSIONS + THREAD_SESSIONS) * MESSAGES);
+        assertThat(writer.compactions()).as("compactions while the entries came in").isGreaterThan(compactionsAtStart);
+        writer.close();
+        directory.close();
+
+        JournalDirectory reopened = JournalDirectory.open(path, 1 << 20);
+        try {
+            LiveState state = JournalRecovery.recover(reopened).state();
+            Map<String, List<Long>> queued = state.sessionSnapshots().stream().collect(Collectors.toMap(
+                    SessionSnapshot::clientId, s -> s.queued().stream().map(StoredMessage::seq).toList()));
+            List<Long> expected = LongStream.rangeClosed(1, MESSAGES).filter(seq -> seq % KEEP_EVERY == 0).boxed()
+                    .toList();
+            assertThat(queued).hasSize(LOOP_SESSIONS + THREAD_SESSIONS);
+            queued.forEach((clientId, seqs) -> assertThat(seqs).as(clientId).isEqualTo(expected));
+        } finally {
+            reopened.close();
+        }
+    }
+
+    /** Writes a session's messages from {@code seq} on, moving the session to the other loop now and then. */
+    private static void writeFrom(JournalWriter writer, long key, long seq, EventLoop[] loop, int on,
+                                  ConcurrentLinkedQueue<CompletableFuture<Void>> kept,
+                                  CompletableFuture<?> finished) {
+        long last = Math.min(MESSAGES, seq + MOVE_EVERY - 1);
+        for (long s = seq; s <= last; s++) {
+            write(writer, key, s, kept);
+        }
+        if (last == MESSAGES) {
+            finished.complete(null);
+            return;
+        }
+        int next = 1 - on;
+        loop[next].execute(() -> writeFrom(writer, key, last + 1, loop, next, kept, finished));
+    }
+
+    private static void write(JournalWriter writer, long key, long seq,
+                              ConcurrentLinkedQueue<CompletableFuture<Void>> kept) {
+        Message m = new Message("devices/" + key + "/telemetry", 1, false, new byte[200], MqttProperties.EMPTY,
+                "publisher-" + key);
+        CompletableFuture<Void> done = writer.admit();
+        kept.add(done);
+        writer.submit(new JournalOp.Queued(key, new StoredMessage(seq, m, 1, false, null, null), done));
+        if (seq % KEEP_EVERY != 0) {
+            writer.submit(new JournalOp.Removed(key, seq)); // delivered and acknowledged
+        }
+    }
+}

@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@link LiveState} current and completes what acknowledgements wait for as the sync policy says.
  *
  * <p>Who holds it (ADR 23): with {@code sync: os}, the event loop that handed in entries, at the end of its turn,
- * unless another thread holds it, and the writer thread {@code gannet-journal} for what the loops leave. With the
- * fsync policies the writer thread alone, so that no loop waits for a disk. The writer thread also compacts: when the
- * dead entries outweigh the live ones, it writes the live state as the snapshot that starts a new segment and
- * deletes the old one. A loop never waits to hold the journal; it tries again a little later.
+ * unless another thread holds it, and the writer thread {@code gannet-journal} for entries from threads that are not
+ * loops. With the fsync policies the writer thread alone, so that no loop waits for a disk. The writer thread also
+ * compacts: when the dead entries outweigh the live ones, it writes the live state as the snapshot that starts a new
+ * segment and deletes the old one. A loop never waits to hold the journal; it tries again a little later.
  */
 final class JournalWriter implements Runnable, JournalSink {
     private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
@@ -40,8 +40,6 @@ final class JournalWriter implements Runnable, JournalSink {
     private static final int MAX_BATCH_BYTES = 1 << 20;
     /** How long an idle writer sleeps before it looks at housekeeping (compaction, expiry). */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** Batches a loop writes at the end of one turn before it leaves the rest to the writer thread. */
-    private static final int MAX_LOOP_BATCHES = 4;
     /** How soon a loop that found the journal held tries again: a batch takes a few tens of microseconds. */
     private static final long RETRY_MICROS = 100;
     /** How long the writer thread sleeps between attempts to take the journal from a loop that holds it. */
@@ -146,19 +144,27 @@ final class JournalWriter implements Runnable, JournalSink {
             return;
         }
         LoopWaker waker = wakers.get();
+        if (loopsWrite) {
+            waker.handedIn++;
+        }
         if (!waker.scheduled) {
             waker.scheduled = true;
             loop.execute(waker);
         }
     }
 
-    /** An event loop's pending wake-up of the writer; touched only on that loop. */
+    /**
+     * An event loop's task at the end of a turn that handed in entries: with {@code sync: os} it writes them, else it
+     * wakes the writer thread. Touched only on that loop.
+     */
     private final class LoopWaker implements Runnable {
         boolean scheduled;
+        /** Entries this loop handed in and has not yet written (or seen written) a share of as large. */
+        int handedIn;
 
         @Override
         public void run() {
-            if (loopsWrite && !writeOnLoop() && running) {
+            if (loopsWrite && !writeOnLoop(this) && running) {
                 // Another thread holds the journal. It may let go without seeing this loop's entries: try again
                 // soon rather than leave them to the next turn that hands any in, which may never come.
                 ThreadExecutorMap.currentExecutor().schedule(this, RETRY_MICROS, TimeUnit.MICROSECONDS);
@@ -177,23 +183,22 @@ final class JournalWriter implements Runnable, JournalSink {
      *
      * @return false if entries are left and another thread held the journal
      */
-    private boolean writeOnLoop() {
-        for (int batches = 0; !inbox.isEmpty(); batches++) {
-            if (batches == MAX_LOOP_BATCHES) {
-                LockSupport.unpark(thread); // a loop does its share, the writer thread the rest
-                return true;
-            }
+    private boolean writeOnLoop(LoopWaker waker) {
+        // As many entries as this loop handed in: all the loops together then write all that comes in, and none
+        // writes another's share for long. The writer thread has nothing to take over.
+        while (waker.handedIn > 0 && !inbox.isEmpty()) {
             if (!tryHold()) {
                 return false;
             }
             try {
-                writeBatch();
+                waker.handedIn -= writeBatch();
             } catch (Throwable e) {
                 fail(e);
             } finally {
                 letGo();
             }
         }
+        waker.handedIn = 0;
         return true;
     }
 

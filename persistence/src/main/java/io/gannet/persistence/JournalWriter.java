@@ -250,6 +250,11 @@ final class JournalWriter implements Runnable, JournalSink {
         return compactions;
     }
 
+    /** Whether the writer thread has ended; for tests. */
+    boolean stopped() {
+        return !thread.isAlive();
+    }
+
     /** Writes what was handed in, syncs, and stops. Called once every event loop has stopped. */
     void close() {
         running = false;
@@ -277,34 +282,29 @@ final class JournalWriter implements Runnable, JournalSink {
         }
         letGo();
         started.complete(null);
-        boolean failed = false;
-        try {
-            while (true) {
-                hold();
-                int n;
-                try {
-                    n = writeBatch();
-                    housekeeping(); // also under a load that never lets the writer idle
-                } finally {
-                    letGo();
-                }
-                // Where the loops write, this thread keeps house, and takes what they leave until it has all it
-                // was woken for.
-                if (n == 0 || loopsWrite && n < MAX_BATCH) {
-                    if (!running && inbox.isEmpty()) {
-                        break;
-                    }
-                    idle();
-                }
-            }
-        } catch (Throwable e) {
-            failed = true;
+        while (true) {
             hold();
-            fail(e);
+            int n = 0;
+            try {
+                n = writeBatch();
+                housekeeping(); // also under a load that never lets the writer idle
+            } catch (Throwable e) {
+                fail(e); // and go on: what is handed in later fails too, whoever holds the journal
+            } finally {
+                letGo();
+            }
+            // Where the loops write, this thread keeps house, and takes what they leave until it has all it was
+            // woken for.
+            if (n == 0 || loopsWrite && n < MAX_BATCH) {
+                if (!running && inbox.isEmpty()) {
+                    break;
+                }
+                idle();
+            }
         }
-        hold(); // for good: the loops have stopped, or the journal failed
+        hold(); // for good: the loops have stopped
         try {
-            if (!failed) {
+            if (failure == null) {
                 finishBatch();
                 segment.sync(); // a clean stop leaves everything on disk, whatever the policy
                 completeWaiting(null);

@@ -1,6 +1,7 @@
 package io.gannet.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gannet.broker.codec.MqttProperties;
 import io.gannet.broker.config.PersistenceConfig;
@@ -13,17 +14,18 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The journal's writer under entries from event loops, from a thread that is not a loop, and from sessions that move
@@ -100,6 +102,51 @@ class JournalWriterTest {
         } finally {
             reopened.close();
         }
+    }
+
+    /** @param onALoop whether the failing entry comes from an event loop, which writes it, or from another thread */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aJournalThatFailsFailsWhatWaitsAndWhatComesLaterAndStillStops(boolean onALoop) throws Exception {
+        Path path = dir.resolve("journal");
+        PersistenceConfig config = new PersistenceConfig(true, path.toString(), SyncPolicy.OS, 5, 1L << 30);
+        JournalDirectory directory = JournalDirectory.open(path, 1 << 20);
+        JournalWriter writer = new JournalWriter(directory, JournalRecovery.recover(directory).state(), config,
+                Clock.systemUTC());
+        writer.start();
+        DefaultEventLoopGroup loops = new DefaultEventLoopGroup(1);
+        try {
+            EventLoop loop = loops.next();
+            writer.submit(new JournalOp.Created(1, "client-1", SessionOwner.ANONYMOUS, 3600, null, 0));
+            CompletableFuture<Void> kept = writer.admit();
+            loop.execute(() -> writer.submit(queued(1, new byte[16], kept)));
+            kept.get(10, TimeUnit.SECONDS);
+
+            // Larger than the journal's documents may be (a quarter of its 64 MiB blocks): the append fails.
+            CompletableFuture<Void> tooLarge = writer.admit();
+            JournalOp failing = queued(2, new byte[20 << 20], tooLarge);
+            if (onALoop) {
+                loop.execute(() -> writer.submit(failing));
+            } else {
+                writer.submit(failing);
+            }
+            assertThatThrownBy(() -> tooLarge.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+            assertThat(writer.admit()).as("a new message once the journal failed").isCompletedExceptionally();
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            loop.execute(() -> writer.submit(queued(3, new byte[16], later)));
+            assertThatThrownBy(() -> later.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+        writer.close();
+        assertThat(writer.stopped()).as("the writer thread stopped").isTrue();
+        directory.close();
+    }
+
+    private static JournalOp queued(long seq, byte[] payload, CompletableFuture<Void> done) {
+        Message m = new Message("devices/1/telemetry", 1, false, payload, MqttProperties.EMPTY, "publisher-1");
+        return new JournalOp.Queued(1, new StoredMessage(seq, m, 1, false, null, null), done);
     }
 
     /** Writes a session's messages from {@code seq} on, moving the session to the other loop now and then. */

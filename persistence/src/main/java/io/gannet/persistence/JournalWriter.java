@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -42,10 +41,6 @@ final class JournalWriter implements Runnable, JournalSink {
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** How soon a loop that found the journal held tries again: a batch takes a few tens of microseconds. */
     private static final long RETRY_MICROS = 100;
-    /** How long the writer thread sleeps between attempts to take the journal from a loop that holds it. */
-    private static final long HOLD_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    private static final AtomicIntegerFieldUpdater<JournalWriter> HOLDER =
-            AtomicIntegerFieldUpdater.newUpdater(JournalWriter.class, "holder");
 
     private final JournalDirectory directory;
     private final LiveState state;
@@ -62,6 +57,8 @@ final class JournalWriter implements Runnable, JournalSink {
     private final Clock clock;
     /** Many producers (the loops), one consumer: a chunked array queue, no node per entry as a linked one has. */
     private final Queue<JournalOp> inbox = PlatformDependent.newMpscQueue();
+    /** Who may touch what follows (the encoder, the waiting list, the live state, the segment) now. */
+    private final JournalHold hold = new JournalHold();
     private final RecordEncoder encoder = new RecordEncoder();
     private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
     private final Thread thread;
@@ -79,11 +76,6 @@ final class JournalWriter implements Runnable, JournalSink {
     private boolean dirty;
     private long nextSyncNanos;
     private volatile boolean parked;
-    /**
-     * 1 while a thread writes the journal: the writer thread, or with {@code sync: os} an event loop at the end of
-     * its turn. Everything below the inbox (the encoder, the live state, the segment) belongs to the holder.
-     */
-    private volatile int holder = 1; // the writer thread's until it has started
     private volatile boolean running = true;
     private volatile boolean isFull;
     private volatile Throwable failure;
@@ -187,7 +179,7 @@ final class JournalWriter implements Runnable, JournalSink {
         // As many entries as this loop handed in: all the loops together then write all that comes in, and none
         // writes another's share for long. The writer thread has nothing to take over.
         while (waker.handedIn > 0 && !inbox.isEmpty()) {
-            if (!tryHold()) {
+            if (!hold.tryHold()) {
                 return false;
             }
             try {
@@ -195,30 +187,11 @@ final class JournalWriter implements Runnable, JournalSink {
             } catch (Throwable e) {
                 fail(e);
             } finally {
-                letGo();
+                hold.letGo();
             }
         }
         waker.handedIn = 0;
         return true;
-    }
-
-    private boolean tryHold() {
-        return holder == 0 && HOLDER.compareAndSet(this, 0, 1);
-    }
-
-    /** On the writer thread: waits for a loop that holds the journal to let go, which takes one batch. */
-    private void hold() {
-        for (int tries = 0; !tryHold(); tries++) {
-            if (tries < 100) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, HOLD_PARK_NANOS); // the loop may be off its core, even this one
-            }
-        }
-    }
-
-    private void letGo() {
-        holder = 0;
     }
 
     /**
@@ -280,10 +253,10 @@ final class JournalWriter implements Runnable, JournalSink {
             started.completeExceptionally(e);
             return;
         }
-        letGo();
+        hold.letGo();
         started.complete(null);
         while (true) {
-            hold();
+            hold.hold();
             int n = 0;
             try {
                 n = writeBatch();
@@ -291,7 +264,7 @@ final class JournalWriter implements Runnable, JournalSink {
             } catch (Throwable e) {
                 fail(e); // and go on: what is handed in later fails too, whoever holds the journal
             } finally {
-                letGo();
+                hold.letGo();
             }
             // Where the loops write, this thread keeps house, and takes what they leave until it has all it was
             // woken for.
@@ -302,7 +275,7 @@ final class JournalWriter implements Runnable, JournalSink {
                 idle();
             }
         }
-        hold(); // for good: the loops have stopped
+        hold.hold(); // for good: the loops have stopped
         try {
             if (failure == null) {
                 finishBatch();

@@ -34,7 +34,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JournalWriterTest {
     private static final int LOOP_SESSIONS = 40;
     private static final int THREAD_SESSIONS = 4;
+    /** At least this many messages per session, and on until the journal has compacted while they came in. */
     private static final int MESSAGES = 2_000;
+    /** A bound, so that a journal that never compacts fails the test instead of hanging it. */
+    private static final int MAX_MESSAGES = 20_000;
     /** A session moves to the other loop after this many messages, as a client that reconnects there. */
     private static final int MOVE_EVERY = 100;
     /** Every tenth message stays queued; the others are removed again, so that dead entries call for compaction. */
@@ -60,6 +63,8 @@ class JournalWriterTest {
         }
 
         ConcurrentLinkedQueue<CompletableFuture<Void>> kept = new ConcurrentLinkedQueue<>();
+        long[] lastSeq = new long[LOOP_SESSIONS + THREAD_SESSIONS];
+        Load load = new Load(writer, compactionsAtStart, kept, lastSeq);
         DefaultEventLoopGroup loops = new DefaultEventLoopGroup(2);
         try {
             EventLoop[] loop = {loops.next(), loops.next()};
@@ -68,13 +73,17 @@ class JournalWriterTest {
                 long key = s + 1;
                 finished[s] = new CompletableFuture<Void>();
                 int first = s % 2;
-                loop[first].execute(() -> writeFrom(writer, key, 1, loop, first, kept, finished[(int) key - 1]));
+                loop[first].execute(() -> load.writeFrom(key, 1, loop, first, finished[(int) key - 1]));
             }
             Thread other = new Thread(() -> {
                 for (long key = LOOP_SESSIONS + 1; key <= LOOP_SESSIONS + THREAD_SESSIONS; key++) {
-                    for (long seq = 1; seq <= MESSAGES; seq++) {
-                        write(writer, key, seq, kept);
-                    }
+                    long seq = 0;
+                    do {
+                        for (long last = seq + MOVE_EVERY; seq < last; ) {
+                            load.write(key, ++seq);
+                        }
+                    } while (!load.enough(seq));
+                    lastSeq[(int) key - 1] = seq;
                 }
             }, "not-a-loop");
             other.start();
@@ -85,7 +94,7 @@ class JournalWriterTest {
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
-        assertThat(kept).hasSize((LOOP_SESSIONS + THREAD_SESSIONS) * MESSAGES);
+        assertThat(kept).hasSize((int) LongStream.of(lastSeq).sum());
         assertThat(writer.compactions()).as("compactions while the entries came in").isGreaterThan(compactionsAtStart);
         writer.close();
         directory.close();
@@ -95,10 +104,12 @@ class JournalWriterTest {
             LiveState state = JournalRecovery.recover(reopened).state();
             Map<String, List<Long>> queued = state.sessionSnapshots().stream().collect(Collectors.toMap(
                     SessionSnapshot::clientId, s -> s.queued().stream().map(StoredMessage::seq).toList()));
-            List<Long> expected = LongStream.rangeClosed(1, MESSAGES).filter(seq -> seq % KEEP_EVERY == 0).boxed()
-                    .toList();
             assertThat(queued).hasSize(LOOP_SESSIONS + THREAD_SESSIONS);
-            queued.forEach((clientId, seqs) -> assertThat(seqs).as(clientId).isEqualTo(expected));
+            queued.forEach((clientId, seqs) -> {
+                long last = lastSeq[Integer.parseInt(clientId.substring("client-".length())) - 1];
+                assertThat(seqs).as(clientId).isEqualTo(
+                        LongStream.rangeClosed(1, last).filter(seq -> seq % KEEP_EVERY == 0).boxed().toList());
+            });
         } finally {
             reopened.close();
         }
@@ -149,31 +160,39 @@ class JournalWriterTest {
         return new JournalOp.Queued(1, new StoredMessage(seq, m, 1, false, null, null), done);
     }
 
-    /** Writes a session's messages from {@code seq} on, moving the session to the other loop now and then. */
-    private static void writeFrom(JournalWriter writer, long key, long seq, EventLoop[] loop, int on,
-                                  ConcurrentLinkedQueue<CompletableFuture<Void>> kept,
-                                  CompletableFuture<?> finished) {
-        long last = Math.min(MESSAGES, seq + MOVE_EVERY - 1);
-        for (long s = seq; s <= last; s++) {
-            write(writer, key, s, kept);
-        }
-        if (last == MESSAGES) {
-            finished.complete(null);
-            return;
-        }
-        int next = 1 - on;
-        loop[next].execute(() -> writeFrom(writer, key, last + 1, loop, next, kept, finished));
-    }
+    /** The messages the sessions write, and when they have written enough. */
+    private record Load(JournalWriter writer, long compactionsAtStart,
+                        ConcurrentLinkedQueue<CompletableFuture<Void>> kept, long[] lastSeq) {
 
-    private static void write(JournalWriter writer, long key, long seq,
-                              ConcurrentLinkedQueue<CompletableFuture<Void>> kept) {
-        Message m = new Message("devices/" + key + "/telemetry", 1, false, new byte[200], MqttProperties.EMPTY,
-                "publisher-" + key);
-        CompletableFuture<Void> done = writer.admit();
-        kept.add(done);
-        writer.submit(new JournalOp.Queued(key, new StoredMessage(seq, m, 1, false, null, null), done));
-        if (seq % KEEP_EVERY != 0) {
-            writer.submit(new JournalOp.Removed(key, seq)); // delivered and acknowledged
+        /** Writes a session's messages from {@code seq} on, moving the session to the other loop now and then. */
+        void writeFrom(long key, long seq, EventLoop[] loop, int on, CompletableFuture<?> finished) {
+            long last = seq + MOVE_EVERY - 1;
+            for (long s = seq; s <= last; s++) {
+                write(key, s);
+            }
+            if (enough(last)) {
+                lastSeq[(int) key - 1] = last;
+                finished.complete(null);
+                return;
+            }
+            int next = 1 - on;
+            loop[next].execute(() -> writeFrom(key, last + 1, loop, next, finished));
+        }
+
+        /** Whether a session that has written up to {@code seq} may stop: the journal compacted meanwhile. */
+        boolean enough(long seq) {
+            return seq >= MESSAGES && writer.compactions() > compactionsAtStart || seq >= MAX_MESSAGES;
+        }
+
+        void write(long key, long seq) {
+            Message m = new Message("devices/" + key + "/telemetry", 1, false, new byte[200], MqttProperties.EMPTY,
+                    "publisher-" + key);
+            CompletableFuture<Void> done = writer.admit();
+            kept.add(done);
+            writer.submit(new JournalOp.Queued(key, new StoredMessage(seq, m, 1, false, null, null), done));
+            if (seq % KEEP_EVERY != 0) {
+                writer.submit(new JournalOp.Removed(key, seq)); // delivered and acknowledged
+            }
         }
     }
 }

@@ -12,6 +12,10 @@
 #   benchmarks/kafka-bridge.sh --sizes 16 --modes after-buffer     one case only (sizes: 16 and 1024; modes:
 #                                                      at-once, after-buffer, after-kafka)
 #   benchmarks/kafka-bridge.sh --java-opts "-agentpath:..."       JVM options for the broker (a profiler)
+#   benchmarks/kafka-bridge.sh --bridge-props "batch.size=16384"   Kafka client properties for the bridge's cluster
+#                                                      (plugins.kafka.clusters.local.properties)
+#   benchmarks/kafka-bridge.sh --perf-props "batch.size=131072"    extra producer properties for
+#                                                      kafka-producer-perf-test (after acks=all)
 #
 # Each run's line on stderr ends with the machine's steal over it (CPU time the hypervisor gave to other guests, see
 # bench-lib.sh): a run with steal is slower for reasons of the host.
@@ -46,6 +50,8 @@ sizes=(16 1024)
 modes=(at-once after-buffer after-kafka)
 java_opts=""
 fixed_rate=0
+bridge_props=()
+perf_props=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) warmup="$2"; shift 2 ;;
@@ -58,7 +64,9 @@ while [ $# -gt 0 ]; do
     --modes) read -r -a modes <<< "$2"; shift 2 ;;
     --java-opts) java_opts="$2"; shift 2 ;;
     --rate) fixed_rate="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --bridge-props) read -r -a bridge_props <<< "$2"; shift 2 ;;
+    --perf-props) read -r -a perf_props <<< "$2"; shift 2 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "kafka-bridge.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -116,7 +124,7 @@ for size in "${sizes[@]}"; do
   read -r t0 s0 <<< "$(cpu_counters)"
   java $quiet -cp "$kafka_cp" org.apache.kafka.tools.ProducerPerformance --topic "perf-$size" --num-records "$records" \
     --record-size "$size" --throughput -1 --producer-props "bootstrap.servers=127.0.0.1:$kport" acks=all \
-    > "$work/perf-$size.log" 2>&1
+    ${perf_props[@]+"${perf_props[@]}"} > "$work/perf-$size.log" 2>&1
   line=$(grep "records sent" "$work/perf-$size.log" | tail -1)
   rate[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' | cut -d. -f1)
   p50[kafka,$size]=$(echo "$line" | sed -n 's/.* \([0-9]*\) ms 50th.*/\1/p')
@@ -137,6 +145,10 @@ for size in "${sizes[@]}"; do
     clusters:
       local:
         bootstrap-servers: 127.0.0.1:$kport
+$(if [ ${#bridge_props[@]} -gt 0 ]; then
+    echo "        properties:"
+    for kv in "${bridge_props[@]}"; do echo "          ${kv%%=*}: \"${kv#*=}\""; done
+  fi)
     to-kafka:
       - name: bench
         mqtt-topics: ["gannet-bench/#"]

@@ -3,10 +3,11 @@ package io.gannet.broker.connection;
 import io.gannet.broker.codec.MqttPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -22,46 +23,32 @@ import java.util.function.Function;
  * held, so that holding one reads no clock: a held acknowledgement fails between one and one and an eighth times the
  * timeout after it was held. A clock read per message was 2.6 % of an event loop's time with persistence on.
  *
- * <p>Gates complete on other threads (a durable store completes a whole batch of them at once on its writer
- * thread). Each completed one is pushed onto a lock-free stack, and only the push that finds the stack empty hands
- * the loop a task, which settles all that arrived meanwhile: one task per batch rather than one per message.
+ * <p>Gates may complete on other threads, and mostly in the order they were held: a durable store completes a
+ * whole batch of them at once. So a callback waits on the oldest gate not completed only, and when it comes, the loop
+ * settles every held acknowledgement from there whose gate has completed, and waits on the next that has not: one
+ * callback and one task per batch rather than per message. A gate that completes before an older one waits for it,
+ * as its acknowledgement would anyway.
  */
 final class AcknowledgementOrder {
-    private final class Held implements BiConsumer<Void, Throwable> {
+    private static final class Held {
         MqttPacket ack;
-        boolean ready;
+        /** What it waits for; {@code null} once it is ready. */
+        CompletableFuture<Void> gate;
         boolean close;
         String closeReason;
         Function<Throwable, MqttPacket> onFailure;
         /** The tick it was held in. */
         int heldAt;
-        /** How the gate completed and the next one completed before it; written before the push publishes them. */
-        Throwable error;
-        Held nextCompleted;
 
-        Held(MqttPacket ack, boolean ready) {
+        Held(MqttPacket ack, CompletableFuture<Void> gate) {
             this.ack = ack;
-            this.ready = ready;
+            this.gate = gate;
         }
 
-        /** The gate completed, on whatever thread completed it. */
-        @Override
-        public void accept(Void ok, Throwable error) {
-            this.error = error;
-            Held head;
-            do {
-                head = completed;
-                nextCompleted = head;
-            } while (!COMPLETED.compareAndSet(AcknowledgementOrder.this, head, this));
-            if (head == null) {
-                connection.eventLoop().execute(AcknowledgementOrder.this::settleCompleted);
-            }
+        boolean ready() {
+            return gate == null;
         }
     }
-
-    // A field updater rather than an AtomicReference: no extra object for each of many idle connections.
-    private static final AtomicReferenceFieldUpdater<AcknowledgementOrder, Held> COMPLETED =
-            AtomicReferenceFieldUpdater.newUpdater(AcknowledgementOrder.class, Held.class, "completed");
 
     /**
      * Ticks in a timeout. A held acknowledgement has waited a full timeout once this many more have passed after the
@@ -78,13 +65,20 @@ final class AcknowledgementOrder {
     private boolean suspended;
     /** The one timer that counts the ticks while anything is held; null when none runs. */
     private ScheduledFuture<?> timer;
-    /** Held acknowledgements whose gate completed, newest first, not yet settled on the loop. */
-    private volatile Held completed;
+    /**
+     * The gate a callback waits on: that of the oldest held acknowledgement not ready, or {@code null}. One at a
+     * time, because gates mostly complete in the order they were held (a store completes a batch at once).
+     */
+    private CompletableFuture<Void> watched;
+    /** Completes {@link #watched}'s wait, on whatever thread completed it: one object per connection. */
+    private final BiConsumer<Void, Throwable> onWatchedCompleted;
+    private final Runnable settleOnLoop = this::settleCompleted;
 
     AcknowledgementOrder(MqttConnection connection, int limit, long timeoutSeconds) {
         this.connection = connection;
         this.limit = limit;
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        this.onWatchedCompleted = (ok, error) -> connection.eventLoop().execute(settleOnLoop);
     }
 
     /** Sends {@code ack} now, or after the acknowledgements held before it. */
@@ -92,7 +86,7 @@ final class AcknowledgementOrder {
         if (held.isEmpty()) {
             connection.write(ack);
         } else {
-            held.add(new Held(ack, true));
+            held.add(new Held(ack, null));
         }
     }
 
@@ -102,7 +96,7 @@ final class AcknowledgementOrder {
      * {@code null} to close the connection without one (so that a 3.1.1 client sends the message again).
      */
     void writeWhen(CompletableFuture<Void> gate, MqttPacket ack, Function<Throwable, MqttPacket> onFailure) {
-        Held h = new Held(ack, false);
+        Held h = new Held(ack, gate);
         h.onFailure = onFailure;
         h.heldAt = ticks;
         held.add(h);
@@ -114,25 +108,52 @@ final class AcknowledgementOrder {
             // One timer per connection rather than one per held acknowledgement, and only while any is held.
             timer = scheduleTick();
         }
-        gate.whenComplete(h);
+        if (watched == null) {
+            settleCompleted();
+        }
     }
 
-    /** On the loop: settles every held acknowledgement whose gate completed since the last call, then sends. */
+    /**
+     * On the loop: settles the held acknowledgements whose gates completed, oldest first, up to the first whose gate
+     * has not; waits for that one (unless it already does); then sends what is ready. A callback for a gate no
+     * longer waited for (one that timed out) changes nothing.
+     */
     private void settleCompleted() {
-        for (Held h = COMPLETED.getAndSet(this, null); h != null; ) {
-            Held next = h.nextCompleted;
-            h.nextCompleted = null;
-            if (!h.ready) { // not timed out meanwhile
-                settle(h, h.error);
+        CompletableFuture<Void> next = null;
+        for (Held h : held) {
+            if (h.ready()) {
+                continue;
             }
-            h.error = null;
-            h = next;
+            if (!h.gate.isDone()) {
+                next = h.gate;
+                break;
+            }
+            settle(h, failureOf(h.gate));
+        }
+        if (next != watched) {
+            watched = next;
+            if (next != null) {
+                next.whenComplete(onWatchedCompleted); // at once if it completed meanwhile: a task either way
+            }
         }
         flush();
     }
 
+    /** How a completed gate failed, or {@code null} if it did not. */
+    private static Throwable failureOf(CompletableFuture<Void> gate) {
+        if (!gate.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            gate.join();
+            return null;
+        } catch (CompletionException | CancellationException e) {
+            return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        }
+    }
+
     private void settle(Held h, Throwable error) {
-        h.ready = true;
+        h.gate = null;
         if (error != null) {
             h.ack = h.onFailure.apply(error);
             if (h.ack == null) {
@@ -150,7 +171,7 @@ final class AcknowledgementOrder {
     private void tick() {
         ticks++;
         for (Held h : held) {
-            if (h.ready) {
+            if (h.ready()) {
                 continue;
             }
             if (ticks - h.heldAt <= TICKS_PER_TIMEOUT) {
@@ -159,7 +180,7 @@ final class AcknowledgementOrder {
             settle(h, new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
                     + " s"));
         }
-        flush();
+        settleCompleted(); // waits for the gate that is now the oldest
         timer = held.isEmpty() ? null : scheduleTick();
     }
 
@@ -168,7 +189,7 @@ final class AcknowledgementOrder {
     }
 
     private void flush() {
-        while (!held.isEmpty() && held.peek().ready) {
+        while (!held.isEmpty() && held.peek().ready()) {
             Held h = held.poll();
             if (h.close) {
                 held.clear();

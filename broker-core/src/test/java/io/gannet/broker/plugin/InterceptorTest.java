@@ -263,6 +263,57 @@ class InterceptorTest {
     }
 
     @Test
+    void gatesThatCompleteOutOfOrderReleaseTheirAcknowledgementsInOrder() throws Exception {
+        start(Map.of());
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(MalformedCorpus.concat(V5.publish("held/1", 1, 1, MqttProperties.EMPTY, "a"),
+                    V5.publish("held/2", 1, 2, MqttProperties.EMPTY, "b"),
+                    V5.publish("held/3", 1, 3, MqttProperties.EMPTY, "c")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.keySet()
+                    .containsAll(java.util.List.of("held/1", "held/2", "held/3")));
+            // The newest first: its acknowledgement waits behind the two older ones.
+            rules.gates.get("held/3").complete(null);
+            assertThat(pub.silentFor(Duration.ofMillis(300))).isTrue();
+            rules.gates.get("held/1").complete(null);
+            assertThat(pubAck(pub).packetId()).isEqualTo(1);
+            assertThat(pub.silentFor(Duration.ofMillis(300))).as("2 is still held, and 3 behind it").isTrue();
+            rules.gates.get("held/2").completeExceptionally(new java.io.IOException("kafka is down"));
+            PubAck second = pubAck(pub);
+            assertThat(second.packetId()).isEqualTo(2);
+            assertThat(second.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+            PubAck third = pubAck(pub);
+            assertThat(third.packetId()).isEqualTo(3);
+            assertThat(third.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+
+            // Nothing held any more: a new held one is waited for as the first was.
+            pub.send(V5.publish("held/4", 1, 4, MqttProperties.EMPTY, "d"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.containsKey("held/4"));
+            rules.gates.get("held/4").complete(null);
+            assertThat(pubAck(pub).packetId()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aGateThatCompletesAfterItsTimeoutChangesNothingAndTheNextIsStillWaitedFor() throws Exception {
+        start(Map.of("plugins.acknowledgement-timeout-seconds", 1));
+        try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {
+            pub.send(V5.publish("held/late", 1, 1, MqttProperties.EMPTY, "a"));
+            PubAck timedOut = pubAck(pub);
+            assertThat(timedOut.packetId()).isEqualTo(1);
+            assertThat(timedOut.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
+
+            pub.send(V5.publish("held/next", 1, 2, MqttProperties.EMPTY, "b"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.containsKey("held/next"));
+            rules.gates.get("held/late").complete(null); // long after its timeout
+            assertThat(pub.silentFor(Duration.ofMillis(300))).isTrue();
+            rules.gates.get("held/next").complete(null);
+            PubAck next = pubAck(pub);
+            assertThat(next.packetId()).isEqualTo(2);
+            assertThat(next.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        }
+    }
+
+    @Test
     void aHeldAcknowledgementNeverReleasedFailsAtTheTimeoutAndTheOnesBehindItFollow() throws Exception {
         start(Map.of("plugins.acknowledgement-timeout-seconds", 1));
         try (RawClient sub = subscriber("sub", "#"); RawClient pub = v5("pub")) {

@@ -270,7 +270,7 @@ class InterceptorTest {
                     V5.publish("held/2", 1, 2, MqttProperties.EMPTY, "b"),
                     V5.publish("held/3", 1, 3, MqttProperties.EMPTY, "c")));
             await().atMost(Duration.ofSeconds(10)).until(() -> rules.gates.keySet()
-                    .containsAll(java.util.List.of("held/1", "held/2", "held/3")));
+                    .containsAll(List.of("held/1", "held/2", "held/3")));
             // The newest first: its acknowledgement waits behind the two older ones.
             rules.gates.get("held/3").complete(null);
             assertThat(pub.silentFor(Duration.ofMillis(300))).isTrue();

@@ -70,15 +70,26 @@ final class AcknowledgementOrder {
      * time, because gates mostly complete in the order they were held (a store completes a batch at once).
      */
     private CompletableFuture<Void> watched;
-    /** Completes {@link #watched}'s wait, on whatever thread completed it: one object per connection. */
-    private final BiConsumer<Void, Throwable> onWatchedCompleted;
-    private final Runnable settleOnLoop = this::settleCompleted;
+    /** Made when a connection first waits, so that one that never does costs no object for it. */
+    private Waiter waiter;
+
+    /** The callback on {@link #watched}, on whatever thread completes it, and the loop task it hands on. */
+    private final class Waiter implements BiConsumer<Void, Throwable>, Runnable {
+        @Override
+        public void accept(Void ok, Throwable error) {
+            connection.eventLoop().execute(this);
+        }
+
+        @Override
+        public void run() {
+            settleCompleted();
+        }
+    }
 
     AcknowledgementOrder(MqttConnection connection, int limit, long timeoutSeconds) {
         this.connection = connection;
         this.limit = limit;
         this.timeoutNanos = TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        this.onWatchedCompleted = (ok, error) -> connection.eventLoop().execute(settleOnLoop);
     }
 
     /** Sends {@code ack} now, or after the acknowledgements held before it. */
@@ -133,7 +144,10 @@ final class AcknowledgementOrder {
         if (next != watched) {
             watched = next;
             if (next != null) {
-                next.whenComplete(onWatchedCompleted); // at once if it completed meanwhile: a task either way
+                if (waiter == null) {
+                    waiter = new Waiter();
+                }
+                next.whenComplete(waiter); // at once if it completed meanwhile: a task either way
             }
         }
         flush();

@@ -185,7 +185,7 @@ public final class Broker implements AutoCloseable {
         MessageRouter router = ports.cluster().router(new LocalRouter(subscriptions, alloc));
         PublishPipeline publishing = new PublishPipeline(retained, router);
         // Plugins may publish while they start; their hooks are installed once they have.
-        PluginServices pluginServices = PluginServices.of(publishing, retained, sessions, clients, clock,
+        PluginServices pluginServices = PluginServices.of(publishing, retained, sessions, clients, clock, metrics,
                 new SubscriptionReview(sessions, publishing, metrics));
         plugins = new PluginManager(config.plugins(), home, authorizationEpoch, pluginServices);
         plugins.start(embeddedPlugins);
@@ -206,6 +206,7 @@ public final class Broker implements AutoCloseable {
         BrokerEvents events = plugins.eventListeners().isEmpty() ? BrokerEvents.NONE
                 : new EventDispatcher(plugins.eventListeners(), plugins.scheduler());
         Drops drops = new Drops(metrics, events);
+        pluginServices.drops().bind(drops);
         transport = Transport.select(config.network().transport());
         int threads = config.network().ioThreads() > 0 ? config.network().ioThreads()
                 : Runtime.getRuntime().availableProcessors();

@@ -95,4 +95,18 @@ public interface PluginContext {
 
     /** This plugin's counters and gauges, published under {@code $SYS/broker/plugins/<name>/}. */
     PluginMetrics metrics();
+
+    /**
+     * Reports a message this plugin took on and then gave up, such as a bridge's record dropped from its full buffer,
+     * as the broker reports its own: counted in {@code $SYS/broker/publish/messages/dropped/plugin}, and raised as a
+     * {@link BrokerEventListener.MessageDropped} event whose reason is {@code <plugin name>/<reason>}. Safe from any
+     * thread; it never blocks. (A message an inbound interceptor drops is reported by the broker already.)
+     *
+     * @param clientId the client the message came from, or was for
+     * @param topic    the message's topic
+     * @param qos      the message's QoS
+     * @param reason   why, in lower case with words joined by {@code -}, for example {@code buffer-full}
+     * @since 1.4
+     */
+    void messageDropped(String clientId, String topic, int qos, String reason);
 }

@@ -12,7 +12,7 @@ public final class SpiVersion {
     /** The major version: it changes only when a {@link Stable} type changes incompatibly. */
     public static final int MAJOR = 1;
     /** The minor version: it grows when types or methods are added. */
-    public static final int MINOR = 3;
+    public static final int MINOR = 4;
     /** The manifest attribute that names the SPI version a plugin jar was built against. */
     public static final String MANIFEST_ATTRIBUTE = "Gannet-SPI-Version";
     /**

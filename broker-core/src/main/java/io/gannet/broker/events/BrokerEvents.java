@@ -39,7 +39,10 @@ public interface BrokerEvents {
     default void sessionEnded(String clientId) {
     }
 
-    /** @param clientId the client the message was for (or, refused on the way in, from) */
-    default void messageDropped(String clientId, String topic, int qos, BrokerMetrics.DropReason reason) {
+    /**
+     * @param clientId the client the message was for (or, refused on the way in, from)
+     * @param reason   a {@link BrokerMetrics.DropReason#metricName()}, or {@code <plugin>/<reason>} for a plugin's
+     */
+    default void messageDropped(String clientId, String topic, int qos, String reason) {
     }
 }

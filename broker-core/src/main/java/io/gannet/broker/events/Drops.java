@@ -20,6 +20,12 @@ public final class Drops {
      */
     public void dropped(BrokerMetrics.DropReason reason, String clientId, String topic, int qos) {
         metrics.dropped(reason);
-        events.messageDropped(clientId, topic, qos, reason);
+        events.messageDropped(clientId, topic, qos, reason.metricName());
+    }
+
+    /** A message the plugin {@code plugin} gave up, for {@code reason} (its own word). */
+    public void droppedByPlugin(String plugin, String reason, String clientId, String topic, int qos) {
+        metrics.dropped(BrokerMetrics.DropReason.PLUGIN);
+        events.messageDropped(clientId, topic, qos, plugin + "/" + reason);
     }
 }

@@ -38,7 +38,17 @@ public final class BrokerMetrics {
          */
         SESSION_MOVED,
         /** Every session queue together held {@code sessions.max-queued-bytes-total}: the broker's memory budget. */
-        QUEUE_MEMORY
+        QUEUE_MEMORY,
+        /**
+         * A plugin gave up a message it had taken on (a bridge's full buffer); its event names the plugin and its
+         * reason.
+         */
+        PLUGIN;
+
+        /** The name under {@code $SYS/broker/publish/messages/dropped/}, and the reason of its drop events. */
+        public String metricName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** Why the broker refused what a client asked for on security grounds; each is counted under {@code $SYS}. */

@@ -135,4 +135,10 @@ final class DefaultPluginContext implements PluginContext {
         authorizationEpoch.incrementAndGet();
         services.rulesChanged().run();
     }
+
+    @Override
+    public void messageDropped(String clientId, String topic, int qos, String reason) {
+        services.drops().dropped(name, reason == null || reason.isBlank() ? "unspecified" : reason, clientId, topic,
+                qos);
+    }
 }

@@ -2,7 +2,6 @@ package io.gannet.broker.plugin;
 
 import io.gannet.broker.auth.ConnectAttempt;
 import io.gannet.broker.events.BrokerEvents;
-import io.gannet.broker.metrics.BrokerMetrics;
 import io.gannet.spi.events.BrokerEventListener;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -77,10 +76,9 @@ public final class EventDispatcher implements BrokerEvents {
     }
 
     @Override
-    public void messageDropped(String clientId, String topic, int qos, BrokerMetrics.DropReason reason) {
+    public void messageDropped(String clientId, String topic, int qos, String reason) {
         if (active()) {
-            var e = new BrokerEventListener.MessageDropped(clientId, topic, qos,
-                    reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            var e = new BrokerEventListener.MessageDropped(clientId, topic, qos, reason);
             dispatch(l -> l.messageDropped(e));
         }
     }

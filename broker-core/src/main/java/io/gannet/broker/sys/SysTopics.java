@@ -82,8 +82,7 @@ public final class SysTopics implements AutoCloseable {
         }
         v.put(PREFIX + "publish/messages/dropped", Long.toString(metrics.droppedTotal()));
         for (BrokerMetrics.DropReason r : BrokerMetrics.DropReason.values()) {
-            v.put(PREFIX + "publish/messages/dropped/" + r.name().toLowerCase(java.util.Locale.ROOT)
-                    .replace('_', '-'), Long.toString(metrics.droppedCount(r)));
+            v.put(PREFIX + "publish/messages/dropped/" + r.metricName(), Long.toString(metrics.droppedCount(r)));
         }
         v.put(PREFIX + "subscriptions/count", Integer.toString(subscriptions.size()));
         v.put(PREFIX + "shared subscriptions/count", Integer.toString(subscriptions.sharedGroups()));

@@ -63,6 +63,10 @@ class InterceptorTest {
                 if (t.startsWith("redirect/")) {
                     return done(InboundDecision.proceed(m.toBuilder().topic("redirected/" + t.substring(9)).build()));
                 }
+                if (t.startsWith("giveup/")) { // taken on, then given up, as a bridge's full buffer does
+                    ctx.messageDropped(client.clientId(), t, m.qos(), "buffer-full");
+                    return done(InboundDecision.proceed());
+                }
                 if (t.startsWith("drop/")) {
                     return done(InboundDecision.drop(AckReason.QUOTA_EXCEEDED, "no room for " + t));
                 }
@@ -185,6 +189,19 @@ class InterceptorTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> rules.dropped.contains("intercepted pub drop/a"));
         assertThat(broker.broker().metrics().droppedCount(
                 io.gannet.broker.metrics.BrokerMetrics.DropReason.INTERCEPTED)).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageAPluginGivesUpIsCountedAndRaisedAsAnEventNamingThePlugin() throws Exception {
+        start(Map.of());
+        try (RawClient pub = v5("pub")) {
+            pub.send(V5.publish("giveup/a", 1, 7, MqttProperties.EMPTY, "x"));
+            assertThat(pubAck(pub).packetId()).isEqualTo(7);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !rules.dropped.isEmpty());
+        assertThat(rules.dropped).containsExactly("Rules/buffer-full pub giveup/a");
+        assertThat(broker.broker().metrics().droppedCount(
+                io.gannet.broker.metrics.BrokerMetrics.DropReason.PLUGIN)).isEqualTo(1);
     }
 
     @Test

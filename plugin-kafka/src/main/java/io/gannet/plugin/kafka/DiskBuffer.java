@@ -323,7 +323,13 @@ final class DiskBuffer implements AutoCloseable {
             in.read(name);
             MappingMetrics m = metricsOf.apply(new String(name, StandardCharsets.UTF_8));
             if (m != null) {
-                m.dropped.increment();
+                byte[] record = new byte[(int) in.readRemaining()];
+                in.read(record);
+                try {
+                    m.dropped(RecordCodec.decode(record), "buffer-full");
+                } catch (IllegalArgumentException damaged) {
+                    m.dropped("", "", 0, "buffer-full"); // what it was cannot be read: counted all the same
+                }
             }
             // Passed over for good: out of the backlog at once (records ahead of it may wait for Kafka for long),
             // and in the queue of forwarded ones only so that the acknowledged mark moves over it in order.

@@ -89,7 +89,7 @@ public final class KafkaBridgePlugin implements Plugin {
     }
 
     private MappingMetrics metrics(PluginContext context, String direction, String mapping) {
-        MappingMetrics m = new MappingMetrics(context.metrics(), direction, mapping);
+        MappingMetrics m = new MappingMetrics(context.metrics(), context::messageDropped, direction, mapping);
         metrics.put(mapping, m);
         return m;
     }
@@ -101,7 +101,7 @@ public final class KafkaBridgePlugin implements Plugin {
     private MappingMetrics metricsOrRemoved(PluginContext context, String mapping) {
         MappingMetrics m = metrics.get(mapping);
         return m != null ? m : metrics.computeIfAbsent("removed-mappings",
-                name -> new MappingMetrics(context.metrics(), "to-kafka", name));
+                name -> new MappingMetrics(context.metrics(), context::messageDropped, "to-kafka", name));
     }
 
     /** A mapping's figures, by its name; for tests. */

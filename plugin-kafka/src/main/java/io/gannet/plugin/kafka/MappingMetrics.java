@@ -2,7 +2,10 @@ package io.gannet.plugin.kafka;
 
 import io.gannet.spi.metrics.Counter;
 import io.gannet.spi.metrics.PluginMetrics;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * One mapping's figures, under {@code $SYS/broker/plugins/kafka/<to-kafka|from-kafka>/<mapping>/}: records and bytes
@@ -23,8 +26,15 @@ final class MappingMetrics {
     final Counter held;
     private final AtomicLong latencyMicros = new AtomicLong();
     private final AtomicLong latencyCount = new AtomicLong();
+    private final DropReport report;
 
-    MappingMetrics(PluginMetrics metrics, String direction, String mapping) {
+    /** Where a record given up is reported to the broker: the plugin context's {@code messageDropped}. */
+    interface DropReport {
+        void dropped(String clientId, String topic, int qos, String reason);
+    }
+
+    MappingMetrics(PluginMetrics metrics, DropReport report, String direction, String mapping) {
+        this.report = report;
         String prefix = direction + "/" + mapping + "/";
         accepted = metrics.counter(prefix + "accepted");
         records = metrics.counter(prefix + "records");
@@ -43,6 +53,26 @@ final class MappingMetrics {
         bytes.add(valueBytes);
         latencyMicros.addAndGet(nanos / 1000);
         latencyCount.incrementAndGet();
+    }
+
+    /**
+     * A record given up after its message was accepted (its acknowledgement, if any, fails or was sent): counted, and
+     * reported to the broker, which raises a message-dropped event.
+     */
+    void dropped(ProducerRecord<byte[], byte[]> record, String reason) {
+        Header qos = record.headers().lastHeader(MqttToKafka.QOS_HEADER);
+        dropped(text(record, MqttToKafka.CLIENT_ID_HEADER), text(record, MqttToKafka.TOPIC_HEADER),
+                qos == null || qos.value().length != 1 ? 0 : qos.value()[0] - '0', reason);
+    }
+
+    void dropped(String clientId, String topic, int qos, String reason) {
+        dropped.increment();
+        report.dropped(clientId, topic, qos, reason);
+    }
+
+    private static String text(ProducerRecord<byte[], byte[]> record, String header) {
+        Header h = record.headers().lastHeader(header);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private long meanLatencyMicros() {

@@ -84,7 +84,7 @@ final class MqttToKafka implements InboundPublishInterceptor {
                 return CompletableFuture.completedFuture(refuse(publisher, message, route));
             }
             if (wait == SKIPPED) {
-                route.metrics().dropped.increment();
+                route.metrics().dropped(publisher.clientId(), message.topic(), 0, "buffer-behind");
                 continue;
             }
             route.metrics().accepted.increment();
@@ -178,7 +178,7 @@ final class MqttToKafka implements InboundPublishInterceptor {
             if (dropped == null) {
                 return route.sender().hasRoom(bytes);
             }
-            dropped.metrics().dropped.increment();
+            dropped.metrics().dropped(dropped.record(), "buffer-full");
             if (dropped.sent() != null) {
                 dropped.sent().completeExceptionally(new DroppedException("dropped: the Kafka bridge's buffer is "
                         + "full (plugins.kafka.buffer.when-full: drop-oldest)"));

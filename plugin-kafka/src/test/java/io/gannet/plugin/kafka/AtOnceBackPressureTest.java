@@ -95,7 +95,7 @@ class AtOnceBackPressureTest {
         }
         BridgeConfig.Cluster cluster = new BridgeConfig.Cluster("local", "127.0.0.1:" + closedPort, Map.of());
         sender = new KafkaSender(cluster, 1, log);
-        MappingMetrics mapping = new MappingMetrics(metrics, "to-kafka", "t");
+        MappingMetrics mapping = new MappingMetrics(metrics, (client, on, qos, reason) -> { }, "to-kafka", "t");
         buffer = new DiskBuffer("local", dir, sender, name -> mapping, 1L << 30, maxUnwrittenBytes,
                 WhenFull.REFUSE, log);
         ToKafka toKafka = new ToKafka("t", "local", List.of(TopicFilter.parse("devices/#", "test")),

@@ -17,6 +17,9 @@ import io.gannet.broker.Broker;
 import io.gannet.broker.config.ConfigLoader;
 import io.gannet.broker.config.GannetConfig;
 import io.gannet.broker.config.ListenerConfig;
+import io.gannet.spi.Plugin;
+import io.gannet.spi.PluginContext;
+import io.gannet.spi.events.BrokerEventListener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,6 +58,22 @@ class KafkaBridgeTest {
     Path home;
     private Broker broker;
     private KafkaBridgePlugin plugin;
+    private final DropListener drops = new DropListener();
+
+    /** Collects the message-dropped events the broker raises, as any plugin that listens gets them. */
+    static final class DropListener implements Plugin {
+        final List<BrokerEventListener.MessageDropped> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void start(PluginContext context) {
+            context.registerEventListener(new BrokerEventListener() {
+                @Override
+                public void messageDropped(MessageDropped event) {
+                    events.add(event);
+                }
+            });
+        }
+    }
     private String topic;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
@@ -101,7 +121,7 @@ class KafkaBridgeTest {
         GannetConfig config = ConfigLoader.fromMap(Map.of("plugins", plugins))
                 .withListeners(List.of(new ListenerConfig("mqtt", "127.0.0.1", 0, "mqtt")));
         plugin = new KafkaBridgePlugin();
-        broker = new Broker(config).embed(plugin).start();
+        broker = new Broker(config).embed(plugin).embed(drops).start();
         assertThat(broker.plugins().refused()).isEmpty();
     }
 
@@ -325,6 +345,14 @@ class KafkaBridgeTest {
             kafka.thaw();
         }
         long dropped = plugin.metrics("t").dropped.value();
+        // Each drop is reported to the broker too, which raises it as an event for the plugins that listen.
+        await().atMost(Duration.ofSeconds(10)).until(() -> drops.events.size() == dropped);
+        assertThat(drops.events).allSatisfy(e -> {
+            assertThat(e.reason()).isEqualTo("KafkaBridgePlugin/buffer-full");
+            assertThat(e.clientId()).isEqualTo("p");
+            assertThat(e.topic()).isEqualTo("devices/d1/telemetry");
+            assertThat(e.qos()).isEqualTo(1);
+        });
         List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(topic, (int) (101 - dropped),
                 Duration.ofSeconds(60));
         assertThat(records).hasSize((int) (101 - dropped));

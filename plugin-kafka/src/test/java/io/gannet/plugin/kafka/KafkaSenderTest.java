@@ -62,7 +62,7 @@ class KafkaSenderTest {
         String topic = "resend-" + System.nanoTime() % 100000;
         kafka.createTopic(topic, 3);
         TestMetrics metrics = new TestMetrics();
-        MappingMetrics mapping = new MappingMetrics(metrics, "to-kafka", "t");
+        MappingMetrics mapping = new MappingMetrics(metrics, (client, on, qos, reason) -> { }, "to-kafka", "t");
         // The first producer fails record 300 once Kafka has answered it (on its own thread), then refuses every
         // send, as an idempotent producer in a fatal state does; the one after it works.
         List<FailingProducer> made = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -100,7 +100,7 @@ class KafkaSenderTest {
         String topic = "refused-" + System.nanoTime() % 100000;
         kafka.createTopic(topic, 1);
         TestMetrics metrics = new TestMetrics();
-        MappingMetrics mapping = new MappingMetrics(metrics, "to-kafka", "t");
+        MappingMetrics mapping = new MappingMetrics(metrics, (client, on, qos, reason) -> { }, "to-kafka", "t");
         // A record larger than the producer's max.request.size: the producer refuses it before Kafka sees it. (A
         // topic's max.message.bytes below batch.size would instead make Kafka's producer split the batch for ever;
         // docs/kafka-bridge.md says to keep max.request.size at or under the topics' limit.)
@@ -139,7 +139,7 @@ class KafkaSenderTest {
         String topic = "held-" + System.nanoTime() % 100000;
         kafka.createTopic(topic, 1);
         TestMetrics metrics = new TestMetrics();
-        MappingMetrics mapping = new MappingMetrics(metrics, "to-kafka", "t");
+        MappingMetrics mapping = new MappingMetrics(metrics, (client, on, qos, reason) -> { }, "to-kafka", "t");
         BridgeConfig.ToKafka toKafka = new BridgeConfig.ToKafka("t", "local",
                 List.of(TopicFilter.parse("devices/#", "test")), Template.parse(topic, Template.TO_KAFKA, "test"),
                 Template.parse("${topic}", Template.TO_KAFKA, "test"), BridgeConfig.Acknowledge.AT_ONCE);

@@ -44,7 +44,8 @@ public interface BrokerEventListener {
     /**
      * A message was not delivered: to one subscriber (its queue was full, it expired, it was too large for the
      * client, an outbound interceptor dropped it), or at all (its publisher was not authorized, an inbound
-     * interceptor dropped it). Every drop is also counted in {@code $SYS/broker/publish/messages/dropped/<reason>}.
+     * interceptor dropped it), or a plugin gave it up after it had taken it on. Every drop is also counted in
+     * {@code $SYS/broker/publish/messages/dropped/<reason>} ({@code .../dropped/plugin} for a plugin's).
      * When drops come faster than listeners take them, events beyond a bound are not delivered (and counted).
      */
     default void messageDropped(MessageDropped event) {
@@ -82,8 +83,9 @@ public interface BrokerEventListener {
      * @param clientId the subscriber it was for, or the publisher it came from when it went nowhere
      * @param reason   {@code queue-full}, {@code too-large-for-queue}, {@code qos0-offline}, {@code expired},
      *                 {@code too-large-for-client}, {@code not-authorized}, {@code intercepted}, {@code store-full} or
-     *                 {@code session-ended} (the session ended with the message still queued or in flight); more
-     *                 may be added
+     *                 {@code session-ended} (the session ended with the message still queued or in flight), or
+     *                 {@code <plugin>/<reason>} for a message a plugin gave up ({@code PluginContext.messageDropped},
+     *                 since 1.4); more may be added
      */
     record MessageDropped(String clientId, String topic, int qos, String reason) {
     }

@@ -2,6 +2,7 @@ package io.gannet.cluster;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import java.nio.charset.StandardCharsets;
@@ -48,11 +49,18 @@ final class Qos1 {
         return firsts;
     }
 
-    /** Publishes {@code payload} to {@code topic} at QoS 1 and waits for its PUBACK's reason code. */
+    /**
+     * Publishes {@code payload} to {@code topic} at QoS 1 and waits for its PUBACK's reason code, an error code too:
+     * the blocking client throws on one, which an await that retries a refused message would take for a failure.
+     */
     static Mqtt5PubAckReasonCode reasonOf(Mqtt5BlockingClient pub, String topic, String payload) {
-        Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-        return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
+        try {
+            Mqtt5PublishResult r = pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
+            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
+        } catch (Mqtt5PubAckException refused) {
+            return refused.getMqttMessage().getReasonCode();
+        }
     }
 
     /**

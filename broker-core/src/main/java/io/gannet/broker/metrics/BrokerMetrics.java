@@ -45,9 +45,12 @@ public final class BrokerMetrics {
          */
         PLUGIN;
 
+        // Once, not per drop: drops are counted on the event loops, also under an overload that drops every message.
+        private final String metricName = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+
         /** The name under {@code $SYS/broker/publish/messages/dropped/}, and the reason of its drop events. */
         public String metricName() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return metricName;
         }
     }
 

@@ -49,7 +49,9 @@ class NodeAddedAtRunTimeTest {
 
     @BeforeAll
     static void startAndAdd() throws Exception {
-        cluster = new ClusterProcesses(root, 3).start();
+        // The load of the removal test queues for an offline session for as long as the partitions take to move:
+        // on a slow machine more than the default 1,000, past which the oldest are dropped, as documented.
+        cluster = new ClusterProcesses(root, 3, "", "sessions:\n  max-queued-messages: 100000\n").start();
         cluster.awaitEach(sys -> sys.get("quorum") == 1 && sys.get("partitions/kept") > 0, AGREED);
         added = cluster.joiningNode();
         ClusterProcesses.Node member = cluster.node(1);
@@ -206,7 +208,8 @@ class NodeAddedAtRunTimeTest {
                 == Mqtt5PubAckReasonCode.SUCCESS);
 
         Set<String> acknowledged;
-        try (Qos1.Load load = new Qos1.Load(pub, "moving/x", "w")) {
+        Qos1.Load load = new Qos1.Load(pub, "moving/x", "w");
+        try (load) {
             load.awaitMore(50, AGREED);
             Map.Entry<Integer, String> removed = cluster.command(cluster.node(1), "remove", n2.id);
             assertThat(removed.getKey()).as(removed.getValue()).isZero();
@@ -227,9 +230,10 @@ class NodeAddedAtRunTimeTest {
         try (Mqtt5BlockingClient.Mqtt5Publishes received = back.publishes(MqttGlobalPublishFilter.ALL)) {
             await().atMost(AGREED).ignoreExceptions().until(() ->
                     back.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent());
+            assertThat(acknowledged).as("messages queued for the offline session").hasSizeLessThan(100_000);
             List<String> arrived = firstArrivalsOf(received, "w", acknowledged);
-            assertThat(arrived).as("acknowledged %d, every one arrives, in order", acknowledged.size())
-                    .containsAll(inOrder);
+            assertThat(load.missingFrom(Set.copyOf(arrived))).as("of %d acknowledged, missing", acknowledged.size())
+                    .isEmpty();
             assertThat(arrived.stream().filter(acknowledged::contains).toList()).isEqualTo(inOrder);
         }
         back.disconnect();

@@ -10,8 +10,6 @@ import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +33,6 @@ final class JournalWriter implements Runnable, JournalSink {
     private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
     /** Entries written before the waiting acknowledgements are released, so that a busy journal still answers. */
     private static final int MAX_BATCH = 1024;
-    /** A batch (one Chronicle document) is closed at about this size; a larger single entry makes its own. */
-    private static final int MAX_BATCH_BYTES = 1 << 20;
     /** How long an idle writer sleeps before it looks at housekeeping (compaction, expiry). */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** How soon a loop that found the journal held tries again: a batch takes a few tens of microseconds. */
@@ -57,10 +53,9 @@ final class JournalWriter implements Runnable, JournalSink {
     private final Clock clock;
     /** Many producers (the loops), one consumer: a chunked array queue, no node per entry as a linked one has. */
     private final Queue<JournalOp> inbox = PlatformDependent.newMpscQueue();
-    /** Who may touch what follows (the encoder, the waiting list, the live state, the segment) now. */
+    /** Who may touch what follows (the batch, the live state, the segment) now. */
     private final JournalHold hold = new JournalHold();
-    private final RecordEncoder encoder = new RecordEncoder();
-    private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    private final JournalBatch batch;
     private final Thread thread;
     private final CompletableFuture<Void> full;
     private final LongAdder refused = new LongAdder();
@@ -85,6 +80,7 @@ final class JournalWriter implements Runnable, JournalSink {
     JournalWriter(JournalDirectory directory, LiveState state, PersistenceConfig config, Clock clock) {
         this.directory = directory;
         this.state = state;
+        this.batch = new JournalBatch(state);
         this.policy = config.sync();
         this.loopsWrite = policy == SyncPolicy.OS;
         this.syncIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.syncIntervalMillis());
@@ -280,7 +276,7 @@ final class JournalWriter implements Runnable, JournalSink {
             if (failure == null) {
                 finishBatch();
                 segment.sync(); // a clean stop leaves everything on disk, whatever the policy
-                completeWaiting(null);
+                batch.release(null);
             }
         } catch (Throwable e) {
             fail(e);
@@ -299,8 +295,8 @@ final class JournalWriter implements Runnable, JournalSink {
         }
         int n = 0;
         JournalOp op;
-        while (n < MAX_BATCH && encoder.length() < MAX_BATCH_BYTES && (op = inbox.poll()) != null) {
-            write(op);
+        while (n < MAX_BATCH && !batch.reachedMaxBytes() && (op = inbox.poll()) != null) {
+            batch.add(op);
             n++;
         }
         appendBatch();
@@ -308,46 +304,11 @@ final class JournalWriter implements Runnable, JournalSink {
         return n;
     }
 
-    /** Adds one entry to the batch; the batch is appended before anything waiting on it is released. */
-    private void write(JournalOp op) {
-        int start = encoder.length();
-        // The entries of every QoS 1 message, by their own classes. Through the interface, a call site that sees
-        // more than two classes searches the itable on each call: about 20 ns a message over the three calls below,
-        // in a profile of QoS 1 pairs.
-        if (op instanceof JournalOp.Acknowledged a) {
-            a.encode(encoder);
-            encoder.end();
-            a.applyTo(state, encoder.length() - start);
-        } else if (op instanceof JournalOp.Sent s) {
-            s.encode(encoder);
-            encoder.end();
-            s.applyTo(state, encoder.length() - start);
-        } else if (op instanceof JournalOp.Queued q) {
-            q.encode(encoder);
-            encoder.end();
-            q.applyTo(state, encoder.length() - start);
-            waitFor(q.done());
-        } else {
-            op.encode(encoder);
-            encoder.end();
-            op.applyTo(state, encoder.length() - start); // an entry may write more than one record
-            waitFor(op.done());
-        }
-    }
-
-    private void waitFor(CompletableFuture<Void> done) {
-        if (done != null) {
-            waiting.add(done);
-        }
-    }
-
     /** Appends the batch as one document: after a crash it is there whole or not at all. */
     private void appendBatch() throws IOException {
-        if (encoder.isEmpty()) {
+        if (!batch.appendTo(segment)) {
             return;
         }
-        segment.append(encoder.array(), encoder.length());
-        encoder.clear();
         dirty = true;
         long bytes = directory.bytesOnDisk();
         diskBytes = bytes;
@@ -361,18 +322,18 @@ final class JournalWriter implements Runnable, JournalSink {
     /** Releases the acknowledgements the sync policy allows now. */
     private void finishBatch() throws IOException {
         switch (policy) {
-            case OS -> completeWaiting(null);
+            case OS -> batch.release(null);
             case EVERY_MESSAGE -> {
-                if (!waiting.isEmpty()) {
+                if (batch.hasWaiting()) {
                     sync();
-                    completeWaiting(null);
+                    batch.release(null);
                 }
             }
             case INTERVAL -> {
                 long now = System.nanoTime();
                 if (dirty && now - nextSyncNanos >= 0) {
                     sync();
-                    completeWaiting(null);
+                    batch.release(null);
                 }
                 if (now - nextSyncNanos >= 0) {
                     nextSyncNanos = now + syncIntervalNanos;
@@ -384,17 +345,6 @@ final class JournalWriter implements Runnable, JournalSink {
     private void sync() throws IOException {
         segment.sync();
         dirty = false;
-    }
-
-    private void completeWaiting(Throwable error) {
-        for (CompletableFuture<Void> f : waiting) {
-            if (error == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(error);
-            }
-        }
-        waiting.clear();
     }
 
     private void idle() {
@@ -431,20 +381,18 @@ final class JournalWriter implements Runnable, JournalSink {
         long begun = System.nanoTime();
         state.dropExpired(clock.millis());
         Segment next = directory.createSegment();
-        append(next, new JournalOp.SegmentBegin(JournalDirectory.FORMAT, next.number(), clock.millis()));
-        long messages = state.<IOException>forEachOp(clientId -> true, op -> append(next, op));
-        append(next, new JournalOp.SnapshotEnd(state.sessionCount(), messages));
-        if (!encoder.isEmpty()) {
-            next.append(encoder.array(), encoder.length());
-            encoder.clear();
-        }
+        batch.addSnapshotEntry(new JournalOp.SegmentBegin(JournalDirectory.FORMAT, next.number(), clock.millis()),
+                next);
+        long messages = state.<IOException>forEachOp(clientId -> true, op -> batch.addSnapshotEntry(op, next));
+        batch.addSnapshotEntry(new JournalOp.SnapshotEnd(state.sessionCount(), messages), next);
+        batch.appendTo(next);
         if (policy != SyncPolicy.OS) {
             next.sync(); // the old segment goes next: the snapshot must be on disk first
         }
         Segment old = segment;
         segment = next;
         dirty = false;
-        completeWaiting(null); // the snapshot holds (and has synced) all they waited for
+        batch.release(null); // the snapshot holds (and has synced) all they waited for
         if (old != null) {
             old.close();
         }
@@ -461,16 +409,6 @@ final class JournalWriter implements Runnable, JournalSink {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun));
     }
 
-    /** Adds a snapshot entry to the batch, appending the batch to {@code to} when it is large. */
-    private void append(Segment to, JournalOp op) throws IOException {
-        op.encode(encoder);
-        encoder.end();
-        if (encoder.length() >= MAX_BATCH_BYTES) {
-            to.append(encoder.array(), encoder.length());
-            encoder.clear();
-        }
-    }
-
     /** By the holder. */
     private void fail(Throwable e) {
         if (failure == null) {
@@ -478,8 +416,8 @@ final class JournalWriter implements Runnable, JournalSink {
             log.error("The journal in {} failed; new messages for persistent sessions are refused until the broker "
                     + "restarts", directory.path(), e);
         }
-        encoder.clear();
-        completeWaiting(e);
+        batch.discard();
+        batch.release(e);
         JournalOp op;
         while ((op = inbox.poll()) != null) {
             CompletableFuture<Void> done = op.done();

@@ -95,14 +95,22 @@ public final class MqttWire {
         return s;
     }
 
+    /** Writes a UTF-8 Encoded String: its length in two bytes, then its bytes. */
     public static void writeUtf8(ByteBuf out, String s) {
-        int lengthIndex = out.writerIndex();
-        out.writeShort(0);
-        int written = ByteBufUtil.writeUtf8(out, s);
-        if (written > MAX_STRING_BYTES) {
+        writeUtf8(out, s, ByteBufUtil.utf8Bytes(s));
+    }
+
+    /**
+     * The same, for a caller that has counted the string's UTF-8 bytes already (to size the packet). Netty's own
+     * {@code writeUtf8} makes room for three bytes a char first, which grew (reallocated and copied) every buffer that
+     * was sized to its packet: about 60 ns of each PUBLISH encoded, in a profile of QoS 1 pairs.
+     */
+    public static void writeUtf8(ByteBuf out, String s, int utf8Bytes) {
+        if (utf8Bytes > MAX_STRING_BYTES) {
             throw new IllegalArgumentException("UTF-8 string longer than 65535 bytes");
         }
-        out.setShort(lengthIndex, written);
+        out.writeShort(utf8Bytes);
+        ByteBufUtil.reserveAndWriteUtf8(out, s, utf8Bytes);
     }
 
     /** The encoded size of a string including its two-byte length prefix. */

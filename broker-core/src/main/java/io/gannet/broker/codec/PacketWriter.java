@@ -2,6 +2,7 @@ package io.gannet.broker.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import java.util.List;
 
 /**
@@ -57,13 +58,14 @@ public final class PacketWriter {
                                               boolean dup, boolean retain, int packetId, MqttProperties properties,
                                               int payloadLength, int spare) {
         boolean v5 = version.isV5();
-        int variableHeader = MqttWire.utf8Size(topic) + (qos > 0 ? 2 : 0) + (v5 ? PropertiesCodec.size(properties) : 0);
+        int topicBytes = ByteBufUtil.utf8Bytes(topic);
+        int variableHeader = 2 + topicBytes + (qos > 0 ? 2 : 0) + (v5 ? PropertiesCodec.size(properties) : 0);
         int remaining = variableHeader + payloadLength;
         ByteBuf out = alloc.buffer(1 + MqttWire.varIntSize(remaining) + variableHeader + spare);
         try {
             out.writeByte(PacketType.PUBLISH.value() << 4 | (dup ? 0x08 : 0) | qos << 1 | (retain ? 1 : 0));
             MqttWire.writeVarInt(out, remaining);
-            MqttWire.writeUtf8(out, topic);
+            MqttWire.writeUtf8(out, topic, topicBytes);
             if (qos > 0) {
                 out.writeShort(packetId);
             }

@@ -87,6 +87,25 @@ class CodecRoundTripTest {
         }
     }
 
+    /**
+     * A PUBLISH header is written into a buffer of its exact size, which never grows: Netty's writeUtf8 made room for
+     * three bytes a char first, and reallocated the buffer of every PUBLISH encoded.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void aPublishHeaderFillsTheBufferItWasSizedFor(MqttVersion version) {
+        for (long seed = 0; seed < SEEDS; seed++) {
+            Publish p = new RandomPackets(seed, version).publish();
+            ByteBuf header = PacketWriter.encodePublishHeader(Unpooled.buffer().alloc(), version, p.topic(), p.qos(),
+                    p.dup(), p.retain(), p.packetId(), p.properties(), p.payload().length);
+            try {
+                assertThat(header.capacity()).as("seed %d, topic %s", seed, p.topic()).isEqualTo(header.writerIndex());
+            } finally {
+                header.release();
+            }
+        }
+    }
+
     static Stream<MqttVersion> versions() {
         return Stream.of(MqttVersion.values());
     }

@@ -57,26 +57,49 @@ public final class PacketWriter {
     public static ByteBuf encodePublishHeader(ByteBufAllocator alloc, MqttVersion version, String topic, int qos,
                                               boolean dup, boolean retain, int packetId, MqttProperties properties,
                                               int payloadLength, int spare) {
-        boolean v5 = version.isV5();
         int topicBytes = ByteBufUtil.utf8Bytes(topic);
-        int variableHeader = 2 + topicBytes + (qos > 0 ? 2 : 0) + (v5 ? PropertiesCodec.size(properties) : 0);
-        int remaining = variableHeader + payloadLength;
-        ByteBuf out = alloc.buffer(1 + MqttWire.varIntSize(remaining) + variableHeader + spare);
+        int headerSize = publishSize(version, topicBytes, qos, properties, payloadLength) - payloadLength;
+        ByteBuf out = alloc.buffer(headerSize + spare);
         try {
-            out.writeByte(PacketType.PUBLISH.value() << 4 | (dup ? 0x08 : 0) | qos << 1 | (retain ? 1 : 0));
-            MqttWire.writeVarInt(out, remaining);
-            MqttWire.writeUtf8(out, topic, topicBytes);
-            if (qos > 0) {
-                out.writeShort(packetId);
-            }
-            if (v5) {
-                PropertiesCodec.write(out, properties);
-            }
+            writePublishHeader(out, version, topic, topicBytes, qos, dup, retain, packetId, properties, payloadLength);
             return out;
         } catch (RuntimeException e) {
             out.release();
             throw e;
         }
+    }
+
+    /**
+     * Writes the header of a PUBLISH (everything before the payload) at the end of {@code out}, which has room for
+     * it, for a caller that sizes its own buffer ({@link #publishSize(MqttVersion, int, int, MqttProperties, int)}).
+     *
+     * @param topicBytes the topic's length in UTF-8
+     */
+    public static void writePublishHeader(ByteBuf out, MqttVersion version, String topic, int topicBytes, int qos,
+                                          boolean dup, boolean retain, int packetId, MqttProperties properties,
+                                          int payloadLength) {
+        boolean v5 = version.isV5();
+        int remaining = publishVariableHeaderSize(v5, topicBytes, qos, properties) + payloadLength;
+        out.writeByte(PacketType.PUBLISH.value() << 4 | (dup ? 0x08 : 0) | qos << 1 | (retain ? 1 : 0));
+        MqttWire.writeVarInt(out, remaining);
+        MqttWire.writeUtf8(out, topic, topicBytes);
+        if (qos > 0) {
+            out.writeShort(packetId);
+        }
+        if (v5) {
+            PropertiesCodec.write(out, properties);
+        }
+    }
+
+    /** The size of a whole PUBLISH whose topic takes {@code topicBytes} in UTF-8. */
+    public static int publishSize(MqttVersion version, int topicBytes, int qos, MqttProperties properties,
+                                  int payloadLength) {
+        int remaining = publishVariableHeaderSize(version.isV5(), topicBytes, qos, properties) + payloadLength;
+        return 1 + MqttWire.varIntSize(remaining) + remaining;
+    }
+
+    private static int publishVariableHeaderSize(boolean v5, int topicBytes, int qos, MqttProperties properties) {
+        return 2 + topicBytes + (qos > 0 ? 2 : 0) + (v5 ? PropertiesCodec.size(properties) : 0);
     }
 
     /** The size on the wire of a PUBLISH with these parts, to check it against a client's Maximum Packet Size. */

@@ -7,6 +7,7 @@ import io.gannet.broker.codec.PacketWriter;
 import io.gannet.broker.message.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
@@ -16,7 +17,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  *
  * <p>Only for deliveries whose PUBLISH is the same for every subscriber with the same protocol, QoS and RETAIN
  * flag: no properties added per delivery (see {@link PublishHeaderWriter#sameForEverySubscriber}), not a resend.
- * The template holds one buffer per loop, released when the next message replaces it or the loop's thread ends.
+ * The template holds one buffer per loop: the next message is encoded into it when no QoS 0 delivery still shares
+ * it and it is large enough, else into a new one. It is released when replaced or when the loop's thread ends.
  * Touched only on its loop's thread.
  */
 final class PublishTemplate {
@@ -87,21 +89,36 @@ final class PublishTemplate {
     }
 
     private void encode(ByteBufAllocator alloc, Message m, MqttVersion version, int qos, boolean retain) {
-        clear();
+        message = null; // until the new packet is whole
         byte[] payload = m.payload();
         MqttProperties props = m.properties();
-        ByteBuf p = PacketWriter.encodePublishHeader(alloc, version, m.topic(), qos, false, retain, 0, props,
-                payload.length, payload.length);
+        int topicBytes = ByteBufUtil.utf8Bytes(m.topic());
+        ByteBuf p = bufferFor(alloc, PacketWriter.publishSize(version, topicBytes, qos, props, payload.length));
+        PacketWriter.writePublishHeader(p, version, m.topic(), topicBytes, qos, false, retain, 0, props,
+                payload.length);
         int headerEnd = p.writerIndex();
         p.writeBytes(payload);
         // The packet id comes last in the variable header before the 5.0 properties.
         int propertiesSize = version.isV5() ? MqttWire.varIntSize(props.encodedLength()) + props.encodedLength() : 0;
         this.packetIdOffset = headerEnd - p.readerIndex() - propertiesSize - 2;
-        this.packet = p;
         this.message = m;
         this.v5 = version.isV5();
         this.qos = qos;
         this.retain = retain;
+    }
+
+    /**
+     * The template's buffer, emptied, when no QoS 0 delivery still shares it and it is large enough; else a new one.
+     * A new buffer for each message cost a pool allocation and a free, about 60 ns, in a profile of QoS 1 pairs,
+     * where each message has one subscriber and the template is used once.
+     */
+    private ByteBuf bufferFor(ByteBufAllocator alloc, int size) {
+        if (packet != null && packet.refCnt() == 1 && packet.capacity() >= size) {
+            return packet.clear();
+        }
+        clear();
+        packet = alloc.buffer(size);
+        return packet;
     }
 
     private void clear() {

@@ -105,8 +105,8 @@ public final class PacketWriter {
     /** The size on the wire of a PUBLISH with these parts, to check it against a client's Maximum Packet Size. */
     public static long publishSize(MqttVersion version, String topic, int qos, MqttProperties properties,
                                    int payloadLength) {
-        long remaining = MqttWire.utf8Size(topic) + (qos > 0 ? 2 : 0)
-                + (version.isV5() ? PropertiesCodec.size(properties) : 0) + (long) payloadLength;
+        long remaining = publishVariableHeaderSize(version.isV5(), ByteBufUtil.utf8Bytes(topic), qos, properties)
+                + (long) payloadLength;
         return 1 + (remaining > MqttWire.MAX_VAR_INT ? 5 : MqttWire.varIntSize((int) remaining)) + remaining;
     }
 
